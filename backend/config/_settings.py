@@ -1,0 +1,178 @@
+"""The one settings model: every value a user can set, with type, bounds, default and help.
+
+The settings page renders its help text from each field's ``description``; ``restart`` in a
+field's ``json_schema_extra`` marks values that only take effect after the server restarts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AppearanceSettings",
+    "BehaviourSettings",
+    "EngineSettings",
+    "GenerationSettings",
+    "SETTINGS_SCHEMA_VERSION",
+    "Settings",
+]
+
+SETTINGS_SCHEMA_VERSION = 1
+
+_RESTART = {"restart": True}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class EngineSettings(_Section):
+    """How llama-server is found, launched and supervised."""
+
+    server_binary: Path | None = Field(
+        None,
+        description="Path to a llama-server binary; empty uses the built-in engine.",
+        json_schema_extra=_RESTART,
+    )
+    model: Path | None = Field(
+        None,
+        description="GGUF model file to load; empty uses the embedded SmolLM2-135M.",
+        json_schema_extra=_RESTART,
+    )
+    models_dirs: list[Path] = Field(
+        default_factory=list,
+        description="Extra folders scanned for GGUF models.",
+    )
+    host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="Address the server listens on; keep 127.0.0.1 unless you know why.",
+        json_schema_extra=_RESTART,
+    )
+    port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Server port; 0 picks a free one.",
+        json_schema_extra=_RESTART,
+    )
+    context_size: int = Field(
+        4096,
+        ge=256,
+        le=1_048_576,
+        description="Context window in tokens, shared by all slots.",
+        json_schema_extra=_RESTART,
+    )
+    threads: int = Field(
+        0,
+        ge=0,
+        le=1024,
+        description="CPU threads; 0 lets llama-server decide.",
+        json_schema_extra=_RESTART,
+    )
+    gpu_layers: int = Field(
+        0,
+        ge=-1,
+        le=10_000,
+        description="Layers offloaded to the GPU; -1 offloads all.",
+        json_schema_extra=_RESTART,
+    )
+    parallel_slots: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Conversations the server can generate for at once.",
+        json_schema_extra=_RESTART,
+    )
+    extra_args: list[str] = Field(
+        default_factory=list,
+        description="Extra llama-server command-line arguments.",
+        json_schema_extra=_RESTART,
+    )
+    start_timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="Seconds to wait for the model to load."
+    )
+    stop_timeout_s: float = Field(
+        5.0, gt=0, le=120, description="Seconds between SIGTERM and SIGKILL when stopping."
+    )
+    health_interval_s: float = Field(
+        1.0, gt=0, le=60, description="Seconds between health checks of a running server."
+    )
+    health_timeout_s: float = Field(
+        2.0, gt=0, le=60, description="Seconds a health check may take before it counts as failed."
+    )
+    hang_after_failures: int = Field(
+        3, ge=1, le=100, description="Failed health checks in a row that mean the server hangs."
+    )
+    restart_max: int = Field(
+        5, ge=0, le=100, description="Crashes within the window after which restarting stops."
+    )
+    restart_window_s: float = Field(
+        60.0, gt=0, le=3600, description="Window, in seconds, for counting crashes."
+    )
+    restart_backoff_s: float = Field(
+        0.2, ge=0, le=60, description="First restart delay in seconds; doubles after each crash."
+    )
+    request_timeout_s: float = Field(
+        600.0, gt=0, le=86_400, description="Seconds a generation may go without a new token."
+    )
+
+
+class GenerationSettings(_Section):
+    """Default generation parameters; a conversation may override them."""
+
+    system_prompt: str = Field(
+        "", max_length=100_000, description="Sent before every conversation."
+    )
+    temperature: float = Field(0.7, ge=0, le=5, description="Randomness; 0 is deterministic.")
+    top_k: int = Field(
+        40, ge=0, le=1000, description="Sample from the k most likely tokens; 0 disables."
+    )
+    top_p: float = Field(0.95, ge=0, le=1, description="Nucleus sampling threshold.")
+    min_p: float = Field(
+        0.05, ge=0, le=1, description="Drop tokens below this share of the best one."
+    )
+    max_tokens: int = Field(
+        -1, ge=-1, le=1_000_000, description="Answer length limit; -1 is unlimited."
+    )
+    repeat_penalty: float = Field(
+        1.1, ge=0, le=5, description="Penalty for repeating tokens; 1 disables."
+    )
+    seed: int = Field(-1, ge=-1, le=2**31 - 1, description="Random seed; -1 picks one per answer.")
+
+
+class AppearanceSettings(_Section):
+    """How the window looks."""
+
+    theme: Literal["system", "light", "dark"] = Field("system", description="Colour theme.")
+
+
+class BehaviourSettings(_Section):
+    """How the app behaves."""
+
+    send_on_enter: bool = Field(True, description="Enter sends; Shift+Enter breaks the line.")
+    stream_flush_ms: int = Field(
+        25, ge=16, le=33, description="How often streamed text is pushed to the window, in ms."
+    )
+    kv_cache_disk_mb: int = Field(
+        2048, ge=0, le=1_048_576, description="Disk budget for saved conversation caches, in MB."
+    )
+    drop_oldest_turns: bool = Field(
+        False,
+        description="When a chat outgrows the context, drop its oldest turns instead of failing.",
+    )
+
+
+class Settings(_Section):
+    """Everything the user can set."""
+
+    schema_version: int = Field(
+        SETTINGS_SCHEMA_VERSION, description="Settings file format version."
+    )
+    engine: EngineSettings = Field(default_factory=EngineSettings)  # type: ignore[arg-type]
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)  # type: ignore[arg-type]
+    appearance: AppearanceSettings = Field(default_factory=AppearanceSettings)  # type: ignore[arg-type]
+    behaviour: BehaviourSettings = Field(default_factory=BehaviourSettings)  # type: ignore[arg-type]

