@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 __all__ = [
     "AppearanceSettings",
@@ -22,7 +23,7 @@ __all__ = [
 
 SETTINGS_SCHEMA_VERSION = 1
 
-_RESTART = {"restart": True}
+_RESTART: JsonDict = {"restart": True}
 
 
 class _Section(BaseModel):
@@ -172,7 +173,15 @@ class Settings(_Section):
     schema_version: int = Field(
         SETTINGS_SCHEMA_VERSION, description="Settings file format version."
     )
-    engine: EngineSettings = Field(default_factory=EngineSettings)  # type: ignore[arg-type]
-    generation: GenerationSettings = Field(default_factory=GenerationSettings)  # type: ignore[arg-type]
-    appearance: AppearanceSettings = Field(default_factory=AppearanceSettings)  # type: ignore[arg-type]
-    behaviour: BehaviourSettings = Field(default_factory=BehaviourSettings)  # type: ignore[arg-type]
+    engine: EngineSettings = Field(
+        default_factory=EngineSettings, description="The llama-server engine."
+    )
+    generation: GenerationSettings = Field(
+        default_factory=GenerationSettings, description="Default generation parameters."
+    )
+    appearance: AppearanceSettings = Field(
+        default_factory=AppearanceSettings, description="How the window looks."
+    )
+    behaviour: BehaviourSettings = Field(
+        default_factory=BehaviourSettings, description="How the app behaves."
+    )

@@ -1,0 +1,29 @@
+"""Settings: one validated model, layered from defaults to flags, stored safely.
+
+``ConfigService`` gives the effective ``Settings`` and where each value came from, saves
+validated changes from the settings page, and survives a broken settings file.
+"""
+
+from backend.config._format import format_paths, format_show
+from backend.config._service import ConfigService, Subscriber
+from backend.config._settings import (
+    SETTINGS_SCHEMA_VERSION,
+    AppearanceSettings,
+    BehaviourSettings,
+    EngineSettings,
+    GenerationSettings,
+    Settings,
+)
+
+__all__ = [
+    "SETTINGS_SCHEMA_VERSION",
+    "AppearanceSettings",
+    "BehaviourSettings",
+    "ConfigService",
+    "EngineSettings",
+    "GenerationSettings",
+    "Settings",
+    "Subscriber",
+    "format_paths",
+    "format_show",
+]

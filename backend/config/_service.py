@@ -1,0 +1,196 @@
+"""The settings service: effective settings, their sources, and validated saves.
+
+The launch-time layers (``.env``, environment, flags) are read once and are fixed for the life
+of the process: a value they set is *locked*, and the settings page cannot change it. If any of
+them is invalid the service refuses to start (``ConfigError`` naming the variable or flag),
+because the user asked for that value explicitly. The settings file is different: a bad file is
+set aside with a warning (see ``_store``). A save re-reads the file under the inter-process lock,
+so a change saved by another process meanwhile is kept, not overwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from dotenv import dotenv_values
+
+from backend.config._layers import (
+    LEAVES,
+    RESTART_LEAVES,
+    Source,
+    flatten,
+    leaf_value,
+    nest,
+    parse_environ,
+    parse_flags,
+    validate,
+)
+from backend.config._settings import Settings
+from backend.config._store import SettingsStore
+from backend.contract import ConfigView, SaveConfigResult
+from backend.errors import ConfigError, FieldError
+from backend.paths import AppPaths
+
+__all__ = ["ConfigService", "Subscriber"]
+
+Subscriber = Callable[[Settings, list[str]], None]
+"""Called after a save with the new settings and the dotted names that changed."""
+
+_LOCKED_BY: Final = {
+    "dotenv": "the .env file in the working directory",
+    "env": "an environment variable",
+    "cli": "a command-line flag",
+}
+_log = logging.getLogger(__name__)
+
+
+def _json_schema() -> dict[str, Any]:
+    schema = Settings.model_json_schema()
+    del schema["properties"]["schema_version"]
+    return schema
+
+
+_JSON_SCHEMA: Final = _json_schema()
+
+
+class ConfigService:
+    """Current settings for the whole app; safe to use from several threads."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        *,
+        environ: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        cli: Mapping[str, object] | None = None,
+    ) -> None:
+        dotenv_file = (Path.cwd() if cwd is None else cwd) / ".env"
+        self._fixed = _launch_layers(
+            dotenv_values(dotenv_file, interpolate=False) if dotenv_file.is_file() else {},
+            os.environ if environ is None else environ,
+            cli or {},
+        )
+        self._locked = frozenset(leaf for _, values in self._fixed for leaf in values)
+        self._store = SettingsStore(paths.settings_file)
+        self._lock = threading.RLock()
+        self._subscribers: list[Subscriber] = []
+        with self._store.locked():
+            loaded = self._store.load()
+        self._warnings = list(loaded.warnings)
+        self._file = loaded.values
+        self._settings, self._sources = self._effective()
+
+    @property
+    def settings(self) -> Settings:
+        """The current effective settings (a copy: changing it changes nothing)."""
+        with self._lock:
+            return self._settings.model_copy(deep=True)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems met while loading the settings file, for the UI to show."""
+        with self._lock:
+            return list(self._warnings)
+
+    def view(self) -> ConfigView:
+        """Effective values, the source of each, the locked fields and the form's JSON schema."""
+        with self._lock:
+            return ConfigView(
+                values=_values(self._settings),
+                sources=dict(self._sources),
+                locked=[leaf for leaf in LEAVES if leaf in self._locked],
+                json_schema=_JSON_SCHEMA,
+            )
+
+    def save(self, update: Mapping[str, Any]) -> SaveConfigResult:
+        """Validate a partial nested update and store it; nothing is saved if any field is wrong.
+
+        Raises ``ConfigError`` whose ``fields`` name each unknown, locked or invalid field.
+        """
+        raw, errors = flatten(update)
+        errors += [
+            FieldError(leaf, f"locked: set by {_LOCKED_BY[self._sources[leaf]]}")
+            for leaf in raw
+            if leaf in self._locked
+        ]
+        values, invalid = validate({leaf: v for leaf, v in raw.items() if leaf not in self._locked})
+        if errors or invalid:
+            raise ConfigError(
+                "Settings not saved: some fields are invalid.", fields=errors + invalid
+            )
+        with self._lock, self._store.locked():
+            loaded = self._store.load()
+            self._store.write({**loaded.values, **values})
+            before = self._settings
+            self._warnings += loaded.warnings
+            self._file = {**loaded.values, **values}
+            self._settings, self._sources = self._effective()
+            after = self._settings
+            subscribers = list(self._subscribers)
+        changed = [leaf for leaf in LEAVES if leaf_value(before, leaf) != leaf_value(after, leaf)]
+        for subscriber in subscribers:
+            self._notify(subscriber, after, changed)
+        return SaveConfigResult(
+            values=_values(after),
+            restart_required=any(leaf in RESTART_LEAVES for leaf in changed),
+            changed=changed,
+        )
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` after every save; return a function that stops that."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _effective(self) -> tuple[Settings, dict[str, Source]]:
+        sources: dict[str, Source] = dict.fromkeys(LEAVES, "default")
+        merged: dict[str, Any] = {}
+        for source, values in [("file", self._file), *self._fixed]:
+            merged.update(values)
+            sources.update(dict.fromkeys(values, source))
+        return Settings.model_validate(nest(merged)), sources
+
+    @staticmethod
+    def _notify(subscriber: Subscriber, settings: Settings, changed: list[str]) -> None:
+        try:
+            subscriber(settings.model_copy(deep=True), list(changed))
+        except Exception:
+            _log.exception("A settings subscriber failed")
+
+
+def _launch_layers(
+    dotenv: Mapping[str, str | None], environ: Mapping[str, str], cli: Mapping[str, object]
+) -> list[tuple[Source, dict[str, Any]]]:
+    """Validate the ``.env``, environment and flag layers; raise if any value is wrong."""
+    layers: list[tuple[Source, dict[str, Any]]] = []
+    errors: list[FieldError] = []
+    dotenv_raw, dotenv_names, dotenv_unknown = parse_environ(dotenv)
+    dotenv_names = {leaf: f"{name} in .env" for leaf, name in dotenv_names.items()}
+    flags, unknown_flags = parse_flags(cli)
+    launch: tuple[tuple[Source, dict[str, object], dict[str, str], list[FieldError]], ...] = (
+        ("dotenv", dotenv_raw, dotenv_names, dotenv_unknown),
+        ("env", *parse_environ(environ)),
+        ("cli", flags, {}, unknown_flags),
+    )
+    for source, raw, names, unknown in launch:
+        values, invalid = validate(raw, names)
+        errors += unknown + invalid
+        layers.append((source, values))
+    if errors:
+        raise ConfigError("Some settings given at launch are invalid.", fields=errors)
+    return layers
+
+
+def _values(settings: Settings) -> dict[str, Any]:
+    return settings.model_dump(mode="json", exclude={"schema_version"})
