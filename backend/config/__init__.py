@@ -16,12 +16,12 @@ from backend.config._settings import (
 )
 
 __all__ = [
-    "SETTINGS_SCHEMA_VERSION",
     "AppearanceSettings",
     "BehaviourSettings",
     "ConfigService",
     "EngineSettings",
     "GenerationSettings",
+    "SETTINGS_SCHEMA_VERSION",
     "Settings",
     "Subscriber",
     "format_paths",

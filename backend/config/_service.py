@@ -10,6 +10,7 @@ so a change saved by another process meanwhile is kept, not overwritten.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -69,9 +70,8 @@ class ConfigService:
         cwd: Path | None = None,
         cli: Mapping[str, object] | None = None,
     ) -> None:
-        dotenv_file = (Path.cwd() if cwd is None else cwd) / ".env"
         self._fixed = _launch_layers(
-            dotenv_values(dotenv_file, interpolate=False) if dotenv_file.is_file() else {},
+            _read_dotenv((Path.cwd() if cwd is None else cwd) / ".env"),
             os.environ if environ is None else environ,
             cli or {},
         )
@@ -104,7 +104,7 @@ class ConfigService:
                 values=_values(self._settings),
                 sources=dict(self._sources),
                 locked=[leaf for leaf in LEAVES if leaf in self._locked],
-                json_schema=_JSON_SCHEMA,
+                json_schema=copy.deepcopy(_JSON_SCHEMA),
             )
 
     def save(self, update: Mapping[str, Any]) -> SaveConfigResult:
@@ -167,6 +167,15 @@ class ConfigService:
             subscriber(settings.model_copy(deep=True), list(changed))
         except Exception:
             _log.exception("A settings subscriber failed")
+
+
+def _read_dotenv(path: Path) -> dict[str, str | None]:
+    if not path.is_file():
+        return {}
+    try:
+        return dotenv_values(path, interpolate=False)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}", detail=str(exc)) from exc
 
 
 def _launch_layers(

@@ -185,3 +185,16 @@ def test_all_launch_errors_are_reported_together(make_service: ServiceFactory) -
     with pytest.raises(ConfigError) as caught:
         make_service(environ={"LLAMADESK_ENGINE__PORT": "-1"}, cli={"nope": 1})
     assert [error.field for error in caught.value.fields] == ["engine.port", "nope"]
+
+
+def test_unreadable_dotenv_is_a_config_error(make_service: ServiceFactory, workdir: Path) -> None:
+    (workdir / ".env").write_bytes(b"LLAMADESK_ENGINE__PORT=\xff\n")
+    with pytest.raises(ConfigError, match=r"Cannot read .*\.env"):
+        make_service()
+
+
+def test_a_dotenv_that_is_not_a_file_is_ignored(
+    make_service: ServiceFactory, workdir: Path
+) -> None:
+    (workdir / ".env").mkdir()
+    assert make_service().settings == Settings()
