@@ -75,15 +75,17 @@ class ConfigService:
             os.environ if environ is None else environ,
             cli or {},
         )
-        self._locked = frozenset(leaf for _, values in self._fixed for leaf in values)
+        self._locked: dict[str, Source] = {
+            leaf: source for source, values in self._fixed for leaf in values
+        }
         self._store = SettingsStore(paths.settings_file)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the state below; held only briefly
+        self._saving = threading.RLock()  # one save (and its notifications) at a time
         self._subscribers: list[Subscriber] = []
         with self._store.locked():
             loaded = self._store.load()
         self._warnings = list(loaded.warnings)
-        self._file = loaded.values
-        self._settings, self._sources = self._effective()
+        self._settings, self._sources = self._effective(loaded.values)
 
     @property
     def settings(self) -> Settings:
@@ -114,7 +116,7 @@ class ConfigService:
         """
         raw, errors = flatten(update)
         errors += [
-            FieldError(leaf, f"locked: set by {_LOCKED_BY[self._sources[leaf]]}")
+            FieldError(leaf, f"locked: set by {_LOCKED_BY[self._locked[leaf]]}")
             for leaf in raw
             if leaf in self._locked
         ]
@@ -123,18 +125,23 @@ class ConfigService:
             raise ConfigError(
                 "Settings not saved: some fields are invalid.", fields=errors + invalid
             )
-        with self._lock, self._store.locked():
-            loaded = self._store.load()
-            self._store.write({**loaded.values, **values})
-            before = self._settings
-            self._warnings += loaded.warnings
-            self._file = {**loaded.values, **values}
-            self._settings, self._sources = self._effective()
-            after = self._settings
-            subscribers = list(self._subscribers)
-        changed = [leaf for leaf in LEAVES if leaf_value(before, leaf) != leaf_value(after, leaf)]
-        for subscriber in subscribers:
-            self._notify(subscriber, after, changed)
+        with self._saving:
+            with self._store.locked():
+                loaded = self._store.load()
+                with self._lock:
+                    self._warnings += loaded.warnings
+                file_values = {**loaded.values, **values}
+                self._store.write(file_values)
+            after, sources = self._effective(file_values)
+            with self._lock:
+                before = self._settings
+                self._settings, self._sources = after, sources
+                subscribers = list(self._subscribers)
+            changed = [
+                leaf for leaf in LEAVES if leaf_value(before, leaf) != leaf_value(after, leaf)
+            ]
+            for subscriber in subscribers:
+                self._notify(subscriber, after, changed)
         return SaveConfigResult(
             values=_values(after),
             restart_required=any(leaf in RESTART_LEAVES for leaf in changed),
@@ -142,7 +149,11 @@ class ConfigService:
         )
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        """Call ``callback`` after every save; return a function that stops that."""
+        """Call ``callback`` after every save; return a function that stops that.
+
+        Callbacks run on the saving thread, one save at a time and in save order; reading
+        ``settings`` meanwhile never waits for them.
+        """
         with self._lock:
             self._subscribers.append(callback)
 
@@ -153,10 +164,10 @@ class ConfigService:
 
         return unsubscribe
 
-    def _effective(self) -> tuple[Settings, dict[str, Source]]:
+    def _effective(self, file_values: dict[str, Any]) -> tuple[Settings, dict[str, Source]]:
         sources: dict[str, Source] = dict.fromkeys(LEAVES, "default")
         merged: dict[str, Any] = {}
-        for source, values in [("file", self._file), *self._fixed]:
+        for source, values in [("file", file_values), *self._fixed]:
             merged.update(values)
             sources.update(dict.fromkeys(values, source))
         return Settings.model_validate(nest(merged)), sources

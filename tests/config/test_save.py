@@ -229,3 +229,35 @@ def test_saves_from_many_threads_all_land(make_service: ServiceFactory, paths: A
 
     assert _file(paths)["engine"] == dict.fromkeys(fields, 5)
     assert all(getattr(service.settings.engine, field) == 5 for field in fields)
+
+
+def test_subscribers_hear_saves_in_order_and_do_not_block_readers(
+    make_service: ServiceFactory,
+) -> None:
+    service = make_service()
+    heard: list[int] = []
+    read_meanwhile: list[int] = []
+
+    def slow_subscriber(settings: Settings, changed: list[str]) -> None:
+        reader = threading.Thread(
+            target=lambda: read_meanwhile.append(service.settings.generation.seed)
+        )
+        reader.start()
+        reader.join(1)
+        heard.append(settings.generation.seed)
+
+    service.subscribe(slow_subscriber)
+
+    def save_every_other(first: int) -> None:
+        for seed in range(first, 100, 2):
+            service.save({"generation": {"seed": seed}})
+
+    workers = [threading.Thread(target=save_every_other, args=(first,)) for first in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert len(heard) == len(read_meanwhile) == 100
+    assert heard == read_meanwhile
+    assert heard[-1] == service.settings.generation.seed
