@@ -9,6 +9,11 @@ Each layer is validated on its own before merging (the model has no cross-field 
 error can name the variable or flag it came from. ``schema_version`` is file plumbing, not a
 setting: no layer sets it. Text values (environment, flags, the page) follow one rule: an empty
 string clears a nullable field, and a list field is given as a JSON array.
+
+The variables follow pydantic-settings' conventions (prefix, ``__`` nesting, case-insensitive
+names, JSON for lists) but are parsed here: its sources read only ``os.environ``, do not say which
+source set a field, and report a bad value without its field path. ``.env`` is read with
+python-dotenv, the parser pydantic-settings itself uses.
 """
 
 from __future__ import annotations

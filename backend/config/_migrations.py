@@ -45,7 +45,10 @@ def migrate(doc: Document) -> tuple[Document, int]:
             f" (this one knows up to {len(MIGRATIONS)})"
         )
     for step in MIGRATIONS[version:]:
-        doc = step(doc)
+        try:
+            doc = step(doc)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise MigrationError(f"{step.__name__} cannot migrate it ({exc})") from exc
     return {**doc, "schema_version": len(MIGRATIONS)}, version
 
 

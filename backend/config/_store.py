@@ -120,8 +120,8 @@ class SettingsStore:
     def _recover(self, reason: str) -> Loaded:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         aside = self.path.with_name(f"{self.path.name}.bad-{stamp}")
+        self.path.replace(aside)
         try:
-            self.path.replace(aside)
             values, _ = self._read(self.backup)
         except (FileNotFoundError, _Unusable):
             values, start = {}, "the defaults"

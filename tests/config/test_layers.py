@@ -9,6 +9,7 @@ import pytest
 
 from backend.config import ConfigService, Settings
 from backend.errors import ConfigError, FieldError
+from backend.paths import AppPaths
 
 ServiceFactory = Callable[..., ConfigService]
 
@@ -198,3 +199,21 @@ def test_a_dotenv_that_is_not_a_file_is_ignored(
 ) -> None:
     (workdir / ".env").mkdir()
     assert make_service().settings == Settings()
+
+
+def test_a_dotenv_name_without_a_value_is_skipped(
+    make_service: ServiceFactory, workdir: Path
+) -> None:
+    (workdir / ".env").write_text("LLAMADESK_ENGINE__PORT\n")
+    assert make_service().view().sources["engine.port"] == "default"
+
+
+def test_process_environment_and_working_directory_by_default(
+    paths: AppPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMADESK_ENGINE__PORT", "8080")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("LLAMADESK_ENGINE__THREADS=3\n")
+    service = ConfigService(paths)
+    assert (service.settings.engine.port, service.settings.engine.threads) == (8080, 3)
+    assert service.view().sources["engine.threads"] == "dotenv"

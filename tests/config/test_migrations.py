@@ -61,6 +61,16 @@ def test_migrate_rejects_versions_that_are_not_numbers(version: object) -> None:
         migrate({"schema_version": version})
 
 
+def test_a_file_a_migration_cannot_handle_is_unusable_not_a_crash(
+    make_service: ServiceFactory, write_settings: Callable[[object], Path]
+) -> None:
+    with pytest.raises(MigrationError, match="m001_sections cannot migrate it"):
+        migrate({"theme": "auto", "appearance": 5})
+    write_settings({"theme": "auto", "appearance": 5})
+    service = make_service()
+    assert "m001_sections cannot migrate it" in service.warnings[0]
+
+
 def test_opening_a_v0_file_migrates_it_on_disk_and_keeps_the_original(
     make_service: ServiceFactory, paths: AppPaths, write_settings: Callable[[object], Path]
 ) -> None:
