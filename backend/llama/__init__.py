@@ -1,0 +1,45 @@
+"""The llama-server client: an async adapter, its SSE parser, endpoints, and a fake server.
+
+``LlamaCppAdapter`` speaks llama-server's HTTP API and turns every failure into a
+``backend.errors`` type; ``EndpointProvider`` tells it where the server is now; ``FakeLlamaServer``
+is an in-process stand-in (an httpx transport) for tests and benchmarks.
+"""
+
+from ._adapter import ChatMessage, LlamaCppAdapter, SlotAction
+from ._endpoint import Endpoint, EndpointProvider, StaticEndpoint
+from ._errors import ContextWindowExceeded
+from ._fake import FakeLlamaServer, FakeReply, FakeSlot
+from ._sse import DONE, ServerSentEvent, aiter_chat_deltas, aiter_sse
+from ._types import (
+    ChatAccumulator,
+    ChatDelta,
+    ChatResult,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    parse_timings,
+)
+
+__all__ = [
+    "ChatAccumulator",
+    "ChatDelta",
+    "ChatMessage",
+    "ChatResult",
+    "ContextWindowExceeded",
+    "DONE",
+    "Endpoint",
+    "EndpointProvider",
+    "FakeLlamaServer",
+    "FakeReply",
+    "FakeSlot",
+    "LlamaCppAdapter",
+    "ServerSentEvent",
+    "SlotAction",
+    "StaticEndpoint",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+    "aiter_chat_deltas",
+    "aiter_sse",
+    "parse_timings",
+]

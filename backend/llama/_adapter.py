@@ -1,0 +1,227 @@
+"""An async client for llama-server's HTTP API.
+
+The adapter is stateless about the server: before each request it asks its
+:class:`EndpointProvider` where the server is now (the monitor may have restarted it on another
+port) and sends the per-launch API key as ``Authorization: Bearer``. Every failure leaves as a
+``backend.errors`` type: transport errors and timeouts at the httpx boundary, HTTP error bodies
+and mid-stream error events through ``_errors``.
+
+Streaming is a context manager (like ``httpx.AsyncClient.stream``): leaving the block, by
+``break``, an exception or cancellation, closes the HTTP response, and llama-server stops
+generating for a closed connection, so a stopped answer frees its slot at once.
+
+Timeouts: ``connect`` and ``write`` are short; ``read`` is the longest silence allowed between two
+bytes, which for a stream means between two tokens (prompt processing of a long history counts
+too), so callers pass ``read_timeout`` from ``EngineSettings.request_timeout_s``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, ClassVar, Literal
+
+import httpx
+
+from ..errors import ServerError
+from ._endpoint import Endpoint, EndpointProvider
+from ._errors import error_from_httpx, error_from_response
+from ._sse import aiter_chat_deltas, aiter_sse
+from ._types import ChatAccumulator, ChatDelta, ChatResult, parse_choice_delta
+
+__all__ = ["ChatMessage", "LlamaCppAdapter", "SlotAction"]
+
+ChatMessage = Mapping[str, Any]
+"""One OpenAI-style chat message: ``{"role": ..., "content": ...}``."""
+
+SlotAction = Literal["save", "restore", "erase"]
+
+_DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=30.0, pool=30.0)
+
+
+class LlamaCppAdapter:
+    """Talks to one llama-server through its OpenAI-compatible and native endpoints."""
+
+    can_stream: ClassVar[bool] = True
+    supports_reasoning: ClassVar[bool] = True
+    supports_tools: ClassVar[bool] = True
+    supports_slots: ClassVar[bool] = True
+    supports_tokenize: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        endpoints: EndpointProvider,
+        *,
+        timeout: httpx.Timeout | float = _DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def __aenter__(self) -> LlamaCppAdapter:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    # -- plain requests ---------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        read_timeout: float | None = None,
+        ok_statuses: tuple[int, ...] = (),
+    ) -> httpx.Response:
+        endpoint = await self.endpoints.endpoint()
+        try:
+            response = await self._client.request(
+                method,
+                endpoint.url(path),
+                json=json,
+                params=params,
+                headers=_auth(endpoint),
+                timeout=self._timeout(read_timeout),
+            )
+        except httpx.HTTPError as exc:
+            raise error_from_httpx(exc, f"{method} {path}") from exc
+        if response.is_error and response.status_code not in ok_statuses:
+            raise error_from_response(response.status_code, response.content)
+        return response
+
+    def _timeout(self, read_timeout: float | None) -> httpx.Timeout:
+        base = self._client.timeout
+        if read_timeout is None:
+            return base
+        return httpx.Timeout(
+            connect=base.connect, read=read_timeout, write=base.write, pool=base.pool
+        )
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError(f"llama-server sent invalid JSON for {path}.") from exc
+
+    async def health(self) -> bool:
+        """True when the server is ready, False while it loads (HTTP 503)."""
+        response = await self._request("GET", "/health", ok_statuses=(503,))
+        return response.status_code == 200
+
+    async def models(self) -> list[dict[str, Any]]:
+        """The ``data`` list of ``GET /v1/models``."""
+        body = await self._json("GET", "/v1/models")
+        return list(body.get("data", []))
+
+    async def props(self) -> dict[str, Any]:
+        """``GET /props``: default generation settings, model path, context size."""
+        return dict(await self._json("GET", "/props"))
+
+    async def slots(self) -> list[dict[str, Any]]:
+        """``GET /slots``: one entry per slot with ``id``, ``n_ctx`` and ``is_processing``."""
+        return list(await self._json("GET", "/slots"))
+
+    async def slot_action(
+        self, slot_id: int, action: SlotAction, filename: str | None = None
+    ) -> None:
+        """Save, restore or erase a slot's KV cache (files live in ``--slot-save-path``)."""
+        body = {} if filename is None else {"filename": filename}
+        await self._request("POST", f"/slots/{slot_id}", params={"action": action}, json=body)
+
+    async def tokenize(self, text: str) -> list[int]:
+        """The model's tokens for ``text``."""
+        body = await self._json("POST", "/tokenize", json={"content": text})
+        return [int(t) for t in body.get("tokens", [])]
+
+    # -- chat completions -------------------------------------------------------------------
+
+    @staticmethod
+    def _chat_body(
+        messages: Sequence[ChatMessage],
+        params: Mapping[str, Any] | None,
+        slot_id: int | None,
+        stream: bool,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"messages": list(messages), "stream": stream, "cache_prompt": True}
+        body.update(params or {})
+        if slot_id is not None:
+            body["id_slot"] = slot_id
+        return body
+
+    async def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        params: Mapping[str, Any] | None = None,
+        slot_id: int | None = None,
+        read_timeout: float | None = None,
+    ) -> ChatResult:
+        """One complete answer (``POST /v1/chat/completions`` without streaming)."""
+        body = self._chat_body(messages, params, slot_id, stream=False)
+        raw = await self._json("POST", "/v1/chat/completions", json=body, read_timeout=read_timeout)
+        accumulator = ChatAccumulator()
+        accumulator.add(parse_choice_delta(raw, "message"))
+        return accumulator.result()
+
+    @asynccontextmanager
+    async def chat_stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        params: Mapping[str, Any] | None = None,
+        slot_id: int | None = None,
+        read_timeout: float | None = None,
+    ) -> AsyncIterator[AsyncIterator[ChatDelta]]:
+        """Stream an answer: ``async with chat_stream(msgs) as deltas: async for d in deltas``."""
+        endpoint = await self.endpoints.endpoint()
+        body = self._chat_body(messages, params, slot_id, stream=True)
+        request = self._client.build_request(
+            "POST",
+            endpoint.url("/v1/chat/completions"),
+            json=body,
+            headers=_auth(endpoint),
+            timeout=self._timeout(read_timeout),
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise error_from_httpx(exc, "starting a chat stream") from exc
+        try:
+            if response.is_error:
+                raise error_from_response(response.status_code, await _read(response))
+            yield _translated(aiter_chat_deltas(aiter_sse(response.aiter_bytes())))
+        finally:
+            await response.aclose()
+
+
+async def _read(response: httpx.Response) -> bytes:
+    try:
+        return await response.aread()
+    except httpx.HTTPError as exc:
+        raise error_from_httpx(exc, "reading an error answer") from exc
+
+
+async def _translated(deltas: AsyncIterator[ChatDelta]) -> AsyncIterator[ChatDelta]:
+    try:
+        async for delta in deltas:
+            yield delta
+    except httpx.HTTPError as exc:
+        raise error_from_httpx(exc, "streaming an answer") from exc
+
+
+def _auth(endpoint: Endpoint) -> dict[str, str]:
+    return {"Authorization": f"Bearer {endpoint.api_key}"} if endpoint.api_key else {}

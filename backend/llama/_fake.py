@@ -1,0 +1,322 @@
+"""An in-process fake llama-server, for what a real one cannot do on demand.
+
+:class:`FakeLlamaServer` is an httpx transport (pass ``server.transport`` to
+:class:`LlamaCppAdapter`) and its own :class:`EndpointProvider`. It answers the endpoints the
+adapter uses with the real server's shapes, and plays scripted :class:`FakeReply` answers: a given
+token rate (the bridge benchmark needs 2,000 tokens/s), an error event or a cut connection after N
+tokens, the SSE bytes re-split into odd chunk sizes, an HTTP error. ``kill()`` and ``restart()``
+imitate a crash and the monitor's restart (the endpoint's ``generation`` goes up, slots empty).
+
+Its model of the KV cache is deliberately simple and observable: a "token" is a role marker or a
+whitespace-separated word, each slot remembers the tokens of its last prompt plus answer,
+``cache_n`` is the common prefix with the next prompt, and slot files are JSON token lists in
+``slot_dir``. A prompt longer than ``n_ctx`` per slot fails as the real server does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+
+from ._endpoint import Endpoint
+
+__all__ = ["FakeLlamaServer", "FakeReply", "FakeSlot"]
+
+
+@dataclass(frozen=True)
+class FakeReply:
+    """One scripted answer."""
+
+    content: Sequence[str] = ("Hello", " from", " the", " fake", ".")
+    reasoning: Sequence[str] = ()
+    tool_calls: Sequence[Mapping[str, Any]] = ()
+    rate: float | None = None
+    """Tokens per second; None sends them as fast as possible."""
+    fail_after: int | None = None
+    """Send an error event after this many content pieces."""
+    cut_after: int | None = None
+    """Drop the connection after this many content pieces."""
+    chunk_size: int | None = None
+    """Re-split the SSE byte stream into chunks of this many bytes."""
+    status: int = 200
+    error: Mapping[str, Any] | None = None
+    """The ``error`` object of a non-200 answer or of a ``fail_after`` event."""
+
+
+@dataclass
+class FakeSlot:
+    """One slot: the tokens its cache holds and whether it is generating."""
+
+    id: int
+    n_ctx: int
+    tokens: list[str] = field(default_factory=list)
+    is_processing: bool = False
+
+
+class FakeLlamaServer:
+    """A scripted llama-server behind an httpx transport."""
+
+    def __init__(
+        self,
+        *,
+        n_slots: int = 2,
+        n_ctx: int = 2048,
+        slot_dir: Path | None = None,
+        api_key: str | None = "fake-key",
+        model_path: str = "/models/fake.gguf",
+    ) -> None:
+        self.slots = [FakeSlot(i, n_ctx) for i in range(n_slots)]
+        self.slot_dir = slot_dir
+        self.api_key = api_key
+        self.model_path = model_path
+        self.generation = 0
+        self.alive = True
+        self.replies: deque[FakeReply] = deque()
+        self.requests: list[dict[str, Any]] = []
+        """Every chat-completion body received, oldest first."""
+        self.slot_actions: list[tuple[int, str, str | None]] = []
+        self.closed_streams = 0
+        """Streams the client closed before they were finished."""
+        self.transport = _FakeTransport(self)
+
+    def script(self, *replies: FakeReply) -> None:
+        """Queue answers; when the queue is empty each chat gets a default :class:`FakeReply`."""
+        self.replies.extend(replies)
+
+    async def endpoint(self) -> Endpoint:
+        """The :class:`EndpointProvider` side: where this fake "runs"."""
+        return Endpoint("http://fake-llama.invalid", self.api_key, self.model_path, self.generation)
+
+    def kill(self) -> None:
+        """Crash: running streams are cut, new requests fail to connect."""
+        self.alive = False
+
+    def restart(self) -> None:
+        """Come back as a new process: empty slots, a new endpoint generation."""
+        self.alive = True
+        self.generation += 1
+        for slot in self.slots:
+            slot.tokens, slot.is_processing = [], False
+
+    @staticmethod
+    def prompt_tokens(messages: Sequence[Mapping[str, Any]]) -> list[str]:
+        """The fake's tokenization of a chat prompt."""
+        tokens: list[str] = []
+        for message in messages:
+            tokens.append(f"<{message.get('role')}>")
+            tokens.extend(str(message.get("content") or "").split())
+        return tokens
+
+    # -- request handling -------------------------------------------------------------------
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        if not self.alive:
+            raise httpx.ConnectError("connection refused (fake server is down)", request=request)
+        if self.api_key and request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Invalid API Key", "authentication_error")
+        route = (request.method, request.url.path)
+        simple: dict[tuple[str, str], Callable[[], Any]] = {
+            ("GET", "/health"): lambda: {"status": "ok"},
+            ("GET", "/v1/models"): lambda: {"object": "list", "data": [{"id": self.model_path}]},
+            ("GET", "/props"): self._props,
+            ("GET", "/slots"): lambda: [self._slot_json(s) for s in self.slots],
+        }
+        if route in simple:
+            return httpx.Response(200, json=simple[route]())
+        body = json.loads(request.content or b"{}")
+        if route == ("POST", "/tokenize"):
+            return httpx.Response(200, json={"tokens": list(range(len(body["content"].split())))})
+        if route == ("POST", "/v1/chat/completions"):
+            return self._chat(body)
+        if route[0] == "POST" and route[1].startswith("/slots/"):
+            slot_id = int(route[1].rsplit("/", 1)[1])
+            return self._slot_action(slot_id, request.url.params.get("action", ""), body)
+        return _error(404, "File Not Found", "not_found_error")
+
+    def _props(self) -> dict[str, Any]:
+        n_ctx = self.slots[0].n_ctx
+        return {
+            "model_path": self.model_path,
+            "total_slots": len(self.slots),
+            "default_generation_settings": {"n_ctx": n_ctx},
+        }
+
+    @staticmethod
+    def _slot_json(slot: FakeSlot) -> dict[str, Any]:
+        return {
+            "id": slot.id,
+            "n_ctx": slot.n_ctx,
+            "is_processing": slot.is_processing,
+            "n_prompt_tokens_cache": len(slot.tokens),
+        }
+
+    def _slot_action(self, slot_id: int, action: str, body: dict[str, Any]) -> httpx.Response:
+        filename = body.get("filename")
+        self.slot_actions.append((slot_id, action, filename))
+        slot = self.slots[slot_id]
+        if action == "erase":
+            slot.tokens = []
+            return httpx.Response(200, json={"id_slot": slot_id, "n_erased": 0})
+        if self.slot_dir is None:
+            return _error(501, "This server does not support slots action.", "not_supported_error")
+        file = self.slot_dir / str(filename)
+        if action == "save":
+            file.write_text(json.dumps(slot.tokens))
+            return httpx.Response(200, json={"id_slot": slot_id, "n_saved": len(slot.tokens)})
+        if action == "restore":
+            if not file.is_file():
+                return _error(400, "failed to restore slot", "invalid_request_error")
+            slot.tokens = json.loads(file.read_text())
+            return httpx.Response(200, json={"id_slot": slot_id, "n_restored": len(slot.tokens)})
+        return _error(400, "Invalid action", "invalid_request_error")
+
+    def _pick_slot(self, body: Mapping[str, Any], prompt: list[str]) -> FakeSlot:
+        requested = body.get("id_slot", -1)
+        if isinstance(requested, int) and 0 <= requested < len(self.slots):
+            return self.slots[requested]
+        idle = [s for s in self.slots if not s.is_processing] or self.slots
+        return max(idle, key=lambda s: _common_prefix(s.tokens, prompt))
+
+    def _chat(self, body: dict[str, Any]) -> httpx.Response:
+        self.requests.append(body)
+        reply = self.replies.popleft() if self.replies else FakeReply()
+        if reply.status != 200:
+            error = dict(reply.error or {"message": "scripted failure", "type": "server_error"})
+            return httpx.Response(reply.status, json={"error": {"code": reply.status, **error}})
+        prompt = self.prompt_tokens(body.get("messages", []))
+        slot = self._pick_slot(body, prompt)
+        if len(prompt) > slot.n_ctx:
+            return httpx.Response(
+                400,
+                json={
+                    "error": {
+                        "code": 400,
+                        "message": "the request exceeds the available context size",
+                        "type": "exceed_context_size_error",
+                        "n_prompt_tokens": len(prompt),
+                        "n_ctx": slot.n_ctx,
+                    }
+                },
+            )
+        cache_n = _common_prefix(slot.tokens, prompt)
+        slot.tokens = prompt + "".join(reply.content).split()
+        timings = {
+            "cache_n": cache_n,
+            "prompt_n": len(prompt) - cache_n,
+            "prompt_ms": 1.0,
+            "predicted_n": len(reply.content),
+            "predicted_ms": 1.0,
+        }
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": "".join(reply.content)}
+            if reply.reasoning:
+                message["reasoning_content"] = "".join(reply.reasoning)
+            return httpx.Response(
+                200,
+                json={
+                    "model": self.model_path,
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "usage": {
+                        "prompt_tokens": len(prompt),
+                        "completion_tokens": len(reply.content),
+                    },
+                    "timings": timings,
+                },
+            )
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            stream=_FakeStream(self, slot, reply, timings),
+        )
+
+
+class _FakeStream(httpx.AsyncByteStream):
+    def __init__(
+        self, server: FakeLlamaServer, slot: FakeSlot, reply: FakeReply, timings: dict[str, Any]
+    ) -> None:
+        self.server, self.slot, self.reply, self.timings = server, slot, reply, timings
+        self.finished = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.slot.is_processing = True
+        pending = b""
+        try:
+            async for event in self._events():
+                pending += event
+                size = self.reply.chunk_size or len(pending)
+                while len(pending) >= size > 0:
+                    yield pending[:size]
+                    pending = pending[size:]
+            if pending:
+                yield pending
+        finally:
+            self.slot.is_processing = False
+
+    async def _events(self) -> AsyncIterator[bytes]:
+        reply, start = self.reply, time.monotonic()
+        yield _sse({"choices": [{"index": 0, "delta": {"role": "assistant", "content": None}}]})
+        for piece in reply.reasoning:
+            yield _sse({"choices": [{"index": 0, "delta": {"reasoning_content": piece}}]})
+        for call in reply.tool_calls:
+            yield _sse({"choices": [{"index": 0, "delta": {"tool_calls": [dict(call)]}}]})
+        for n, piece in enumerate(reply.content):
+            if reply.rate:
+                await anyio.sleep(max(0.0, start + n / reply.rate - time.monotonic()))
+            if not self.server.alive or n == reply.cut_after:
+                raise httpx.RemoteProtocolError("peer closed connection without response")
+            if n == reply.fail_after:
+                error = dict(reply.error or {"message": "scripted failure", "type": "server_error"})
+                yield b"error: " + json.dumps({"code": 500, **error}).encode() + b"\n\n"
+                return
+            yield _sse({"choices": [{"index": 0, "delta": {"content": piece}}]})
+        yield _sse(
+            {
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                "model": self.server.model_path,
+                "usage": {"prompt_tokens": 0, "completion_tokens": len(reply.content)},
+                "timings": self.timings,
+            }
+        )
+        yield b"data: [DONE]\n\n"
+        self.finished = True
+
+    async def aclose(self) -> None:
+        if not self.finished:
+            self.server.closed_streams += 1
+        self.slot.is_processing = False
+
+
+class _FakeTransport(httpx.AsyncBaseTransport):
+    def __init__(self, server: FakeLlamaServer) -> None:
+        self.server = server
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return await self.server.handle(request)
+
+
+def _sse(payload: Mapping[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def _error(status: int, message: str, kind: str) -> httpx.Response:
+    return httpx.Response(
+        status, json={"error": {"code": status, "message": message, "type": kind}}
+    )
+
+
+def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

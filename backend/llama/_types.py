@@ -1,0 +1,163 @@
+"""What a chat completion yields: deltas while streaming, one result at the end.
+
+llama-server speaks the OpenAI chat format plus two extensions we keep: ``reasoning_content``
+(thinking models, split out by ``--reasoning-format``) and ``timings`` (``cache_n`` tells how much
+of the prompt came from the slot's cache). Tool calls stream as fragments keyed by ``index``:
+the first fragment carries ``id`` and ``function.name``, later ones append to
+``function.arguments``; :class:`ChatAccumulator` merges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..contract import Timings
+
+__all__ = [
+    "ChatAccumulator",
+    "ChatDelta",
+    "ChatResult",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+    "parse_timings",
+]
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A fragment of one tool call; ``index`` says which call it belongs to."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+@dataclass
+class ToolCall:
+    """A complete tool call."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one completion."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ChatDelta:
+    """One streamed chunk: new text, reasoning, tool call fragments, and the final metadata."""
+
+    content: str = ""
+    reasoning: str = ""
+    tool_calls: tuple[ToolCallDelta, ...] = ()
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    timings: Timings | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """A finished completion."""
+
+    content: str
+    reasoning: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    timings: Timings | None = None
+    model: str | None = None
+
+
+@dataclass
+class ChatAccumulator:
+    """Folds :class:`ChatDelta` values into a :class:`ChatResult`."""
+
+    content: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    tool_calls: dict[int, ToolCall] = field(default_factory=dict)
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    timings: Timings | None = None
+    model: str | None = None
+
+    def add(self, delta: ChatDelta) -> None:
+        """Merge one delta."""
+        self.content.append(delta.content)
+        self.reasoning.append(delta.reasoning)
+        for fragment in delta.tool_calls:
+            call = self.tool_calls.setdefault(fragment.index, ToolCall("", "", ""))
+            call.id = fragment.id or call.id
+            call.name = fragment.name or call.name
+            call.arguments += fragment.arguments
+        self.finish_reason = delta.finish_reason or self.finish_reason
+        self.usage = delta.usage or self.usage
+        self.timings = delta.timings or self.timings
+        self.model = delta.model or self.model
+
+    def result(self) -> ChatResult:
+        """The completion so far."""
+        return ChatResult(
+            content="".join(self.content),
+            reasoning="".join(self.reasoning),
+            tool_calls=tuple(self.tool_calls[i] for i in sorted(self.tool_calls)),
+            finish_reason=self.finish_reason,
+            usage=self.usage,
+            timings=self.timings,
+            model=self.model,
+        )
+
+
+def parse_timings(raw: Any) -> Timings | None:
+    """The ``timings`` object of a llama-server response, or None when absent or malformed."""
+    if not isinstance(raw, dict):
+        return None
+    known = {
+        name: raw[name] for name in Timings.model_fields if isinstance(raw.get(name), int | float)
+    }
+    return Timings.model_validate(known)
+
+
+def parse_usage(raw: Any) -> Usage | None:
+    """The ``usage`` object of a response, or None."""
+    if not isinstance(raw, dict):
+        return None
+    counts = {
+        k: int(v) for k, v in raw.items() if k in Usage.__dataclass_fields__ and isinstance(v, int)
+    }
+    return Usage(**counts)
+
+
+def parse_choice_delta(chunk: dict[str, Any], key: str) -> ChatDelta:
+    """Turn one chunk (``key`` is ``delta`` when streaming, ``message`` otherwise) into a delta."""
+    choices = chunk.get("choices") or [{}]
+    choice = choices[0] if isinstance(choices[0], dict) else {}
+    body = choice.get(key) or {}
+    calls = tuple(
+        ToolCallDelta(
+            index=int(call.get("index", n)),
+            id=call.get("id"),
+            name=(call.get("function") or {}).get("name"),
+            arguments=(call.get("function") or {}).get("arguments") or "",
+        )
+        for n, call in enumerate(body.get("tool_calls") or [])
+    )
+    return ChatDelta(
+        content=body.get("content") or "",
+        reasoning=body.get("reasoning_content") or "",
+        tool_calls=calls,
+        finish_reason=choice.get("finish_reason"),
+        usage=parse_usage(chunk.get("usage")),
+        timings=parse_timings(chunk.get("timings")),
+        model=chunk.get("model"),
+    )

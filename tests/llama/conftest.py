@@ -1,0 +1,22 @@
+"""Fixtures for the llama-server client tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from backend.llama import Endpoint, LlamaCppAdapter, StaticEndpoint
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def real_adapter(llama_server) -> AsyncIterator[LlamaCppAdapter]:  # type: ignore[no-untyped-def]
+    """An adapter talking to the session's real llama-server."""
+    endpoint = Endpoint(llama_server.base_url, llama_server.api_key, str(llama_server.model_path))
+    async with LlamaCppAdapter(StaticEndpoint(endpoint), timeout=30.0) as adapter:
+        yield adapter

@@ -1,0 +1,275 @@
+"""The adapter against the in-process fake server: failures a real server cannot stage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import anyio
+import httpx
+import pytest
+
+import backend.llama as llama
+from backend.errors import ServerError, ServerTimeout, ServerUnavailable
+from backend.llama import (
+    ChatAccumulator,
+    ChatResult,
+    ContextWindowExceeded,
+    Endpoint,
+    FakeLlamaServer,
+    FakeReply,
+    LlamaCppAdapter,
+    StaticEndpoint,
+)
+
+pytestmark = pytest.mark.anyio
+
+HELLO = [{"role": "user", "content": "hello there"}]
+
+
+@pytest.fixture
+def fake() -> FakeLlamaServer:
+    return FakeLlamaServer()
+
+
+@pytest.fixture
+async def adapter(fake: FakeLlamaServer) -> AsyncIterator[LlamaCppAdapter]:
+    async with LlamaCppAdapter(fake, transport=fake.transport) as client:
+        yield client
+
+
+async def _collect(adapter: LlamaCppAdapter, **kwargs: object) -> ChatResult:
+    acc = ChatAccumulator()
+    async with adapter.chat_stream(HELLO, **kwargs) as deltas:  # type: ignore[arg-type]
+        async for delta in deltas:
+            acc.add(delta)
+    return acc.result()
+
+
+def test_public_names_are_sorted_and_exported() -> None:
+    assert llama.__all__ == sorted(llama.__all__)
+    for name in llama.__all__:
+        assert hasattr(llama, name), name
+
+
+def test_capabilities_are_class_attributes() -> None:
+    assert LlamaCppAdapter.can_stream
+    assert LlamaCppAdapter.supports_slots
+    assert LlamaCppAdapter.supports_reasoning
+    assert LlamaCppAdapter.supports_tokenize
+
+
+async def test_static_endpoint_returns_its_endpoint() -> None:
+    endpoint = Endpoint("http://127.0.0.1:1/", "k", generation=3)
+    assert await StaticEndpoint(endpoint).endpoint() is endpoint
+    assert endpoint.url("/health") == "http://127.0.0.1:1/health"
+
+
+async def test_chat_sends_key_slot_and_cache_prompt(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    result = await adapter.chat(HELLO, params={"temperature": 0.1}, slot_id=1)
+    assert result.content == "Hello from the fake."
+    assert result.timings is not None
+    assert result.timings.prompt_n == 3
+    body = fake.requests[-1]
+    assert (body["id_slot"], body["cache_prompt"], body["stream"], body["temperature"]) == (
+        1,
+        True,
+        False,
+        0.1,
+    )
+
+
+async def test_a_wrong_api_key_is_a_server_error(fake: FakeLlamaServer) -> None:
+    wrong = StaticEndpoint(Endpoint("http://fake-llama.invalid", "nope"))
+    async with LlamaCppAdapter(wrong, transport=fake.transport) as client:
+        with pytest.raises(ServerError, match="API key"):
+            await client.chat(HELLO)
+
+
+async def test_stream_yields_content_reasoning_and_timings(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(FakeReply(content=["4", "2"], reasoning=["Let me ", "think."]))
+    result = await _collect(adapter)
+    assert (result.content, result.reasoning, result.finish_reason) == (
+        "42",
+        "Let me think.",
+        "stop",
+    )
+    assert result.timings is not None
+    assert result.timings.predicted_n == 2
+
+
+async def test_stream_in_one_byte_chunks(fake: FakeLlamaServer, adapter: LlamaCppAdapter) -> None:
+    fake.script(FakeReply(content=["é", "☃", " ok"], chunk_size=1))
+    assert (await _collect(adapter)).content == "é☃ ok"
+
+
+async def test_stream_tool_calls_are_merged(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(
+        FakeReply(
+            content=[],
+            tool_calls=[
+                {"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"x"'}},
+                {"index": 0, "function": {"arguments": ": 1}"}},
+            ],
+        )
+    )
+    result = await _collect(adapter)
+    assert [(c.id, c.name, c.arguments) for c in result.tool_calls] == [("a", "f", '{"x": 1}')]
+
+
+async def test_an_error_mid_stream_is_typed(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(FakeReply(fail_after=2, error={"message": "out of memory", "type": "server_error"}))
+    with pytest.raises(ServerError, match="out of memory"):
+        await _collect(adapter)
+
+
+async def test_a_cut_connection_is_server_unavailable(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(FakeReply(cut_after=2))
+    with pytest.raises(ServerUnavailable, match="Lost the connection"):
+        await _collect(adapter)
+
+
+async def test_http_errors_are_typed(fake: FakeLlamaServer, adapter: LlamaCppAdapter) -> None:
+    fake.script(
+        FakeReply(status=503, error={"message": "Loading model", "type": "unavailable_error"})
+    )
+    with pytest.raises(ServerUnavailable, match="not ready"):
+        await _collect(adapter)
+    fake.script(FakeReply(status=500, error={"message": "boom", "type": "server_error"}))
+    with pytest.raises(ServerError, match="boom"):
+        await adapter.chat(HELLO)
+
+
+async def test_context_overflow_names_both_sizes(adapter: LlamaCppAdapter) -> None:
+    long = [{"role": "user", "content": "word " * 3000}]
+    with pytest.raises(ContextWindowExceeded) as caught:
+        async with adapter.chat_stream(long):
+            pass
+    assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (3001, 2048)
+    assert re.search(r"3,001 tokens .* 2,048-token context", caught.value.message)
+    assert "drop oldest turns" in caught.value.message
+
+
+async def test_a_dead_server_is_server_unavailable(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.kill()
+    with pytest.raises(ServerUnavailable):
+        await adapter.health()
+    with pytest.raises(ServerUnavailable):
+        await _collect(adapter)
+
+
+async def test_a_server_dying_mid_stream_is_server_unavailable(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(FakeReply(content=["a"] * 100, rate=1000))
+
+    async def read_until_killed() -> None:
+        async with adapter.chat_stream(HELLO) as deltas:
+            async for _ in deltas:
+                fake.kill()
+
+    with pytest.raises(ServerUnavailable):
+        await read_until_killed()
+
+
+async def test_leaving_the_stream_early_closes_the_response(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(FakeReply(content=["tok "] * 1000, rate=2000))
+    async with adapter.chat_stream(HELLO, slot_id=0) as deltas:
+        async for delta in deltas:
+            if delta.content:
+                assert fake.slots[0].is_processing
+                break
+    assert fake.closed_streams == 1
+    assert not fake.slots[0].is_processing
+
+
+async def test_cancelling_the_stream_closes_the_response(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    fake.script(FakeReply(content=["tok "] * 1000, rate=200))
+    with anyio.move_on_after(0.1):
+        await _collect(adapter, slot_id=1)
+    assert fake.closed_streams == 1
+    assert not fake.slots[1].is_processing
+
+
+async def test_the_rate_is_kept(fake: FakeLlamaServer, adapter: LlamaCppAdapter) -> None:
+    fake.script(FakeReply(content=["t"] * 400, rate=2000))
+    started = anyio.current_time()
+    assert len((await _collect(adapter)).content) == 400
+    assert 0.18 < anyio.current_time() - started < 1.0
+
+
+async def test_native_endpoints(fake: FakeLlamaServer, adapter: LlamaCppAdapter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert await adapter.health()
+    assert (await adapter.models())[0]["id"] == fake.model_path
+    assert (await adapter.props())["total_slots"] == 2
+    assert [s["id"] for s in await adapter.slots()] == [0, 1]
+    assert await adapter.tokenize("one two three") == [0, 1, 2]
+    with pytest.raises(ServerError, match="does not support"):
+        await adapter.slot_action(0, "save", "x.bin")
+    fake.slot_dir = tmp_path
+    await adapter.chat(HELLO, slot_id=0)
+    await adapter.slot_action(0, "save", "x.bin")
+    await adapter.slot_action(0, "erase")
+    assert fake.slots[0].tokens == []
+    await adapter.slot_action(0, "restore", "x.bin")
+    assert fake.slots[0].tokens[:3] == ["<user>", "hello", "there"]
+
+
+async def test_the_endpoint_is_resolved_per_request(fake: FakeLlamaServer) -> None:
+    seen: list[str] = []
+
+    class Moving:
+        port = 1000
+
+        async def endpoint(self) -> Endpoint:
+            self.port += 1
+            return Endpoint(f"http://127.0.0.1:{self.port}", fake.api_key)
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"status": "ok"})
+
+    async with LlamaCppAdapter(Moving(), transport=httpx.MockTransport(record)) as client:
+        await client.health()
+        await client.health()
+    assert seen == ["http://127.0.0.1:1001/health", "http://127.0.0.1:1002/health"]
+
+
+async def test_a_silent_server_times_out() -> None:
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    accepted: list[anyio.abc.SocketStream] = []
+
+    async def hold(stream: anyio.abc.SocketStream) -> None:
+        accepted.append(stream)
+        await anyio.sleep_forever()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, hold)
+        endpoint = StaticEndpoint(Endpoint(f"http://127.0.0.1:{port}", None))
+        async with LlamaCppAdapter(endpoint, timeout=5.0) as client:
+            with pytest.raises(ServerTimeout, match="did not answer in time"):
+                await client.chat(HELLO, read_timeout=0.2)
+            with pytest.raises(ServerTimeout):
+                async with client.chat_stream(HELLO, read_timeout=0.2):
+                    pass
+        tg.cancel_scope.cancel()
+    for stream in accepted:
+        await stream.aclose()
+    await listener.aclose()

@@ -1,0 +1,103 @@
+"""The adapter against the real llama-server with SmolLM2."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import pytest
+
+from backend.errors import ServerError
+from backend.llama import (
+    ChatAccumulator,
+    ContextWindowExceeded,
+    Endpoint,
+    LlamaCppAdapter,
+    StaticEndpoint,
+)
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
+
+QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+async def test_native_endpoints(real_adapter: LlamaCppAdapter, llama_server) -> None:  # type: ignore[no-untyped-def]
+    assert await real_adapter.health()
+    assert (await real_adapter.models())[0]["id"]
+    assert (await real_adapter.props())["model_path"] == str(llama_server.model_path)
+    slots = await real_adapter.slots()
+    assert [s["id"] for s in slots] == [0, 1]
+    assert slots[0]["n_ctx"] == 2048
+    assert len(await real_adapter.tokenize("Hello world")) >= 2
+
+
+async def test_chat_answers(real_adapter: LlamaCppAdapter) -> None:
+    result = await real_adapter.chat(QUESTION, params={"max_tokens": 16, "temperature": 0})
+    assert result.content.strip()
+    assert result.timings is not None
+    assert result.timings.predicted_n > 0
+    assert result.usage is not None
+    assert result.usage.prompt_tokens > 0
+
+
+async def test_chat_stream_deltas_add_up(real_adapter: LlamaCppAdapter) -> None:
+    acc = ChatAccumulator()
+    pieces = 0
+    async with real_adapter.chat_stream(
+        QUESTION, params={"max_tokens": 16, "temperature": 0}, slot_id=0
+    ) as deltas:
+        async for delta in deltas:
+            acc.add(delta)
+            pieces += bool(delta.content)
+    result = acc.result()
+    assert result.content.strip()
+    assert pieces > 3
+    assert result.timings is not None
+    assert result.timings.predicted_n == pieces
+
+
+async def test_a_wrong_key_is_rejected(llama_server) -> None:  # type: ignore[no-untyped-def]
+    endpoint = StaticEndpoint(Endpoint(llama_server.base_url, "wrong-key"))
+    async with LlamaCppAdapter(endpoint) as client:
+        with pytest.raises(ServerError, match="API key"):
+            await client.chat(QUESTION, params={"max_tokens": 1})
+
+
+async def test_context_overflow_names_both_sizes(real_adapter: LlamaCppAdapter) -> None:
+    long = [{"role": "user", "content": "word " * 3000}]
+    with pytest.raises(ContextWindowExceeded) as caught:
+        async with real_adapter.chat_stream(long, params={"max_tokens": 1}):
+            pass
+    assert caught.value.n_ctx == 2048
+    assert caught.value.n_prompt_tokens is not None
+    assert caught.value.n_prompt_tokens > 2048
+
+
+async def test_leaving_a_stream_stops_the_server_generating(real_adapter: LlamaCppAdapter) -> None:
+    params = {"max_tokens": 3000, "ignore_eos": True}
+    async with real_adapter.chat_stream(QUESTION, params=params, slot_id=1) as deltas:
+        seen = 0
+        async for delta in deltas:
+            seen += bool(delta.content)
+            if seen == 3:
+                busy = (await real_adapter.slots())[1]["is_processing"]
+                break
+    assert busy
+    deadline = time.monotonic() + 2.0
+    while (await real_adapter.slots())[1]["is_processing"]:
+        assert time.monotonic() < deadline, "the server kept generating after the stream closed"
+        await anyio.sleep(0.02)
+
+
+async def test_slot_save_erase_restore(real_adapter: LlamaCppAdapter, llama_server) -> None:  # type: ignore[no-untyped-def]
+    await real_adapter.chat(QUESTION, params={"max_tokens": 4}, slot_id=0)
+    await real_adapter.slot_action(0, "save", "adapter-test.bin")
+    assert (llama_server.slot_dir / "adapter-test.bin").stat().st_size > 0
+    await real_adapter.slot_action(0, "erase")
+    assert (await real_adapter.slots())[0]["n_prompt_tokens_cache"] == 0
+    await real_adapter.slot_action(0, "restore", "adapter-test.bin")
+    result = await real_adapter.chat(QUESTION, params={"max_tokens": 4}, slot_id=0)
+    assert result.timings is not None
+    assert result.timings.cache_n > 10
+    with pytest.raises(ServerError, match="restore"):
+        await real_adapter.slot_action(0, "restore", "missing.bin")
