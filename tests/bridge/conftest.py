@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from .fakes import FakeHandlers
+
 
 @pytest.fixture
 def portal() -> Iterator[BlockingPortal]:
@@ -39,3 +41,14 @@ class RecordingTarget:
 @pytest.fixture
 def target() -> RecordingTarget:
     return RecordingTarget()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def handlers() -> FakeHandlers:
+    """Answers every command with a sample of its result type."""
+    return FakeHandlers()

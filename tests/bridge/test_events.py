@@ -10,7 +10,7 @@ from backend.bridge import EventPump, WindowTarget, events_script
 from backend.contract import ServerStatus, ServerStatusEvent, StreamChunkEvent, StreamEndEvent
 
 from .conftest import RecordingTarget
-from .test_api import sample_message
+from .fakes import sample_message
 
 
 def chunk(text: str, stream: str = "s1") -> StreamChunkEvent:

@@ -1,0 +1,81 @@
+"""Fakes for bridge tests: a handlers object answering every command with a sample result."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from backend.bridge import COMMANDS
+from backend.bridge._commands import Deleted, Stopped
+from backend.contract import (
+    ConfigView,
+    Conversation,
+    ConversationSummary,
+    ExportResult,
+    ImportResult,
+    Message,
+    ModelInfo,
+    SaveConfigResult,
+    ServerLogs,
+    ServerStatus,
+    StreamStarted,
+)
+
+NOW = "2026-11-24T00:00:00Z"
+
+
+def sample_message() -> Message:
+    return Message(
+        id="m1",
+        conversation_id="c1",
+        parent_id=None,
+        role="assistant",
+        content="hi",
+        created_at=NOW,
+    )
+
+
+def _summary() -> ConversationSummary:
+    return ConversationSummary(id="c1", title="t", created_at=NOW, updated_at=NOW)
+
+
+SAMPLES: dict[Any, Any] = {
+    Message: sample_message(),
+    StreamStarted: StreamStarted(
+        stream_id="s", conversation_id="c1", user_message=None, assistant_message=sample_message()
+    ),
+    Stopped: Stopped(stopped=True),
+    Conversation: Conversation(id="c1", title="t", created_at=NOW, updated_at=NOW),
+    ConversationSummary: _summary(),
+    Deleted: Deleted(deleted=True),
+    ExportResult: ExportResult(format="json", filename="x.json", content="{}"),
+    ImportResult: ImportResult(conversation_ids=["c2"]),
+    ConfigView: ConfigView(values={}, sources={}, json_schema={}),
+    SaveConfigResult: SaveConfigResult(values={}, restart_required=False, changed=[]),
+    ModelInfo: ModelInfo(id="m", name="m", path="/m.gguf", size_bytes=1),
+    ServerStatus: ServerStatus(state="ready"),
+    ServerLogs: ServerLogs(lines=["a"]),
+}
+
+
+class FakeHandlers:
+    """Answers every command with a sample of its result type and records the params."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.override: dict[str, Callable[[Any], Awaitable[Any]]] = {}
+
+    def __getattr__(self, name: str) -> Callable[[Any], Awaitable[Any]]:
+        if name not in COMMANDS:
+            raise AttributeError(name)
+        if name in self.override:
+            return self.override[name]
+        result_type = COMMANDS[name].result
+
+        async def handler(params: Any) -> Any:
+            self.calls.append((name, params))
+            if getattr(result_type, "__origin__", None) is list:
+                return []
+            return SAMPLES[result_type]
+
+        return handler
