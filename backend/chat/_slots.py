@@ -1,0 +1,264 @@
+"""Per-conversation prompt caches: slot affinity in memory, slot files on disk.
+
+Re-reading a long history costs seconds to minutes of prefill; llama-server can skip it when the
+slot already holds a prefix of the prompt (``cache_n``). So:
+
+- **Affinity.** A conversation keeps the slot it last used (sent as ``id_slot`` with
+  ``cache_prompt: true``). When a conversation needs a slot and none is free, the least recently
+  used conversation whose slot is idle gives its up.
+- **Persistence.** A conversation that loses its slot, and every conversation at shutdown (or
+  before a planned server restart, :meth:`SlotManager.save_all`), has its KV cache saved with
+  ``POST /slots/{id}?action=save`` to ``ld-<conversation>.bin`` in the server's
+  ``--slot-save-path``. The ``slot_caches`` table records for which model file and which message
+  prefix (count and hash of roles and texts) it was saved, so the cache survives app restarts.
+  When the conversation comes back to a slot that does not hold it (after eviction, a server
+  restart, or an app restart) and its history still starts with that prefix on the same model,
+  the file is restored first; otherwise the file is dropped as stale.
+- **Server restarts** show up as a new ``Endpoint.generation``: every slot is empty then, so all
+  assignments are forgotten (the files stay).
+- **Disk budget.** After each save, files of deleted conversations are removed and the oldest
+  files (by mtime) go until the total fits ``kv_cache_disk_mb``.
+
+A server without ``--slot-save-path`` (or ``slot_dir=None``) still gets affinity; a server whose
+``/slots`` endpoint is disabled gets requests without ``id_slot``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from ..errors import ServerError, ServerUnavailable
+from ..llama import LlamaCppAdapter
+from ._store import ConversationStore, SlotCacheRecord, utc_now
+
+__all__ = ["SlotLease", "SlotManager", "prefix_hash"]
+
+log = logging.getLogger(__name__)
+
+_FILE_PREFIX = "ld-"
+
+
+def prefix_hash(messages: Sequence[Mapping[str, Any]]) -> str:
+    """A stable hash of the roles and texts of a message list."""
+    canonical = json.dumps([[m.get("role"), m.get("content")] for m in messages])
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+@dataclass
+class _Held:
+    """What a slot holds for a conversation: the messages it was built from, if known."""
+
+    slot_id: int
+    model_path: str
+    messages: list[dict[str, Any]] | None = None
+
+
+class SlotLease:
+    """A slot lent to one generation; tell it what the slot holds when the answer is done."""
+
+    def __init__(self, slot_id: int | None, held: _Held | None) -> None:
+        self.slot_id = slot_id
+        self.restored = False
+        """Whether a saved cache was loaded into the slot for this generation."""
+        self._held = held
+
+    def holds(self, messages: Sequence[Mapping[str, Any]]) -> None:
+        """Record that the slot's cache now covers ``messages`` (prompt plus answer)."""
+        if self._held is not None:
+            self._held.messages = [dict(m) for m in messages]
+
+
+class SlotManager:
+    """Assigns llama-server slots to conversations and saves/restores their KV caches."""
+
+    def __init__(
+        self,
+        adapter: LlamaCppAdapter,
+        store: ConversationStore,
+        *,
+        slot_dir: Path | None,
+        disk_budget_mb: Callable[[], int] = lambda: 2048,
+    ) -> None:
+        self.adapter = adapter
+        self.store = store
+        self.slot_dir = slot_dir
+        self.disk_budget_mb = disk_budget_mb
+        self._generation: int | None = None
+        self._n_slots = 0
+        self._model_path = ""
+        self._held: OrderedDict[str, _Held] = OrderedDict()
+        self._busy: set[int] = set()
+        self._lock = anyio.Lock()
+        self._freed = anyio.Event()
+
+    @property
+    def persistent(self) -> bool:
+        """Whether caches are saved to disk."""
+        return self.slot_dir is not None and self.adapter.supports_slots
+
+    def assignments(self) -> dict[str, int]:
+        """Conversation id to slot id, least recently used first."""
+        return {cid: held.slot_id for cid, held in self._held.items()}
+
+    async def _sync_generation(self) -> None:
+        endpoint = await self.adapter.endpoints.endpoint()
+        if endpoint.generation == self._generation:
+            return
+        self._held.clear()
+        self._busy.clear()
+        try:
+            self._n_slots = len(await self.adapter.slots())
+        except ServerUnavailable:
+            raise
+        except ServerError:
+            self._n_slots = 0  # /slots disabled: no affinity
+        self._model_path = endpoint.model_path or str(
+            (await self.adapter.props()).get("model_path", "")
+        )
+        self._generation = endpoint.generation
+
+    @asynccontextmanager
+    async def lease(
+        self, conversation_id: str, messages: Sequence[Mapping[str, Any]]
+    ) -> AsyncIterator[SlotLease]:
+        """Lend a slot to ``conversation_id`` for one request whose prompt is ``messages``."""
+        lease = await self._acquire(conversation_id, messages)
+        try:
+            yield lease
+        finally:
+            if lease.slot_id is not None:
+                self._busy.discard(lease.slot_id)
+            self._freed.set()
+            self._freed = anyio.Event()
+
+    async def _acquire(
+        self, conversation_id: str, messages: Sequence[Mapping[str, Any]]
+    ) -> SlotLease:
+        while True:
+            async with self._lock:
+                await self._sync_generation()
+                if self._n_slots == 0:
+                    return SlotLease(None, None)
+                held = self._held.get(conversation_id)
+                fresh = held is None
+                if held is None:
+                    slot_id = await self._free_slot()
+                    if slot_id is not None:
+                        held = self._held[conversation_id] = _Held(slot_id, self._model_path)
+                if held is not None:
+                    self._held.move_to_end(conversation_id)
+                    self._busy.add(held.slot_id)
+                    lease = SlotLease(held.slot_id, held)
+                    if fresh:
+                        lease.restored = await self._restore(conversation_id, held, messages)
+                    return lease
+                freed = self._freed
+            await freed.wait()
+
+    async def _free_slot(self) -> int | None:
+        taken = {held.slot_id for held in self._held.values()}
+        for slot_id in range(self._n_slots):
+            if slot_id not in taken:
+                return slot_id
+        for conversation_id, held in self._held.items():
+            if held.slot_id not in self._busy:
+                await self._save(conversation_id, held)
+                del self._held[conversation_id]
+                return held.slot_id
+        return None
+
+    async def _save(self, conversation_id: str, held: _Held) -> None:
+        if not self.persistent or not held.messages:
+            return
+        filename = f"{_FILE_PREFIX}{conversation_id}.bin"
+        try:
+            await self.adapter.slot_action(held.slot_id, "save", filename)
+        except ServerError as exc:
+            log.warning("Could not save the cache of %s: %s", conversation_id, exc.message)
+            return
+        self.store.put_slot_cache(
+            SlotCacheRecord(
+                conversation_id=conversation_id,
+                filename=filename,
+                model_path=held.model_path,
+                prefix_hash=prefix_hash(held.messages),
+                message_count=len(held.messages),
+                saved_at=utc_now(),
+            )
+        )
+        self._enforce_budget()
+
+    async def _restore(
+        self, conversation_id: str, held: _Held, messages: Sequence[Mapping[str, Any]]
+    ) -> bool:
+        record = self.store.slot_cache(conversation_id) if self.persistent else None
+        if record is None:
+            return False
+        prefix = list(messages[: record.message_count])
+        if (
+            record.model_path != held.model_path
+            or len(prefix) != record.message_count
+            or prefix_hash(prefix) != record.prefix_hash
+        ):
+            self._drop(conversation_id, record.filename)
+            return False
+        try:
+            await self.adapter.slot_action(held.slot_id, "restore", record.filename)
+        except ServerError as exc:
+            log.warning("Could not restore the cache of %s: %s", conversation_id, exc.message)
+            self._drop(conversation_id, record.filename)
+            return False
+        held.messages = [dict(m) for m in prefix]
+        return True
+
+    def _drop(self, conversation_id: str, filename: str) -> None:
+        self.store.delete_slot_cache(conversation_id)
+        if self.slot_dir is not None:
+            (self.slot_dir / filename).unlink(missing_ok=True)
+
+    def _enforce_budget(self) -> None:
+        if self.slot_dir is None:
+            return
+        records = {r.filename: r for r in self.store.slot_caches()}
+        files = []
+        for path in self.slot_dir.glob(f"{_FILE_PREFIX}*.bin"):
+            if path.name not in records:
+                path.unlink(missing_ok=True)
+            else:
+                stat = path.stat()
+                files.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in files)
+        budget = self.disk_budget_mb() * 1024 * 1024
+        for _, size, path in sorted(files):
+            if total <= budget:
+                break
+            self._drop(records[path.name].conversation_id, path.name)
+            total -= size
+
+    async def save_all(self) -> None:
+        """Save every idle slot's cache (at shutdown, or before a planned server restart)."""
+        async with self._lock:
+            endpoint = await self.adapter.endpoints.endpoint()
+            if endpoint.generation != self._generation:
+                return
+            for conversation_id, held in list(self._held.items()):
+                if held.slot_id not in self._busy:
+                    await self._save(conversation_id, held)
+
+    async def forget(self, conversation_id: str) -> None:
+        """Drop a conversation's slot and saved cache (it was deleted or cleared)."""
+        async with self._lock:
+            self._held.pop(conversation_id, None)
+            record = self.store.slot_cache(conversation_id)
+            if record is not None:
+                self._drop(conversation_id, record.filename)

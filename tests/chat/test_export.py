@@ -1,0 +1,193 @@
+"""Export to JSON and Markdown, and import back: lossless, validated, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backend.chat import (
+    EXPORT_FORMAT,
+    ConversationStore,
+    MessageTree,
+    export_json,
+    export_markdown,
+    import_json,
+    parse_export,
+)
+from backend.contract import Timings
+from backend.errors import ImportFormatError
+
+
+def _seed(store: ConversationStore) -> str:
+    c = store.create_conversation(
+        "Branches", system_prompt="Be brief.", params={"temperature": 0.3}
+    )
+    q = store.add_message(c.id, None, "user", "Hi ☃")
+    a1 = store.add_message(c.id, q.id, "assistant", "first")
+    store.update_message(
+        a1.id,
+        reasoning="hmm",
+        timings=Timings(prompt_n=4, cache_n=1),
+        usage={"total_tokens": 9},
+        model="m.gguf",
+    )
+    a2 = store.add_message(c.id, q.id, "assistant", "second", status="error")
+    store.update_message(a2.id, error="server died")
+    store.update_conversation(c.id, pinned=True, active_leaf_id=a1.id)
+    return c.id
+
+
+def _conversations(document: str) -> list[dict[str, object]]:
+    parsed = json.loads(document)
+    return parsed["conversations"]  # type: ignore[no-any-return]
+
+
+def test_round_trip_is_lossless(store: ConversationStore, tmp_path: Path) -> None:
+    cid = _seed(store)
+    document = export_json(store, [cid])
+    assert json.loads(document)["format"] == EXPORT_FORMAT
+    with ConversationStore(tmp_path / "other.db") as other:
+        assert import_json(other, document) == [cid]
+        assert _conversations(export_json(other, [cid])) == _conversations(document)
+
+
+def test_import_never_overwrites_and_remaps_ids(store: ConversationStore) -> None:
+    cid = _seed(store)
+    document = export_json(store, [cid])
+    (new_cid,) = import_json(store, json.loads(document))
+    assert new_cid != cid
+    originals = store.messages(cid)
+    copies = store.messages(new_cid)
+    assert [m.content for m in copies] == [m.content for m in originals]
+    assert not {m.id for m in copies} & {m.id for m in originals}
+    by_id = {m.id: m for m in copies}
+    assert all(m.parent_id is None or m.parent_id in by_id for m in copies)
+    active = store.get_conversation(new_cid).active_leaf_id
+    assert active in by_id
+    assert by_id[active].content == "first"
+
+
+def _valid() -> dict[str, object]:
+    return {
+        "format": EXPORT_FORMAT,
+        "version": 1,
+        "conversations": [
+            {
+                "id": "c1",
+                "title": "t",
+                "created_at": "2026-01-01T00:00:00.000Z",
+                "updated_at": "2026-01-01T00:00:00.000Z",
+                "messages": [
+                    {
+                        "id": "m1",
+                        "parent_id": None,
+                        "role": "user",
+                        "content": "q",
+                        "created_at": "x",
+                    },
+                    {
+                        "id": "m2",
+                        "parent_id": "m1",
+                        "role": "assistant",
+                        "content": "a",
+                        "created_at": "x",
+                        "status": "streaming",
+                    },
+                ],
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d.update(format="other"), "not a LlamaDesk export"),
+        (lambda d: d.update(version=2), "version"),
+        (lambda d: d["conversations"][0].update(id="bad id!"), "conversations.0.id"),
+        (lambda d: d["conversations"][0].update(colour="red"), "colour"),
+        (lambda d: d["conversations"][0]["messages"][1].update(role="robot"), "messages.1.role"),
+        (lambda d: d["conversations"][0]["messages"][1].update(parent_id="zz"), "parent 'zz'"),
+        (lambda d: d["conversations"][0]["messages"].reverse(), "not listed before"),
+        (lambda d: d["conversations"][0]["messages"][1].update(id="m1"), "duplicate message id"),
+        (
+            lambda d: d["conversations"].append(dict(d["conversations"][0], messages=[])),
+            "duplicate conversation",
+        ),
+        (lambda d: d["conversations"][0].update(active_leaf_id="nope"), "active_leaf_id"),
+    ],
+)
+def test_invalid_documents_are_refused_with_the_field(
+    store: ConversationStore,
+    mutate,
+    expected: str,  # type: ignore[no-untyped-def]
+) -> None:
+    document = _valid()
+    mutate(document)
+    with pytest.raises(ImportFormatError, match=expected):
+        import_json(store, document)
+    assert store.list_conversations() == []
+
+
+def test_not_json_is_refused(store: ConversationStore) -> None:
+    with pytest.raises(ImportFormatError, match="not valid JSON"):
+        import_json(store, "{oops")
+
+
+def test_streaming_imports_as_cancelled(store: ConversationStore) -> None:
+    (cid,) = import_json(store, _valid())
+    assert [m.status for m in store.messages(cid)] == ["complete", "cancelled"]
+
+
+def test_a_failure_midway_imports_nothing(
+    store: ConversationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _valid()
+    second = json.loads(json.dumps(document["conversations"][0]))  # type: ignore[index]
+    second["id"] = "c2"
+    for message in second["messages"]:
+        message["id"] += "b"
+        message["parent_id"] = message["parent_id"] and message["parent_id"] + "b"
+    document["conversations"].append(second)  # type: ignore[attr-defined]
+    original = ConversationStore.insert_conversation
+    calls = []
+
+    def failing(self: ConversationStore, record, messages) -> None:  # type: ignore[no-untyped-def]
+        calls.append(record.id)
+        if len(calls) == 2:
+            raise ImportFormatError("disk on fire")
+        original(self, record, messages)
+
+    monkeypatch.setattr(ConversationStore, "insert_conversation", failing)
+    with pytest.raises(ImportFormatError, match="disk on fire"):
+        import_json(store, document)
+    assert calls == ["c1", "c2"]
+    assert store.list_conversations() == []
+
+
+def test_parse_export_reports_every_bad_field() -> None:
+    document = _valid()
+    document["conversations"][0]["messages"][0]["role"] = "robot"  # type: ignore[index]
+    document["conversations"][0]["messages"][1]["role"] = "alien"  # type: ignore[index]
+    with pytest.raises(ImportFormatError) as caught:
+        parse_export(document)
+    assert [f.field for f in caught.value.fields] == [
+        "conversations.0.messages.0.role",
+        "conversations.0.messages.1.role",
+    ]
+
+
+def test_markdown_shows_the_active_branch(store: ConversationStore) -> None:
+    cid = _seed(store)
+    tree = MessageTree(store.messages(cid))
+    markdown = export_markdown(
+        store, {cid: tree.branch(store.get_conversation(cid).active_leaf_id)}
+    )
+    assert markdown.startswith("# Branches")
+    assert "## System\n\nBe brief." in markdown
+    assert "## User\n\nHi ☃" in markdown
+    assert "<details><summary>Reasoning</summary>\n\nhmm" in markdown
+    assert "first" in markdown
+    assert "second" not in markdown

@@ -1,0 +1,160 @@
+"""Migrations from every earlier schema, with the old schemas' SQL kept verbatim."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from backend.chat import MIGRATIONS, ConversationStore, migrate, schema_version
+from backend.chat._migrations import _run_script
+from backend.errors import StorageError
+
+# Version 1 as shipped: m001_conversations_and_messages.
+SCHEMA_V1 = """
+CREATE TABLE conversations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    title_pending INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    model TEXT,
+    system_prompt TEXT,
+    params TEXT NOT NULL DEFAULT '{}',
+    active_leaf_id TEXT
+);
+CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    parent_id TEXT REFERENCES messages(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+    content TEXT NOT NULL DEFAULT '',
+    reasoning TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'complete'
+        CHECK (status IN ('streaming', 'complete', 'cancelled', 'error')),
+    error TEXT,
+    timings TEXT,
+    usage TEXT,
+    model TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX messages_by_conversation ON messages(conversation_id, seq);
+CREATE INDEX messages_by_parent ON messages(parent_id);
+CREATE INDEX messages_by_status ON messages(status) WHERE status = 'streaming';
+"""
+
+# Version 2 as shipped: version 1 plus m002_full_text_search.
+SCHEMA_V2 = (
+    SCHEMA_V1
+    + """
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, content='messages', content_rowid='seq',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content)
+        VALUES ('delete', old.seq, old.content);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content)
+        VALUES ('delete', old.seq, old.content);
+    INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+
+CREATE VIRTUAL TABLE conversations_fts USING fts5(
+    title, content='conversations', content_rowid='seq',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversations_fts(rowid, title) VALUES (new.seq, new.title);
+END;
+CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversations_fts(conversations_fts, rowid, title)
+        VALUES ('delete', old.seq, old.title);
+END;
+CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations BEGIN
+    INSERT INTO conversations_fts(conversations_fts, rowid, title)
+        VALUES ('delete', old.seq, old.title);
+    INSERT INTO conversations_fts(rowid, title) VALUES (new.seq, new.title);
+END;
+INSERT INTO conversations_fts(conversations_fts) VALUES ('rebuild');
+"""
+)
+
+OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2}
+
+
+def _old_database(path: Path, version: int) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(OLD_SCHEMAS[version])
+    if version >= 1:
+        db.executescript(
+            """
+            INSERT INTO conversations (id, title, created_at, updated_at, params, active_leaf_id)
+                VALUES ('c1', 'Volcanoes of Iceland', '2026-01-01T00:00:00.000Z',
+                        '2026-01-01T00:00:00.000Z', '{"temperature": 0.2}', 'm2');
+            INSERT INTO messages (id, conversation_id, parent_id, role, content, created_at, status)
+                VALUES ('m1', 'c1', NULL, 'user', 'Tell me about Hekla', '2026-01-01T00:00:01.000Z',
+                        'complete'),
+                       ('m2', 'c1', 'm1', 'assistant', 'Hekla erupts often',
+                        '2026-01-01T00:00:02.000Z', 'streaming');
+            """
+        )
+    db.execute(f"PRAGMA user_version = {version}")
+    db.commit()
+    db.close()
+
+
+def test_the_old_schemas_are_the_first_migrations() -> None:
+    assert len(OLD_SCHEMAS) == len(MIGRATIONS)
+    assert [m.__name__ for m in MIGRATIONS] == [
+        "m001_conversations_and_messages",
+        "m002_full_text_search",
+        "m003_slot_caches",
+    ]
+
+
+@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "old.db"
+    _old_database(path, version)
+    with ConversationStore(path) as store:
+        assert store.migrations_applied == [m.__name__ for m in MIGRATIONS[version:]]
+        if version >= 1:
+            conversation = store.get_conversation("c1")
+            assert conversation.params == {"temperature": 0.2}
+            assert conversation.active_leaf_id == "m2"
+            assert store.get_message("m2").status == "cancelled"
+            assert {h.message_id for h in store.search("hekla")} == {"m1", "m2"}
+            assert store.search("volcanoes")[0].message_id is None
+        assert store.slot_caches() == []
+
+
+def test_a_failing_migration_leaves_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def m999_broken(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("boom")
+
+    monkeypatch.setattr("backend.chat._migrations.MIGRATIONS", [*MIGRATIONS, m999_broken])
+    db = sqlite3.connect(tmp_path / "db", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(db)
+    assert schema_version(db) == len(MIGRATIONS)
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []
+    db.close()
+
+
+def test_an_incomplete_statement_is_refused() -> None:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    with pytest.raises(StorageError, match="incomplete"):
+        _run_script(db, "CREATE TABLE t (x);\nCREATE TABLE u (y")
