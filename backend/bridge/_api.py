@@ -66,3 +66,4 @@ class LlamaDeskApi:
     stop_server = _command("stop_server")
     restart_server = _command("restart_server")
     get_server_logs = _command("get_server_logs")
+    open_external = _command("open_external")

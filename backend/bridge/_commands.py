@@ -40,6 +40,8 @@ __all__ = [
     "ImportParams",
     "LogsParams",
     "MessageRef",
+    "OpenExternalParams",
+    "Opened",
     "PinConversationParams",
     "RenameConversationParams",
     "SaveConfigParams",
@@ -144,6 +146,19 @@ class LogsParams(_Params):
     lines: int = Field(200, ge=1, le=5000)
 
 
+class OpenExternalParams(_Params):
+    """A link from the page to open in the system browser (http, https or mailto)."""
+
+    url: str = Field(min_length=1, max_length=8192, pattern=r"^(https?://|mailto:)\S+$")
+
+
+class Opened(BaseModel):
+    """Answer of ``open_external``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    opened: bool
+
+
 class Deleted(BaseModel):
     """Answer of delete commands."""
 
@@ -195,4 +210,5 @@ COMMANDS: dict[str, CommandSpec] = {
     "stop_server": CommandSpec(EmptyParams, ServerStatus),
     "restart_server": CommandSpec(EmptyParams, ServerStatus),
     "get_server_logs": CommandSpec(LogsParams, ServerLogs),
+    "open_external": CommandSpec(OpenExternalParams, Opened),
 }

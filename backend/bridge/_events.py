@@ -125,8 +125,8 @@ class EventPump:
     def _run(self) -> None:
         last_flush = 0.0
         while (batch := self._take_batch(last_flush)) is not None:
+            last_flush = time.monotonic()
             try:
                 self._target.deliver(batch)
             except Exception:
                 _log.exception("could not deliver %d events to the page", len(batch))
-            last_flush = time.monotonic()
