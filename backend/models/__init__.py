@@ -1,0 +1,19 @@
+"""Models: the catalogue of GGUF files the app can load, and downloads into the models folder.
+
+``ModelCatalogue`` scans the models folders, links files in place, reads GGUF metadata without
+loading tensors, keeps per-model load settings and estimates whether a model fits in memory.
+``DownloadManager`` fetches a GGUF over HTTP with progress, cancel, resume and checksum.
+"""
+
+from backend.models._catalogue import Model, ModelCatalogue, ModelsCallback, ModelSource
+from backend.models._fit import FitEstimate
+from backend.models._settings import ModelLoadSettings
+
+__all__ = [
+    "FitEstimate",
+    "Model",
+    "ModelCatalogue",
+    "ModelLoadSettings",
+    "ModelSource",
+    "ModelsCallback",
+]

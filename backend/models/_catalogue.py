@@ -1,0 +1,351 @@
+"""The model catalogue: every GGUF the app can load, where it came from, and what it is.
+
+Sources, in precedence order when one file is reachable several ways: the embedded SmolLM2
+(``source="default"``), the models folders (the home's own plus the extra folders from
+settings, ``"folder"``), and files linked in place (``"linked"``, Ollama#7254: run a GGUF where it
+lies, no copy). Linked paths and folder models the user removed without deleting are kept in
+``models.json`` in the data folder; per-model load settings in ``model-settings.json``.
+
+A model's id is a short hash of its resolved path (part 1 for a split model), so it stays the
+same across restarts and rescans, and two paths to one file are one model. A file that cannot
+be used (not a GGUF, truncated, empty, unreadable, a missing split part, a vanished linked
+file) is still listed, with ``error`` saying why, so the user sees it and can act; listing never
+raises for one bad file.
+
+Headers are read once per file version: the cache key is (path, size, mtime_ns), so a rescan of
+an unchanged folder only stats files. ``refresh`` may run in a worker thread (the watcher does)
+while commands run elsewhere; one lock guards the state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import anyio
+import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
+from pydantic import ValidationError
+
+from backend.contract import ModelInfo
+from backend.engine import default_model_path
+from backend.errors import (
+    FieldError,
+    InvalidArgument,
+    ModelError,
+    NotFound,
+    StorageError,
+)
+from backend.models._files import FileGroup, find_gguf_files, group_files, split_siblings
+from backend.models._fit import FitEstimate, estimate_fit
+from backend.models._gguf import GGUFHeader, read_header
+from backend.models._jsonfile import JsonFile
+from backend.models._settings import ModelLoadSettings
+from backend.paths import AppPaths
+
+__all__ = ["Model", "ModelCatalogue", "ModelSource", "ModelsCallback"]
+
+ModelSource = Literal["default", "folder", "linked"]
+ModelsCallback = Callable[[list["Model"]], None]
+_CacheKey = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class Model:
+    """One loadable model (or one that would be, but for ``error``)."""
+
+    id: str
+    name: str
+    path: Path
+    files: tuple[Path, ...]
+    size_bytes: int
+    source: ModelSource
+    architecture: str | None = None
+    parameters: int | None = None
+    quantization: str | None = None
+    context_length: int | None = None
+    has_chat_template: bool = False
+    kv_bytes_per_token: int | None = None
+    error: str | None = None
+
+    @property
+    def is_default(self) -> bool:
+        """The embedded SmolLM2."""
+        return self.source == "default"
+
+    def info(self, *, selected: bool = False) -> ModelInfo:
+        """The wire form the page lists."""
+        return ModelInfo(
+            id=self.id,
+            name=self.name,
+            path=str(self.path),
+            size_bytes=self.size_bytes,
+            is_default=self.is_default,
+            selected=selected,
+            error=self.error,
+        )
+
+
+def model_id(path: Path) -> str:
+    """A stable id: 12 hex digits of the SHA-256 of the resolved path."""
+    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+
+
+@dataclass
+class _State:
+    models: list[Model] = field(default_factory=list)
+    headers: dict[_CacheKey, GGUFHeader | ModelError] = field(default_factory=dict)
+
+
+class ModelCatalogue:
+    """Lists, links, removes and describes models; keeps per-model load settings."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        extra_dirs: Sequence[Path] = (),
+        *,
+        default_model: Path | None = None,
+        available_memory: Callable[[], int] | None = None,
+    ) -> None:
+        self._paths = paths
+        self._extra_dirs = list(extra_dirs)
+        self._default = default_model or default_model_path(paths.model_cache)
+        self._available_memory = available_memory or _available_memory
+        self._registry = JsonFile(paths.data_dir / "models.json")
+        self._settings = JsonFile(paths.data_dir / "model-settings.json")
+        self._lock = threading.RLock()
+        self._state = _State()
+        self.refresh()
+
+    @property
+    def folders(self) -> list[Path]:
+        """The folders scanned: the home's models folder first, then the extra ones."""
+        return [self._paths.models_dir, *self._extra_dirs]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems met with the catalogue's own files (a broken one set aside)."""
+        return [*self._registry.warnings, *self._settings.warnings]
+
+    def set_extra_dirs(self, extra_dirs: Sequence[Path]) -> list[Model]:
+        """Scan a new list of extra folders (after a settings change) and return the models."""
+        with self._lock:
+            self._extra_dirs = list(extra_dirs)
+            return self.refresh()
+
+    def models(self) -> list[Model]:
+        """The models as of the last scan."""
+        with self._lock:
+            return list(self._state.models)
+
+    def get(self, model_id: str) -> Model:
+        """One model by id; ``NotFound`` when it is not listed."""
+        for model in self.models():
+            if model.id == model_id:
+                return model
+        raise NotFound(f"No model with id {model_id!r}; refresh the model list.")
+
+    def refresh(self) -> list[Model]:
+        """Rescan every source and return the models."""
+        with self._lock:
+            registry = self._registry.read()
+            hidden = {str(path) for path in registry.get("hidden", [])}
+            candidates = self._candidates(_strings(registry.get("linked")))
+            headers: dict[_CacheKey, GGUFHeader | ModelError] = {}
+            models: list[Model] = []
+            seen: set[str] = set()
+            for group, source in candidates:
+                ident = model_id(group.primary)
+                if ident in seen or str(group.primary.resolve()) in hidden:
+                    continue
+                seen.add(ident)
+                models.append(self._describe(ident, group, source, headers))
+            self._state = _State(models, headers)
+            return list(models)
+
+    def link(self, path: Path) -> Model:
+        """List a GGUF file where it lies (no copy) and return it; links persist."""
+        target = path.expanduser()
+        if not target.is_absolute():
+            raise InvalidArgument(f"Give the full path of the model file, not {str(path)!r}.")
+        if not target.is_file():
+            raise NotFound(f"There is no file at {target}.")
+        if not target.name.lower().endswith(".gguf"):
+            raise InvalidArgument(f"{target.name} is not a .gguf file.")
+        read_header(target)
+        resolved = str(target.resolve())
+        with self._lock:
+            registry = self._registry.read()
+            linked = _strings(registry.get("linked"))
+            hidden = _strings(registry.get("hidden"))
+            registry["hidden"] = [entry for entry in hidden if entry != resolved]
+            if not self._in_folders(target) and resolved not in linked:
+                registry["linked"] = [*linked, resolved]
+            self._registry.write(registry)
+            self.refresh()
+            return self.get(model_id(target))
+
+    def remove(self, model_id: str, *, delete_file: bool) -> list[Model]:
+        """Take a model off the list, deleting its file(s) only when ``delete_file`` is true."""
+        with self._lock:
+            model = self.get(model_id)
+            if model.is_default:
+                raise InvalidArgument("The built-in model cannot be removed.")
+            if delete_file:
+                _delete(model.files)
+            registry = self._registry.read()
+            resolved = str(model.path.resolve())
+            registry["linked"] = [p for p in _strings(registry.get("linked")) if p != resolved]
+            if model.source == "folder" and not delete_file:
+                registry["hidden"] = sorted({*_strings(registry.get("hidden")), resolved})
+            self._registry.write(registry)
+            settings = self._settings.read()
+            if settings.get("models", {}).pop(model_id, None) is not None:
+                self._settings.write(settings)
+            return self.refresh()
+
+    def load_settings(self, model_id: str) -> ModelLoadSettings:
+        """A model's load settings (all unset when never saved)."""
+        self.get(model_id)
+        stored = self._settings.read().get("models", {}).get(model_id, {})
+        try:
+            return ModelLoadSettings.model_validate(stored)
+        except ValidationError:
+            return ModelLoadSettings()
+
+    def save_settings(self, model_id: str, values: Mapping[str, Any]) -> ModelLoadSettings:
+        """Validate and store a model's load settings; ``InvalidArgument`` lists bad fields."""
+        self.get(model_id)
+        try:
+            settings = ModelLoadSettings.model_validate(dict(values))
+        except ValidationError as exc:
+            fields = [
+                FieldError(".".join(str(part) for part in error["loc"]), error["msg"])
+                for error in exc.errors()
+            ]
+            raise InvalidArgument("Some load settings are not valid.", fields=fields) from None
+        with self._lock:
+            document = self._settings.read()
+            models = document.setdefault("models", {})
+            stored = settings.model_dump(exclude_none=True)
+            if stored:
+                models[model_id] = stored
+            else:
+                models.pop(model_id, None)
+            self._settings.write(document)
+        return settings
+
+    def fit(self, model_id: str, context_size: int) -> FitEstimate:
+        """Estimate whether the model plus a ``context_size`` KV cache fits in free memory."""
+        if context_size < 1:
+            raise InvalidArgument("The context size must be at least 1 token.")
+        model = self.get(model_id)
+        available = self._available_memory()
+        return estimate_fit(model.size_bytes, model.kv_bytes_per_token, context_size, available)
+
+    async def watch(self, on_change: ModelsCallback, *, interval_s: float = 2.0) -> None:
+        """Rescan every ``interval_s`` until cancelled; call ``on_change`` when the list changes."""
+        if interval_s <= 0:
+            raise InvalidArgument("The watch interval must be positive.")
+        last = self.models()
+        while True:
+            await anyio.sleep(interval_s)
+            current = await anyio.to_thread.run_sync(self.refresh)
+            if current != last:
+                last = current
+                on_change(current)
+
+    def _in_folders(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(folder.resolve()) for folder in self.folders)
+
+    def _candidates(self, linked: Iterable[str]) -> list[tuple[FileGroup, ModelSource]]:
+        found: list[tuple[FileGroup, ModelSource]] = [
+            (
+                FileGroup(self._default.name[: -len(".gguf")], self._default, (self._default,)),
+                "default",
+            )
+        ]
+        for folder in self.folders:
+            found += [(group, "folder") for group in group_files(find_gguf_files(folder))]
+        for entry in linked:
+            found += [(group, "linked") for group in group_files(split_siblings(Path(entry)))]
+        return found
+
+    def _describe(
+        self,
+        ident: str,
+        group: FileGroup,
+        source: ModelSource,
+        headers: dict[_CacheKey, GGUFHeader | ModelError],
+    ) -> Model:
+        results = [self._header(part, headers) for part in group.parts]
+        error = group.missing_reason
+        for number, (_, outcome) in enumerate(results, start=1):
+            if isinstance(outcome, ModelError) and error is None:
+                prefix = f"Part {number} of {group.part_count}: " if group.part_count > 1 else ""
+                error = prefix + outcome.message
+        size = sum(found_size for found_size, _ in results)
+        base = Model(ident, group.name, group.primary, group.parts, size, source, error=error)
+        parsed = [outcome for _, outcome in results if isinstance(outcome, GGUFHeader)]
+        if 1 in group.missing or isinstance(results[0][1], ModelError):
+            return base
+        return _with_metadata(base, parsed, complete=error is None)
+
+    def _header(
+        self, path: Path, headers: dict[_CacheKey, GGUFHeader | ModelError]
+    ) -> tuple[int, GGUFHeader | ModelError]:
+        try:
+            stat = path.stat()
+        except FileNotFoundError as exc:
+            return 0, ModelError("The file no longer exists.", detail=str(exc))
+        except OSError as exc:
+            return 0, ModelError(f"The file cannot be read: {exc.strerror}.", detail=str(exc))
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        cached = self._state.headers.get(key) or headers.get(key)
+        if cached is None:
+            try:
+                cached = read_header(path)
+            except ModelError as exc:
+                cached = exc
+        headers[key] = cached
+        return stat.st_size, cached
+
+
+def _with_metadata(model: Model, parsed: list[GGUFHeader], *, complete: bool) -> Model:
+    first = parsed[0]
+    parameters = first.integer("general.parameter_count")
+    if parameters is None and complete:
+        parameters = sum(header.tensor_elements for header in parsed)
+    return replace(
+        model,
+        architecture=first.architecture,
+        parameters=parameters,
+        quantization=first.quantization,
+        context_length=first.arch_integer("context_length"),
+        has_chat_template="tokenizer.chat_template" in first.metadata,
+        kv_bytes_per_token=first.kv_bytes_per_token,
+    )
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _delete(files: Iterable[Path]) -> None:
+    for path in files:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot delete {path}: {exc.strerror}.", detail=str(exc)) from exc
+
+
+def _available_memory() -> int:
+    try:
+        return int(psutil.virtual_memory().available)
+    except (OSError, psutil.Error) as exc:
+        raise ModelError("Cannot tell how much memory is free.", detail=str(exc)) from exc
