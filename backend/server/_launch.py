@@ -1,0 +1,216 @@
+"""Launching llama-server: its command line, its port, and a process that cannot outlive us.
+
+The command line comes from ``EngineSettings``: model, context size, slots, GPU layers, threads
+(left out when 0 so llama-server picks), host and port, ``--slot-save-path`` under the app's
+data dir, then the user's extra arguments. The per-launch API key goes in ``LLAMA_API_KEY``,
+never in argv, where ``ps`` would show it to every user of the machine.
+
+The child gets its own session (so a Ctrl-C in a terminal, or a signal to the app's process
+group, does not reach it, and we can signal its whole group) and, on Linux,
+``PR_SET_PDEATHSIG(SIGKILL)``: the kernel kills it when the *thread* that forked it exits, even if
+the app was SIGKILLed. That is why :meth:`ServerProcess.spawn` is a plain synchronous call made
+on the event loop's thread (a long-lived thread), never from a worker thread that ends after the
+call. The child checks after ``prctl`` that its parent is still the app, closing the window in
+which the app died between fork and prctl.
+
+Exit is awaited through a pidfd (readable once the child ends), so a crash is seen the moment
+it happens, and the child is always reaped: no zombie, even when supervision is cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import anyio
+
+from ..config import EngineSettings
+from ._diagnose import Failure, port_taken
+
+__all__ = ["ServerProcess", "build_argv", "choose_port", "connect_url"]
+
+_PR_SET_PDEATHSIG = 1
+_READ_CHUNK = 65536
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    prctl: Callable[..., int] = libc.prctl
+    return prctl
+
+
+_PRCTL = _load_prctl()
+
+
+def build_argv(
+    engine: EngineSettings, *, binary: Path, model: Path, port: int, slot_dir: Path
+) -> list[str]:
+    """llama-server's command line for these settings (the API key is not in it)."""
+    gpu_layers = "all" if engine.gpu_layers == -1 else str(engine.gpu_layers)
+    argv = [
+        str(binary),
+        "--model",
+        str(model),
+        "--host",
+        engine.host,
+        "--port",
+        str(port),
+        "--ctx-size",
+        str(engine.context_size),
+        "--parallel",
+        str(engine.parallel_slots),
+        "--n-gpu-layers",
+        gpu_layers,
+        "--slot-save-path",
+        str(slot_dir),
+        "--log-colors",
+        "off",
+    ]
+    if engine.threads:
+        argv += ["--threads", str(engine.threads)]
+    return argv + list(engine.extra_args)
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def choose_port(host: str, configured: int) -> int | Failure:
+    """A free port on ``host``: any when ``configured`` is 0, else that one if nobody holds it."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as sock:
+        # llama-server binds with SO_REUSEADDR too: only a listening socket makes the port taken,
+        # not the TIME_WAIT connections a previous server on the same port left behind.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, configured))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return port_taken(host, configured)
+            return Failure(
+                f"llama-server cannot listen on {host}:{configured}: {exc.strerror}.",
+                "Check Settings → Engine → host (127.0.0.1 is the safe default).",
+                permanent=True,
+            )
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def connect_url(host: str, port: int) -> str:
+    """The URL to reach a server listening on ``host`` (a wildcard host means this machine)."""
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 - mapped away
+    target = wildcard.get(host, host)
+    if ":" in target:
+        target = f"[{target}]"
+    return f"http://{target}:{port}"
+
+
+def _die_with(parent_pid: int) -> Callable[[], None] | None:
+    prctl = _PRCTL
+    if prctl is None:
+        return None
+
+    def child_setup() -> None:
+        if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return child_setup
+
+
+class ServerProcess:
+    """A running llama-server child: its output, its exit, and signals to its process group."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self._popen = popen
+        self._pidfd = os.pidfd_open(popen.pid)
+        self.exited = anyio.Event()
+
+    @classmethod
+    def spawn(cls, argv: Sequence[str], env: Mapping[str, str]) -> ServerProcess:
+        """Start ``argv`` in its own session; call it on the event loop's thread (see above)."""
+        popen = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,
+            preexec_fn=_die_with(os.getpid()),  # noqa: PLW1509 - prctl must run in the child
+        )
+        return cls(popen)
+
+    @property
+    def pid(self) -> int:
+        """The server's pid (also its process group id)."""
+        return self._popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """How it ended (negative: killed by that signal), or None while it runs."""
+        return self._popen.returncode
+
+    def signal(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the server's process group, if it has not been reaped yet."""
+        if self._popen.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._popen.pid, sig)
+
+    async def pump(self, on_line: Callable[[str], None]) -> None:
+        """Pass each line the server prints to ``on_line`` until its output closes."""
+        stream = self._popen.stdout
+        assert stream is not None
+        fd = stream.fileno()
+        os.set_blocking(fd, False)
+        pending = b""
+        try:
+            while True:
+                await anyio.wait_readable(fd)
+                try:
+                    chunk = os.read(fd, _READ_CHUNK)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    break
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    on_line(line.decode("utf-8", "replace").rstrip("\r"))
+            if pending:
+                on_line(pending.decode("utf-8", "replace").rstrip("\r"))
+        finally:
+            stream.close()
+
+    async def watch(self) -> int:
+        """Wait until the server exits, reap it and return its return code.
+
+        If the wait is cancelled while the server runs, the server is killed and reaped before
+        the cancellation goes on: supervision never ends with a live child nobody awaits.
+        """
+        try:
+            await anyio.wait_readable(self._pidfd)
+        finally:
+            if self._popen.returncode is None and self._popen.poll() is None:
+                self.signal(signal.SIGKILL)
+            returncode = self._popen.wait()
+            os.close(self._pidfd)
+            self.exited.set()
+        return returncode
+
+    async def terminate(self, timeout_s: float) -> None:
+        """SIGTERM, then SIGKILL after ``timeout_s``; returns once :meth:`watch` reaped it."""
+        self.signal(signal.SIGTERM)
+        self.signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
+        with anyio.move_on_after(timeout_s):
+            await self.exited.wait()
+        self.signal(signal.SIGKILL)
+        await self.exited.wait()

@@ -1,0 +1,241 @@
+"""The monitor with the real llama-server and SmolLM2: start, crash, hang, stop, endpoint."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil  # type: ignore[import-untyped,unused-ignore]
+import pytest
+
+from backend.errors import ModelError, ServerError, ServerUnavailable
+from backend.llama import Endpoint
+from backend.paths import AppPaths
+from tests.conftest import free_port
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
+
+
+async def _ask(endpoint: Endpoint) -> str:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.post(
+            endpoint.url("/v1/chat/completions"),
+            headers={"Authorization": f"Bearer {endpoint.api_key}"},
+            json={
+                "messages": [{"role": "user", "content": "What is the capital of France?"}],
+                "max_tokens": 8,
+                "temperature": 0,
+            },
+            timeout=30,
+        )
+    response.raise_for_status()
+    content: str = response.json()["choices"][0]["message"]["content"]
+    return content
+
+
+def _children() -> list[psutil.Process]:
+    return psutil.Process().children(recursive=True)
+
+
+async def test_start_serves_requests_with_a_secret_key(
+    make_monitor: Any, real_engine: dict[str, Any], app_paths: AppPaths
+) -> None:
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        status = await monitor.start()
+        assert status.state == "ready"
+        assert status.model == real_engine["model"].name
+        assert status.pid is not None
+        assert status.port is not None
+        assert status.uptime_s is not None
+        assert recorder.states == ["starting", "ready"]
+        endpoint = await monitor.endpoint()
+        assert endpoint.base_url == f"http://127.0.0.1:{status.port}"
+        assert endpoint.generation == 1
+        assert endpoint.model_path == str(real_engine["model"])
+        assert await _ask(endpoint)
+        server = psutil.Process(status.pid)
+        assert endpoint.api_key is not None
+        assert not any(endpoint.api_key in arg for arg in server.cmdline())
+        assert server.environ()["LLAMA_API_KEY"] == endpoint.api_key
+        assert str(app_paths.slot_dir) in server.cmdline()
+        async with httpx.AsyncClient(trust_env=False) as client:
+            unauthorised = await client.get(endpoint.url("/v1/models"))
+        assert unauthorised.status_code == 401
+        assert list(app_paths.run_dir.glob("llama-server-*.json"))
+        assert any("ready on port" in line for line in monitor.logs(50))
+        assert any("model loaded" in line for line in monitor.logs(200))
+        assert (app_paths.log_dir / "llama-server.log").read_text().count("model loaded") == 1
+        stopped = await monitor.stop()
+    assert stopped.state == "stopped"
+    assert stopped.pid is None
+    assert recorder.states == ["starting", "ready", "stopped"]
+    assert not psutil.pid_exists(status.pid)
+    assert not list(app_paths.run_dir.glob("llama-server-*.json"))
+
+
+async def test_kill_9_comes_back_ready_and_answers(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        first = await monitor.start()
+        assert first.pid is not None
+        os.kill(first.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        await recorder.wait_for("crashed", timeout_s=5)
+        endpoint = await monitor.endpoint()  # waits for the restart
+        assert endpoint.generation == 2
+        recovery_s = time.monotonic() - killed_at
+        assert await _ask(endpoint)
+        status = monitor.status()
+        assert status.state == "ready"
+        assert status.restarts == 1
+        assert status.pid != first.pid
+        assert status.last_error == "llama-server was killed by SIGKILL (Killed)."
+        assert "OOM killer" in (status.hint or "")
+        assert recorder.states == [
+            "starting",
+            "ready",
+            "crashed",
+            "restarting",
+            "starting",
+            "ready",
+        ]
+        crashed = next(e.status for e in recorder.events if e.status.state == "crashed")
+        assert crashed.last_error == status.last_error
+    assert recovery_s < 5
+
+
+async def test_sigstop_is_detected_as_a_hang_and_restarted(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        first = await monitor.start()
+        assert first.pid is not None
+        os.kill(first.pid, signal.SIGSTOP)
+        stopped_at = time.monotonic()
+        crashed = await recorder.wait_for("crashed", timeout_s=10)
+        detected_s = time.monotonic() - stopped_at
+        await recorder.wait_for("ready", after=crashed, timeout_s=20)
+        status = monitor.status()
+        assert "stopped answering (3 health checks in a row failed)" in (status.last_error or "")
+        assert status.pid != first.pid
+        assert not psutil.pid_exists(first.pid)
+        assert recorder.states == [
+            "starting",
+            "ready",
+            "unhealthy",
+            "crashed",
+            "restarting",
+            "starting",
+            "ready",
+        ]
+        assert await _ask(await monitor.endpoint())
+    # 3 failed checks of 0.3 s, 0.1 s apart, plus the check in flight.
+    assert detected_s < 3
+
+
+async def test_restart_launches_a_new_generation(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        first = await monitor.start()
+        restarted = await monitor.restart()
+        assert restarted.state == "ready"
+        assert restarted.pid != first.pid
+        assert restarted.restarts == 0
+        assert (await monitor.endpoint()).generation == 2
+        assert recorder.states == ["starting", "ready", "restarting", "starting", "ready"]
+        assert first.pid is not None
+        assert not psutil.pid_exists(first.pid)
+
+
+async def test_a_taken_port_fails_with_its_owner_named(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        async with make_monitor(port=port, **real_engine) as (monitor, recorder):
+            with pytest.raises(ServerError, match=f"Port {port} on 127.0.0.1 is already in use by"):
+                await monitor.start()
+            status = monitor.status()
+            assert status.state == "failed"
+            assert f"(pid {os.getpid()})" in (status.last_error or "")
+            assert "port to 0" in (status.hint or "")
+            with pytest.raises(ServerUnavailable, match=f"Port {port}"):
+                await monitor.endpoint()
+    assert recorder.states == ["starting", "failed", "stopped"]
+
+
+async def test_a_fixed_free_port_is_used(make_monitor: Any, real_engine: dict[str, Any]) -> None:
+    port = free_port()
+    async with make_monitor(port=port, **real_engine) as (monitor, _):
+        assert (await monitor.start()).port == port
+        assert (await monitor.endpoint()).base_url.endswith(f":{port}")
+
+
+def _truncated(default_model: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "truncated.gguf"
+    with default_model.open("rb") as source:
+        path.write_bytes(source.read(5_000_000))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_model", "message", "hint"),
+    [
+        (lambda model, tmp: tmp / "missing.gguf", "does not exist", "Settings → Engine → model"),
+        (
+            lambda model, tmp: (tmp / "empty.gguf", (tmp / "empty.gguf").write_bytes(b""))[0],
+            "is empty or unreadable",
+            "Download the model again",
+        ),
+        (
+            lambda model, tmp: (tmp / "notes.gguf", (tmp / "notes.gguf").write_text("hello"))[0],
+            "is not a GGUF model file",
+            "convert the model to GGUF",
+        ),
+        (_truncated, "is incomplete or corrupted", "download it again"),
+    ],
+    ids=["missing", "empty", "not-gguf", "truncated"],
+)
+async def test_bad_model_files_fail_at_once_with_a_hint(
+    make_monitor: Any,
+    engine_binary: Path,
+    default_model: Path,
+    tmp_path: Path,
+    make_model: Any,
+    message: str,
+    hint: str,
+) -> None:
+    model = make_model(default_model, tmp_path)
+    async with make_monitor(server_binary=engine_binary, model=model) as (monitor, recorder):
+        with pytest.raises(ModelError, match=message) as raised:
+            await monitor.start()
+        status = monitor.status()
+        assert status.state == "failed"
+        assert str(model) in (status.last_error or "")
+        assert hint in (status.hint or "")
+        assert "Last lines from llama-server" in (raised.value.detail or "")
+        assert status.restarts == 0
+    assert recorder.states == ["starting", "crashed", "failed", "stopped"]
+
+
+async def test_twenty_start_stop_cycles_leave_no_zombie(
+    make_monitor: Any, real_engine: dict[str, Any], app_paths: AppPaths
+) -> None:
+    pids = []
+    async with make_monitor(**real_engine) as (monitor, _):
+        for _ in range(20):
+            pids.append((await monitor.start()).pid)
+            await monitor.stop()
+            assert _children() == []
+    assert len(set(pids)) == 20
+    assert not any(psutil.pid_exists(pid) for pid in pids)
+    assert not list(app_paths.run_dir.glob("llama-server-*.json"))
