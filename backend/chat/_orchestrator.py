@@ -88,6 +88,7 @@ class _Generation:
     """Text the answer already had (continue); the server's echo of it is cut."""
     emit: bool = True
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    flusher: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     done: anyio.Event = field(default_factory=anyio.Event)
     accumulator: ChatAccumulator = field(default_factory=ChatAccumulator)
     dirty: bool = False
@@ -377,6 +378,8 @@ class ChatOrchestrator:
             raise InternalError("The chat orchestrator is not running (use it with 'async with').")
         self._active[generation.conversation_id] = generation
         self._tasks.start_soon(self._run, generation)
+        if generation.emit:
+            self._tasks.start_soon(self._flush_periodically, generation)
         return StreamStarted(
             stream_id=generation.stream_id,
             conversation_id=generation.conversation_id,
@@ -457,55 +460,61 @@ class ChatOrchestrator:
         slot_id: int | None,
     ) -> None:
         echo = generation.existing
-        async with anyio.create_task_group() as flusher:
-            flusher.start_soon(self._flush_periodically, generation)
-            async with self.adapter.chat_stream(
-                prompt,
-                params=params,
-                slot_id=slot_id,
-                read_timeout=self.settings().engine.request_timeout_s,
-            ) as deltas:
-                async for delta in deltas:
-                    content = delta.content
-                    if echo:
-                        content, echo = _cut_echo(content, echo)
-                    generation.accumulator.add(
-                        ChatDelta(
+        async with self.adapter.chat_stream(
+            prompt,
+            params=params,
+            slot_id=slot_id,
+            read_timeout=self.settings().engine.request_timeout_s,
+        ) as deltas:
+            async for delta in deltas:
+                content = delta.content
+                if echo:
+                    content, echo = _cut_echo(content, echo)
+                generation.accumulator.add(
+                    ChatDelta(
+                        content=content,
+                        reasoning=delta.reasoning,
+                        tool_calls=delta.tool_calls,
+                        finish_reason=delta.finish_reason,
+                        usage=delta.usage,
+                        timings=delta.timings,
+                        model=delta.model,
+                    )
+                )
+                if content or delta.reasoning:
+                    generation.dirty = True
+                    self._emit(
+                        StreamChunkEvent(
+                            stream_id=generation.stream_id,
+                            conversation_id=generation.conversation_id,
+                            message_id=generation.message_id,
                             content=content,
                             reasoning=delta.reasoning,
-                            tool_calls=delta.tool_calls,
-                            finish_reason=delta.finish_reason,
-                            usage=delta.usage,
-                            timings=delta.timings,
-                            model=delta.model,
                         )
                     )
-                    if content or delta.reasoning:
-                        generation.dirty = True
-                        self._emit(
-                            StreamChunkEvent(
-                                stream_id=generation.stream_id,
-                                conversation_id=generation.conversation_id,
-                                message_id=generation.message_id,
-                                content=content,
-                                reasoning=delta.reasoning,
-                            )
-                        )
-            flusher.cancel_scope.cancel()
 
     async def _flush_periodically(self, generation: _Generation) -> None:
-        while True:
-            await anyio.sleep(self.flush_interval_s)
-            if generation.dirty:
-                generation.dirty = False
-                self.store.update_message(
-                    generation.message_id,
-                    content=generation.content(),
-                    reasoning="".join(generation.accumulator.reasoning),
-                )
+        with generation.flusher:
+            while True:
+                await anyio.sleep(self.flush_interval_s)
+                self._flush(generation)
+
+    def _flush(self, generation: _Generation) -> None:
+        if not generation.dirty:
+            return
+        generation.dirty = False
+        try:
+            self.store.update_message(
+                generation.message_id,
+                content=generation.content(),
+                reasoning="".join(generation.accumulator.reasoning),
+            )
+        except LlamaDeskError as exc:
+            log.warning("Could not flush a streaming answer: %s", exc.message)
 
     def _finish(self, generation: _Generation, status: MessageStatus) -> None:
         """Store the final state, tell the page, release the conversation. Runs on every path."""
+        generation.flusher.cancel()
         result = generation.accumulator.result()
         error = generation.failure
         try:

@@ -72,11 +72,14 @@ class FakeLlamaServer:
         slot_dir: Path | None = None,
         api_key: str | None = "fake-key",
         model_path: str = "/models/fake.gguf",
+        slots_endpoint: bool = True,
     ) -> None:
         self.slots = [FakeSlot(i, n_ctx) for i in range(n_slots)]
         self.slot_dir = slot_dir
         self.api_key = api_key
         self.model_path = model_path
+        self.slots_endpoint = slots_endpoint
+        """False imitates ``--no-slots``: ``GET /slots`` answers 501."""
         self.generation = 0
         self.alive = True
         self.replies: deque[FakeReply] = deque()
@@ -123,14 +126,16 @@ class FakeLlamaServer:
         if self.api_key and request.headers.get("authorization") != f"Bearer {self.api_key}":
             return _error(401, "Invalid API Key", "authentication_error")
         route = (request.method, request.url.path)
-        simple: dict[tuple[str, str], Callable[[], Any]] = {
-            ("GET", "/health"): lambda: {"status": "ok"},
-            ("GET", "/v1/models"): lambda: {"object": "list", "data": [{"id": self.model_path}]},
-            ("GET", "/props"): self._props,
-            ("GET", "/slots"): lambda: [self._slot_json(s) for s in self.slots],
+        simple: dict[tuple[str, str], Callable[[], httpx.Response]] = {
+            ("GET", "/health"): lambda: httpx.Response(200, json={"status": "ok"}),
+            ("GET", "/v1/models"): lambda: httpx.Response(
+                200, json={"object": "list", "data": [{"id": self.model_path}]}
+            ),
+            ("GET", "/props"): lambda: httpx.Response(200, json=self._props()),
+            ("GET", "/slots"): self._slot_list,
         }
         if route in simple:
-            return httpx.Response(200, json=simple[route]())
+            return simple[route]()
         body = json.loads(request.content or b"{}")
         if route == ("POST", "/tokenize"):
             return httpx.Response(200, json={"tokens": list(range(len(body["content"].split())))})
@@ -148,6 +153,13 @@ class FakeLlamaServer:
             "total_slots": len(self.slots),
             "default_generation_settings": {"n_ctx": n_ctx},
         }
+
+    def _slot_list(self) -> httpx.Response:
+        if not self.slots_endpoint:
+            return _error(
+                501, "This server does not support slots endpoint.", "not_supported_error"
+            )
+        return httpx.Response(200, json=[self._slot_json(s) for s in self.slots])
 
     @staticmethod
     def _slot_json(slot: FakeSlot) -> dict[str, Any]:
@@ -207,7 +219,7 @@ class FakeLlamaServer:
                 },
             )
         cache_n = _common_prefix(slot.tokens, prompt)
-        slot.tokens = prompt + "".join(reply.content).split()
+        slot.tokens = [*prompt, "<assistant>", *"".join(reply.content).split()]
         timings = {
             "cache_n": cache_n,
             "prompt_n": len(prompt) - cache_n,
@@ -231,18 +243,31 @@ class FakeLlamaServer:
                     "timings": timings,
                 },
             )
+        messages = body.get("messages") or [{}]
+        # Like llama-server, a continued answer (assistant prefill) starts with the prefill.
+        echo = (
+            str(messages[-1].get("content") or "")
+            if messages[-1].get("role") == "assistant"
+            else ""
+        )
         return httpx.Response(
             200,
             headers={"content-type": "text/event-stream"},
-            stream=_FakeStream(self, slot, reply, timings),
+            stream=_FakeStream(self, slot, reply, timings, echo),
         )
 
 
 class _FakeStream(httpx.AsyncByteStream):
     def __init__(
-        self, server: FakeLlamaServer, slot: FakeSlot, reply: FakeReply, timings: dict[str, Any]
+        self,
+        server: FakeLlamaServer,
+        slot: FakeSlot,
+        reply: FakeReply,
+        timings: dict[str, Any],
+        echo: str,
     ) -> None:
         self.server, self.slot, self.reply, self.timings = server, slot, reply, timings
+        self.echo = echo
         self.finished = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -276,7 +301,10 @@ class _FakeStream(httpx.AsyncByteStream):
                 error = dict(reply.error or {"message": "scripted failure", "type": "server_error"})
                 yield b"error: " + json.dumps({"code": 500, **error}).encode() + b"\n\n"
                 return
-            yield _sse({"choices": [{"index": 0, "delta": {"content": piece}}]})
+            text, self.echo = self.echo + piece, ""
+            yield _sse({"choices": [{"index": 0, "delta": {"content": text}}]})
+        if reply.cut_after is not None:
+            raise httpx.RemoteProtocolError("peer closed connection without response")
         yield _sse(
             {
                 "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],

@@ -1,0 +1,186 @@
+"""Slot affinity, eviction with save, restore after restarts, staleness and the disk budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+
+from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, prefix_hash
+from backend.config._settings import Settings
+from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
+
+pytestmark = pytest.mark.anyio
+
+
+def _orchestrator(
+    store: ConversationStore, adapter: LlamaCppAdapter, fake: FakeLlamaServer, budget_mb: int = 2048
+) -> ChatOrchestrator:
+    slots = SlotManager(adapter, store, slot_dir=fake.slot_dir, disk_budget_mb=lambda: budget_mb)
+    return ChatOrchestrator(store, adapter, lambda e: None, Settings, slots=slots)
+
+
+def _actions(fake: FakeLlamaServer, action: str) -> list[tuple[int, str | None]]:
+    return [(slot, name) for slot, kind, name in fake.slot_actions if kind == action]
+
+
+async def test_a_conversation_keeps_its_slot(chat: ChatOrchestrator, fake: FakeLlamaServer) -> None:
+    a = await chat.create_conversation("a")
+    b = await chat.create_conversation("b")
+    await chat.handle_user_message(a.id, "one")
+    await chat.handle_user_message(b.id, "two")
+    await chat.handle_user_message(a.id, "three")
+    assert [r["id_slot"] for r in fake.requests] == [0, 1, 0]
+    answer = await chat.handle_user_message(b.id, "four")
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 7  # <user> two <assistant> Hello from the fake.
+
+
+async def test_the_least_recently_used_conversation_is_saved_and_restored(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
+) -> None:
+    a, b, c = [await chat.create_conversation(t) for t in "abc"]
+    await chat.handle_user_message(a.id, "alpha")
+    await chat.handle_user_message(b.id, "beta")
+    await chat.handle_user_message(c.id, "gamma")  # evicts a, the least recently used
+    assert _actions(fake, "save") == [(0, f"ld-{a.id}.bin")]
+    record = store.slot_cache(a.id)
+    assert record is not None
+    assert (record.message_count, record.model_path) == (2, fake.model_path)
+    assert (fake.slot_dir / record.filename).is_file()  # type: ignore[operator]
+    assert chat.slots.assignments() == {b.id: 1, c.id: 0}
+
+    answer = await chat.handle_user_message(a.id, "alpha again")  # evicts b, restores a
+    assert _actions(fake, "restore") == [(1, f"ld-{a.id}.bin")]
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 7
+
+
+async def test_a_cache_survives_server_and_app_restarts(
+    tmp_path: Path, fake: FakeLlamaServer, adapter: LlamaCppAdapter
+) -> None:
+    with ConversationStore(tmp_path / "app.db") as store:
+        async with _orchestrator(store, adapter, fake) as chat:
+            conversation = await chat.create_conversation("kept")
+            await chat.handle_user_message(conversation.id, "remember this please")
+        assert _actions(fake, "save") == [(0, f"ld-{conversation.id}.bin")]  # saved at shutdown
+    fake.restart()
+    with ConversationStore(tmp_path / "app.db") as store:
+        async with _orchestrator(store, adapter, fake) as chat:
+            answer = await chat.handle_user_message(conversation.id, "and now?")
+    assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 9
+
+
+async def test_a_server_restart_forgets_assignments(
+    chat: ChatOrchestrator, fake: FakeLlamaServer
+) -> None:
+    conversation = await chat.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.restart()
+    answer = await chat.handle_user_message(conversation.id, "two")
+    assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 7
+
+
+async def test_a_stale_cache_is_dropped(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
+) -> None:
+    conversation = await chat.create_conversation()
+    first = await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.restart()
+    assert first.parent_id is not None
+    await chat.edit(first.parent_id, "a different first question")  # the history changed
+    with anyio.fail_after(5):
+        while chat.is_generating(conversation.id):  # noqa: ASYNC110
+            await anyio.sleep(0.01)
+    assert _actions(fake, "restore") == []
+    assert not (fake.slot_dir / f"ld-{conversation.id}.bin").exists()  # type: ignore[operator]
+    assert store.slot_cache(conversation.id) is None
+
+
+async def test_another_model_drops_the_cache(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
+) -> None:
+    conversation = await chat.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.model_path = "/models/other.gguf"
+    fake.restart()
+    await chat.handle_user_message(conversation.id, "two")
+    assert _actions(fake, "restore") == []
+    assert store.slot_cache(conversation.id) is None
+
+
+async def test_the_disk_budget_removes_old_files(
+    store: ConversationStore, adapter: LlamaCppAdapter, fake: FakeLlamaServer
+) -> None:
+    assert fake.slot_dir is not None
+    orphan = fake.slot_dir / "ld-deleted-conversation.bin"
+    orphan.write_text("[]")
+    unrelated = fake.slot_dir / "someone-elses.bin"
+    unrelated.write_text("keep")
+    async with _orchestrator(store, adapter, fake, budget_mb=0) as chat:
+        conversation = await chat.create_conversation()
+        await chat.handle_user_message(conversation.id, "one")
+    assert _actions(fake, "save") == [(0, f"ld-{conversation.id}.bin")]
+    assert not orphan.exists()
+    assert unrelated.exists()
+    assert list(fake.slot_dir.glob("ld-*")) == []
+    assert store.slot_caches() == []
+
+
+async def test_deleting_a_conversation_deletes_its_cache(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
+) -> None:
+    conversation = await chat.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    assert store.slot_cache(conversation.id) is not None
+    await chat.delete_conversation(conversation.id)
+    assert list(fake.slot_dir.glob("ld-*")) == []  # type: ignore[union-attr]
+    assert chat.slots.assignments() == {}
+
+
+async def test_with_all_slots_busy_a_conversation_waits(
+    store: ConversationStore, adapter: LlamaCppAdapter, tmp_path: Path
+) -> None:
+    fake = FakeLlamaServer(n_slots=1, slot_dir=tmp_path)
+    async with LlamaCppAdapter(fake, transport=fake.transport) as one_slot:
+        chat = _orchestrator(store, one_slot, fake)
+        async with chat:
+            fake.script(FakeReply(content=["x "] * 20, rate=200), FakeReply())
+            a = await chat.create_conversation("a")
+            b = await chat.create_conversation("b")
+            await chat.handle_user_message_stream(a.id, "slow")
+            answer = await chat.handle_user_message(b.id, "waits")
+            assert answer.status == "complete"
+            assert store.messages(a.id)[-1].status == "complete"
+    assert [r["id_slot"] for r in fake.requests] == [0, 0]
+    assert _actions(fake, "save") == [(0, f"ld-{a.id}.bin"), (0, f"ld-{b.id}.bin")]
+
+
+async def test_without_slot_endpoints_requests_have_no_slot(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    fake = FakeLlamaServer(slot_dir=tmp_path, slots_endpoint=False)
+    async with LlamaCppAdapter(fake, transport=fake.transport) as adapter:
+        slots = SlotManager(adapter, store, slot_dir=tmp_path)
+        async with ChatOrchestrator(store, adapter, lambda e: None, Settings, slots=slots) as chat:
+            conversation = await chat.create_conversation()
+            answer = await chat.handle_user_message(conversation.id, "hi")
+    assert answer.status == "complete"
+    assert "id_slot" not in fake.requests[-1]
+    assert fake.slot_actions == []
+
+
+def test_prefix_hash_depends_on_roles_and_texts() -> None:
+    base = [{"role": "user", "content": "a"}]
+    assert prefix_hash(base) == prefix_hash([{"role": "user", "content": "a", "extra": 1}])
+    assert prefix_hash(base) != prefix_hash([{"role": "assistant", "content": "a"}])
+    assert prefix_hash(base) != prefix_hash([{"role": "user", "content": "b"}])
