@@ -6,14 +6,26 @@ loading tensors, keeps per-model load settings and estimates whether a model fit
 """
 
 from backend.models._catalogue import Model, ModelCatalogue, ModelsCallback, ModelSource
+from backend.models._download import (
+    DiskFree,
+    DownloadManager,
+    DownloadState,
+    DownloadStatus,
+    ProgressCallback,
+)
 from backend.models._fit import FitEstimate
 from backend.models._settings import ModelLoadSettings
 
 __all__ = [
+    "DiskFree",
+    "DownloadManager",
+    "DownloadState",
+    "DownloadStatus",
     "FitEstimate",
     "Model",
     "ModelCatalogue",
     "ModelLoadSettings",
     "ModelSource",
     "ModelsCallback",
+    "ProgressCallback",
 ]

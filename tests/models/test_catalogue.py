@@ -27,6 +27,7 @@ def _by_name(catalogue: ModelCatalogue) -> dict[str, Model]:
     [
         "backend.models",
         "backend.models._catalogue",
+        "backend.models._download",
         "backend.models._files",
         "backend.models._fit",
         "backend.models._gguf",

@@ -1,0 +1,332 @@
+"""Downloads against a real local HTTP server: resume, restart, cancel, checksum, disk space."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from backend.errors import Conflict, InvalidArgument, NotFound
+from backend.models import DownloadManager, DownloadState
+from backend.paths import AppPaths
+
+from .conftest import CatalogueFactory, FileServer
+
+pytestmark = pytest.mark.anyio
+
+
+class Recorder:
+    """Collects progress events and signals when bytes start arriving."""
+
+    def __init__(self) -> None:
+        self.events: list[DownloadState] = []
+        self.receiving = anyio.Event()
+
+    def __call__(self, state: DownloadState) -> None:
+        self.events.append(state)
+        if state.status == "running" and state.bytes_done > 0:
+            self.receiving.set()
+
+
+@pytest.fixture
+def models_dir(app_paths: AppPaths) -> Path:
+    return app_paths.models_dir
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+ManagerFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def manager(models_dir: Path, recorder: Recorder) -> ManagerFactory:
+    @asynccontextmanager
+    async def open_manager(**options: Any) -> AsyncIterator[DownloadManager]:
+        options.setdefault("on_progress", recorder)
+        options.setdefault("progress_interval_s", 0)
+        options.setdefault("retry_delay_s", 0)
+        async with DownloadManager(models_dir, **options) as opened:
+            yield opened
+
+    return open_manager
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [name for name in _names(folder) if ".part" in name]
+
+
+async def test_download_with_monotonic_progress(
+    manager: ManagerFactory,
+    file_server: FileServer,
+    models_dir: Path,
+    recorder: Recorder,
+    make_catalogue: CatalogueFactory,
+) -> None:
+    async with manager() as downloads:
+        started = downloads.start(file_server.url())
+        assert (started.id, started.status) == ("model.gguf", "queued")
+        final = await downloads.wait("model.gguf")
+
+    assert final.status == "done"
+    assert final.bytes_done == final.total == len(file_server.content)
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content
+    assert _leftovers(models_dir) == []
+    done = [event.bytes_done for event in recorder.events]
+    assert done == sorted(done)
+    assert [event.status for event in recorder.events][:2] == ["queued", "running"]
+    running = [event for event in recorder.events if event.status == "running" and event.rate_bps]
+    assert running
+    assert all(event.eta_s is not None and event.eta_s >= 0 for event in running)
+    assert "model" in {model.name for model in make_catalogue().models()}
+
+
+async def test_resumes_after_a_cut(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    file_server.drops = [300_000]
+    digest = hashlib.sha256(file_server.content).hexdigest()
+    async with manager(retries=1) as downloads:
+        downloads.start(file_server.url(), sha256=digest.upper())
+        final = await downloads.wait("model.gguf")
+
+    assert final.status == "done", final.error
+    assert file_server.ranges == [(None, None), ("bytes=300000-", '"v1"')]
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content
+
+
+async def test_resumes_after_a_restart(
+    manager: ManagerFactory,
+    file_server: FileServer,
+    models_dir: Path,
+    make_catalogue: CatalogueFactory,
+) -> None:
+    file_server.drops = [300_000]
+    async with manager(retries=0) as downloads:
+        downloads.start(file_server.url(), filename="mine.gguf")
+        failed = await downloads.wait("mine.gguf")
+    assert failed.status == "failed"
+    assert failed.error is not None
+    assert failed.error.startswith("The connection was lost at 300.0 kB of 1.0 MB")
+    assert _leftovers(models_dir) == ["mine.gguf.part", "mine.gguf.part.json"]
+    assert json.loads((models_dir / "mine.gguf.part.json").read_text())["etag"] == '"v1"'
+    assert "mine" not in {model.name for model in make_catalogue().models()}
+
+    async with manager() as downloads:
+        [paused] = downloads.list_downloads()
+        assert (paused.id, paused.status, paused.bytes_done) == ("mine.gguf", "paused", 300_000)
+        assert paused.total == len(file_server.content)
+        downloads.resume("mine.gguf")
+        final = await downloads.wait("mine.gguf")
+
+    assert final.status == "done"
+    assert file_server.ranges[-1] == ("bytes=300000-", '"v1"')
+    assert (models_dir / "mine.gguf").read_bytes() == file_server.content
+    assert _leftovers(models_dir) == []
+
+
+async def test_a_changed_file_starts_over(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
+) -> None:
+    file_server.drops = [300_000]
+    async with manager(retries=0) as downloads:
+        downloads.start(file_server.url())
+        await downloads.wait("model.gguf")
+    file_server.content = file_server.content[::-1]
+    file_server.etag = '"v2"'
+    async with manager() as downloads:
+        downloads.resume("model.gguf")
+        final = await downloads.wait("model.gguf")
+    assert final.status == "done"
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content
+
+
+async def test_cancel_deletes_the_partial_file(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
+) -> None:
+    file_server.gate_at = 200_000
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        with anyio.fail_after(5):
+            await recorder.receiving.wait()
+        downloads.cancel("model.gguf")
+        await downloads.wait("model.gguf")
+        assert downloads.list_downloads() == []
+        with pytest.raises(NotFound):
+            downloads.get("model.gguf")
+    assert _leftovers(models_dir) == []
+    assert not (models_dir / "model.gguf").exists()
+
+
+async def test_pause_then_resume(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
+) -> None:
+    file_server.gate_at = 200_000
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        with anyio.fail_after(5):
+            await recorder.receiving.wait()
+        downloads.pause("model.gguf")
+        paused = await downloads.wait("model.gguf")
+        assert paused.status == "paused"
+        assert 0 < paused.bytes_done < len(file_server.content)
+        assert (models_dir / "model.gguf.part").stat().st_size == paused.bytes_done
+        with pytest.raises(Conflict):
+            downloads.pause("model.gguf")
+        file_server.gate.set()
+        downloads.resume("model.gguf")
+        final = await downloads.wait("model.gguf")
+        with pytest.raises(Conflict):
+            downloads.resume("model.gguf")
+        with pytest.raises(Conflict):
+            downloads.cancel("model.gguf")
+    assert final.status == "done"
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content
+
+
+async def test_closing_the_manager_pauses_running_downloads(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
+) -> None:
+    file_server.gate_at = 200_000
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        with anyio.fail_after(5):
+            await recorder.receiving.wait()
+    assert recorder.events[-1].status == "paused"
+    assert _leftovers(models_dir) == ["model.gguf.part", "model.gguf.part.json"]
+
+
+async def test_cancel_a_paused_download_from_an_earlier_session(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    file_server.drops = [300_000]
+    async with manager(retries=0) as downloads:
+        downloads.start(file_server.url())
+        await downloads.wait("model.gguf")
+    async with manager() as downloads:
+        downloads.cancel("model.gguf")
+        assert downloads.list_downloads() == []
+    assert _leftovers(models_dir) == []
+
+
+async def test_checksum_mismatch_fails_and_lists_nothing(
+    manager: ManagerFactory,
+    file_server: FileServer,
+    models_dir: Path,
+    make_catalogue: CatalogueFactory,
+) -> None:
+    async with manager() as downloads:
+        downloads.start(file_server.url(), sha256="0" * 64)
+        final = await downloads.wait("model.gguf")
+    assert final.status == "failed"
+    assert final.error is not None
+    assert final.error.startswith("The download does not match the expected SHA-256")
+    assert _names(models_dir) == []
+    assert [model.name for model in make_catalogue().models()] == ["SmolLM2-135M-Instruct.Q4_1"]
+
+
+async def test_not_enough_disk_space(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    checked: list[Path] = []
+
+    def tiny_disk(folder: Path) -> int:
+        checked.append(folder)
+        return 1000
+
+    async with manager(disk_free=tiny_disk) as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+    assert final.status == "failed"
+    assert final.error == (
+        f"Not enough disk space for model.gguf: it needs 1.0 MB more but only 1.0 kB is free "
+        f"in {models_dir}."
+    )
+    assert checked == [models_dir]
+    assert _leftovers(models_dir) == []
+
+
+async def test_http_errors_are_reported(manager: ManagerFactory, file_server: FileServer) -> None:
+    file_server.status = 404
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+    assert (final.status, final.error) == ("failed", "The server answered 404 Not Found.")
+
+
+async def test_server_errors_are_retried(manager: ManagerFactory, file_server: FileServer) -> None:
+    file_server.status = 503
+    async with manager(retries=2) as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+    assert final.error == "The server answered 503 Service Unavailable."
+    assert len(file_server.ranges) == 3
+
+
+async def test_unreachable_server(manager: ManagerFactory, file_server: FileServer) -> None:
+    async with manager(retries=0) as downloads:
+        downloads.start("http://127.0.0.1:9/model.gguf")
+        final = await downloads.wait("model.gguf")
+    assert final.status == "failed"
+    assert final.error is not None
+    assert final.error.startswith("Cannot reach 127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("url", "filename", "message"),
+    [
+        ("ftp://example.org/a.gguf", None, "Only http:// and https://"),
+        ("file:///etc/passwd", None, "Only http:// and https://"),
+        ("https:///a.gguf", None, "Only http:// and https://"),
+        ("http://[::1", None, "not a valid URL"),
+        ("https://example.org/a.gguf", "../evil.gguf", "cannot be used as a file name"),
+        ("https://example.org/a.gguf", "sub/evil.gguf", "cannot be used as a file name"),
+        ("https://example.org/a.gguf", ".hidden.gguf", "cannot be used as a file name"),
+        ("https://example.org/a.gguf", "", "cannot be used as a file name"),
+        ("https://example.org/a.gguf", "x" * 300 + ".gguf", "cannot be used as a file name"),
+        ("https://example.org/model.bin", None, "is not a .gguf file name"),
+        ("https://example.org/%2E%2E%2Fevil.gguf", None, "cannot be used as a file name"),
+    ],
+)
+async def test_rejects_unsafe_urls_and_names(
+    manager: ManagerFactory, url: str, filename: str | None, message: str
+) -> None:
+    async with manager() as downloads:
+        with pytest.raises(InvalidArgument, match=message.replace(".", r"\.")):
+            downloads.start(url, filename=filename)
+        assert downloads.list_downloads() == []
+
+
+async def test_names_and_checksums(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    async with manager() as downloads:
+        with pytest.raises(InvalidArgument, match="SHA-256"):
+            downloads.start(file_server.url(), sha256="abc")
+        hf = f"{file_server.base_url}/org/repo/resolve/main/My%20Model-Q4_K_M.gguf?download=true"
+        assert downloads.start(hf).id == "My Model-Q4_K_M.gguf"
+        with pytest.raises(Conflict, match="already being downloaded"):
+            downloads.start(hf)
+        await downloads.wait("My Model-Q4_K_M.gguf")
+        with pytest.raises(Conflict, match="already exists"):
+            downloads.start(hf)
+        with pytest.raises(NotFound):
+            downloads.resume("nothing.gguf")
+    assert (models_dir / "My Model-Q4_K_M.gguf").exists()
+
+
+async def test_commands_need_a_running_manager(models_dir: Path, file_server: FileServer) -> None:
+    with pytest.raises(Conflict, match="not running"):
+        DownloadManager(models_dir).start(file_server.url())
