@@ -1,0 +1,181 @@
+"""The orchestrator and slot manager against the real llama-server with SmolLM2."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import anyio
+import pytest
+
+from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
+from backend.config._settings import Settings
+from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
+from backend.llama import Endpoint, LlamaCppAdapter
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
+
+
+class MovingEndpoint:
+    """An endpoint provider whose server can be swapped, like the monitor after a restart."""
+
+    def __init__(self, server) -> None:  # type: ignore[no-untyped-def]
+        self.generation = -1
+        self.point_at(server)
+
+    def point_at(self, server) -> None:  # type: ignore[no-untyped-def]
+        self.generation += 1
+        self.current = Endpoint(
+            server.base_url, server.api_key, str(server.model_path), self.generation
+        )
+
+    async def endpoint(self) -> Endpoint:
+        return self.current
+
+
+@pytest.fixture
+def small_settings() -> Settings:
+    settings = Settings()
+    settings.generation.max_tokens = 16
+    settings.generation.temperature = 0
+    return settings
+
+
+async def _until(condition: Callable[[], bool], limit_s: float = 30.0) -> None:
+    with anyio.fail_after(limit_s):
+        while not condition():  # noqa: ASYNC110
+            await anyio.sleep(0.02)
+
+
+def _ends(events: list[BridgeEvent]) -> list[StreamEndEvent | StreamErrorEvent]:
+    return [e for e in events if isinstance(e, StreamEndEvent | StreamErrorEvent)]
+
+
+@pytest.fixture
+async def real_chat(
+    llama_server,
+    store: ConversationStore,
+    small_settings: Settings,
+    events: list[BridgeEvent],  # type: ignore[no-untyped-def]
+) -> AsyncIterator[ChatOrchestrator]:
+    provider = MovingEndpoint(llama_server)
+    async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
+        slots = SlotManager(adapter, store, slot_dir=llama_server.slot_dir)
+        async with ChatOrchestrator(
+            store, adapter, events.append, lambda: small_settings, slots=slots
+        ) as chat:
+            yield chat
+
+
+async def test_a_streamed_conversation_reuses_its_slot(
+    real_chat: ChatOrchestrator, events: list[BridgeEvent]
+) -> None:
+    conversation = await real_chat.create_conversation()
+    started = await real_chat.handle_user_message_stream(
+        conversation.id, "What is the capital of France?"
+    )
+    await _until(lambda: len(_ends(events)) == 1)
+    end = _ends(events)[0]
+    assert isinstance(end, StreamEndEvent)
+    chunks = "".join(e.content for e in events if isinstance(e, StreamChunkEvent))
+    assert end.message.content == chunks != ""
+    assert end.message.status == "complete"
+    assert end.message.id == started.assistant_message.id
+    second = await real_chat.handle_user_message(conversation.id, "And of Italy?")
+    assert second.timings is not None
+    assert second.timings.cache_n > 20  # the first turn came from the slot's cache
+
+
+async def test_stop_frees_the_server_slot(
+    real_chat: ChatOrchestrator,
+    events: list[BridgeEvent],
+    store: ConversationStore,
+    small_settings: Settings,
+) -> None:
+    small_settings.generation.max_tokens = 2000  # ~20 s of tokens: only a stop ends it early
+    conversation = await real_chat.create_conversation()
+    started = await real_chat.handle_user_message_stream(
+        conversation.id, "Write a very long story about a dragon."
+    )
+    await _until(lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 5)
+    assert await real_chat.stop(conversation.id)
+    message = store.get_message(started.assistant_message.id)
+    assert message.status == "cancelled"
+    assert message.content
+    deadline = time.monotonic() + 5
+    while any(s["is_processing"] for s in await real_chat.adapter.slots()):
+        assert time.monotonic() < deadline, "the server kept generating"
+        await anyio.sleep(0.02)
+
+
+async def test_context_overflow_is_reported_with_both_sizes(
+    real_chat: ChatOrchestrator, events: list[BridgeEvent]
+) -> None:
+    conversation = await real_chat.create_conversation()
+    await real_chat.handle_user_message_stream(conversation.id, "word " * 2500)
+    await _until(lambda: len(_ends(events)) == 1)
+    end = _ends(events)[0]
+    assert isinstance(end, StreamErrorEvent)
+    assert end.error.code == "context_overflow"
+    assert "2,048-token context" in end.error.message
+
+
+async def test_a_restored_cache_survives_a_server_restart(
+    llama_server_factory,
+    tmp_path: Path,
+    small_settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    slot_dir = tmp_path / "slots"
+    first = llama_server_factory(slot_dir=slot_dir)
+    provider = MovingEndpoint(first)
+    history = (
+        "Here are my notes about the trip. "
+        + "We walked along the river and saw old bridges. " * 20
+    )
+    with ConversationStore(tmp_path / "app.db") as store:
+        async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
+            slots = SlotManager(adapter, store, slot_dir=slot_dir)
+            async with ChatOrchestrator(
+                store, adapter, lambda e: None, lambda: small_settings, slots=slots
+            ) as chat:
+                conversation = await chat.create_conversation()
+                await chat.handle_user_message(conversation.id, history)
+            assert store.slot_cache(conversation.id) is not None  # saved at shutdown
+            first.stop()
+            provider.point_at(llama_server_factory(slot_dir=slot_dir))
+            slots = SlotManager(adapter, store, slot_dir=slot_dir)
+            async with ChatOrchestrator(
+                store, adapter, lambda e: None, lambda: small_settings, slots=slots
+            ) as chat:
+                answer = await chat.handle_user_message(conversation.id, "Summarise that.")
+    assert answer.timings is not None
+    assert answer.timings.cache_n > 100  # the history came back from disk, not from re-reading
+
+
+async def test_the_server_dying_mid_answer_is_a_clear_error(
+    llama_server_factory,
+    store: ConversationStore,
+    small_settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    server = llama_server_factory()
+    small_settings.generation.max_tokens = 3000
+    events: list[BridgeEvent] = []
+    async with LlamaCppAdapter(MovingEndpoint(server), timeout=60.0) as adapter:
+        slots = SlotManager(adapter, store, slot_dir=server.slot_dir)
+        async with ChatOrchestrator(
+            store, adapter, events.append, lambda: small_settings, slots=slots
+        ) as chat:
+            conversation = await chat.create_conversation()
+            await chat.handle_user_message_stream(
+                conversation.id, "Tell me a long story about the sea."
+            )
+            await _until(lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 5)
+            server.process.send_signal(signal.SIGKILL)
+            await _until(lambda: len(_ends(events)) == 1)
+    end = _ends(events)[0]
+    assert isinstance(end, StreamErrorEvent)
+    assert end.error.code == "server_unavailable"
+    assert end.message.status == "error"
+    assert end.message.content
