@@ -1,16 +1,24 @@
 """Launching and supervising llama-server.
 
-``ServerMonitor`` is the whole public surface the app needs: it launches the server from the
-settings, restarts it after a crash or a hang, explains failures, and hands the adapter the
-current ``Endpoint``. The pieces it is built from (the lifecycle table, the exit diagnosis, the
-launcher, the pid files and the log) are exported for tests and tools.
+``ServerMonitor`` is what the app uses: it launches the server from the settings, restarts it
+after a crash or a hang, explains failures, and hands the adapter the current ``Endpoint``. The
+pieces it is built from (the lifecycle table, the exit diagnosis, the launcher, the pid files
+and the log) are exported too, for tests, tools and the benchmark.
 """
 
-from ._diagnose import Failure, describe_returncode, diagnose_exit
+from ._diagnose import (
+    Failure,
+    describe_returncode,
+    diagnose_engine,
+    diagnose_exit,
+    diagnose_spawn,
+    port_owner,
+    port_taken,
+)
 from ._launch import ServerProcess, build_argv, choose_port, connect_url
 from ._log import ServerLog
 from ._monitor import ServerMonitor
-from ._pidfile import PidRecord, sweep
+from ._pidfile import PidRecord, remove_record, sweep, write_record
 from ._state import ServerPhase, check_transition
 
 __all__ = [
@@ -25,6 +33,12 @@ __all__ = [
     "choose_port",
     "connect_url",
     "describe_returncode",
+    "diagnose_engine",
     "diagnose_exit",
+    "diagnose_spawn",
+    "port_owner",
+    "port_taken",
+    "remove_record",
     "sweep",
+    "write_record",
 ]

@@ -483,12 +483,14 @@ class ServerMonitor:
                 if failure.permanent:
                     self._enter(ServerPhase.FAILED)
                     return
-                if len(self._crashes) >= engine.restart_max:
+                crashes = len(self._crashes)
+                if crashes >= engine.restart_max:
                     self._enter(
                         ServerPhase.FAILED,
                         replace(
                             failure,
-                            message=f"llama-server crashed {len(self._crashes)} times within "
+                            message=f"llama-server crashed {crashes} time{'s' * (crashes != 1)} "
+                            f"within "
                             f"{engine.restart_window_s:g} s, so LlamaDesk stopped restarting it. "
                             f"Last time it {failure.message.removeprefix('llama-server ')}",
                         ),

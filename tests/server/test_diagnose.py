@@ -12,8 +12,14 @@ import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
 from backend.errors import EngineError, ModelError, ServerError
-from backend.server import Failure, describe_returncode, diagnose_exit
-from backend.server._diagnose import diagnose_engine, diagnose_spawn, port_owner
+from backend.server import (
+    Failure,
+    describe_returncode,
+    diagnose_engine,
+    diagnose_exit,
+    diagnose_spawn,
+    port_owner,
+)
 
 MODEL = Path("/models/m.gguf")
 

@@ -1,0 +1,190 @@
+"""Failures the real llama-server cannot produce on demand: bad binaries and crash loops."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from backend.config import Settings
+from backend.errors import EngineError, ModelError, ServerError, ServerUnavailable
+from backend.server import ServerMonitor
+
+pytestmark = pytest.mark.anyio
+
+
+def _env(mode: str) -> dict[str, str]:
+    return {**os.environ, "FAKE_MODE": mode}
+
+
+async def _fails_with(
+    make_monitor: Any, error: type[Exception], match: str, **engine: Any
+) -> tuple[Any, Any]:
+    async with make_monitor(**engine) as (monitor, recorder):
+        with pytest.raises(error, match=match):
+            await monitor.start()
+        status = monitor.status()
+    return status, recorder
+
+
+async def test_a_missing_binary_says_where_it_looked(
+    make_monitor: Any, tmp_path: Path, default_model: Path
+) -> None:
+    missing = tmp_path / "nowhere" / "llama-server"
+    status, recorder = await _fails_with(
+        make_monitor, EngineError, "not found", server_binary=missing, model=default_model
+    )
+    assert status.state == "failed"
+    assert str(missing) in (status.last_error or "")
+    assert "Settings → Engine" in (status.hint or "")
+    assert recorder.states == ["starting", "failed", "stopped"]
+
+
+async def test_a_binary_that_is_not_executable(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    fake_server.chmod(0o644)  # noqa: ASYNC240 - a test setup step
+    status, _ = await _fails_with(
+        make_monitor,
+        EngineError,
+        "not an executable",
+        server_binary=fake_server,
+        model=default_model,
+    )
+    assert "chmod +x" in (status.hint or "")
+
+
+async def test_a_binary_for_another_machine_gets_an_architecture_hint(
+    make_monitor: Any, tmp_path: Path, default_model: Path
+) -> None:
+    foreign = tmp_path / "llama-server"
+    foreign.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
+    foreign.chmod(0o755)
+    status, _ = await _fails_with(
+        make_monitor, EngineError, "could not be run", server_binary=foreign, model=default_model
+    )
+    assert "wrong CPU architecture" in (status.hint or "")
+
+
+async def test_a_program_that_is_not_llama_server(
+    make_monitor: Any, tmp_path: Path, default_model: Path
+) -> None:
+    impostor = tmp_path / "llama-server"
+    impostor.write_text("#!/bin/sh\necho 'hello, I am cowsay'\n")
+    impostor.chmod(0o755)
+    status, _ = await _fails_with(
+        make_monitor,
+        EngineError,
+        "does not look like llama-server",
+        server_binary=impostor,
+        model=default_model,
+    )
+    assert "cowsay" in (status.hint or "")
+
+
+async def test_a_crash_loop_ends_in_failed_with_the_reason(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server,
+        model=default_model,
+        environ=_env("segv"),
+        restart_max=3,
+        restart_backoff_s=0.05,
+    ) as (monitor, recorder):
+        started = time.monotonic()
+        with pytest.raises(ServerError, match="crashed 3 times within 60 s") as raised:
+            await monitor.start()
+        elapsed = time.monotonic() - started
+        status = monitor.status()
+        assert status.state == "failed"
+        assert status.restarts == 2
+        assert status.last_error == (
+            "llama-server crashed 3 times within 60 s, so LlamaDesk stopped restarting it. "
+            "Last time it was killed by SIGSEGV (Segmentation fault): srv  fake: about to "
+            "crash."
+        )
+        assert "fake: about to crash" in (raised.value.detail or "")
+        with pytest.raises(ServerUnavailable, match="crashed 3 times"):
+            await monitor.endpoint()
+    cycle = ["starting", "crashed", "restarting"]
+    assert recorder.states == [*cycle, *cycle, "starting", "crashed", "failed", "stopped"]
+    # Backoff doubles: 0.05 s, then 0.1 s.
+    assert elapsed >= 0.15
+
+
+async def test_start_after_failed_tries_again_with_a_fresh_budget(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server, model=default_model, environ=_env("segv"), restart_max=1
+    ) as (monitor, recorder):
+        for _ in range(2):
+            with pytest.raises(ServerError, match="crashed 1 time within"):
+                await monitor.start()
+    assert recorder.states.count("failed") == 2
+
+
+async def test_out_of_memory_at_load_is_not_retried(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server, model=default_model, environ=_env("oom")
+    ) as (monitor, recorder):
+        with pytest.raises(ModelError, match="ran out of memory"):
+            await monitor.start()
+        assert "smaller model" in (monitor.status().hint or "")
+    assert recorder.states == ["starting", "crashed", "failed", "stopped"]
+
+
+async def test_a_server_that_never_becomes_ready_times_out(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server,
+        model=default_model,
+        environ=_env("sleep"),
+        start_timeout_s=0.5,
+    ) as (monitor, recorder):
+        with pytest.raises(ServerError, match=r"did not become ready within 0\.5 s"):
+            await monitor.start()
+        assert "start timeout" in (monitor.status().hint or "")
+        assert monitor.status().elapsed_s is not None
+    assert recorder.states == ["starting", "crashed", "failed", "stopped"]
+
+
+async def test_stop_during_the_restart_backoff_stays_stopped(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server,
+        model=default_model,
+        environ=_env("segv"),
+        restart_backoff_s=5.0,
+    ) as (monitor, recorder):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_expect_unavailable, monitor)
+            await recorder.wait_for("restarting")
+            status = await monitor.stop()
+        assert status.state == "stopped"
+        await anyio.sleep(0.2)
+        assert monitor.status().state == "stopped"
+        with pytest.raises(ServerUnavailable, match="not running"):
+            await monitor.endpoint()
+    assert recorder.states == ["starting", "crashed", "restarting", "stopped"]
+
+
+async def _expect_unavailable(monitor: Any) -> None:
+    with pytest.raises(ServerUnavailable, match="stopped before it became ready"):
+        await monitor.start()
+
+
+async def test_commands_need_an_entered_monitor(app_paths: Any) -> None:
+    monitor = ServerMonitor(paths=app_paths, settings=Settings, sink=lambda event: None)
+    with pytest.raises(ServerUnavailable, match="not running"):
+        await monitor.start()
+    assert monitor.status().state == "stopped"
