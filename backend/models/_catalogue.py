@@ -20,6 +20,7 @@ while commands run elsewhere; one lock guards the state.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,7 @@ from backend.engine import default_model_path
 from backend.errors import (
     FieldError,
     InvalidArgument,
+    LlamaDeskError,
     ModelError,
     NotFound,
     StorageError,
@@ -47,6 +49,8 @@ from backend.models._settings import ModelLoadSettings
 from backend.paths import AppPaths
 
 __all__ = ["Model", "ModelCatalogue", "ModelSource", "ModelsCallback"]
+
+_log = logging.getLogger(__name__)
 
 ModelSource = Literal["default", "folder", "linked"]
 ModelsCallback = Callable[[list["Model"]], None]
@@ -248,13 +252,21 @@ class ModelCatalogue:
         return estimate_fit(model.size_bytes, model.kv_bytes_per_token, context_size, available)
 
     async def watch(self, on_change: ModelsCallback, *, interval_s: float = 2.0) -> None:
-        """Rescan every ``interval_s`` until cancelled; call ``on_change`` when the list changes."""
+        """Rescan every ``interval_s`` until cancelled; call ``on_change`` when the list changes.
+
+        A failed rescan (say, the data folder briefly unreadable) is logged and retried on the
+        next tick: the watcher outlives it rather than taking its task group down.
+        """
         if interval_s <= 0:
             raise InvalidArgument("The watch interval must be positive.")
         last = self.models()
         while True:
             await anyio.sleep(interval_s)
-            current = await anyio.to_thread.run_sync(self.refresh)
+            try:
+                current = await anyio.to_thread.run_sync(self.refresh)
+            except LlamaDeskError as exc:
+                _log.warning("Rescanning the model folders failed: %s", exc.message)
+                continue
             if current != last:
                 last = current
                 on_change(current)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import backend.models
-from backend.errors import InvalidArgument, ModelError, NotFound
+from backend.errors import InvalidArgument, ModelError, NotFound, StorageError
 from backend.models import Model, ModelCatalogue
 from backend.models import _catalogue as catalogue_module
 from backend.models._catalogue import model_id
@@ -356,3 +358,50 @@ def test_extra_dirs_can_change(
     assert "e" not in _by_name(catalogue)
     assert "e" in {model.name for model in catalogue.set_extra_dirs([tmp_path / "extra"])}
     assert catalogue.folders[1] == tmp_path / "extra"
+
+
+def test_registry_that_is_not_an_object_is_set_aside(
+    make_catalogue: CatalogueFactory, app_paths: AppPaths
+) -> None:
+    app_paths.data_dir.mkdir(parents=True)
+    (app_paths.data_dir / "models.json").write_text("[]")
+    [warning] = make_catalogue().warnings
+    assert "(it is not a JSON object)" in warning
+
+
+def test_registry_write_failure_is_a_storage_error(
+    make_catalogue: CatalogueFactory,
+    make_gguf: GGUFFactory,
+    app_paths: AppPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalogue = make_catalogue()
+
+    def disk_full(**_: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", disk_full)
+    with pytest.raises(StorageError, match=r"Cannot write .*models\.json: No space left on device"):
+        catalogue.link(make_gguf(tmp_path / "x.gguf"))
+    assert not (app_paths.data_dir / "models.json").exists()
+
+
+def test_registry_read_failure_is_a_storage_error(
+    make_catalogue: CatalogueFactory, app_paths: AppPaths
+) -> None:
+    (app_paths.data_dir / "models.json").mkdir(parents=True)
+    with pytest.raises(StorageError, match="Cannot read"):
+        make_catalogue()
+
+
+def test_delete_failure_is_a_storage_error(
+    make_catalogue: CatalogueFactory, make_gguf: GGUFFactory, tmp_path: Path
+) -> None:
+    path = make_gguf(tmp_path / "x.gguf")
+    catalogue = make_catalogue()
+    ident = catalogue.link(path).id
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(StorageError, match="Cannot delete"):
+        catalogue.remove(ident, delete_file=True)

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import anyio
+import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 from pydantic import BaseModel
 
 from backend.config import EngineSettings
-from backend.errors import InvalidArgument, NotFound
+from backend.errors import InvalidArgument, ModelError, NotFound, StorageError
 from backend.models import Model, ModelLoadSettings
 from backend.models._catalogue import model_id
 from backend.models._fit import estimate_fit, format_bytes
@@ -167,3 +168,42 @@ async def test_watcher_sees_a_new_file(
 async def test_watch_needs_a_positive_interval(make_catalogue: CatalogueFactory) -> None:
     with pytest.raises(InvalidArgument):
         await make_catalogue().watch(lambda models: None, interval_s=0)
+
+
+@pytest.mark.anyio
+async def test_watcher_survives_a_failed_rescan(
+    make_catalogue: CatalogueFactory,
+    make_gguf: GGUFFactory,
+    app_paths: AppPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    catalogue = make_catalogue()
+    real_refresh = catalogue.refresh
+    failures = [StorageError("Cannot read models.json: Input/output error.")]
+
+    def flaky_refresh() -> list[Model]:
+        if failures:
+            raise failures.pop()
+        return real_refresh()
+
+    monkeypatch.setattr(catalogue, "refresh", flaky_refresh)
+    make_gguf(app_paths.models_dir / "new.gguf")
+    changed = anyio.Event()
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: catalogue.watch(lambda models: changed.set(), interval_s=0.02))
+        with anyio.fail_after(5):
+            await changed.wait()
+        group.cancel_scope.cancel()
+    assert "Rescanning the model folders failed: Cannot read models.json" in caplog.text
+
+
+def test_free_memory_errors_are_translated(
+    make_catalogue: CatalogueFactory, default_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> object:
+        raise OSError("no /proc")
+
+    monkeypatch.setattr(psutil, "virtual_memory", broken)
+    with pytest.raises(ModelError, match="how much memory is free"):
+        make_catalogue().fit(model_id(default_model), 2048)
