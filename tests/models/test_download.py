@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 
-from backend.errors import Conflict, InvalidArgument, NotFound
+from backend.errors import Conflict, InvalidArgument, ModelError, NotFound
 from backend.models import DownloadManager, DownloadState
+from backend.models._download import _response_span, _Retryable
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, FileServer
-
-pytestmark = pytest.mark.anyio
 
 
 class Recorder:
@@ -64,10 +64,18 @@ def _names(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir())
 
 
+def _write(folder: Path, files: dict[str, bytes | dict[str, object]]) -> None:
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else json.dumps(content).encode()
+        (folder / name).write_bytes(data)
+
+
 def _leftovers(folder: Path) -> list[str]:
     return [name for name in _names(folder) if ".part" in name]
 
 
+@pytest.mark.anyio
 async def test_download_with_monotonic_progress(
     manager: ManagerFactory,
     file_server: FileServer,
@@ -93,6 +101,7 @@ async def test_download_with_monotonic_progress(
     assert "model" in {model.name for model in make_catalogue().models()}
 
 
+@pytest.mark.anyio
 async def test_resumes_after_a_cut(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path
 ) -> None:
@@ -107,6 +116,7 @@ async def test_resumes_after_a_cut(
     assert (models_dir / "model.gguf").read_bytes() == file_server.content
 
 
+@pytest.mark.anyio
 async def test_resumes_after_a_restart(
     manager: ManagerFactory,
     file_server: FileServer,
@@ -137,6 +147,7 @@ async def test_resumes_after_a_restart(
     assert _leftovers(models_dir) == []
 
 
+@pytest.mark.anyio
 async def test_a_changed_file_starts_over(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
 ) -> None:
@@ -153,6 +164,7 @@ async def test_a_changed_file_starts_over(
     assert (models_dir / "model.gguf").read_bytes() == file_server.content
 
 
+@pytest.mark.anyio
 async def test_cancel_deletes_the_partial_file(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
 ) -> None:
@@ -170,6 +182,7 @@ async def test_cancel_deletes_the_partial_file(
     assert not (models_dir / "model.gguf").exists()
 
 
+@pytest.mark.anyio
 async def test_pause_then_resume(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
 ) -> None:
@@ -196,6 +209,7 @@ async def test_pause_then_resume(
     assert (models_dir / "model.gguf").read_bytes() == file_server.content
 
 
+@pytest.mark.anyio
 async def test_closing_the_manager_pauses_running_downloads(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
 ) -> None:
@@ -208,6 +222,7 @@ async def test_closing_the_manager_pauses_running_downloads(
     assert _leftovers(models_dir) == ["model.gguf.part", "model.gguf.part.json"]
 
 
+@pytest.mark.anyio
 async def test_cancel_a_paused_download_from_an_earlier_session(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path
 ) -> None:
@@ -221,6 +236,7 @@ async def test_cancel_a_paused_download_from_an_earlier_session(
     assert _leftovers(models_dir) == []
 
 
+@pytest.mark.anyio
 async def test_checksum_mismatch_fails_and_lists_nothing(
     manager: ManagerFactory,
     file_server: FileServer,
@@ -237,6 +253,7 @@ async def test_checksum_mismatch_fails_and_lists_nothing(
     assert [model.name for model in make_catalogue().models()] == ["SmolLM2-135M-Instruct.Q4_1"]
 
 
+@pytest.mark.anyio
 async def test_not_enough_disk_space(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path
 ) -> None:
@@ -258,6 +275,7 @@ async def test_not_enough_disk_space(
     assert _leftovers(models_dir) == []
 
 
+@pytest.mark.anyio
 async def test_http_errors_are_reported(manager: ManagerFactory, file_server: FileServer) -> None:
     file_server.status = 404
     async with manager() as downloads:
@@ -266,6 +284,7 @@ async def test_http_errors_are_reported(manager: ManagerFactory, file_server: Fi
     assert (final.status, final.error) == ("failed", "The server answered 404 Not Found.")
 
 
+@pytest.mark.anyio
 async def test_server_errors_are_retried(manager: ManagerFactory, file_server: FileServer) -> None:
     file_server.status = 503
     async with manager(retries=2) as downloads:
@@ -275,6 +294,7 @@ async def test_server_errors_are_retried(manager: ManagerFactory, file_server: F
     assert len(file_server.ranges) == 3
 
 
+@pytest.mark.anyio
 async def test_unreachable_server(manager: ManagerFactory, file_server: FileServer) -> None:
     async with manager(retries=0) as downloads:
         downloads.start("http://127.0.0.1:9/model.gguf")
@@ -300,6 +320,7 @@ async def test_unreachable_server(manager: ManagerFactory, file_server: FileServ
         ("https://example.org/%2E%2E%2Fevil.gguf", None, "cannot be used as a file name"),
     ],
 )
+@pytest.mark.anyio
 async def test_rejects_unsafe_urls_and_names(
     manager: ManagerFactory, url: str, filename: str | None, message: str
 ) -> None:
@@ -309,6 +330,7 @@ async def test_rejects_unsafe_urls_and_names(
         assert downloads.list_downloads() == []
 
 
+@pytest.mark.anyio
 async def test_names_and_checksums(
     manager: ManagerFactory, file_server: FileServer, models_dir: Path
 ) -> None:
@@ -327,6 +349,105 @@ async def test_names_and_checksums(
     assert (models_dir / "My Model-Q4_K_M.gguf").exists()
 
 
+@pytest.mark.anyio
 async def test_commands_need_a_running_manager(models_dir: Path, file_server: FileServer) -> None:
     with pytest.raises(Conflict, match="not running"):
         DownloadManager(models_dir).start(file_server.url())
+
+
+@pytest.mark.anyio
+async def test_a_complete_part_from_an_earlier_session_is_finished(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    sidecar = {"url": file_server.url(), "etag": '"v1"', "total": len(file_server.content)}
+    _write(models_dir, {"model.gguf.part": file_server.content, "model.gguf.part.json": sidecar})
+    async with manager() as downloads:
+        downloads.resume("model.gguf")
+        final = await downloads.wait("model.gguf")
+    assert final.status == "done"
+    assert file_server.ranges == [(f"bytes={len(file_server.content)}-", '"v1"')]
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content
+
+
+@pytest.mark.anyio
+async def test_unreadable_sidecars_are_ignored(manager: ManagerFactory, models_dir: Path) -> None:
+    _write(models_dir, {"a.gguf.part.json": b"{broken", "b.gguf.part.json": {"no_url": 1}})
+    async with manager() as downloads:
+        assert downloads.list_downloads() == []
+
+
+@pytest.mark.anyio
+async def test_an_empty_file_is_refused(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    file_server.content = b""
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+    assert (final.status, final.error) == ("failed", "The server sent an empty file.")
+    assert not (models_dir / "model.gguf").exists()
+
+
+@pytest.mark.anyio
+async def test_a_file_that_appears_meanwhile_is_not_replaced(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
+) -> None:
+    file_server.gate_at = 200_000
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        with anyio.fail_after(5):
+            await recorder.receiving.wait()
+        (models_dir / "model.gguf").write_bytes(b"mine")
+        file_server.gate.set()
+        final = await downloads.wait("model.gguf")
+    assert final.status == "failed"
+    assert final.error == "model.gguf appeared in the models folder meanwhile; not replaced."
+    assert (models_dir / "model.gguf").read_bytes() == b"mine"
+
+
+@pytest.mark.anyio
+async def test_a_stalled_server_times_out(manager: ManagerFactory, file_server: FileServer) -> None:
+    file_server.gate_at = 100_000
+    async with manager(retries=0, timeout_s=0.3) as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+        file_server.gate.set()
+    assert final.error == "The server stopped sending data; resume to try again."
+
+
+@pytest.mark.anyio
+async def test_downloads_wait_for_a_free_slot(
+    manager: ManagerFactory, file_server: FileServer, recorder: Recorder
+) -> None:
+    file_server.gate_at = 100_000
+    async with manager(max_concurrent=1) as downloads:
+        downloads.start(file_server.url("a.gguf"))
+        downloads.start(file_server.url("b.gguf"))
+        with anyio.fail_after(5):
+            await recorder.receiving.wait()
+        statuses = {state.id: state.status for state in downloads.list_downloads()}
+        assert statuses == {"a.gguf": "running", "b.gguf": "queued"}
+        downloads.pause("b.gguf")
+        assert (await downloads.wait("b.gguf")).status == "paused"
+        file_server.gate.set()
+        assert (await downloads.wait("a.gguf")).status == "done"
+        assert downloads.get("b.gguf").bytes_done == 0
+
+
+def _response(status: int, **headers: str) -> httpx.Response:
+    return httpx.Response(status, headers=headers)
+
+
+def test_response_span_rules() -> None:
+    assert _response_span(_response(200, **{"content-length": "10"}), 5, 10) == (0, 10)
+    assert _response_span(_response(200), 0, None) == (0, None)
+    partial = _response(206, **{"content-range": "bytes 5-9/10"})
+    assert _response_span(partial, 5, 10) == (5, 10)
+    assert _response_span(_response(206, **{"content-range": "bytes 5-9/*"}), 5, None) == (5, None)
+    assert _response_span(_response(416), 10, 10) == (10, 10)
+    with pytest.raises(_Retryable, match="not asked for"):
+        _response_span(partial, 3, 10)
+    with pytest.raises(_Retryable, match="429 Too Many Requests"):
+        _response_span(_response(429), 0, None)
+    with pytest.raises(ModelError, match="416 Requested Range Not Satisfiable"):
+        _response_span(_response(416), 4, 10)
