@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	outputDir: 'test-results/artifacts',
+	workers: 1,
+	forbidOnly: true,
+	retries: 0,
+	timeout: 30_000,
+	reporter: [['list']],
+	use: {
+		baseURL: 'http://127.0.0.1:4173',
+		launchOptions: {
+			executablePath: CHROMIUM,
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run'
+			]
+		},
+		trace: 'retain-on-failure'
+	},
+	webServer: {
+		command: 'node scripts/serve-build.js 4173',
+		url: 'http://127.0.0.1:4173',
+		reuseExistingServer: false,
+		timeout: 60_000
+	}
+});

@@ -1,0 +1,56 @@
+/**
+ * Compiles contract/bridge.schema.json (written by the backend) into src/lib/types/bridge.ts.
+ * Deterministic: same schema in, same file out (formatted with the project's Prettier config).
+ */
+import { compile } from 'json-schema-to-typescript';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import prettier from 'prettier';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const schemaPath = `${root}contract/bridge.schema.json`;
+const outPath = `${root}src/lib/types/bridge.ts`;
+
+const BANNER = `/**
+ * GENERATED FILE, DO NOT EDIT.
+ * Source: frontend/contract/bridge.schema.json
+ * Regenerate with: npm -w frontend run gen:types
+ */`;
+
+/**
+ * Property titles would become one alias type per field (`Title1`, `Content3`, ...): drop them.
+ * Pydantic always serialises fields that have defaults, so in output types (every definition
+ * except the `*Params` inputs) a field with a default is present: mark it required.
+ *
+ * @param {import('json-schema-to-typescript').JSONSchema} schema
+ * @returns {import('json-schema-to-typescript').JSONSchema}
+ */
+function normalise(schema) {
+	/** @type {Record<string, import('json-schema-to-typescript').JSONSchema>} */
+	const defs = schema.$defs ?? {};
+	for (const [name, def] of Object.entries(defs)) {
+		const properties = def.properties ?? {};
+		for (const property of Object.values(properties)) delete property.title;
+		if (name.endsWith('Params')) continue;
+		const withDefaults = Object.entries(properties)
+			.filter(([, property]) => 'default' in property)
+			.map(([key]) => key);
+		const required = Array.isArray(def.required) ? def.required : [];
+		def.required = [...new Set([...required, ...withDefaults])];
+	}
+	for (const property of Object.values(schema.properties ?? {})) delete property.title;
+	return schema;
+}
+
+const schema = normalise(JSON.parse(readFileSync(schemaPath, 'utf8')));
+const compiled = await compile(schema, 'BridgeContract', {
+	bannerComment: BANNER,
+	additionalProperties: false,
+	unreachableDefinitions: true,
+	strictIndexSignatures: true,
+	format: false
+});
+const options = (await prettier.resolveConfig(outPath)) ?? {};
+const formatted = await prettier.format(compiled, { ...options, filepath: outPath });
+writeFileSync(outPath, formatted);
+console.log(`wrote ${outPath}`);

@@ -1,0 +1,2 @@
+export { default as AppShortcuts } from './AppShortcuts.svelte';
+export { default as AppTheme } from './AppTheme.svelte';

@@ -1,0 +1,1 @@
+export { default as ModelSelector } from './ModelSelector.svelte';

@@ -1,0 +1,32 @@
+/** Query parameters that choose the transport at start-up. */
+export const QUERY_TOKEN = 'token';
+export const QUERY_BRIDGE = 'bridge';
+export const BRIDGE_MOCK = 'mock';
+
+/** Query parameters that tune the mock backend (tests and the benchmark use them). */
+export const QUERY_MOCK_RATE = 'mock_rate';
+export const QUERY_MOCK_MODEL = 'mock_model';
+
+export const HTTP_API_PREFIX = '/api/';
+export const HTTP_EVENTS_PATH = '/api/events';
+
+export const PYWEBVIEW_READY_EVENT = 'pywebviewready';
+
+/** How long to wait for pywebview before giving up and reporting an error. */
+export const PYWEBVIEW_READY_TIMEOUT_MS = 15_000;
+
+export const EVENT = {
+	streamChunk: 'stream_chunk',
+	streamEnd: 'stream_end',
+	streamError: 'stream_error',
+	serverStatus: 'server_status',
+	modelsChanged: 'models_changed',
+	conversationUpdated: 'conversation_updated'
+} as const;
+
+export const ERROR_CODE = {
+	internal: 'internal',
+	configInvalid: 'config_invalid',
+	notFound: 'not_found',
+	cancelled: 'cancelled'
+} as const;

@@ -1,0 +1,10 @@
+/** Settings leaves the UI itself reads. */
+export const SETTING = {
+	theme: 'appearance.theme',
+	sendOnEnter: 'behaviour.send_on_enter'
+} as const;
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+
+export const DARK_CLASS = 'dark';
+export const DARK_QUERY = '(prefers-color-scheme: dark)';

@@ -1,0 +1,25 @@
+import type { Conversation, ConversationSummary, ExportResult, SearchHit } from '$lib/types';
+import { call } from './ipc';
+
+/** Conversation commands. Stateless. */
+export const ConversationService = {
+	list: (): Promise<ConversationSummary[]> => call('list_conversations', {}),
+	get: (conversation_id: string): Promise<Conversation> =>
+		call('get_conversation', { conversation_id }),
+	create: (title?: string): Promise<Conversation> =>
+		call('create_conversation', title ? { title } : {}),
+	rename: (conversation_id: string, title: string) =>
+		call('rename_conversation', { conversation_id, title }),
+	remove: (conversation_id: string) => call('delete_conversation', { conversation_id }),
+	clear: (conversation_id: string): Promise<Conversation> =>
+		call('clear_conversation', { conversation_id }),
+	pin: (conversation_id: string, pinned: boolean) =>
+		call('pin_conversation', { conversation_id, pinned }),
+	search: (query: string, limit = 30): Promise<SearchHit[]> =>
+		call('search_conversations', { query, limit }),
+	exportAll: (
+		format: 'json' | 'markdown',
+		conversation_ids: string[] | null = null
+	): Promise<ExportResult> => call('export_conversations', { conversation_ids, format }),
+	importData: (data: string) => call('import_conversations', { data })
+};

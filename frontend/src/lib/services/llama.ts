@@ -1,0 +1,36 @@
+import type { BridgeEventOf, BridgeEventType, Conversation, StreamStarted } from '$lib/types';
+import { EVENT } from '$lib/constants/bridge';
+import { BridgeEvents } from './events';
+import { call } from './ipc';
+
+type StreamEvents = BridgeEventOf<'stream_chunk' | 'stream_end' | 'stream_error'>;
+
+const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
+	EVENT.streamChunk,
+	EVENT.streamEnd,
+	EVENT.streamError
+]);
+
+/** Chat and streaming commands, and the routing of stream events. Stateless. */
+export const LlamaService = {
+	sendStream: (conversation_id: string, content: string): Promise<StreamStarted> =>
+		call('send_chat_message_stream', { conversation_id, content }),
+	stop: (conversation_id: string) => call('stop_generation', { conversation_id }),
+	regenerate: (message_id: string): Promise<StreamStarted> =>
+		call('regenerate_message', { message_id }),
+	continueMessage: (message_id: string): Promise<StreamStarted> =>
+		call('continue_message', { message_id }),
+	edit: (message_id: string, content: string): Promise<StreamStarted> =>
+		call('edit_message', { message_id, content }),
+	selectBranch: (message_id: string): Promise<Conversation> =>
+		call('select_branch', { message_id }),
+	deleteMessage: (message_id: string): Promise<Conversation> =>
+		call('delete_message', { message_id }),
+
+	/** Subscribe to stream events only. */
+	onStreamEvent(handler: (event: StreamEvents) => void): () => void {
+		return BridgeEvents.subscribe((event) => {
+			if (STREAM_TYPES.has(event.type)) handler(event as StreamEvents);
+		});
+	}
+};

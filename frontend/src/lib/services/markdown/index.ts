@@ -1,0 +1,5 @@
+export { BlockSplitter, splitBlocks } from './blocks';
+export { RenderCache, hashText } from './cache';
+export { COPY_ATTRIBUTE, renderMarkdown } from './render';
+export { sanitizeHtml } from './sanitize';
+export { StreamingMarkdown, type MarkdownView, type RenderedBlock } from './streaming';

@@ -1,0 +1,259 @@
+import type {
+	BridgeEvent,
+	CommandName,
+	CommandParams,
+	CommandResult,
+	Envelope,
+	Message,
+	ModelInfo,
+	ServerStatus,
+	StreamStarted
+} from '$lib/types';
+import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
+import { MockFailure, toBridgeError } from './errors';
+import { replyFor } from './replies';
+import { MOCK_LOG_LINES, crashSequence, mockModels, status } from './server';
+import { MockStream } from './streamer';
+import { MockTree } from './tree';
+import { exportConversations, importConversations } from './transfer';
+import { searchMessages } from './search';
+
+export interface MockOptions {
+	emit: (event: BridgeEvent) => void;
+	tokensPerSecond?: number;
+	tickMs?: number;
+	withModels?: boolean;
+	now?: () => Date;
+}
+
+type Handlers = { [K in CommandName]: (params: CommandParams<K>) => CommandResult<K> };
+
+const NEW_TITLE = 'New chat';
+const TITLE_LENGTH = 40;
+
+/** An in-page backend implementing the bridge contract, for development and tests. */
+export class MockBackend {
+	readonly tree: MockTree;
+	private readonly emit: (event: BridgeEvent) => void;
+	private readonly tokensPerSecond: number;
+	private readonly tickMs: number;
+	private models: ModelInfo[];
+	private server: ServerStatus;
+	private config = defaultMockValues();
+	private streams = new Map<string, MockStream>();
+	/** Links the page asked to open, for tests. */
+	readonly openedUrls: string[] = [];
+
+	constructor(options: MockOptions) {
+		this.emit = options.emit;
+		this.tokensPerSecond = options.tokensPerSecond ?? 60;
+		this.tickMs = options.tickMs ?? 16;
+		this.tree = new MockTree(options.now ?? (() => new Date()));
+		this.models = mockModels(options.withModels ?? true);
+		const model = this.models.find((entry) => entry.selected)?.id ?? null;
+		this.server = status(model ? 'ready' : 'stopped', model);
+	}
+
+	async invoke<K extends CommandName>(
+		name: K,
+		params: CommandParams<K>
+	): Promise<Envelope<CommandResult<K>>> {
+		await Promise.resolve();
+		try {
+			const handler = this.handlers[name] as (p: CommandParams<K>) => CommandResult<K>;
+			return { ok: true, result: structuredClone(handler(params)) };
+		} catch (reason) {
+			return { ok: false, error: toBridgeError(reason) };
+		}
+	}
+
+	private requireReady(): string {
+		if (this.server.state !== 'ready' || !this.server.model) {
+			throw new MockFailure('server_unavailable', 'No model is loaded.');
+		}
+		return this.server.model;
+	}
+
+	private startStream(
+		conversationId: string,
+		parentId: string,
+		prompt: string,
+		user: Message | null
+	): StreamStarted {
+		const model = this.requireReady();
+		const assistant = this.tree.addMessage(conversationId, parentId, 'assistant', '', 'streaming');
+		this.tree.patchMessage(assistant.id, { model });
+		return this.run(conversationId, assistant, prompt, user);
+	}
+
+	private run(
+		conversationId: string,
+		message: Message,
+		prompt: string,
+		user: Message | null
+	): StreamStarted {
+		const streamId = this.tree.nextId('stream');
+		const stream = new MockStream(
+			streamId,
+			message,
+			replyFor(prompt),
+			this.tokensPerSecond,
+			this.tickMs,
+			{
+				emit: this.emit,
+				update: (patch) => this.tree.patchMessage(message.id, patch),
+				crash: () => this.crash()
+			}
+		);
+		this.streams.set(conversationId, stream);
+		stream.start();
+		return {
+			stream_id: streamId,
+			conversation_id: conversationId,
+			user_message: user,
+			assistant_message: this.tree.withSiblings(this.tree.message(message.id))
+		};
+	}
+
+	private crash(): void {
+		for (const [delay, event] of crashSequence(this.server.model, this.server.restarts)) {
+			setTimeout(() => {
+				if (event.type === 'server_status') this.server = event.status;
+				this.emit(event);
+			}, delay);
+		}
+	}
+
+	private send(conversationId: string, content: string): StreamStarted {
+		this.requireReady();
+		const summary = this.tree.summary(conversationId);
+		if (!summary) throw new MockFailure('not_found', 'No such conversation.');
+		const user = this.tree.addMessage(
+			conversationId,
+			this.tree.leafId(conversationId),
+			'user',
+			content
+		);
+		if (summary.title === NEW_TITLE) {
+			const updated = this.tree.updateSummary(conversationId, {
+				title: content.slice(0, TITLE_LENGTH)
+			});
+			setTimeout(() => this.emit({ type: 'conversation_updated', conversation: updated }), 0);
+		}
+		return this.startStream(
+			conversationId,
+			user.id,
+			content,
+			this.tree.withSiblings(this.tree.message(user.id))
+		);
+	}
+
+	private readonly handlers: Handlers = {
+		send_chat_message: () => {
+			throw new MockFailure(
+				'invalid_argument',
+				'The mock only streams: use send_chat_message_stream.'
+			);
+		},
+		send_chat_message_stream: ({ conversation_id, content }) => this.send(conversation_id, content),
+		stop_generation: ({ conversation_id }) => {
+			const stream = this.streams.get(conversation_id);
+			const stopped = stream?.active ?? false;
+			stream?.cancel();
+			return { stopped };
+		},
+		regenerate_message: ({ message_id }) => {
+			const message = this.tree.message(message_id);
+			if (!message.parent_id) throw new MockFailure('invalid_argument', 'Nothing to regenerate.');
+			const parent = this.tree.message(message.parent_id);
+			return this.startStream(message.conversation_id, parent.id, parent.content, null);
+		},
+		continue_message: ({ message_id }) => {
+			this.requireReady();
+			const message = this.tree.patchMessage(message_id, { status: 'streaming' });
+			return this.run(message.conversation_id, message, 'continue', null);
+		},
+		edit_message: ({ message_id, content }) => {
+			this.requireReady();
+			const original = this.tree.message(message_id);
+			const user = this.tree.addMessage(
+				original.conversation_id,
+				original.parent_id,
+				'user',
+				content
+			);
+			return this.startStream(
+				user.conversation_id,
+				user.id,
+				content,
+				this.tree.withSiblings(this.tree.message(user.id))
+			);
+		},
+		select_branch: ({ message_id }) => {
+			this.tree.selectBranch(message_id);
+			return this.tree.conversation(this.tree.message(message_id).conversation_id);
+		},
+		delete_message: ({ message_id }) => this.tree.conversation(this.tree.deleteMessage(message_id)),
+		list_conversations: () => this.tree.summaries(),
+		get_conversation: ({ conversation_id }) => this.tree.conversation(conversation_id),
+		create_conversation: ({ title }) =>
+			this.tree.conversation(this.tree.createConversation(title ?? NEW_TITLE).id),
+		rename_conversation: ({ conversation_id, title }) =>
+			this.tree.updateSummary(conversation_id, { title }),
+		delete_conversation: ({ conversation_id }) => {
+			this.streams.get(conversation_id)?.cancel();
+			return { deleted: this.tree.deleteConversation(conversation_id) };
+		},
+		clear_conversation: ({ conversation_id }) => {
+			this.tree.clear(conversation_id);
+			return this.tree.conversation(conversation_id);
+		},
+		pin_conversation: ({ conversation_id, pinned }) =>
+			this.tree.updateSummary(conversation_id, { pinned }),
+		search_conversations: ({ query, limit }) => searchMessages(this.tree, query, limit ?? 50),
+		export_conversations: ({ conversation_ids, format }) =>
+			exportConversations(this.tree, conversation_ids ?? null, format ?? 'json'),
+		import_conversations: ({ data }) => importConversations(this.tree, data),
+		get_config: () => mockConfigView(this.config),
+		save_config: ({ config }) => {
+			const { errors, result } = applyMockConfig(this.config, config);
+			if (errors.length > 0) {
+				throw new MockFailure(
+					'config_invalid',
+					'Settings not saved: some fields are invalid.',
+					errors
+				);
+			}
+			return result;
+		},
+		list_models: () => this.models,
+		refresh_models: () => this.models,
+		select_model: ({ model_id }) => {
+			const chosen = this.models.find((model) => model.id === model_id);
+			if (!chosen) throw new MockFailure('not_found', `No model ${model_id}.`);
+			this.models = this.models.map((model) => ({ ...model, selected: model.id === model_id }));
+			this.server = status('ready', model_id);
+			setTimeout(() => {
+				this.emit({ type: 'models_changed', models: structuredClone(this.models) });
+				this.emit({ type: 'server_status', status: this.server });
+			}, 0);
+			return { ...chosen, selected: true };
+		},
+		get_server_status: () => this.server,
+		start_server: () =>
+			(this.server = status(
+				this.server.model ? 'ready' : 'failed',
+				this.server.model,
+				this.server.model
+					? {}
+					: { last_error: 'No model selected.', hint: 'Choose a model in the header.' }
+			)),
+		stop_server: () => (this.server = status('stopped', this.server.model)),
+		restart_server: () => (this.server = status('ready', this.server.model)),
+		open_external: ({ url }) => {
+			this.openedUrls.push(url);
+			return { opened: true };
+		},
+		get_server_logs: ({ lines }) => ({ lines: MOCK_LOG_LINES.slice(-(lines ?? 200)) })
+	};
+}

@@ -1,0 +1,2 @@
+export { MockBackend, type MockOptions } from './backend';
+export { MOCK_COMMAND } from './replies';

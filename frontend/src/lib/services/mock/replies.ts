@@ -1,0 +1,93 @@
+/** What the mock model answers. Commands starting with `/` trigger scripted behaviour. */
+export const MOCK_COMMAND = {
+	crash: '/crash',
+	fail: '/fail',
+	long: '/long',
+	think: '/think'
+} as const;
+
+const SAMPLE_REPLY = `Here is a short answer with **markdown**.
+
+- a list item
+- another item
+
+| Name | Value |
+| ---- | ----- |
+| alpha | 1 |
+| beta | 2 |
+
+\`\`\`python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+\`\`\`
+
+Euler's identity: $e^{i\\pi} + 1 = 0$.
+`;
+
+const LONG_SECTION = (index: number) => `## Section ${index}
+
+Paragraph ${index} explains the idea in a few sentences with some *emphasis* and \`inline code\`, so the renderer has real work to do on every block.
+
+1. first point of section ${index}
+2. second point with a [link](https://example.com/${index})
+3. third point
+
+| Column A | Column B | Column C |
+| -------- | -------- | -------- |
+| a${index} | b${index} | c${index} |
+| d${index} | e${index} | f${index} |
+
+\`\`\`ts
+export function section${index}(input: number): number {
+	const doubled = input * 2;
+	return doubled + ${index};
+}
+\`\`\`
+
+`;
+
+/** Splits text into word-sized tokens that concatenate back to the original. */
+export function tokenize(text: string): string[] {
+	return text.match(/\s*\S+|\s+/g) ?? [];
+}
+
+/** A markdown answer of roughly `tokenCount` tokens: sections with lists, tables and code. */
+export function longReply(tokenCount: number): string[] {
+	const tokens: string[] = [];
+	for (let index = 1; tokens.length < tokenCount; index += 1) {
+		tokens.push(...tokenize(LONG_SECTION(index)));
+	}
+	return tokens.slice(0, tokenCount);
+}
+
+export interface ScriptedReply {
+	tokens: string[];
+	reasoning: string[];
+	outcome: 'complete' | 'crash' | 'fail';
+}
+
+export function replyFor(prompt: string): ScriptedReply {
+	const text = prompt.trim();
+	if (text.startsWith(MOCK_COMMAND.long)) {
+		const count = Number.parseInt(text.slice(MOCK_COMMAND.long.length).trim(), 10);
+		return {
+			tokens: longReply(Number.isFinite(count) ? count : 2000),
+			reasoning: [],
+			outcome: 'complete'
+		};
+	}
+	if (text.startsWith(MOCK_COMMAND.think)) {
+		return {
+			tokens: tokenize('The answer is 42.'),
+			reasoning: tokenize('Let me think about this step by step. Six times seven is 42.'),
+			outcome: 'complete'
+		};
+	}
+	if (text.startsWith(MOCK_COMMAND.crash)) {
+		return { tokens: tokenize('Partial answer before the crash'), reasoning: [], outcome: 'crash' };
+	}
+	if (text.startsWith(MOCK_COMMAND.fail)) {
+		return { tokens: tokenize('Partial answer before the error'), reasoning: [], outcome: 'fail' };
+	}
+	return { tokens: tokenize(SAMPLE_REPLY), reasoning: [], outcome: 'complete' };
+}

@@ -1,0 +1,130 @@
+import type { BridgeEvent, Message, Timings } from '$lib/types';
+import type { ScriptedReply } from './replies';
+
+export interface StreamHooks {
+	emit: (event: BridgeEvent) => void;
+	/** Store the new text of the message and return the stored message. */
+	update: (patch: Partial<Message>) => Message;
+	/** Called for a scripted crash, after the partial text was sent. */
+	crash: () => void;
+}
+
+/** Send scripted tokens as coalesced deltas every `tickMs`, at `tokensPerSecond`. */
+export class MockStream {
+	private timer: ReturnType<typeof setInterval> | null = null;
+	private sent = 0;
+	private reasoningSent = 0;
+	private content: string;
+	private reasoning = '';
+	private readonly started = Date.now();
+
+	constructor(
+		readonly streamId: string,
+		private readonly message: Message,
+		private readonly reply: ScriptedReply,
+		private readonly tokensPerSecond: number,
+		private readonly tickMs: number,
+		private readonly hooks: StreamHooks
+	) {
+		this.content = message.content;
+	}
+
+	start(): void {
+		this.timer = setInterval(() => this.tick(), this.tickMs);
+	}
+
+	private due(): number {
+		return Math.floor(((Date.now() - this.started) / 1000) * this.tokensPerSecond) + 1;
+	}
+
+	private tick(): void {
+		const total = this.reply.reasoning.length + this.reply.tokens.length;
+		const target = Math.min(this.due(), total);
+		const reasoningTarget = Math.min(target, this.reply.reasoning.length);
+		const reasoningDelta = this.reply.reasoning.slice(this.reasoningSent, reasoningTarget).join('');
+		this.reasoningSent = reasoningTarget;
+		const contentTarget = Math.max(0, target - this.reply.reasoning.length);
+		const delta = this.reply.tokens.slice(this.sent, contentTarget).join('');
+		this.sent = contentTarget;
+		if (delta || reasoningDelta) {
+			this.content += delta;
+			this.reasoning += reasoningDelta;
+			this.hooks.emit({
+				type: 'stream_chunk',
+				stream_id: this.streamId,
+				conversation_id: this.message.conversation_id,
+				message_id: this.message.id,
+				content: delta,
+				reasoning: reasoningDelta
+			});
+		}
+		if (target >= total) this.finish();
+	}
+
+	private timings(): Timings {
+		const predicted_ms = Date.now() - this.started;
+		const predicted_n = this.sent;
+		return {
+			prompt_n: 24,
+			prompt_ms: 35,
+			cache_n: 12,
+			predicted_n,
+			predicted_ms,
+			predicted_per_second: predicted_ms > 0 ? (predicted_n * 1000) / predicted_ms : null
+		};
+	}
+
+	private halt(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = null;
+	}
+
+	private finish(): void {
+		this.halt();
+		const base = { content: this.content, reasoning: this.reasoning, timings: this.timings() };
+		const conversation_id = this.message.conversation_id;
+		if (this.reply.outcome === 'complete') {
+			const message = this.hooks.update({ ...base, status: 'complete' });
+			this.hooks.emit({ type: 'stream_end', stream_id: this.streamId, conversation_id, message });
+			return;
+		}
+		const crashed = this.reply.outcome === 'crash';
+		const error = {
+			code: crashed ? ('server_unavailable' as const) : ('server_error' as const),
+			message: crashed ? 'The server crashed while answering.' : 'The server returned an error.',
+			detail: null,
+			fields: []
+		};
+		const message = this.hooks.update({ ...base, status: 'error', error: error.message });
+		this.hooks.emit({
+			type: 'stream_error',
+			stream_id: this.streamId,
+			conversation_id,
+			message,
+			error
+		});
+		if (crashed) this.hooks.crash();
+	}
+
+	/** Stop generation: keep the partial text, mark it cancelled. */
+	cancel(): void {
+		if (!this.timer) return;
+		this.halt();
+		const message = this.hooks.update({
+			content: this.content,
+			reasoning: this.reasoning,
+			status: 'cancelled',
+			timings: this.timings()
+		});
+		this.hooks.emit({
+			type: 'stream_end',
+			stream_id: this.streamId,
+			conversation_id: this.message.conversation_id,
+			message
+		});
+	}
+
+	get active(): boolean {
+		return this.timer !== null;
+	}
+}

@@ -1,0 +1,42 @@
+import {
+	BRIDGE_MOCK,
+	QUERY_BRIDGE,
+	QUERY_MOCK_MODEL,
+	QUERY_MOCK_RATE,
+	QUERY_TOKEN
+} from '$lib/constants/bridge';
+import type { Transport, TransportKind } from '$lib/types';
+import { BridgeEvents } from '../events';
+import { createHttpTransport } from './http';
+import { createMockTransport } from './mock';
+import { createPywebviewTransport, waitForPywebview } from './pywebview';
+
+const DEFAULT_MOCK_RATE = 60;
+
+/** Which transport the page URL and environment ask for. */
+export function chooseTransport(url: URL, target: Window, dev: boolean): TransportKind {
+	if (url.searchParams.get(QUERY_BRIDGE) === BRIDGE_MOCK) return 'mock';
+	if (url.searchParams.get(QUERY_TOKEN)) return 'http';
+	if (target.pywebview || !dev) return 'pywebview';
+	return 'mock';
+}
+
+/** Build the transport chosen at start-up and start listening for events. */
+export async function createTransport(url: URL, target: Window, dev: boolean): Promise<Transport> {
+	const kind = chooseTransport(url, target, dev);
+	let transport: Transport;
+	if (kind === 'http') {
+		transport = createHttpTransport(url.searchParams.get(QUERY_TOKEN) ?? '');
+	} else if (kind === 'mock') {
+		const rate = Number(url.searchParams.get(QUERY_MOCK_RATE) ?? DEFAULT_MOCK_RATE);
+		transport = createMockTransport(target, {
+			tokensPerSecond: Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_MOCK_RATE,
+			withModels: url.searchParams.get(QUERY_MOCK_MODEL) !== 'none'
+		});
+	} else {
+		await waitForPywebview(target);
+		transport = createPywebviewTransport(target);
+	}
+	transport.listen((event) => BridgeEvents.dispatch(event));
+	return transport;
+}

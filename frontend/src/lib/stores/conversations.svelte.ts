@@ -1,0 +1,147 @@
+import { EVENT } from '$lib/constants/bridge';
+import { ConversationService } from '$lib/services/conversations';
+import { BridgeEvents } from '$lib/services/events';
+import type { ConversationSummary, ExportResult, SearchHit } from '$lib/types';
+import { groupConversations } from '$lib/utils/date-groups';
+
+export const UNDO_DELETE_MS = 5000;
+
+interface PendingDelete {
+	conversation: ConversationSummary;
+	timer: ReturnType<typeof setTimeout>;
+}
+
+/** The sidebar's conversations: listing, search, rename, pin, delete with undo, transfer. */
+class ConversationsStore {
+	conversations = $state<ConversationSummary[]>([]);
+	searchQuery = $state('');
+	searchHits = $state<SearchHit[]>([]);
+	pendingDelete = $state<ConversationSummary | null>(null);
+	error = $state<string | null>(null);
+	private deleteTimer: PendingDelete | null = null;
+	private searchSeq = 0;
+
+	readonly groups = $derived(groupConversations(this.conversations, new Date()));
+
+	constructor() {
+		BridgeEvents.subscribe((event) => {
+			if (event.type === EVENT.conversationUpdated) this.upsert(event.conversation);
+		});
+	}
+
+	private report(error: unknown): void {
+		this.error = error instanceof Error ? error.message : String(error);
+	}
+
+	upsert(summary: ConversationSummary): void {
+		if (this.pendingDelete?.id === summary.id) return;
+		const index = this.conversations.findIndex((entry) => entry.id === summary.id);
+		if (index >= 0) this.conversations[index] = summary;
+		else this.conversations = [summary, ...this.conversations];
+	}
+
+	async load(): Promise<void> {
+		try {
+			const list = await ConversationService.list();
+			const hidden = this.pendingDelete?.id;
+			this.conversations = list.filter((entry) => entry.id !== hidden);
+		} catch (error) {
+			this.report(error);
+		}
+	}
+
+	async create(): Promise<string | null> {
+		try {
+			const conversation = await ConversationService.create();
+			this.upsert(conversation);
+			return conversation.id;
+		} catch (error) {
+			this.report(error);
+			return null;
+		}
+	}
+
+	async rename(id: string, title: string): Promise<void> {
+		const trimmed = title.trim();
+		if (!trimmed) return;
+		try {
+			this.upsert(await ConversationService.rename(id, trimmed));
+		} catch (error) {
+			this.report(error);
+		}
+	}
+
+	async togglePin(id: string): Promise<void> {
+		const current = this.conversations.find((entry) => entry.id === id);
+		if (!current) return;
+		try {
+			this.upsert(await ConversationService.pin(id, !current.pinned));
+		} catch (error) {
+			this.report(error);
+		}
+	}
+
+	/** Hide the conversation now; delete it for real unless `undoDelete` comes first. */
+	remove(id: string): void {
+		const conversation = this.conversations.find((entry) => entry.id === id);
+		if (!conversation) return;
+		this.commitPendingDelete();
+		this.conversations = this.conversations.filter((entry) => entry.id !== id);
+		this.pendingDelete = conversation;
+		this.deleteTimer = {
+			conversation,
+			timer: setTimeout(() => this.commitPendingDelete(), UNDO_DELETE_MS)
+		};
+	}
+
+	undoDelete(): void {
+		if (!this.deleteTimer) return;
+		clearTimeout(this.deleteTimer.timer);
+		const { conversation } = this.deleteTimer;
+		this.deleteTimer = null;
+		this.pendingDelete = null;
+		this.upsert(conversation);
+	}
+
+	commitPendingDelete(): void {
+		if (!this.deleteTimer) return;
+		clearTimeout(this.deleteTimer.timer);
+		const { conversation } = this.deleteTimer;
+		this.deleteTimer = null;
+		this.pendingDelete = null;
+		ConversationService.remove(conversation.id).catch((error: unknown) => this.report(error));
+	}
+
+	async search(query: string): Promise<void> {
+		this.searchQuery = query;
+		const seq = ++this.searchSeq;
+		if (!query.trim()) {
+			this.searchHits = [];
+			return;
+		}
+		try {
+			const hits = await ConversationService.search(query.trim());
+			if (seq === this.searchSeq) this.searchHits = hits;
+		} catch (error) {
+			this.report(error);
+		}
+	}
+
+	exportAll(format: 'json' | 'markdown'): Promise<ExportResult> {
+		return ConversationService.exportAll(format);
+	}
+
+	async importData(data: string): Promise<string[]> {
+		try {
+			const { conversation_ids } = await ConversationService.importData(data);
+			await this.load();
+			this.error = null;
+			return conversation_ids;
+		} catch (error) {
+			this.report(error);
+			return [];
+		}
+	}
+}
+
+export const conversationsStore = new ConversationsStore();

@@ -1,0 +1,770 @@
+/**
+ * GENERATED FILE, DO NOT EDIT.
+ * Source: frontend/contract/bridge.schema.json
+ * Regenerate with: npm -w frontend run gen:types
+ */
+
+export interface BridgeContract {
+	commands: Commands;
+	error: BridgeError;
+	event:
+		| StreamChunkEvent
+		| StreamEndEvent
+		| StreamErrorEvent
+		| ServerStatusEvent
+		| ModelsChangedEvent
+		| ConversationUpdatedEvent;
+	failure: CommandFailure;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Commands".
+ */
+export interface Commands {
+	clear_conversation: ClearConversationCommand;
+	continue_message: ContinueMessageCommand;
+	create_conversation: CreateConversationCommand;
+	delete_conversation: DeleteConversationCommand;
+	delete_message: DeleteMessageCommand;
+	edit_message: EditMessageCommand;
+	export_conversations: ExportConversationsCommand;
+	get_config: GetConfigCommand;
+	get_conversation: GetConversationCommand;
+	get_server_logs: GetServerLogsCommand;
+	get_server_status: GetServerStatusCommand;
+	import_conversations: ImportConversationsCommand;
+	list_conversations: ListConversationsCommand;
+	list_models: ListModelsCommand;
+	open_external: OpenExternalCommand;
+	pin_conversation: PinConversationCommand;
+	refresh_models: RefreshModelsCommand;
+	regenerate_message: RegenerateMessageCommand;
+	rename_conversation: RenameConversationCommand;
+	restart_server: RestartServerCommand;
+	save_config: SaveConfigCommand;
+	search_conversations: SearchConversationsCommand;
+	select_branch: SelectBranchCommand;
+	select_model: SelectModelCommand;
+	send_chat_message: SendChatMessageCommand;
+	send_chat_message_stream: SendChatMessageStreamCommand;
+	start_server: StartServerCommand;
+	stop_generation: StopGenerationCommand;
+	stop_server: StopServerCommand;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ClearConversationCommand".
+ */
+export interface ClearConversationCommand {
+	params: ConversationRef;
+	result: Conversation;
+}
+/**
+ * Names one conversation.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ConversationRef".
+ */
+export interface ConversationRef {
+	conversation_id: string;
+}
+/**
+ * A conversation with its settings and the messages of its active branch, root first.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Conversation".
+ */
+export interface Conversation {
+	created_at: string;
+	id: string;
+	message_count: number;
+	messages?: Message[];
+	model: string | null;
+	params?: {
+		[k: string]: number | null | undefined;
+	};
+	pinned: boolean;
+	system_prompt: string | null;
+	title: string;
+	updated_at: string;
+}
+/**
+ * One node of a conversation's message tree.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Message".
+ */
+export interface Message {
+	content: string;
+	conversation_id: string;
+	created_at: string;
+	error: string | null;
+	id: string;
+	model: string | null;
+	parent_id: string | null;
+	reasoning: string;
+	role: 'system' | 'user' | 'assistant';
+	/**
+	 * Ids of this message and its siblings, oldest first.
+	 */
+	sibling_ids?: string[];
+	status: 'streaming' | 'complete' | 'cancelled' | 'error';
+	timings: Timings | null;
+}
+/**
+ * How long an answer took, from llama-server's ``timings``.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Timings".
+ */
+export interface Timings {
+	cache_n: number;
+	predicted_ms: number;
+	predicted_n: number;
+	predicted_per_second: number | null;
+	prompt_ms: number;
+	prompt_n: number;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ContinueMessageCommand".
+ */
+export interface ContinueMessageCommand {
+	params: MessageRef;
+	result: StreamStarted;
+}
+/**
+ * Names one message.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "MessageRef".
+ */
+export interface MessageRef {
+	message_id: string;
+}
+/**
+ * Answer of the streaming commands: the ids to match later stream events with.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamStarted".
+ */
+export interface StreamStarted {
+	assistant_message: Message;
+	conversation_id: string;
+	stream_id: string;
+	user_message: Message | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CreateConversationCommand".
+ */
+export interface CreateConversationCommand {
+	params: CreateConversationParams;
+	result: Conversation;
+}
+/**
+ * A new, empty conversation.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CreateConversationParams".
+ */
+export interface CreateConversationParams {
+	title?: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DeleteConversationCommand".
+ */
+export interface DeleteConversationCommand {
+	params: ConversationRef;
+	result: Deleted;
+}
+/**
+ * Answer of delete commands.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Deleted".
+ */
+export interface Deleted {
+	deleted: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DeleteMessageCommand".
+ */
+export interface DeleteMessageCommand {
+	params: MessageRef;
+	result: Conversation;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "EditMessageCommand".
+ */
+export interface EditMessageCommand {
+	params: EditMessageParams;
+	result: StreamStarted;
+}
+/**
+ * New text for a user message; it becomes a sibling branch.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "EditMessageParams".
+ */
+export interface EditMessageParams {
+	content: string;
+	message_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ExportConversationsCommand".
+ */
+export interface ExportConversationsCommand {
+	params: ExportParams;
+	result: ExportResult;
+}
+/**
+ * Which conversations (all when null) and in which format.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ExportParams".
+ */
+export interface ExportParams {
+	conversation_ids?: string[] | null;
+	format?: 'json' | 'markdown';
+}
+/**
+ * An exported document and a file name to save it under.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ExportResult".
+ */
+export interface ExportResult {
+	content: string;
+	filename: string;
+	format: 'json' | 'markdown';
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetConfigCommand".
+ */
+export interface GetConfigCommand {
+	params: EmptyParams;
+	result: ConfigView;
+}
+/**
+ * No arguments.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "EmptyParams".
+ */
+export interface EmptyParams {}
+/**
+ * Effective settings, where each value came from, and the JSON schema for the form.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ConfigView".
+ */
+export interface ConfigView {
+	json_schema: {
+		[k: string]: unknown | undefined;
+	};
+	/**
+	 * Fields set by env or flags; the page cannot change them.
+	 */
+	locked?: string[];
+	sources: {
+		[k: string]: 'default' | 'file' | 'dotenv' | 'env' | 'cli' | undefined;
+	};
+	values: {
+		[k: string]: unknown | undefined;
+	};
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetConversationCommand".
+ */
+export interface GetConversationCommand {
+	params: ConversationRef;
+	result: Conversation;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetServerLogsCommand".
+ */
+export interface GetServerLogsCommand {
+	params: LogsParams;
+	result: ServerLogs;
+}
+/**
+ * How many of the server's last log lines.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "LogsParams".
+ */
+export interface LogsParams {
+	lines?: number;
+}
+/**
+ * The last lines llama-server wrote.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ServerLogs".
+ */
+export interface ServerLogs {
+	lines: string[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetServerStatusCommand".
+ */
+export interface GetServerStatusCommand {
+	params: EmptyParams;
+	result: ServerStatus;
+}
+/**
+ * The monitor's state: the only source of truth for the header's status.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ServerStatus".
+ */
+export interface ServerStatus {
+	/**
+	 * Seconds spent in the current state.
+	 */
+	elapsed_s: number | null;
+	/**
+	 * What the user can do about last_error.
+	 */
+	hint: string | null;
+	last_error: string | null;
+	model: string | null;
+	pid: number | null;
+	port: number | null;
+	restarts: number;
+	state: 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'restarting' | 'failed';
+	uptime_s: number | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ImportConversationsCommand".
+ */
+export interface ImportConversationsCommand {
+	params: ImportParams;
+	result: ImportResult;
+}
+/**
+ * A document produced by ``export_conversations`` in JSON format (text or parsed).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ImportParams".
+ */
+export interface ImportParams {
+	data:
+		| string
+		| {
+				[k: string]: unknown | undefined;
+		  };
+}
+/**
+ * The ids of the conversations an import created.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ImportResult".
+ */
+export interface ImportResult {
+	conversation_ids: string[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListConversationsCommand".
+ */
+export interface ListConversationsCommand {
+	params: EmptyParams;
+	result: ConversationSummary[];
+}
+/**
+ * A conversation as the sidebar lists it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ConversationSummary".
+ */
+export interface ConversationSummary {
+	created_at: string;
+	id: string;
+	message_count: number;
+	model: string | null;
+	pinned: boolean;
+	title: string;
+	updated_at: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListModelsCommand".
+ */
+export interface ListModelsCommand {
+	params: EmptyParams;
+	result: ModelInfo[];
+}
+/**
+ * A model the app can load.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelInfo".
+ */
+export interface ModelInfo {
+	error: string | null;
+	id: string;
+	is_default: boolean;
+	name: string;
+	path: string;
+	selected: boolean;
+	size_bytes: number;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "OpenExternalCommand".
+ */
+export interface OpenExternalCommand {
+	params: OpenExternalParams;
+	result: Opened;
+}
+/**
+ * A link from the page to open in the system browser (http, https or mailto).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "OpenExternalParams".
+ */
+export interface OpenExternalParams {
+	url: string;
+}
+/**
+ * Answer of ``open_external``.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Opened".
+ */
+export interface Opened {
+	opened: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PinConversationCommand".
+ */
+export interface PinConversationCommand {
+	params: PinConversationParams;
+	result: ConversationSummary;
+}
+/**
+ * Pin or unpin a conversation.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PinConversationParams".
+ */
+export interface PinConversationParams {
+	conversation_id: string;
+	pinned: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RefreshModelsCommand".
+ */
+export interface RefreshModelsCommand {
+	params: EmptyParams;
+	result: ModelInfo[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RegenerateMessageCommand".
+ */
+export interface RegenerateMessageCommand {
+	params: MessageRef;
+	result: StreamStarted;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RenameConversationCommand".
+ */
+export interface RenameConversationCommand {
+	params: RenameConversationParams;
+	result: ConversationSummary;
+}
+/**
+ * A conversation's new title.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RenameConversationParams".
+ */
+export interface RenameConversationParams {
+	conversation_id: string;
+	title: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RestartServerCommand".
+ */
+export interface RestartServerCommand {
+	params: EmptyParams;
+	result: ServerStatus;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SaveConfigCommand".
+ */
+export interface SaveConfigCommand {
+	params: SaveConfigParams;
+	result: SaveConfigResult;
+}
+/**
+ * A partial settings update, nested like the settings model.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SaveConfigParams".
+ */
+export interface SaveConfigParams {
+	config: {
+		[k: string]: unknown | undefined;
+	};
+}
+/**
+ * Outcome of a valid save.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SaveConfigResult".
+ */
+export interface SaveConfigResult {
+	changed: string[];
+	restart_required: boolean;
+	values: {
+		[k: string]: unknown | undefined;
+	};
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SearchConversationsCommand".
+ */
+export interface SearchConversationsCommand {
+	params: SearchParams;
+	result: SearchHit[];
+}
+/**
+ * A full-text query over titles and messages.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SearchParams".
+ */
+export interface SearchParams {
+	limit?: number;
+	query: string;
+}
+/**
+ * One full-text search result.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SearchHit".
+ */
+export interface SearchHit {
+	conversation_id: string;
+	message_id: string | null;
+	rank: number;
+	snippet: string;
+	title: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SelectBranchCommand".
+ */
+export interface SelectBranchCommand {
+	params: MessageRef;
+	result: Conversation;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SelectModelCommand".
+ */
+export interface SelectModelCommand {
+	params: SelectModelParams;
+	result: ModelInfo;
+}
+/**
+ * The model to load.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SelectModelParams".
+ */
+export interface SelectModelParams {
+	model_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SendChatMessageCommand".
+ */
+export interface SendChatMessageCommand {
+	params: SendMessageParams;
+	result: Message;
+}
+/**
+ * A new user message for a conversation.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SendMessageParams".
+ */
+export interface SendMessageParams {
+	content: string;
+	conversation_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SendChatMessageStreamCommand".
+ */
+export interface SendChatMessageStreamCommand {
+	params: SendMessageParams;
+	result: StreamStarted;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StartServerCommand".
+ */
+export interface StartServerCommand {
+	params: EmptyParams;
+	result: ServerStatus;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StopGenerationCommand".
+ */
+export interface StopGenerationCommand {
+	params: ConversationRef;
+	result: Stopped;
+}
+/**
+ * Answer of ``stop_generation``: whether a generation was running.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Stopped".
+ */
+export interface Stopped {
+	stopped: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StopServerCommand".
+ */
+export interface StopServerCommand {
+	params: EmptyParams;
+	result: ServerStatus;
+}
+/**
+ * A failure the UI shows: a stable code, a sentence for people, and technical detail.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "BridgeError".
+ */
+export interface BridgeError {
+	code:
+		| 'invalid_argument'
+		| 'not_found'
+		| 'conflict'
+		| 'config_invalid'
+		| 'engine_missing'
+		| 'model_invalid'
+		| 'server_error'
+		| 'server_unavailable'
+		| 'timeout'
+		| 'context_overflow'
+		| 'cancelled'
+		| 'storage_error'
+		| 'import_invalid'
+		| 'internal';
+	detail: string | null;
+	fields?: BridgeFieldError[];
+	message: string;
+}
+/**
+ * One invalid argument or setting: its dotted path and why.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "BridgeFieldError".
+ */
+export interface BridgeFieldError {
+	field: string;
+	message: string;
+}
+/**
+ * New text for a streaming answer: deltas only, never the whole text.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamChunkEvent".
+ */
+export interface StreamChunkEvent {
+	content: string;
+	conversation_id: string;
+	message_id: string;
+	reasoning: string;
+	stream_id: string;
+	type: 'stream_chunk';
+}
+/**
+ * A stream finished (completed or stopped); ``message`` is the stored final state.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamEndEvent".
+ */
+export interface StreamEndEvent {
+	conversation_id: string;
+	message: Message;
+	stream_id: string;
+	type: 'stream_end';
+}
+/**
+ * A stream failed; ``message`` keeps the partial text, ``error`` says why.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamErrorEvent".
+ */
+export interface StreamErrorEvent {
+	conversation_id: string;
+	error: BridgeError;
+	message: Message;
+	stream_id: string;
+	type: 'stream_error';
+}
+/**
+ * The server changed state.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ServerStatusEvent".
+ */
+export interface ServerStatusEvent {
+	status: ServerStatus;
+	type: 'server_status';
+}
+/**
+ * The model list changed.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelsChangedEvent".
+ */
+export interface ModelsChangedEvent {
+	models: ModelInfo[];
+	type: 'models_changed';
+}
+/**
+ * A conversation changed outside a command (e.g. its automatic title).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ConversationUpdatedEvent".
+ */
+export interface ConversationUpdatedEvent {
+	conversation: ConversationSummary;
+	type: 'conversation_updated';
+}
+/**
+ * Envelope of a command that failed.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CommandFailure".
+ */
+export interface CommandFailure {
+	error: BridgeError;
+	ok: false;
+}

@@ -1,0 +1,16 @@
+import type { ConversationSummary, Message } from './bridge';
+
+export type MessageRole = Message['role'];
+export type MessageStatus = Message['status'];
+
+/** A section of the sidebar: pinned conversations first, then by age. */
+export interface ConversationGroup {
+	label: string;
+	conversations: ConversationSummary[];
+}
+
+/** A text file attached to the next message. */
+export interface Attachment {
+	name: string;
+	content: string;
+}
