@@ -157,7 +157,7 @@ class ModelCatalogue:
         """Rescan every source and return the models."""
         with self._lock:
             registry = self._registry.read()
-            hidden = {str(path) for path in registry.get("hidden", [])}
+            hidden = set(_strings(registry.get("hidden")))
             candidates = self._candidates(_strings(registry.get("linked")))
             headers: dict[_CacheKey, GGUFHeader | ModelError] = {}
             models: list[Model] = []
@@ -208,14 +208,14 @@ class ModelCatalogue:
                 registry["hidden"] = sorted({*_strings(registry.get("hidden")), resolved})
             self._registry.write(registry)
             settings = self._settings.read()
-            if settings.get("models", {}).pop(model_id, None) is not None:
+            if _section(settings).pop(model_id, None) is not None:
                 self._settings.write(settings)
             return self.refresh()
 
     def load_settings(self, model_id: str) -> ModelLoadSettings:
         """A model's load settings (all unset when never saved)."""
         self.get(model_id)
-        stored = self._settings.read().get("models", {}).get(model_id, {})
+        stored = _section(self._settings.read()).get(model_id, {})
         try:
             return ModelLoadSettings.model_validate(stored)
         except ValidationError:
@@ -234,7 +234,7 @@ class ModelCatalogue:
             raise InvalidArgument("Some load settings are not valid.", fields=fields) from None
         with self._lock:
             document = self._settings.read()
-            models = document.setdefault("models", {})
+            models = _section(document)
             stored = settings.model_dump(exclude_none=True)
             if stored:
                 models[model_id] = stored
@@ -342,6 +342,14 @@ def _with_metadata(model: Model, parsed: list[GGUFHeader], *, complete: bool) ->
         has_chat_template="tokenizer.chat_template" in first.metadata,
         kv_bytes_per_token=first.kv_bytes_per_token,
     )
+
+
+def _section(document: dict[str, Any]) -> dict[str, Any]:
+    """The settings document's ``models`` object, replacing a hand-broken one."""
+    models = document.get("models")
+    if not isinstance(models, dict):
+        models = document["models"] = {}
+    return models
 
 
 def _strings(value: object) -> list[str]:

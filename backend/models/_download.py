@@ -8,13 +8,13 @@ half-written model never appears.
 
 Resuming uses HTTP ``Range: bytes=<part size>-`` with ``If-Range: <etag>``: a server whose file
 changed answers 200 with the whole new file and the part starts over; a 206 appends. A dropped
-connection is retried ``retries`` times with the same request; after that the download is
-``failed`` and ``resume`` continues it. A restart finds the sidecars and lists those downloads as
-``paused``, ready to resume. Chunks are written from the event loop (they land in the page
-cache); the final fsync and the checksum, which can take seconds on a large file, run in a
-worker thread. Before any byte is written the free space in the models folder is
-compared with what is still to come (``Content-Length``), and a download that cannot fit fails
-with the sizes, instead of filling the disk.
+connection is retried up to ``retries`` times in a row without progress (a cut after new bytes
+arrived starts the count again); after that the download is ``failed`` and ``resume`` continues it.
+A restart finds the sidecars and lists those downloads as ``paused``, ready to resume. Chunks are
+written from the event loop (they land in the page cache); the final fsync and the checksum, which
+can take seconds on a large file, run in a worker thread. Before any byte is written the free space
+in the models folder is compared with what is still to come (``Content-Length``), and a download
+that cannot fit fails with the sizes, instead of filling the disk.
 
 States: ``queued`` (waiting for one of ``max_concurrent`` slots), ``running``, ``paused`` (by the
 user, or by the app shutting down), ``failed`` (``error`` says why), ``done``. Cancelling stops
@@ -171,6 +171,7 @@ class DownloadManager:
         self, url: str, *, filename: str | None = None, sha256: str | None = None
     ) -> DownloadState:
         """Queue a download of ``url`` into the models folder; its id is the file name."""
+        self._require_running()
         checked_url = _check_url(url)
         name = _check_name(filename if filename is not None else _name_from_url(checked_url))
         digest = _check_sha256(sha256)
@@ -190,6 +191,7 @@ class DownloadManager:
 
     def resume(self, download_id: str) -> DownloadState:
         """Continue a paused or failed download from where its part file ends."""
+        self._require_running()
         job = self._job(download_id)
         if job.state.status not in ("paused", "failed"):
             raise Conflict(f"{download_id} is {job.state.status}; only paused or failed resume.")
@@ -228,9 +230,12 @@ class DownloadManager:
             raise NotFound(f"No download called {download_id!r}.")
         return job
 
-    def _launch(self, job: _Job) -> None:
+    def _require_running(self) -> None:
         if self._group is None:
             raise Conflict("The download manager is not running.")
+
+    def _launch(self, job: _Job) -> None:
+        assert self._group is not None
         job.stop_as = None
         job.scope = scope = anyio.CancelScope()
         job.finished = finished = anyio.Event()
@@ -254,7 +259,7 @@ class DownloadManager:
                     self._set(job, status="running")
                     await self._attempts(job)
         finally:
-            if job.stop_as == "cancelled":
+            if job.stop_as == "cancelled" and job.state.status != "done":
                 self._discard(job)
             elif job.state.status in _ACTIVE:
                 self._set(job, status="paused", rate_bps=None, eta_s=None)
@@ -263,12 +268,13 @@ class DownloadManager:
     async def _attempts(self, job: _Job) -> None:
         failures = 0
         while True:
+            before = job.state.bytes_done
             try:
                 await self._transfer(job)
                 await self._finish(job)
                 return
             except _Retryable as exc:
-                failures += 1
+                failures = 1 if job.state.bytes_done > before else failures + 1
                 if failures > self._retries:
                     self._fail(job, str(exc))
                     return
@@ -340,6 +346,7 @@ class DownloadManager:
         job.part.unlink(missing_ok=True)
         job.sidecar.unlink(missing_ok=True)
         job.etag = None
+        job.state = replace(job.state, bytes_done=0)
 
     def _check_space(self, job: _Job, remaining: int | None) -> None:
         if remaining is None:

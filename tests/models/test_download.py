@@ -351,8 +351,10 @@ async def test_names_and_checksums(
 
 @pytest.mark.anyio
 async def test_commands_need_a_running_manager(models_dir: Path, file_server: FileServer) -> None:
+    idle = DownloadManager(models_dir)
     with pytest.raises(Conflict, match="not running"):
-        DownloadManager(models_dir).start(file_server.url())
+        idle.start(file_server.url())
+    assert idle.list_downloads() == []
 
 
 @pytest.mark.anyio
@@ -451,3 +453,28 @@ def test_response_span_rules() -> None:
         _response_span(_response(429), 0, None)
     with pytest.raises(ModelError, match="416 Requested Range Not Satisfiable"):
         _response_span(_response(416), 4, 10)
+
+
+@pytest.mark.anyio
+async def test_cuts_that_make_progress_do_not_use_up_the_retries(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path
+) -> None:
+    file_server.drops = [100_000, 100_000, 100_000, 100_000]
+    async with manager(retries=1) as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+    assert final.status == "done", final.error
+    assert len(file_server.ranges) == 5
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content
+
+
+@pytest.mark.anyio
+async def test_a_resume_without_progress_fails_after_the_retries(
+    manager: ManagerFactory, file_server: FileServer
+) -> None:
+    file_server.drops = [100_000, 0, 0, 0]
+    async with manager(retries=2) as downloads:
+        downloads.start(file_server.url())
+        final = await downloads.wait("model.gguf")
+    assert final.status == "failed"
+    assert len(file_server.ranges) == 3  # the cut, then two retries that brought nothing

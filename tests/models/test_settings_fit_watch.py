@@ -207,3 +207,17 @@ def test_free_memory_errors_are_translated(
     monkeypatch.setattr(psutil, "virtual_memory", broken)
     with pytest.raises(ModelError, match="how much memory is free"):
         make_catalogue().fit(model_id(default_model), 2048)
+
+
+def test_hand_broken_settings_sections_are_replaced(
+    make_catalogue: CatalogueFactory, default_model: Path, app_paths: AppPaths
+) -> None:
+    ident = model_id(default_model)
+    app_paths.data_dir.mkdir(parents=True)
+    (app_paths.data_dir / "model-settings.json").write_text('{"models": [1, 2]}')
+    (app_paths.data_dir / "models.json").write_text('{"linked": "x", "hidden": 5}')
+    catalogue = make_catalogue()
+    assert len(catalogue.models()) == 1
+    assert catalogue.load_settings(ident) == ModelLoadSettings()
+    catalogue.save_settings(ident, {"threads": 3})
+    assert make_catalogue().load_settings(ident) == ModelLoadSettings(threads=3)
