@@ -15,6 +15,7 @@ from backend.errors import InvalidArgument, ModelError, NotFound, StorageError
 from backend.models import Model, ModelCatalogue
 from backend.models import _catalogue as catalogue_module
 from backend.models._catalogue import model_id
+from backend.models._gguf import GGUFHeader, read_header
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, GGUFFactory
@@ -199,11 +200,10 @@ def test_unchanged_files_are_not_read_again(
     path = make_gguf(app_paths.models_dir / "a.gguf")
     catalogue = make_catalogue()
     reads: list[Path] = []
-    real = catalogue_module.read_header
 
-    def counting(target: Path) -> object:
+    def counting(target: Path) -> GGUFHeader:
         reads.append(target)
-        return real(target)
+        return read_header(target)
 
     monkeypatch.setattr(catalogue_module, "read_header", counting)
     catalogue.refresh()
