@@ -5,7 +5,13 @@ loading tensors, keeps per-model load settings and estimates whether a model fit
 ``DownloadManager`` fetches a GGUF over HTTP with progress, cancel, resume and checksum.
 """
 
-from backend.models._catalogue import Model, ModelCatalogue, ModelsCallback, ModelSource
+from backend.models._catalogue import (
+    Model,
+    ModelCatalogue,
+    ModelsCallback,
+    ModelSource,
+    model_id,
+)
 from backend.models._download import (
     DiskFree,
     DownloadManager,
@@ -28,4 +34,5 @@ __all__ = [
     "ModelSource",
     "ModelsCallback",
     "ProgressCallback",
+    "model_id",
 ]

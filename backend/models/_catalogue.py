@@ -48,7 +48,7 @@ from backend.models._jsonfile import JsonFile
 from backend.models._settings import ModelLoadSettings
 from backend.paths import AppPaths
 
-__all__ = ["Model", "ModelCatalogue", "ModelSource", "ModelsCallback"]
+__all__ = ["Model", "ModelCatalogue", "ModelSource", "ModelsCallback", "model_id"]
 
 _log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ class FileGroup:
         return f"Split model is missing {noun} {numbers} of {self.part_count}."
 
 
-def is_gguf_name(name: str) -> bool:
+def _is_gguf_name(name: str) -> bool:
     """A visible ``*.gguf`` file name."""
     return name.lower().endswith(".gguf") and not name.startswith(".")
 
@@ -53,7 +53,7 @@ def find_gguf_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-        found.extend(Path(root, name) for name in sorted(files) if is_gguf_name(name))
+        found.extend(Path(root, name) for name in sorted(files) if _is_gguf_name(name))
     return found
 
 
