@@ -15,7 +15,7 @@ from ._diagnose import (
     port_owner,
     port_taken,
 )
-from ._launch import ServerProcess, build_argv, choose_port, connect_url
+from ._launch import ServerProcess, build_argv, choose_port, connect_url, server_environ
 from ._log import ServerLog
 from ._monitor import ServerMonitor
 from ._pidfile import PidRecord, remove_record, sweep, write_record
@@ -39,6 +39,7 @@ __all__ = [
     "port_owner",
     "port_taken",
     "remove_record",
+    "server_environ",
     "sweep",
     "write_record",
 ]

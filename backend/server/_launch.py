@@ -3,7 +3,11 @@
 The command line comes from ``EngineSettings``: model, context size, slots, GPU layers, threads
 (left out when 0 so llama-server picks), host and port, ``--slot-save-path`` under the app's
 data dir, then the user's extra arguments. The per-launch API key goes in ``LLAMA_API_KEY``,
-never in argv, where ``ps`` would show it to every user of the machine.
+never in argv, where ``ps`` would show it to every user of the machine. ``LLAMA_ARG_FIT=off``
+skips the engine's trial fit of unset arguments to device memory: every argument it would adjust
+is set here, and skipping it makes each (re)start about 0.1 s faster on 2 cores. It goes in the
+environment, not argv, so a user's older llama-server that lacks ``--fit`` still starts, and a
+user who sets it in their environment wins.
 
 The child gets its own session (so a Ctrl-C in a terminal, or a signal to the app's process
 group, does not reach it, and we can signal its whole group) and, on Linux,
@@ -35,7 +39,7 @@ import anyio
 from ..config import EngineSettings
 from ._diagnose import Failure, port_taken
 
-__all__ = ["ServerProcess", "build_argv", "choose_port", "connect_url"]
+__all__ = ["ServerProcess", "build_argv", "choose_port", "connect_url", "server_environ"]
 
 _PR_SET_PDEATHSIG = 1
 _READ_CHUNK = 65536
@@ -79,6 +83,11 @@ def build_argv(
     if engine.threads:
         argv += ["--threads", str(engine.threads)]
     return argv + list(engine.extra_args)
+
+
+def server_environ(environ: Mapping[str, str], api_key: str) -> dict[str, str]:
+    """The child's environment: the app's, the API key, and ``LLAMA_ARG_FIT=off`` by default."""
+    return {"LLAMA_ARG_FIT": "off", **environ, "LLAMA_API_KEY": api_key}
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -45,8 +45,14 @@ from ..engine import ensure_default_model, locate_engine
 from ..errors import EngineError, ModelError, ServerTimeout, ServerUnavailable
 from ..llama import Endpoint
 from ..paths import AppPaths
-from ._diagnose import Failure, diagnose_engine, diagnose_exit, diagnose_spawn
-from ._launch import ServerProcess, build_argv, choose_port, connect_url
+from ._diagnose import (
+    Failure,
+    describe_returncode,
+    diagnose_engine,
+    diagnose_exit,
+    diagnose_spawn,
+)
+from ._launch import ServerProcess, build_argv, choose_port, connect_url, server_environ
 from ._log import ServerLog
 from ._pidfile import PidRecord, remove_record, sweep, write_record
 from ._state import ServerPhase, check_transition
@@ -55,7 +61,7 @@ __all__ = ["ServerMonitor"]
 
 logger = logging.getLogger(__name__)
 
-_READY_POLL_S = 0.05
+_READY_POLL_S = 0.02
 _PROGRESS_EVERY_S = 1.0
 _DRAIN_OUTPUT_S = 1.0
 _TAIL_LINES = 60
@@ -340,7 +346,7 @@ class ServerMonitor:
         api_key = secrets.token_urlsafe(24)
         self._log.note(f"launching: {' '.join(argv)}")
         try:
-            process = ServerProcess.spawn(argv, {**self._environ, "LLAMA_API_KEY": api_key})
+            process = ServerProcess.spawn(argv, server_environ(self._environ, api_key))
         except OSError as exc:
             self._enter(ServerPhase.FAILED, diagnose_spawn(exc))
             return
@@ -356,9 +362,9 @@ class ServerMonitor:
             launched=time.monotonic(),
         )
         self._run = run
-        write_record(self._paths.run_dir, PidRecord.for_server(process.pid, port))
         assert self._tg is not None
         self._tg.start_soon(self._supervise, run, engine, name=f"llama-server {process.pid}")
+        write_record(self._paths.run_dir, PidRecord.for_server(process.pid, port))
         self._emit()
 
     async def _terminate(self) -> None:
@@ -398,7 +404,7 @@ class ServerMonitor:
                 await output_done.wait()
             tg.cancel_scope.cancel()
         remove_record(self._paths.run_dir, run.process.pid)
-        self._log.note(f"llama-server pid {run.process.pid} exited ({returncode})")
+        self._log.note(f"llama-server pid {run.process.pid} {describe_returncode(returncode)}")
         run.finished.set()
         if not run.stopping:
             await self._recover(run, engine, returncode)

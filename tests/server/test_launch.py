@@ -13,7 +13,7 @@ import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
 from backend.config import EngineSettings
-from backend.server import ServerProcess, build_argv, choose_port, connect_url
+from backend.server import ServerProcess, build_argv, choose_port, connect_url, server_environ
 
 pytestmark = pytest.mark.anyio
 
@@ -57,6 +57,12 @@ def test_argv_leaves_threads_to_the_server_and_maps_all_gpu_layers() -> None:
 
 def test_argv_never_contains_an_api_key() -> None:
     assert not any("api-key" in arg for arg in _argv())
+
+
+def test_the_environment_carries_the_key_and_skips_the_fit_unless_the_user_says() -> None:
+    env = server_environ({"PATH": "/bin", "LLAMA_API_KEY": "old"}, "secret")
+    assert env == {"PATH": "/bin", "LLAMA_API_KEY": "secret", "LLAMA_ARG_FIT": "off"}
+    assert server_environ({"LLAMA_ARG_FIT": "on"}, "k")["LLAMA_ARG_FIT"] == "on"
 
 
 def test_port_zero_picks_a_free_port() -> None:

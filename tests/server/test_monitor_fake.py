@@ -10,8 +10,14 @@ from typing import Any
 import anyio
 import pytest
 
-from backend.config import Settings
-from backend.errors import EngineError, ModelError, ServerError, ServerUnavailable
+from backend.config import EngineSettings, Settings
+from backend.errors import (
+    EngineError,
+    ModelError,
+    ServerError,
+    ServerTimeout,
+    ServerUnavailable,
+)
 from backend.server import ServerMonitor
 
 pytestmark = pytest.mark.anyio
@@ -148,13 +154,17 @@ async def test_a_server_that_never_becomes_ready_times_out(
         server_binary=fake_server,
         model=default_model,
         environ=_env("sleep"),
-        start_timeout_s=0.5,
+        start_timeout_s=1.5,
     ) as (monitor, recorder):
-        with pytest.raises(ServerError, match=r"did not become ready within 0\.5 s"):
+        with pytest.raises(ServerError, match=r"did not become ready within 1\.5 s"):
             await monitor.start()
         assert "start timeout" in (monitor.status().hint or "")
-        assert monitor.status().elapsed_s is not None
     assert recorder.states == ["starting", "crashed", "failed", "stopped"]
+    # While it loads, a status goes out every second with the time spent so far.
+    loading = [e.status for e in recorder.events if e.status.state == "starting"]
+    assert loading[-1].pid is not None
+    assert loading[-1].elapsed_s is not None
+    assert loading[-1].elapsed_s >= 1.0
 
 
 async def test_stop_during_the_restart_backoff_stays_stopped(
@@ -188,3 +198,44 @@ async def test_commands_need_an_entered_monitor(app_paths: Any) -> None:
     with pytest.raises(ServerUnavailable, match="not running"):
         await monitor.start()
     assert monitor.status().state == "stopped"
+
+
+async def test_endpoint_gives_up_on_a_server_that_never_comes_back(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    # Crashes further apart than the window never add up to a crash loop: it restarts forever.
+    async with (
+        make_monitor(
+            server_binary=fake_server,
+            model=default_model,
+            environ=_env("segv"),
+            restart_window_s=0.01,
+            restart_max=2,
+            restart_backoff_s=0.05,
+            start_timeout_s=0.5,
+        ) as (monitor, recorder),
+        anyio.create_task_group() as tg,
+    ):
+        tg.start_soon(_expect_unavailable, monitor)
+        await recorder.wait_for("starting")
+        started = time.monotonic()
+        with pytest.raises(ServerTimeout, match=r"did not become ready within 1 s"):
+            await monitor.endpoint()
+        assert time.monotonic() - started >= 0.7
+        assert recorder.states.count("crashed") >= 3
+        assert monitor.status().restarts >= 2
+        await monitor.stop()
+
+
+async def test_a_failing_sink_does_not_break_supervision(
+    app_paths: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(event: object) -> None:
+        raise RuntimeError("the page is gone")
+
+    settings = Settings(engine=EngineSettings(server_binary=tmp_path / "missing"))
+    async with ServerMonitor(paths=app_paths, settings=lambda: settings, sink=broken) as monitor:
+        with pytest.raises(EngineError, match="not found"):
+            await monitor.start()
+        assert monitor.status().state == "failed"
+    assert "The server status sink failed" in caplog.text

@@ -62,6 +62,7 @@ async def test_start_serves_requests_with_a_secret_key(
         assert endpoint.api_key is not None
         assert not any(endpoint.api_key in arg for arg in server.cmdline())
         assert server.environ()["LLAMA_API_KEY"] == endpoint.api_key
+        assert server.environ()["LLAMA_ARG_FIT"] == "off"
         assert str(app_paths.slot_dir) in server.cmdline()
         async with httpx.AsyncClient(trust_env=False) as client:
             unauthorised = await client.get(endpoint.url("/v1/models"))
@@ -137,6 +138,22 @@ async def test_sigstop_is_detected_as_a_hang_and_restarted(
         assert await _ask(await monitor.endpoint())
     # 3 failed checks of 0.3 s, 0.1 s apart, plus the check in flight.
     assert detected_s < 3
+
+
+async def test_a_brief_stall_is_unhealthy_then_ready_again(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(hang_after_failures=100, **real_engine) as (monitor, recorder):
+        status = await monitor.start()
+        assert status.pid is not None
+        os.kill(status.pid, signal.SIGSTOP)
+        unhealthy = await recorder.wait_for("unhealthy", timeout_s=5)
+        os.kill(status.pid, signal.SIGCONT)
+        await recorder.wait_for("ready", after=unhealthy, timeout_s=5)
+        assert monitor.status().pid == status.pid
+        assert monitor.status().restarts == 0
+        assert (await monitor.endpoint()).generation == 1
+    assert recorder.states == ["starting", "ready", "unhealthy", "ready", "stopped"]
 
 
 async def test_restart_launches_a_new_generation(
