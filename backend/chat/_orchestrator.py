@@ -29,7 +29,7 @@ import logging
 import re
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -470,17 +470,7 @@ class ChatOrchestrator:
                 content = delta.content
                 if echo:
                     content, echo = _cut_echo(content, echo)
-                generation.accumulator.add(
-                    ChatDelta(
-                        content=content,
-                        reasoning=delta.reasoning,
-                        tool_calls=delta.tool_calls,
-                        finish_reason=delta.finish_reason,
-                        usage=delta.usage,
-                        timings=delta.timings,
-                        model=delta.model,
-                    )
-                )
+                generation.accumulator.add(replace(delta, content=content))
                 if content or delta.reasoning:
                     generation.dirty = True
                     self._emit(
