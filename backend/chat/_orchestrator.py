@@ -518,6 +518,10 @@ class ChatOrchestrator:
                 usage=_usage(result.usage),
                 model=Path(result.model).name if result.model else None,
             )
+            if generation.final.model:
+                self.store.update_conversation(
+                    generation.conversation_id, model=generation.final.model, touch=False
+                )
             if generation.emit:
                 self._emit_end(generation, generation.final, error)
             if status != "error":

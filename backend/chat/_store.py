@@ -490,7 +490,8 @@ class ConversationStore:
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Titles and messages matching every word of ``query`` (the last one as a prefix).
 
-        Snippets mark matches with ``**``; ``rank`` is higher for better matches.
+        Snippets mark matches with ``**``; ``rank`` is higher for better matches (bm25), and
+        title matches rank above message matches.
         """
         words = re.findall(r"\w+", query)
         if not words:

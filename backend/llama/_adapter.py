@@ -157,6 +157,8 @@ class LlamaCppAdapter:
         stream: bool,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"messages": list(messages), "stream": stream, "cache_prompt": True}
+        if stream:
+            body["stream_options"] = {"include_usage": True}
         body.update(params or {})
         if slot_id is not None:
             body["id_slot"] = slot_id

@@ -57,6 +57,7 @@ async def test_streaming_answer_end_to_end(
     assert end.message.content == _chunks(events, started.stream_id) == "Hello from the fake."
     assert end.message.timings is not None
     assert end.message.model == "fake.gguf"
+    assert (await chat.get_conversation(conversation.id)).model == "fake.gguf"
     assert store.get_message(end.message.id).content == "Hello from the fake."
     (updated,) = [e for e in events if isinstance(e, ConversationUpdatedEvent)]
     assert updated.conversation.title == "Plan a trip to Lyon in spring"

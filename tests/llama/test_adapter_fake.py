@@ -93,6 +93,7 @@ async def test_stream_yields_content_reasoning_and_timings(
 ) -> None:
     fake.script(FakeReply(content=["4", "2"], reasoning=["Let me ", "think."]))
     result = await _collect(adapter)
+    assert fake.requests[-1]["stream_options"] == {"include_usage": True}
     assert (result.content, result.reasoning, result.finish_reason) == (
         "42",
         "Let me think.",

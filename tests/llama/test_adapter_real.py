@@ -54,6 +54,8 @@ async def test_chat_stream_deltas_add_up(real_adapter: LlamaCppAdapter) -> None:
     assert pieces > 3
     assert result.timings is not None
     assert result.timings.predicted_n == pieces
+    assert result.usage is not None
+    assert result.usage.completion_tokens == pieces
 
 
 async def test_a_wrong_key_is_rejected(llama_server) -> None:  # type: ignore[no-untyped-def]
