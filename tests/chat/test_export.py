@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.chat import (
     EXPORT_FORMAT,
@@ -191,3 +193,34 @@ def test_markdown_shows_the_active_branch(store: ConversationStore) -> None:
     assert "<details><summary>Reasoning</summary>\n\nhmm" in markdown
     assert "first" in markdown
     assert "second" not in markdown
+
+
+@st.composite
+def _trees(draw: st.DrawFn) -> list[tuple[int | None, str, str]]:
+    """Random message trees: (parent index or None, role, content), parents first."""
+    size = draw(st.integers(min_value=0, max_value=12))
+    nodes: list[tuple[int | None, str, str]] = []
+    for i in range(size):
+        parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
+        role = draw(st.sampled_from(["user", "assistant", "system"]))
+        nodes.append((parent, role, draw(st.text(max_size=40))))
+    return nodes
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees=st.lists(_trees(), min_size=1, max_size=3), title=st.text(min_size=1, max_size=30))
+def test_any_tree_survives_export_and_import(
+    trees: list[list[tuple[int | None, str, str]]], title: str
+) -> None:
+    with ConversationStore(":memory:") as source, ConversationStore(":memory:") as target:
+        ids = []
+        for nodes in trees:
+            conversation = source.create_conversation(title)
+            made: list[str] = []
+            for parent, role, content in nodes:
+                parent_id = made[parent] if parent is not None else None
+                made.append(source.add_message(conversation.id, parent_id, role, content).id)  # type: ignore[arg-type]
+            ids.append(conversation.id)
+        document = export_json(source, ids)
+        assert import_json(target, document) == ids
+        assert _conversations(export_json(target, ids)) == _conversations(document)

@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, derive_title
+from backend.chat._orchestrator import _cut_echo
 from backend.config._settings import Settings
 from backend.contract import (
     BridgeEvent,
@@ -405,3 +406,10 @@ def test_derived_titles() -> None:
     assert derive_title("x" * 100) == "x" * 48 + "…"
     assert derive_title("word " * 20) == ("word " * 9).strip() + "…"
     assert derive_title("   ") == "New chat"
+
+
+def test_the_echo_of_a_continued_answer_is_cut_across_deltas() -> None:
+    assert _cut_echo("The capital of France", "The capital of") == (" France", "")
+    assert _cut_echo("The cap", "The capital of") == ("", "ital of")
+    assert _cut_echo("ital of Spain", "ital of") == (" Spain", "")
+    assert _cut_echo("Unrelated", "The capital") == ("Unrelated", "")
