@@ -179,3 +179,33 @@ async def test_the_server_dying_mid_answer_is_a_clear_error(
     assert end.error.code == "server_unavailable"
     assert end.message.status == "error"
     assert end.message.content
+
+
+async def test_continue_appends_to_a_stopped_answer_without_repeating_it(
+    real_chat: ChatOrchestrator,
+    events: list[BridgeEvent],
+    store: ConversationStore,
+    small_settings: Settings,
+) -> None:
+    small_settings.generation.max_tokens = 2000
+    conversation = await real_chat.create_conversation()
+    started = await real_chat.handle_user_message_stream(
+        conversation.id, "Describe the city of Paris in detail."
+    )
+    await _until(lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 6)
+    await real_chat.stop(conversation.id)
+    partial = store.get_message(started.assistant_message.id).content
+    assert len(partial) > 10
+    small_settings.generation.max_tokens = 8
+    resumed = await real_chat.continue_(started.assistant_message.id)
+    await _until(lambda: len(_ends(events)) == 2)
+    final = _ends(events)[1].message
+    added = "".join(
+        e.content
+        for e in events
+        if isinstance(e, StreamChunkEvent) and e.stream_id == resumed.stream_id
+    )
+    assert final.status == "complete"
+    assert final.content == partial + added
+    assert added
+    assert partial not in added  # the server's echo of the prefill was cut
