@@ -1,0 +1,9 @@
+"""LlamaDesk's backend: supervises llama-server and serves the chat UI through pywebview.
+
+Packages, from the page inwards: ``bridge`` (commands and events), ``app`` (wiring, window),
+``chat`` (orchestrator, slots, conversation store), ``llama`` (the llama-server HTTP adapter),
+``server`` (launcher and monitor), ``engine`` (getting a llama-server binary), ``config``
+(settings), ``models`` (the model catalogue). ``errors`` and ``contract`` are shared by all.
+"""
+
+__version__ = "0.1.0"

@@ -171,7 +171,9 @@ def llama_server_factory(
     started: list[RunningServer] = []
 
     def factory(**options: object) -> RunningServer:
-        server = _start(engine_binary, default_model, tmp_path / f"server-{len(started)}", **options)  # type: ignore[arg-type]
+        server = _start(
+            engine_binary, default_model, tmp_path / f"server-{len(started)}", **options
+        )  # type: ignore[arg-type]
         started.append(server)
         return server
 

@@ -15,7 +15,9 @@ def x_display() -> Iterator[str]:
     """Start Xvfb on a free display number and yield it (``:N``)."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
-        pytest.fail("Xvfb is missing: `apt-get install -y xvfb` (python build.py test does it as root)")
+        pytest.fail(
+            "Xvfb is missing: `apt-get install -y xvfb` (python build.py test does it as root)"
+        )
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
         [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x860x24", "-nolisten", "tcp"],

@@ -31,11 +31,17 @@ def test_a_question_typed_in_the_window_gets_a_streamed_answer(
         "LLAMADESK_HOME": str(llamadesk_home),
     }
     command = [
-        sys.executable, "-m", "backend",
-        "--set", "generation.temperature=0",
-        "--set", "generation.max_tokens=48",
-        "--self-test", "What is the capital of France?",
-        "--self-test-dir", str(tmp_path),
+        sys.executable,
+        "-m",
+        "backend",
+        "--set",
+        "generation.temperature=0",
+        "--set",
+        "generation.max_tokens=48",
+        "--self-test",
+        "What is the capital of France?",
+        "--self-test-dir",
+        str(tmp_path),
     ]
     result = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False

@@ -1,0 +1,141 @@
+"""``python -m backend``: the app window, browser mode, and maintenance subcommands.
+
+python -m backend                      open the window on the built SPA
+python -m backend --dev URL            open the window on a dev server (hot reload)
+python -m backend --browser            serve the SPA and the commands over HTTP instead
+python -m backend --set engine.port=8080 ...   override settings for this run
+python -m backend engine --info|--build|--prepare
+python -m backend config --show|--path
+python -m backend contract             print the bridge contract as JSON schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .bridge import contract_schema
+from .config import ConfigService, format_paths, format_show
+from .engine import build_engine, ensure_default_model, format_engine_info, locate_engine
+from .errors import LlamaDeskError
+from .paths import AppPaths
+
+__all__ = ["main"]
+
+
+def _parse_override(text: str) -> tuple[str, object]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"--set takes KEY=VALUE, got {text!r}")
+    try:
+        value: object = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key, value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m backend", description="LlamaDesk: chat with local LLMs."
+    )
+    parser.add_argument("--dev", metavar="URL", help="load the page from a dev server")
+    parser.add_argument("--browser", action="store_true", help="serve over HTTP, no window")
+    parser.add_argument("--host", default="127.0.0.1", help="browser mode: address to bind")
+    parser.add_argument("--port", type=int, default=0, help="browser mode: port (0 = free)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        type=_parse_override,
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting for this run, e.g. engine.context_size=8192",
+    )
+    parser.add_argument(
+        "--self-test", metavar="PROMPT", help="type PROMPT, wait for the answer, exit"
+    )
+    parser.add_argument("--self-test-dir", type=Path, default=Path(), help=argparse.SUPPRESS)
+    parser.add_argument("--debug", action="store_true", help="open the web inspector")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    engine = sub.add_parser("engine", help="the llama-server binary")
+    group = engine.add_mutually_exclusive_group(required=True)
+    group.add_argument("--info", action="store_true", help="which binary is used, and its version")
+    group.add_argument("--build", action="store_true", help="build it from the pinned source")
+    group.add_argument("--prepare", action="store_true", help="build it and fetch the model")
+    config = sub.add_parser("config", help="the settings")
+    group = config.add_mutually_exclusive_group(required=True)
+    group.add_argument("--show", action="store_true", help="effective values and their sources")
+    group.add_argument("--path", action="store_true", help="where settings files are")
+    sub.add_parser("contract", help="print the bridge contract (JSON schema)")
+    return parser
+
+
+def _engine(args: argparse.Namespace, paths: AppPaths) -> int:
+    def progress(line: str) -> None:
+        print(line, flush=True)
+
+    if args.build or args.prepare:
+        build_engine(paths.engine_cache, progress)
+    if args.prepare:
+        ensure_default_model(paths.model_cache)
+    configured = ConfigService(paths).settings.engine.server_binary
+    print(format_engine_info(locate_engine(configured, paths.engine_cache)))
+    return 0
+
+
+def _config(args: argparse.Namespace, paths: AppPaths) -> int:
+    if args.path:
+        sys.stdout.write(format_paths(paths))
+        return 0
+    service = ConfigService(paths, cli=dict(args.overrides))
+    sys.stdout.write(format_show(service.view()))
+    for warning in service.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _contract() -> int:
+    print(json.dumps(contract_schema(), indent=2, sort_keys=True))
+    return 0
+
+
+def _app(args: argparse.Namespace, paths: AppPaths) -> int:
+    from .app import run_app  # noqa: PLC0415 - the GUI stack loads only for the app itself
+
+    return run_app(
+        paths,
+        overrides=dict(args.overrides),
+        dev_url=args.dev,
+        browser=(args.host, args.port) if args.browser else None,
+        self_test=args.self_test,
+        self_test_dir=args.self_test_dir,
+        debug=args.debug,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; errors print one readable line and exit 1."""
+    args = _parser().parse_args(argv)
+    paths = AppPaths.from_env()
+    try:
+        if args.command == "engine":
+            return _engine(args, paths)
+        if args.command == "config":
+            return _config(args, paths)
+        if args.command == "contract":
+            return _contract()
+        return _app(args, paths)
+    except LlamaDeskError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.detail:
+            print(f"       {exc.detail}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

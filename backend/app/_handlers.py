@@ -1,0 +1,203 @@
+"""The bridge commands, each a thin call into one service.
+
+Arguments arrive validated (see ``bridge._commands``); results are contract models. Nothing here
+decides anything: it only routes, so each service stays testable on its own.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+
+import anyio
+
+from ..bridge._commands import (
+    ConversationRef,
+    CreateConversationParams,
+    Deleted,
+    EditMessageParams,
+    EmptyParams,
+    ExportParams,
+    ImportParams,
+    LogsParams,
+    MessageRef,
+    Opened,
+    OpenExternalParams,
+    PinConversationParams,
+    RenameConversationParams,
+    SaveConfigParams,
+    SearchParams,
+    SelectModelParams,
+    SendMessageParams,
+    Stopped,
+)
+from ..contract import (
+    ConfigView,
+    Conversation,
+    ConversationSummary,
+    ExportResult,
+    ImportResult,
+    Message,
+    ModelInfo,
+    SaveConfigResult,
+    SearchHit,
+    ServerLogs,
+    ServerStatus,
+    StreamStarted,
+)
+from ..engine import verify_engine
+from ..errors import ConfigError, EngineError, FieldError, ModelError
+from ._services import Services, model_infos
+
+__all__ = ["CommandHandlers"]
+
+
+def _check_binary(path: Path) -> None:
+    try:
+        verify_engine(path, "settings")
+    except EngineError as exc:
+        field = FieldError("engine.server_binary", exc.message)
+        raise ConfigError(exc.message, detail=exc.detail, fields=[field]) from exc
+
+
+class CommandHandlers:
+    """One async method per bridge command."""
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+
+    # -- chat ---------------------------------------------------------------------------------
+    async def send_chat_message(self, p: SendMessageParams) -> Message:
+        """Answer a message and return the finished assistant message."""
+        return await self._s.chat.handle_user_message(p.conversation_id, p.content)
+
+    async def send_chat_message_stream(self, p: SendMessageParams) -> StreamStarted:
+        """Start answering; text follows as stream events."""
+        return await self._s.chat.handle_user_message_stream(p.conversation_id, p.content)
+
+    async def stop_generation(self, p: ConversationRef) -> Stopped:
+        """Stop the conversation's running answer, keeping its text."""
+        return Stopped(stopped=await self._s.chat.stop(p.conversation_id))
+
+    async def regenerate_message(self, p: MessageRef) -> StreamStarted:
+        """A new answer beside an existing one."""
+        return await self._s.chat.regenerate(p.message_id)
+
+    async def continue_message(self, p: MessageRef) -> StreamStarted:
+        """Continue a cut answer."""
+        return await self._s.chat.continue_(p.message_id)
+
+    async def edit_message(self, p: EditMessageParams) -> StreamStarted:
+        """A new version of a user message, answered."""
+        return await self._s.chat.edit(p.message_id, p.content)
+
+    async def select_branch(self, p: MessageRef) -> Conversation:
+        """Show the branch through this message."""
+        return await self._s.chat.select_branch(p.message_id)
+
+    async def delete_message(self, p: MessageRef) -> Conversation:
+        """Delete a message and everything after it on its branch."""
+        return await self._s.chat.delete_message(p.message_id)
+
+    # -- conversations ------------------------------------------------------------------------
+    async def list_conversations(self, p: EmptyParams) -> list[ConversationSummary]:
+        """Every conversation, newest first."""
+        return await self._s.chat.list_conversations()
+
+    async def get_conversation(self, p: ConversationRef) -> Conversation:
+        """One conversation with its active branch."""
+        return await self._s.chat.get_conversation(p.conversation_id)
+
+    async def create_conversation(self, p: CreateConversationParams) -> Conversation:
+        """A new, empty conversation."""
+        return await self._s.chat.create_conversation(p.title)
+
+    async def rename_conversation(self, p: RenameConversationParams) -> ConversationSummary:
+        """Give a conversation a title."""
+        return await self._s.chat.rename(p.conversation_id, p.title)
+
+    async def delete_conversation(self, p: ConversationRef) -> Deleted:
+        """Delete a conversation and its messages."""
+        return Deleted(deleted=await self._s.chat.delete_conversation(p.conversation_id))
+
+    async def clear_conversation(self, p: ConversationRef) -> Conversation:
+        """Remove every message of a conversation."""
+        return await self._s.chat.clear_conversation(p.conversation_id)
+
+    async def pin_conversation(self, p: PinConversationParams) -> ConversationSummary:
+        """Pin or unpin a conversation."""
+        return await self._s.chat.pin(p.conversation_id, p.pinned)
+
+    async def search_conversations(self, p: SearchParams) -> list[SearchHit]:
+        """Full-text search over titles and messages."""
+        return await self._s.chat.search(p.query, p.limit)
+
+    async def export_conversations(self, p: ExportParams) -> ExportResult:
+        """Export conversations as JSON or Markdown."""
+        return await self._s.chat.export(p.conversation_ids, p.format)
+
+    async def import_conversations(self, p: ImportParams) -> ImportResult:
+        """Import a JSON export; never overwrites."""
+        return await self._s.chat.import_(p.data)
+
+    # -- settings -----------------------------------------------------------------------------
+    async def get_config(self, p: EmptyParams) -> ConfigView:
+        """Effective settings, their sources and the form schema."""
+        return self._s.config.view()
+
+    async def save_config(self, p: SaveConfigParams) -> SaveConfigResult:
+        """Validate and save a partial settings update (file I/O off the loop).
+
+        A server binary is proved to be llama-server before it is saved, not at the next launch.
+        """
+        engine = p.config.get("engine")
+        binary = engine.get("server_binary") if isinstance(engine, dict) else None
+        if isinstance(binary, str) and binary:
+            await anyio.to_thread.run_sync(_check_binary, Path(binary))
+        return await anyio.to_thread.run_sync(self._s.config.save, p.config)
+
+    # -- models -------------------------------------------------------------------------------
+    async def list_models(self, p: EmptyParams) -> list[ModelInfo]:
+        """The models the app can load."""
+        return model_infos(self._s.models, self._s.config.settings)
+
+    async def refresh_models(self, p: EmptyParams) -> list[ModelInfo]:
+        """Rescan the model folders."""
+        await anyio.to_thread.run_sync(self._s.models.refresh)
+        return model_infos(self._s.models, self._s.config.settings)
+
+    async def select_model(self, p: SelectModelParams) -> ModelInfo:
+        """Load another model: the server restarts on it."""
+        model = self._s.models.get(p.model_id)
+        if model.error is not None:
+            raise ModelError(f"{model.name} cannot be loaded: {model.error}")
+        path = None if model.is_default else str(model.path)
+        await anyio.to_thread.run_sync(self._s.config.save, {"engine": {"model": path}})
+        await self._s.monitor.restart()
+        return model.info(selected=True)
+
+    # -- server -------------------------------------------------------------------------------
+    async def get_server_status(self, p: EmptyParams) -> ServerStatus:
+        """The server's state."""
+        return self._s.monitor.status()
+
+    async def start_server(self, p: EmptyParams) -> ServerStatus:
+        """Start the server if it is stopped or failed."""
+        return await self._s.monitor.start()
+
+    async def stop_server(self, p: EmptyParams) -> ServerStatus:
+        """Stop the server."""
+        return await self._s.monitor.stop()
+
+    async def restart_server(self, p: EmptyParams) -> ServerStatus:
+        """Restart the server (e.g. after a setting that needs it)."""
+        return await self._s.monitor.restart()
+
+    async def get_server_logs(self, p: LogsParams) -> ServerLogs:
+        """The server's last log lines."""
+        return ServerLogs(lines=self._s.monitor.logs(p.lines))
+
+    # -- desktop ------------------------------------------------------------------------------
+    async def open_external(self, p: OpenExternalParams) -> Opened:
+        """Open a link in the system browser; the window itself never leaves the app."""
+        return Opened(opened=await anyio.to_thread.run_sync(webbrowser.open, p.url))

@@ -1,0 +1,51 @@
+"""Start LlamaDesk: settings, the runtime, then the window or browser mode."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..config import ConfigService
+from ..paths import AppPaths
+from ._browser import serve_browser
+from ._display import NO_DISPLAY_MESSAGE, has_display, prepare_qt_environment
+from ._runtime import AppRuntime
+from ._selftest import SelfTest
+from ._window import built_spa, run_window
+
+__all__ = ["FRONTEND_BUILD", "run_app"]
+
+FRONTEND_BUILD = Path(__file__).resolve().parents[2] / "frontend" / "build"
+
+
+def run_app(
+    paths: AppPaths,
+    *,
+    overrides: Mapping[str, object],
+    dev_url: str | None,
+    browser: tuple[str, int] | None,
+    self_test: str | None,
+    self_test_dir: Path,
+    debug: bool,
+) -> int:
+    """Run until the window closes (or browser mode is stopped); returns the exit code."""
+    if browser is None and not has_display(os.environ):
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    url = dev_url or built_spa(FRONTEND_BUILD.parent)
+    config = ConfigService(paths, cli=overrides)
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    with AppRuntime(paths, config) as runtime:
+        if browser is not None:
+            return serve_browser(runtime, FRONTEND_BUILD, *browser)
+        prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
+        monitor = runtime.services.monitor
+        test = (
+            SelfTest(self_test, self_test_dir, lambda: monitor.status().state == "ready")
+            if self_test
+            else None
+        )
+        return run_window(url, runtime.api, runtime.attach, self_test=test, debug=debug)

@@ -1,0 +1,103 @@
+"""The app behind any front end: an event loop thread, the services, the commands, the events.
+
+The window (or browser mode) only needs ``api``/``dispatcher`` to call commands and ``attach`` to
+choose where events go. Events emitted while nothing is attached are dropped: the page asks for
+the current state when it loads, and attaching re-sends the server status so a page that loaded
+during a state change still ends up right.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
+from types import TracebackType
+from typing import Any
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from ..bridge import CommandDispatcher, EventPump, EventTarget, LlamaDeskApi
+from ..config import ConfigService
+from ..contract import ServerStatusEvent
+from ..paths import AppPaths
+from ._handlers import CommandHandlers
+from ._services import Services, open_services
+
+__all__ = ["AppRuntime"]
+
+_COMMAND_GRACE_S = 30.0
+
+
+class _SwitchTarget:
+    """Forwards events to whichever target is attached (or drops them)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._target: EventTarget | None = None
+
+    def set(self, target: EventTarget | None) -> None:
+        with self._lock:
+            self._target = target
+
+    def deliver(self, events: Sequence[dict[str, Any]]) -> None:
+        with self._lock:
+            target = self._target
+        if target is not None:
+            target.deliver(events)
+
+
+class AppRuntime:
+    """Context manager owning the loop thread and the services."""
+
+    def __init__(self, paths: AppPaths, config: ConfigService) -> None:
+        self._paths = paths
+        self._config = config
+        self._switch = _SwitchTarget()
+        self._stack = ExitStack()
+        self.pump = EventPump(self._switch, flush_ms=config.settings.behaviour.stream_flush_ms)
+
+    def __enter__(self) -> AppRuntime:
+        try:
+            self.portal: BlockingPortal = self._stack.enter_context(
+                start_blocking_portal("asyncio")
+            )
+            services_cm = open_services(self._paths, self._config, self.pump.emit)
+            self.services: Services = self._stack.enter_context(
+                self.portal.wrap_async_context_manager(services_cm)
+            )
+        except BaseException:
+            self._close()
+            raise
+        timeout = self._config.settings.engine.request_timeout_s + _COMMAND_GRACE_S
+        handlers = CommandHandlers(self.services)
+        self.dispatcher = CommandDispatcher(handlers, self.portal, timeout_s=timeout)
+        self.api = LlamaDeskApi(self.dispatcher)
+        self._stack.callback(
+            self._config.subscribe(
+                lambda settings, _changed: self.pump.set_flush_ms(
+                    settings.behaviour.stream_flush_ms
+                )
+            )
+        )
+        return self
+
+    def attach(self, target: EventTarget | None) -> None:
+        """Send events to ``target`` from now on (None: drop them)."""
+        self._switch.set(target)
+        if target is not None:
+            self.pump.emit(ServerStatusEvent(status=self.services.monitor.status()))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        self._switch.set(None)
+        try:
+            self._stack.close()
+        finally:
+            self.pump.close()

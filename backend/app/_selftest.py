@@ -1,0 +1,132 @@
+"""``--self-test PROMPT``: drive the real window like a person, report one JSON line, exit.
+
+Used by the GUI smoke test and by anyone checking an install: once the page has loaded and the
+server is ready, type the prompt into the chat form, press Enter, wait until the streamed answer
+is complete in the page, count the stream chunks the page received, take a screenshot of the
+screen, and print ``SELFTEST {json}``. The form is ``#chat-input``; answers carry ``data-role``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = ["SelfTest", "SelfTestReport"]
+
+_INSTALL_PROBE = """(() => {
+  const input = document.getElementById('chat-input');
+  if (!input || input.disabled || !window.llamadesk) return false;
+  if (!window.__selftest) {
+    window.__selftest = { chunks: 0 };
+    const emit = window.llamadesk.emit.bind(window.llamadesk);
+    window.llamadesk.emit = (event) => {
+      if (event.type === 'stream_chunk') window.__selftest.chunks += 1;
+      emit(event);
+    };
+  }
+  return true;
+})()"""
+
+_TYPE_AND_SEND = """((text) => {
+  const input = document.getElementById('chat-input');
+  const proto = HTMLTextAreaElement.prototype;
+  Object.getOwnPropertyDescriptor(proto, 'value').set.call(input, text);
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  const enter = { key: 'Enter', bubbles: true, cancelable: true };
+  input.dispatchEvent(new KeyboardEvent('keydown', enter));
+  return true;
+})(%s)"""
+
+_READ_ANSWER = """(() => {
+  const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+  const last = answers[answers.length - 1];
+  if (!last) return null;
+  const chunks = window.__selftest.chunks;
+  return { status: last.dataset.status || '', text: last.innerText, chunks };
+})()"""
+
+
+class _Window(Protocol):
+    def evaluate_js(self, script: str) -> Any: ...
+    def destroy(self) -> None: ...
+
+
+@dataclass
+class SelfTestReport:
+    """What the self-test saw."""
+
+    ok: bool
+    answer: str = ""
+    chunks: int = 0
+    seconds: float = 0.0
+    screenshot: str | None = None
+    error: str | None = None
+
+    def line(self) -> str:
+        """The one line the GUI test parses."""
+        return "SELFTEST " + json.dumps(self.__dict__)
+
+
+class SelfTest:
+    """Types a prompt into the real page and waits for the streamed answer."""
+
+    def __init__(
+        self, prompt: str, out_dir: Path, ready: Callable[[], bool], timeout_s: float = 120.0
+    ) -> None:
+        self._prompt = prompt
+        self._ready = ready
+        self._out_dir = out_dir
+        self._timeout_s = timeout_s
+
+    def run(self, window: _Window) -> SelfTestReport:
+        """Drive the window, then close it; never raises."""
+        started = time.monotonic()
+        try:
+            report = self._drive(window, started)
+        except Exception as exc:
+            report = SelfTestReport(ok=False, error=f"{type(exc).__name__}: {exc}")
+        report.seconds = round(time.monotonic() - started, 2)
+        print(report.line(), flush=True)
+        window.destroy()
+        return report
+
+    def _wait(self, window: _Window, script: str, started: float) -> Any:
+        while time.monotonic() - started < self._timeout_s:
+            value = window.evaluate_js(script)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise TimeoutError(f"no result within {self._timeout_s:.0f} s for: {script[:60]}")
+
+    def _drive(self, window: _Window, started: float) -> SelfTestReport:
+        while not self._ready():
+            if time.monotonic() - started > self._timeout_s:
+                raise TimeoutError("the server did not become ready")
+            time.sleep(0.1)
+        self._wait(window, _INSTALL_PROBE, started)
+        window.evaluate_js(_TYPE_AND_SEND % json.dumps(self._prompt))
+        while True:
+            answer = self._wait(window, _READ_ANSWER, started)
+            if answer["status"] in {"complete", "error", "cancelled"}:
+                break
+            time.sleep(0.1)
+        shot = self._screenshot()
+        ok = answer["status"] == "complete" and bool(answer["text"].strip())
+        return SelfTestReport(
+            ok=ok, answer=answer["text"], chunks=int(answer["chunks"]), screenshot=shot
+        )
+
+    def _screenshot(self) -> str | None:
+        tool = shutil.which("import")
+        if tool is None:
+            return None
+        self._out_dir.mkdir(parents=True, exist_ok=True)
+        path = self._out_dir / "selftest.png"
+        subprocess.run([tool, "-window", "root", str(path)], check=False, timeout=30)
+        return str(path) if path.exists() else None

@@ -1,0 +1,104 @@
+"""Assemble the services behind the bridge, in the order they must start and stop.
+
+Start: the server monitor (it launches llama-server in the background, so the window shows at
+once with status ``starting``), the HTTP adapter that asks the monitor where the server is, the
+conversation store, and the orchestrator with its slot manager. Stop, in reverse: running
+generations are stored as cancelled and slot caches saved while the server still runs, then the
+database closes, then the server is stopped and reaped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import anyio
+import httpx
+
+from ..chat import ChatOrchestrator, ConversationStore, SlotManager
+from ..config import ConfigService, Settings
+from ..contract import BridgeEvent, ModelInfo, ModelsChangedEvent
+from ..errors import LlamaDeskError
+from ..llama import LlamaCppAdapter
+from ..models import ModelCatalogue
+from ..paths import AppPaths
+from ..server import ServerMonitor
+
+__all__ = ["Services", "model_infos", "open_services"]
+
+log = logging.getLogger(__name__)
+
+_CONNECT_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Services:
+    """The running services the command handlers call."""
+
+    paths: AppPaths
+    config: ConfigService
+    monitor: ServerMonitor
+    chat: ChatOrchestrator
+    models: ModelCatalogue
+
+
+async def _start_server(monitor: ServerMonitor) -> None:
+    """Launch at start-up; a failure is already in the monitor's status for the page to show."""
+    try:
+        await monitor.start()
+    except LlamaDeskError as exc:
+        log.warning("llama-server did not start: %s", exc.message)
+
+
+def model_infos(catalogue: ModelCatalogue, settings: Settings) -> list[ModelInfo]:
+    """The catalogue as the page lists it, marking the model the settings select."""
+    chosen = settings.engine.model
+    return [
+        model.info(
+            selected=model.is_default if chosen is None else model.path == chosen.expanduser()
+        )
+        for model in catalogue.models()
+    ]
+
+
+@asynccontextmanager
+async def open_services(
+    paths: AppPaths, config: ConfigService, sink: Callable[[BridgeEvent], None]
+) -> AsyncIterator[Services]:
+    """Start every service; on exit stop them in reverse order."""
+    paths.ensure()
+
+    def settings() -> Settings:
+        return config.settings
+
+    read_timeout = settings().engine.request_timeout_s
+    async with AsyncExitStack() as stack:
+        monitor = await stack.enter_async_context(
+            ServerMonitor(paths=paths, settings=settings, sink=sink)
+        )
+        timeout = httpx.Timeout(read_timeout, connect=_CONNECT_TIMEOUT_S)
+        adapter = await stack.enter_async_context(LlamaCppAdapter(monitor, timeout=timeout))
+        store = stack.enter_context(ConversationStore(paths.database))
+        slots = SlotManager(
+            adapter,
+            store,
+            slot_dir=paths.slot_dir,
+            disk_budget_mb=lambda: settings().behaviour.kv_cache_disk_mb,
+        )
+        chat = await stack.enter_async_context(
+            ChatOrchestrator(store, adapter, sink, settings, slots=slots)
+        )
+        models = ModelCatalogue(paths, settings().engine.models_dirs)
+
+        def models_changed(_models: object) -> None:
+            sink(ModelsChangedEvent(models=model_infos(models, settings())))
+
+        # Entered last, so cancelling it at exit stops only these tasks, not the services'
+        # own task groups (cancel scopes nest by the order they were entered).
+        tasks = await stack.enter_async_context(anyio.create_task_group())
+        stack.callback(tasks.cancel_scope.cancel)
+        tasks.start_soon(_start_server, monitor)
+        tasks.start_soon(models.watch, models_changed)
+        yield Services(paths=paths, config=config, monitor=monitor, chat=chat, models=models)

@@ -1,0 +1,73 @@
+"""The desktop window: pywebview's Qt backend showing the built SPA (or the Vite dev server).
+
+pywebview serves the built folder over its own localhost HTTP server; the SPA uses hash routing,
+so no SPA fallback is needed. The window object stays private to this module: the page only sees
+the ``js_api`` commands. Links to other sites open in the system browser, never in the window.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import webview
+
+from ..bridge import LlamaDeskApi, WindowTarget
+from ..errors import NotFound
+from ._selftest import SelfTest
+from ._signals import on_termination
+
+__all__ = ["WINDOW_TITLE", "run_window"]
+
+WINDOW_TITLE = "LlamaDesk"
+
+
+def run_window(
+    url: str,
+    api: LlamaDeskApi,
+    attach_events: Callable[[WindowTarget | None], None],
+    *,
+    self_test: SelfTest | None = None,
+    debug: bool = False,
+) -> int:
+    """Open the window and block until it closes; returns the process exit code."""
+    window: Any = webview.create_window(
+        WINDOW_TITLE, url=url, js_api=api, width=1200, height=820, min_size=(720, 480)
+    )
+    outcome = {"code": 0}
+
+    def on_loaded() -> None:
+        attach_events(WindowTarget(window))
+        if self_test is not None:
+            threading.Thread(target=drive_self_test, name="self-test", daemon=True).start()
+
+    def drive_self_test() -> None:
+        assert self_test is not None
+        outcome["code"] = 0 if self_test.run(window).ok else 1
+
+    def on_closing() -> None:
+        attach_events(None)
+
+    window.events.loaded += on_loaded
+    window.events.closing += on_closing
+    undo_signals = on_termination(lambda _signum: window.destroy())
+    try:
+        webview.start(gui="qt", debug=debug, private_mode=True)
+    finally:
+        undo_signals()
+        attach_events(None)
+    return outcome["code"]
+
+
+def built_spa(frontend: Path) -> str:
+    """The built SPA's index page; NotFound names the build command when it is missing."""
+    index = frontend / "build" / "index.html"
+    if not index.exists():
+        raise NotFound(
+            f"{index} is missing: build the frontend with `python build.py run` "
+            "(or `npm -w frontend run build`)."
+        )
+    return os.fspath(index)

@@ -1,0 +1,68 @@
+"""The assembled app without a window: real llama-server, real SQLite, the real command surface."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from backend.app._runtime import AppRuntime
+from backend.config import ConfigService
+from backend.paths import AppPaths
+
+pytestmark = pytest.mark.real_server
+
+
+def _wait_ready(runtime: AppRuntime, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while runtime.api.get_server_status({})["result"]["state"] != "ready":
+        assert time.monotonic() < deadline, runtime.api.get_server_status({})
+        time.sleep(0.05)
+
+
+def _config(paths: AppPaths) -> ConfigService:
+    cli = {"generation.max_tokens": 8, "generation.temperature": 0}
+    return ConfigService(paths, environ={}, cli=cli)
+
+
+def test_a_chat_survives_an_app_restart_and_leaves_no_server(
+    app_paths: AppPaths, engine_binary: Path, default_model: Path
+) -> None:
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        _wait_ready(runtime)
+        pid = runtime.api.get_server_status({})["result"]["pid"]
+        created = runtime.api.create_conversation({"title": "Capitals"})["result"]
+        answer = runtime.api.send_chat_message(
+            {"conversation_id": created["id"], "content": "What is the capital of France?"}
+        )
+        assert answer["ok"], answer
+        assert answer["result"]["status"] == "complete"
+        assert answer["result"]["content"]
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    saved = list(app_paths.slot_dir.glob("*.bin"))
+    assert saved, "the conversation's KV cache is saved at shutdown"
+
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        listed = runtime.api.list_conversations({})["result"]
+        assert [c["title"] for c in listed] == ["Capitals"]
+        messages = runtime.api.get_conversation({"conversation_id": created["id"]})["result"][
+            "messages"
+        ]
+        assert [m["role"] for m in messages] == ["user", "assistant"]
+        assert messages[1]["content"] == answer["result"]["content"]
+
+
+def test_bad_arguments_and_missing_things_are_typed_errors(app_paths: AppPaths) -> None:
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        missing = runtime.api.get_conversation({"conversation_id": "nope"})
+        assert missing["error"]["code"] == "not_found"
+        empty = runtime.api.send_chat_message({"conversation_id": "x", "content": ""})
+        assert empty["error"]["code"] == "invalid_argument"
+        port = runtime.api.save_config({"config": {"engine": {"port": 70000}}})
+        assert port["error"]["code"] == "config_invalid"
+        assert port["error"]["fields"][0]["field"] == "engine.port"
+        binary = runtime.api.save_config({"config": {"engine": {"server_binary": "/bin/true"}}})
+        assert binary["error"]["fields"][0]["field"] == "engine.server_binary"
+        assert "does not look like llama-server" in binary["error"]["message"]
