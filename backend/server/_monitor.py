@@ -155,7 +155,10 @@ class ServerMonitor:
         """Stop the server (SIGTERM, then SIGKILL) and end supervision; safe to call twice.
 
         Shielded from cancellation: this is what runs when the window closes or on Ctrl-C, and
-        a cancelled shutdown is exactly how orphans are made.
+        a cancelled shutdown is exactly how orphans are made. It does not cancel the monitor's
+        task group (the caller's ``async with`` body runs inside it): with the server reaped and
+        a pending restart cancelled, every supervision task ends by itself, and any command
+        still waiting gets ``ServerUnavailable``.
         """
         if self._closed:
             return
@@ -165,8 +168,6 @@ class ServerMonitor:
             await self._terminate()
             if self._phase is not ServerPhase.STOPPED:
                 self._enter(ServerPhase.STOPPED)
-        if self._tg is not None:
-            self._tg.cancel_scope.cancel()
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -389,23 +390,26 @@ class ServerMonitor:
 
     async def _supervise(self, run: _Run, engine: EngineSettings) -> None:
         """Own one process: its output, its health, its exit, then recovery if unexpected."""
-        async with anyio.create_task_group() as tg:
-            output_done = anyio.Event()
+        output_done = anyio.Event()
 
-            async def pump() -> None:
-                await run.process.pump(self._on_line(run))
-                output_done.set()
+        async def pump() -> None:
+            await run.process.pump(self._on_line(run))
+            output_done.set()
 
-            tg.start_soon(pump)
-            tg.start_soon(self._check_health, run, engine)
-            returncode = await run.process.watch()
-            run.scope.cancel()
-            with anyio.move_on_after(_DRAIN_OUTPUT_S):
-                await output_done.wait()
-            tg.cancel_scope.cancel()
-        remove_record(self._paths.run_dir, run.process.pid)
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(pump)
+                tg.start_soon(self._check_health, run, engine)
+                returncode = await run.process.watch()
+                run.scope.cancel()
+                with anyio.move_on_after(_DRAIN_OUTPUT_S):
+                    await output_done.wait()
+                tg.cancel_scope.cancel()
+        finally:
+            # Also when supervision is cancelled: watch() has killed and reaped the server.
+            remove_record(self._paths.run_dir, run.process.pid)
+            run.finished.set()
         self._log.note(f"llama-server pid {run.process.pid} {describe_returncode(returncode)}")
-        run.finished.set()
         if not run.stopping:
             await self._recover(run, engine, returncode)
 

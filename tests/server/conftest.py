@@ -70,7 +70,11 @@ class Recorder:
                 await anyio.sleep(0.01)
 
 
-MonitorFactory = Callable[..., Any]
+async def eventually(predicate: Callable[[], object], timeout_s: float = 5.0) -> None:
+    """Wait until ``predicate()`` is true: for what no event announces (files, processes)."""
+    with anyio.fail_after(timeout_s):
+        while not predicate():  # noqa: ASYNC110 - polling the outside world
+            await anyio.sleep(0.01)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
 from backend.config import EngineSettings, Settings
@@ -19,6 +20,7 @@ from backend.errors import (
     ServerUnavailable,
 )
 from backend.server import ServerMonitor
+from tests.server.conftest import eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -239,3 +241,47 @@ async def test_a_failing_sink_does_not_break_supervision(
             await monitor.start()
         assert monitor.status().state == "failed"
     assert "The server status sink failed" in caplog.text
+
+
+async def test_cancelled_supervision_still_kills_reaps_and_forgets_the_server(
+    make_monitor: Any, fake_server: Path, default_model: Path, app_paths: Any
+) -> None:
+    records = app_paths.run_dir.glob
+    async with make_monitor(
+        server_binary=fake_server, model=default_model, environ=_env("sleep")
+    ) as (monitor, recorder):
+        monitor._tg.start_soon(monitor.start)
+        await recorder.wait_for("starting")
+        await eventually(lambda: monitor.status().pid is not None)
+        pid = monitor.status().pid
+        assert list(records("llama-server-*.json"))
+        # What a bug in a supervision task does: the monitor's task group is cancelled (and
+        # with it this block, which runs inside it, so the checks below are shielded).
+        monitor._tg.cancel_scope.cancel()
+        with anyio.CancelScope(shield=True):
+            await eventually(lambda: not list(records("llama-server-*.json")))
+            assert not psutil.pid_exists(pid)
+            checked = True
+    assert checked
+
+
+async def test_aclose_inside_the_block_stops_the_server_without_cancelling_the_caller(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server, model=default_model, environ=_env("sleep")
+    ) as (monitor, recorder):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_expect_unavailable, monitor)
+            await recorder.wait_for("starting")
+            await eventually(lambda: monitor.status().pid is not None)
+            pid = monitor.status().pid
+            await monitor.aclose()
+            await monitor.aclose()
+        assert not psutil.pid_exists(pid)
+        await anyio.lowlevel.checkpoint()  # still running: aclose did not cancel this block
+        after_close = monitor.status().state
+        with pytest.raises(ServerUnavailable, match="not running"):
+            await monitor.start()
+    assert after_close == "stopped"
+    assert recorder.states == ["starting", "stopped"]
