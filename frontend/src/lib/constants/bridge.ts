@@ -6,6 +6,7 @@ export const BRIDGE_MOCK = 'mock';
 /** Query parameters that tune the mock backend (tests and the benchmark use them). */
 export const QUERY_MOCK_RATE = 'mock_rate';
 export const QUERY_MOCK_MODEL = 'mock_model';
+export const QUERY_MOCK_DELAY = 'mock_delay';
 
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';

@@ -11,7 +11,9 @@ export interface SchemaProperty {
 	maximum?: number;
 	properties?: Record<string, SchemaProperty>;
 	anyOf?: SchemaProperty[];
+	items?: SchemaProperty;
 	$ref?: string;
+	$defs?: Record<string, SchemaProperty>;
 }
 
 /** One editable leaf of the settings form, addressed by its dotted path. */
@@ -19,7 +21,7 @@ export interface SettingsField {
 	path: string;
 	label: string;
 	description: string;
-	kind: 'boolean' | 'number' | 'integer' | 'string' | 'enum';
+	kind: 'boolean' | 'number' | 'integer' | 'string' | 'enum' | 'list';
 	options: string[];
 	nullable: boolean;
 	minimum?: number;

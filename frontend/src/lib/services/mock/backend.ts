@@ -22,6 +22,7 @@ export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
 	tokensPerSecond?: number;
 	tickMs?: number;
+	firstTokenDelayMs?: number;
 	withModels?: boolean;
 	now?: () => Date;
 }
@@ -37,6 +38,7 @@ export class MockBackend {
 	private readonly emit: (event: BridgeEvent) => void;
 	private readonly tokensPerSecond: number;
 	private readonly tickMs: number;
+	private readonly firstTokenDelayMs: number;
 	private models: ModelInfo[];
 	private server: ServerStatus;
 	private config = defaultMockValues();
@@ -48,6 +50,7 @@ export class MockBackend {
 		this.emit = options.emit;
 		this.tokensPerSecond = options.tokensPerSecond ?? 60;
 		this.tickMs = options.tickMs ?? 16;
+		this.firstTokenDelayMs = options.firstTokenDelayMs ?? 0;
 		this.tree = new MockTree(options.now ?? (() => new Date()));
 		this.models = mockModels(options.withModels ?? true);
 		const model = this.models.find((entry) => entry.selected)?.id ?? null;
@@ -103,7 +106,8 @@ export class MockBackend {
 				emit: this.emit,
 				update: (patch) => this.tree.patchMessage(message.id, patch),
 				crash: () => this.crash()
-			}
+			},
+			this.firstTokenDelayMs
 		);
 		this.streams.set(conversationId, stream);
 		stream.start();

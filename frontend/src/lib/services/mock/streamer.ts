@@ -16,7 +16,7 @@ export class MockStream {
 	private reasoningSent = 0;
 	private content: string;
 	private reasoning = '';
-	private readonly started = Date.now();
+	private readonly started: number;
 
 	constructor(
 		readonly streamId: string,
@@ -24,9 +24,12 @@ export class MockStream {
 		private readonly reply: ScriptedReply,
 		private readonly tokensPerSecond: number,
 		private readonly tickMs: number,
-		private readonly hooks: StreamHooks
+		private readonly hooks: StreamHooks,
+		/** Simulated prompt processing before the first token. */
+		firstTokenDelayMs = 0
 	) {
 		this.content = message.content;
+		this.started = Date.now() + firstTokenDelayMs;
 	}
 
 	start(): void {
@@ -34,6 +37,7 @@ export class MockStream {
 	}
 
 	private due(): number {
+		if (Date.now() < this.started) return 0;
 		return Math.floor(((Date.now() - this.started) / 1000) * this.tokensPerSecond) + 1;
 	}
 
@@ -62,7 +66,7 @@ export class MockStream {
 	}
 
 	private timings(): Timings {
-		const predicted_ms = Date.now() - this.started;
+		const predicted_ms = Math.max(0, Date.now() - this.started);
 		const predicted_n = this.sent;
 		return {
 			prompt_n: 24,

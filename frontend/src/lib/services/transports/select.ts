@@ -2,6 +2,7 @@ import {
 	BRIDGE_MOCK,
 	QUERY_BRIDGE,
 	QUERY_MOCK_MODEL,
+	QUERY_MOCK_DELAY,
 	QUERY_MOCK_RATE,
 	QUERY_TOKEN
 } from '$lib/constants/bridge';
@@ -12,6 +13,7 @@ import { createMockTransport } from './mock';
 import { createPywebviewTransport, waitForPywebview } from './pywebview';
 
 const DEFAULT_MOCK_RATE = 60;
+const DEFAULT_MOCK_DELAY_MS = 300;
 
 /** Which transport the page URL and environment ask for. */
 export function chooseTransport(url: URL, target: Window, dev: boolean): TransportKind {
@@ -31,7 +33,9 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 		const rate = Number(url.searchParams.get(QUERY_MOCK_RATE) ?? DEFAULT_MOCK_RATE);
 		transport = createMockTransport(target, {
 			tokensPerSecond: Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_MOCK_RATE,
-			withModels: url.searchParams.get(QUERY_MOCK_MODEL) !== 'none'
+			withModels: url.searchParams.get(QUERY_MOCK_MODEL) !== 'none',
+			firstTokenDelayMs:
+				Number(url.searchParams.get(QUERY_MOCK_DELAY) ?? DEFAULT_MOCK_DELAY_MS) || 0
 		});
 	} else {
 		await waitForPywebview(target);

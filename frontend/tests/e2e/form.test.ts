@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { openMock, sendMessage, waitForAnswer } from './helpers';
+
+test('sending is disabled with a reason when no model is available', async ({ page }) => {
+	await page.goto('/?bridge=mock&mock_model=none');
+	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'stopped');
+	await expect(page.getByText('No model is selected.')).toBeVisible();
+	await page.getByLabel('Message', { exact: true }).fill('hello');
+	await expect(page.getByRole('button', { name: 'Send message' })).toBeDisabled();
+});
+
+test('Shift+Enter adds a line, Enter sends', async ({ page }) => {
+	await openMock(page);
+	const input = page.getByLabel('Message', { exact: true });
+	await input.fill('line one');
+	await input.press('Shift+Enter');
+	await input.pressSequentially('line two');
+	await expect(input).toHaveValue('line one\nline two');
+	const heightBefore = await input.evaluate((element) => element.clientHeight);
+	await input.press('Shift+Enter');
+	await input.pressSequentially('line three');
+	expect(await input.evaluate((element) => element.clientHeight)).toBeGreaterThan(heightBefore);
+	await input.press('Enter');
+	await expect(page.locator('[data-testid="message"][data-role="user"]')).toContainText('line two');
+	await expect(input).toHaveValue('');
+});
+
+test('attached text files are sent with the message', async ({ page }) => {
+	await openMock(page);
+	await page.getByTestId('file-input').setInputFiles({
+		name: 'notes.txt',
+		mimeType: 'text/plain',
+		buffer: Buffer.from('remember the milk')
+	});
+	await expect(page.getByRole('list', { name: 'Attached files' })).toContainText('notes.txt');
+	await sendMessage(page, 'Summarise the file');
+	const user = page.locator('[data-testid="message"][data-role="user"]');
+	await expect(user).toContainText('File: notes.txt');
+	await expect(user).toContainText('remember the milk');
+	await waitForAnswer(page);
+});
+
+test('keyboard shortcuts toggle the sidebar and focus search and input', async ({ page }) => {
+	await openMock(page);
+	await page.keyboard.press('Control+b');
+	await expect(page.getByTestId('sidebar')).toHaveCount(0);
+	await page.keyboard.press('Control+k');
+	await expect(page.getByLabel('Search conversations')).toBeFocused();
+	await page.keyboard.press('Control+l');
+	await expect(page.getByLabel('Message', { exact: true })).toBeFocused();
+});

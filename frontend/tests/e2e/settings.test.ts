@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test';
+import { openMock } from './helpers';
+
+test.beforeEach(async ({ page }) => {
+	await openMock(page);
+	await page.getByRole('link', { name: 'Settings' }).click();
+	await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+});
+
+test('sections are generated from the schema with help text', async ({ page }) => {
+	for (const name of ['Engine', 'Generation', 'Appearance', 'Behaviour']) {
+		await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
+	}
+	await expect(page.getByText('Randomness; 0 is deterministic.')).toBeVisible();
+});
+
+test('locked fields are read-only and say where they come from', async ({ page }) => {
+	const port = page.locator('[data-path="engine.port"]');
+	await expect(port.getByRole('spinbutton')).toHaveAttribute('readonly', '');
+	await expect(port.getByTestId('locked')).toContainText('env');
+});
+
+test('backend validation errors appear next to the field', async ({ page }) => {
+	const temperature = page.getByLabel('Temperature');
+	await temperature.fill('9');
+	await temperature.blur();
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(
+		page.locator('[data-path="generation.temperature"]').getByRole('alert')
+	).toContainText('at most 5');
+});
+
+test('a change that needs a restart asks before restarting the server', async ({ page }) => {
+	const context = page.getByLabel('Context Size');
+	await context.fill('8192');
+	await context.blur();
+	await page.getByRole('button', { name: 'Save' }).click();
+	const dialog = page.getByRole('alertdialog');
+	await expect(dialog).toContainText('Restart the server?');
+	await dialog.getByRole('button', { name: 'Restart now' }).click();
+	await expect(dialog).toHaveCount(0);
+	await expect(page.getByRole('status').filter({ hasText: 'restarting' })).toBeVisible();
+});

@@ -1,0 +1,69 @@
+import { expect, test } from '@playwright/test';
+import { openMock, sendMessage, waitForAnswer } from './helpers';
+
+async function chat(page: import('@playwright/test').Page, text: string): Promise<void> {
+	await page.getByRole('button', { name: 'New chat' }).click();
+	await sendMessage(page, text);
+	await waitForAnswer(page);
+}
+
+test('conversations are listed under Today, pinned ones on top', async ({ page }) => {
+	await openMock(page);
+	await chat(page, 'Alpha topic');
+	await chat(page, 'Beta topic');
+	const sidebar = page.getByTestId('sidebar');
+	await expect(sidebar.getByRole('region', { name: 'Today' })).toContainText('Alpha topic');
+	await sidebar.getByRole('button', { name: 'Actions for Alpha topic' }).click();
+	await page.getByRole('menuitem', { name: 'Pin' }).click();
+	await expect(sidebar.getByRole('region', { name: 'Pinned' })).toContainText('Alpha topic');
+	await expect(sidebar.getByRole('region').first()).toHaveAccessibleName('Pinned');
+});
+
+test('search shows snippets with the match highlighted', async ({ page }) => {
+	await openMock(page);
+	await chat(page, 'Tell me about pelicans');
+	await chat(page, 'Something else');
+	await page.getByLabel('Search conversations').fill('pelican');
+	const results = page.getByTestId('search-results');
+	await expect(results.locator('mark').first()).toHaveText(/pelican/i);
+	await results.getByRole('link').first().click();
+	await expect(page.locator('[data-role="user"]').first()).toContainText('pelicans');
+});
+
+test('a conversation can be renamed inline', async ({ page }) => {
+	await openMock(page);
+	await chat(page, 'Old name');
+	const sidebar = page.getByTestId('sidebar');
+	await sidebar.getByRole('link', { name: 'Old name' }).dblclick();
+	const title = sidebar.getByLabel('Conversation title');
+	await title.fill('New name');
+	await title.press('Enter');
+	await expect(sidebar.getByRole('link', { name: 'New name' })).toBeVisible();
+	await expect(page.getByTestId('chat-header')).toContainText('New name');
+});
+
+test('delete can be undone', async ({ page }) => {
+	await openMock(page);
+	await chat(page, 'Keep me');
+	const sidebar = page.getByTestId('sidebar');
+	await sidebar.getByRole('button', { name: 'Actions for Keep me' }).click();
+	await page.getByRole('menuitem', { name: 'Delete' }).click();
+	await expect(sidebar.getByRole('link', { name: 'Keep me' })).toHaveCount(0);
+	await page.getByTestId('undo-delete').getByRole('button', { name: 'Undo' }).click();
+	await expect(sidebar.getByRole('link', { name: 'Keep me' })).toBeVisible();
+});
+
+test('conversations export as JSON and import back', async ({ page }) => {
+	await openMock(page);
+	await chat(page, 'Exported chat');
+	await page.getByRole('button', { name: 'Export conversations' }).click();
+	const download = page.waitForEvent('download');
+	await page.getByRole('menuitem', { name: 'Export all as JSON' }).click();
+	const file = await download;
+	expect(file.suggestedFilename()).toBe('llamadesk-export.json');
+	const path = await file.path();
+	await page.getByTestId('import-input').setInputFiles(path);
+	await expect(
+		page.getByTestId('sidebar').getByRole('link', { name: 'Exported chat' })
+	).toHaveCount(2);
+});
