@@ -1,0 +1,115 @@
+"""Browser mode end to end: a real app process and llama-server, HTTP commands, SSE events."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.real_server
+
+
+@dataclass
+class BrowserApp:
+    process: subprocess.Popen[str]
+    base: str
+    token: str
+
+    def call(self, name: str, **params: object) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return httpx.post(f"{self.base}/api/{name}", json=params, headers=headers, timeout=60)
+
+
+@pytest.fixture
+def browser_app(
+    llamadesk_home: Path, engine_binary: Path, default_model: Path
+) -> Iterator[BrowserApp]:
+    if not (ROOT / "frontend" / "build" / "index.html").exists():
+        pytest.fail("the frontend is not built: run `python build.py test` (it builds it first)")
+    command = [
+        sys.executable,
+        "-m",
+        "backend",
+        "--browser",
+        "--port",
+        "0",
+        "--set",
+        "generation.max_tokens=12",
+        "--set",
+        "generation.temperature=0",
+    ]
+    env = {**os.environ, "LLAMADESK_HOME": str(llamadesk_home)}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", line)
+    assert match, f"no URL line, got {line!r}"
+    app = BrowserApp(process, match.group(1), match.group(2))
+    yield app
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+def _wait_ready(app: BrowserApp) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = app.call("get_server_status").json()["result"]
+        if status["state"] == "ready":
+            return int(status["pid"])
+        time.sleep(0.1)
+    raise AssertionError(f"server not ready: {status}")
+
+
+def test_a_streamed_answer_over_http_and_sse_then_a_clean_exit(browser_app: BrowserApp) -> None:
+    server_pid = _wait_ready(browser_app)
+    assert "<html" in httpx.get(browser_app.base + "/").text.lower()
+    conversation = browser_app.call("create_conversation").json()["result"]
+    events: list[dict[str, object]] = []
+    url = f"{browser_app.base}/api/events?token={browser_app.token}"
+    with httpx.stream("GET", url, timeout=60) as stream:
+        lines = stream.iter_lines()
+        assert next(lines).startswith(": connected")
+        started = browser_app.call(
+            "send_chat_message_stream",
+            conversation_id=conversation["id"],
+            content="What is the capital of France?",
+        ).json()["result"]
+        for line in lines:
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line.removeprefix("data: "))
+            if event.get("stream_id") == started["stream_id"]:
+                events.append(event)
+                if event["type"] in {"stream_end", "stream_error"}:
+                    break
+    kinds = [e["type"] for e in events]
+    assert kinds[-1] == "stream_end", events[-1]
+    text = "".join(str(e["content"]) for e in events if e["type"] == "stream_chunk")
+    final = events[-1]["message"]
+    assert isinstance(final, dict)
+    assert text
+    assert final["content"] == text
+
+    refused = httpx.post(f"{browser_app.base}/api/list_conversations", json={})
+    assert refused.status_code == 401
+
+    browser_app.process.send_signal(signal.SIGTERM)
+    assert browser_app.process.wait(30) == 0
+    deadline = time.monotonic() + 5
+    while psutil.pid_exists(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not psutil.pid_exists(server_pid), "llama-server outlived the app"
