@@ -330,7 +330,16 @@ class ServerMonitor:
         return binary.path, model, port
 
     async def _launch(self) -> None:
-        """Resolve, spawn and start supervising a server; the lock is held."""
+        """Resolve, spawn and start supervising a server; the lock is held.
+
+        Shielded: a caller that gives up half-way (a command timeout while the default model
+        downloads) must not leave the monitor ``starting`` with nothing launching. ``aclose``
+        still wins: a launch that finds the monitor closed spawns nothing.
+        """
+        with anyio.CancelScope(shield=True):
+            await self._launch_now()
+
+    async def _launch_now(self) -> None:
         self._enter(ServerPhase.STARTING)
         engine = self._settings().engine
         resolved = await self._resolve(engine)

@@ -103,6 +103,7 @@ FAKE_SERVER = """\
 '''A stand-in for llama-server: answers --version like it, then misbehaves as told.'''
 import os, signal, sys, time
 if "--version" in sys.argv:
+    time.sleep(float(os.environ.get("FAKE_VERSION_DELAY", "0")))
     print("version: 0.0.0-fake (build 1, commit fake)")
     sys.exit(0)
 mode = os.environ.get("FAKE_MODE", "segv")

@@ -285,3 +285,19 @@ async def test_aclose_inside_the_block_stops_the_server_without_cancelling_the_c
             await monitor.start()
     assert after_close == "stopped"
     assert recorder.states == ["starting", "stopped"]
+
+
+async def test_a_start_abandoned_by_its_caller_still_runs_its_course(
+    make_monitor: Any, fake_server: Path, default_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_VERSION_DELAY", "0.5")  # a slow launch: the caller gives up first
+    # No model set: the launch goes on to find the default one (in the shared cache), a
+    # second step the abandoned caller's cancellation would otherwise cut off.
+    async with make_monitor(
+        server_binary=fake_server, model=None, environ=_env("segv"), restart_max=1
+    ) as (monitor, recorder):
+        with anyio.move_on_after(0.1) as gave_up:
+            await monitor.start()
+        assert gave_up.cancelled_caught
+        await recorder.wait_for("failed", timeout_s=5)
+        assert "crashed 1 time" in (monitor.status().last_error or "")
