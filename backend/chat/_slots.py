@@ -68,8 +68,6 @@ class SlotLease:
 
     def __init__(self, slot_id: int | None, held: _Held | None) -> None:
         self.slot_id = slot_id
-        self.restored = False
-        """Whether a saved cache was loaded into the slot for this generation."""
         self._held = held
 
     def holds(self, messages: Sequence[Mapping[str, Any]]) -> None:
@@ -160,7 +158,7 @@ class SlotManager:
                     self._busy.add(held.slot_id)
                     lease = SlotLease(held.slot_id, held)
                     if fresh:
-                        lease.restored = await self._restore(conversation_id, held, messages)
+                        await self._restore(conversation_id, held, messages)
                     return lease
                 freed = self._freed
             await freed.wait()
@@ -200,10 +198,10 @@ class SlotManager:
 
     async def _restore(
         self, conversation_id: str, held: _Held, messages: Sequence[Mapping[str, Any]]
-    ) -> bool:
+    ) -> None:
         record = self.store.slot_cache(conversation_id) if self.persistent else None
         if record is None:
-            return False
+            return
         prefix = list(messages[: record.message_count])
         if (
             record.model_path != held.model_path
@@ -211,15 +209,14 @@ class SlotManager:
             or prefix_hash(prefix) != record.prefix_hash
         ):
             self._drop(conversation_id, record.filename)
-            return False
+            return
         try:
             await self.adapter.slot_action(held.slot_id, "restore", record.filename)
         except ServerError as exc:
             log.warning("Could not restore the cache of %s: %s", conversation_id, exc.message)
             self._drop(conversation_id, record.filename)
-            return False
+            return
         held.messages = [dict(m) for m in prefix]
-        return True
 
     def _drop(self, conversation_id: str, filename: str) -> None:
         self.store.delete_slot_cache(conversation_id)

@@ -256,10 +256,6 @@ class ConversationStore:
             raise NotFound(f"No conversation with id {conversation_id!r}.")
         return _conversation(rows[0])
 
-    def conversation_exists(self, conversation_id: str) -> bool:
-        """Whether a conversation with this id exists."""
-        return bool(self._query("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
-
     def list_conversations(self) -> list[ConversationSummary]:
         """All conversations, pinned first, then most recently updated first."""
         rows = self._query(

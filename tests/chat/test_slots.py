@@ -184,3 +184,32 @@ def test_prefix_hash_depends_on_roles_and_texts() -> None:
     assert prefix_hash(base) == prefix_hash([{"role": "user", "content": "a", "extra": 1}])
     assert prefix_hash(base) != prefix_hash([{"role": "assistant", "content": "a"}])
     assert prefix_hash(base) != prefix_hash([{"role": "user", "content": "b"}])
+
+
+async def test_a_failed_restore_drops_the_record_and_answers_anyway(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
+) -> None:
+    conversation = await chat.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.restart()
+    (fake.slot_dir / f"ld-{conversation.id}.bin").unlink()  # type: ignore[operator]
+    answer = await chat.handle_user_message(conversation.id, "two")
+    assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]
+    assert answer.status == "complete"
+    assert store.slot_cache(conversation.id) is None
+
+
+async def test_a_server_that_cannot_save_keeps_affinity_only(
+    chat: ChatOrchestrator,
+    fake: FakeLlamaServer,
+    store: ConversationStore,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake.slot_dir = None  # started without --slot-save-path: save answers 501
+    conversation = await chat.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    assert store.slot_cache(conversation.id) is None
+    assert "Could not save the cache" in caplog.text
+    assert chat.slots.assignments() == {conversation.id: 0}
