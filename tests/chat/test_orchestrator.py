@@ -7,7 +7,7 @@ from collections.abc import Callable
 import anyio
 import pytest
 
-from backend.chat import ChatOrchestrator, ConversationStore, derive_title
+from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, derive_title
 from backend.chat._orchestrator import _cut_echo
 from backend.config._settings import Settings
 from backend.contract import (
@@ -17,8 +17,15 @@ from backend.contract import (
     StreamEndEvent,
     StreamErrorEvent,
 )
-from backend.errors import Conflict, ContextOverflow, InternalError, InvalidArgument, NotFound
-from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
+from backend.errors import (
+    Conflict,
+    ContextOverflow,
+    InternalError,
+    InvalidArgument,
+    NotFound,
+    ServerUnavailable,
+)
+from backend.llama import Endpoint, FakeLlamaServer, FakeReply, LlamaCppAdapter
 
 pytestmark = pytest.mark.anyio
 
@@ -413,3 +420,31 @@ def test_the_echo_of_a_continued_answer_is_cut_across_deltas() -> None:
     assert _cut_echo("The cap", "The capital of") == ("", "ital of")
     assert _cut_echo("ital of Spain", "ital of") == (" Spain", "")
     assert _cut_echo("Unrelated", "The capital") == ("Unrelated", "")
+
+
+async def test_shutdown_with_a_dead_server_still_closes_cleanly(
+    store: ConversationStore,
+    adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slots = SlotManager(adapter, store, slot_dir=fake.slot_dir)
+    async with ChatOrchestrator(
+        store, adapter, lambda e: None, lambda: settings, slots=slots
+    ) as chat:
+        conversation = await chat.create_conversation()
+        await chat.handle_user_message(conversation.id, "hi")
+        fake.kill()
+    assert "Could not save the cache" in caplog.text  # the slot save failed, shutdown went on
+
+    async def unavailable() -> Endpoint:
+        raise ServerUnavailable("the monitor says the server is down")
+
+    async with ChatOrchestrator(
+        store, adapter, lambda e: None, lambda: settings, slots=slots
+    ) as chat:
+        monkeypatch.setattr(fake, "endpoint", unavailable)
+    assert "Could not save slot caches at shutdown" in caplog.text
+    assert store.messages(conversation.id)[-1].status == "complete"
