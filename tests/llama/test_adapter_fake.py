@@ -212,7 +212,7 @@ async def test_the_rate_is_kept(fake: FakeLlamaServer, adapter: LlamaCppAdapter)
     fake.script(FakeReply(content=["t"] * 400, rate=2000))
     started = anyio.current_time()
     assert len((await _collect(adapter)).content) == 400
-    assert 0.18 < anyio.current_time() - started < 1.0
+    assert 0.18 < anyio.current_time() - started < 3.0  # paced, not instant (upper bound: slow CI)
 
 
 async def test_native_endpoints(fake: FakeLlamaServer, adapter: LlamaCppAdapter, tmp_path) -> None:  # type: ignore[no-untyped-def]
