@@ -378,15 +378,20 @@ class ServerMonitor:
         self._emit()
 
     async def _terminate(self) -> None:
-        """Stop the current server, if any, and wait until it is reaped and forgotten."""
+        """Stop the current server, if any, and wait until it is reaped and forgotten.
+
+        Shielded, and bounded by ``stop_timeout_s`` plus a SIGKILL: a caller cancelled after
+        SIGTERM must not leave a server that ignores SIGTERM running unsupervised.
+        """
         run = self._run
         if run is None:
             return
         self._run = None
         run.stopping = True
         run.scope.cancel()
-        await run.process.terminate(self._settings().engine.stop_timeout_s)
-        await run.finished.wait()
+        with anyio.CancelScope(shield=True):
+            await run.process.terminate(self._settings().engine.stop_timeout_s)
+            await run.finished.wait()
 
     # -- supervision ---------------------------------------------------------------------------
 

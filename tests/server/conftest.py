@@ -117,6 +117,9 @@ if mode == "oom":
     sys.exit(1)
 if mode == "sleep":
     time.sleep(3600)
+if mode == "stubborn":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(3600)
 sys.exit(3)
 """
 

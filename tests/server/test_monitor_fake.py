@@ -301,3 +301,24 @@ async def test_a_start_abandoned_by_its_caller_still_runs_its_course(
         assert gave_up.cancelled_caught
         await recorder.wait_for("failed", timeout_s=5)
         assert "crashed 1 time" in (monitor.status().last_error or "")
+
+
+async def test_a_stop_abandoned_after_sigterm_still_kills_a_stubborn_server(
+    make_monitor: Any, fake_server: Path, default_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server,
+        model=default_model,
+        environ=_env("stubborn"),
+        stop_timeout_s=0.5,
+    ) as (monitor, recorder):
+        monitor._tg.start_soon(_expect_unavailable, monitor)
+        await recorder.wait_for("starting")
+        await eventually(lambda: monitor.status().pid is not None)
+        pid = monitor.status().pid
+        await anyio.sleep(0.2)  # let it ignore SIGTERM
+        with anyio.move_on_after(0.1) as gave_up:
+            await monitor.stop()
+        assert gave_up.cancelled_caught is False
+        assert not psutil.pid_exists(pid)
+        assert monitor.status().state == "stopped"
