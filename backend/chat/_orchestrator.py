@@ -322,9 +322,9 @@ class ChatOrchestrator:
         self._ensure_idle(conversation_id)
         tree = MessageTree(self.store.messages(conversation_id))
         leaf = self.store.get_conversation(conversation_id).active_leaf_id
-        doomed = {m.id for m in tree.branch(leaf)} if leaf else set()
+        shown = {m.id for m in tree.branch(leaf)} if leaf else set()
         self.store.delete_subtree(message_id)
-        if message_id in doomed:
+        if message_id in shown:  # the active branch lost its tail
             remaining = MessageTree(self.store.messages(conversation_id))
             self.store.update_conversation(
                 conversation_id, active_leaf_id=remaining.latest_leaf(message.parent_id)
