@@ -448,3 +448,20 @@ async def test_shutdown_with_a_dead_server_still_closes_cleanly(
         monkeypatch.setattr(fake, "endpoint", unavailable)
     assert "Could not save slot caches at shutdown" in caplog.text
     assert store.messages(conversation.id)[-1].status == "complete"
+
+
+async def test_deleting_an_answer_shows_its_remaining_sibling(
+    chat: ChatOrchestrator, events: list[BridgeEvent]
+) -> None:
+    conversation = await chat.create_conversation()
+    first = await chat.handle_user_message(conversation.id, "question")
+    second = await chat.regenerate(first.id)
+    await _wait_for(lambda: bool(_ends(events)))
+    view = await chat.select_branch(first.id)
+    view = await chat.delete_message(second.assistant_message.id)  # not on the shown branch
+    assert [m.id for m in view.messages] == [first.parent_id, first.id]
+    assert view.messages[1].sibling_ids == [first.id]
+    third = await chat.regenerate(first.id)
+    await _wait_for(lambda: len(_ends(events)) == 2)
+    view = await chat.delete_message(third.assistant_message.id)  # the shown answer
+    assert [m.id for m in view.messages] == [first.parent_id, first.id]
