@@ -29,6 +29,7 @@ export class ChatStore {
 	/** Whether `messages` holds the open conversation (not just a freshly created one). */
 	private loaded = false;
 	private readonly batcher: FrameBatcher;
+	private readonly unsubscribe: () => void;
 
 	readonly isLoading = $derived(
 		this.activeStream !== null && this.activeStream.conversationId === this.conversationId
@@ -47,7 +48,13 @@ export class ChatStore {
 			(id, content, reasoning) => this.applyDelta(id, content, reasoning),
 			schedule
 		);
-		LlamaService.onStreamEvent((event) => this.handleStreamEvent(event));
+		this.unsubscribe = LlamaService.onStreamEvent((event) => this.handleStreamEvent(event));
+	}
+
+	/** Stop listening to stream events (the singleton lives as long as the page). */
+	dispose(): void {
+		this.unsubscribe();
+		this.batcher.drop();
 	}
 
 	private findIndex(messageId: string): number {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { useTransport } from '$lib/services/ipc';
+import type { Transport } from '$lib/types';
+import { settingsStore } from './settings.svelte';
+
+describe('settingsStore', () => {
+	it('sends nested updates and maps config_invalid field errors to paths', async () => {
+		const sent: unknown[] = [];
+		const transport: Transport = {
+			kind: 'mock',
+			listen: () => undefined,
+			invoke: async (_name, params) => {
+				sent.push(params);
+				return {
+					ok: false,
+					error: {
+						code: 'config_invalid',
+						message: 'Settings not saved',
+						detail: null,
+						fields: [{ field: 'generation.temperature', message: 'too hot' }]
+					}
+				};
+			}
+		};
+		await useTransport(transport);
+		expect(await settingsStore.saveConfig({ 'generation.temperature': 9 })).toBeNull();
+		expect(sent).toEqual([{ config: { generation: { temperature: 9 } } }]);
+		expect(settingsStore.fieldErrors).toEqual({ 'generation.temperature': 'too hot' });
+	});
+
+	it('derives the theme and send-on-enter from the values', async () => {
+		await useTransport({
+			kind: 'mock',
+			listen: () => undefined,
+			invoke: async () =>
+				({
+					ok: true,
+					result: {
+						values: { appearance: { theme: 'dark' }, behaviour: { send_on_enter: false } },
+						sources: {},
+						locked: [],
+						json_schema: {}
+					}
+				}) as never
+		});
+		await settingsStore.loadConfig();
+		expect(settingsStore.theme).toBe('dark');
+		expect(settingsStore.sendOnEnter).toBe(false);
+	});
+});

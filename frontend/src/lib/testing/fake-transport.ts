@@ -1,0 +1,54 @@
+import type { CommandName, CommandParams, CommandResult, Message, Transport } from '$lib/types';
+
+type Responder = { [K in CommandName]?: (params: CommandParams<K>) => CommandResult<K> };
+
+/** A transport answering from canned handlers and recording every call (for store tests). */
+export function fakeTransport(
+	responders: Responder
+): Transport & { calls: [CommandName, unknown][] } {
+	const calls: [CommandName, unknown][] = [];
+	return {
+		kind: 'mock',
+		calls,
+		async invoke<K extends CommandName>(name: K, params: CommandParams<K>) {
+			calls.push([name, params]);
+			const responder = responders[name] as ((p: CommandParams<K>) => CommandResult<K>) | undefined;
+			if (!responder) {
+				return {
+					ok: false as const,
+					error: {
+						code: 'internal' as const,
+						message: `no fake for ${name}`,
+						detail: null,
+						fields: []
+					}
+				};
+			}
+			return { ok: true as const, result: responder(params) };
+		},
+		listen: () => undefined
+	};
+}
+
+export function message(
+	id: string,
+	role: Message['role'],
+	content: string,
+	extra: Partial<Message> = {}
+): Message {
+	return {
+		id,
+		conversation_id: 'c1',
+		parent_id: null,
+		role,
+		content,
+		reasoning: '',
+		created_at: '2026-01-01T00:00:00Z',
+		status: 'complete',
+		error: null,
+		model: null,
+		timings: null,
+		sibling_ids: [id],
+		...extra
+	};
+}
