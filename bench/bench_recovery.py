@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import sys
@@ -38,6 +39,7 @@ COLD_STARTS = 5
 RECOVERIES = 10
 GOAL_RECOVERY_S = 1.5
 CRASH_WINDOW_S = 1.0
+READY_NOTE = re.compile(r"\[llamadesk\] ready on port \d+ after ([\d.]+) s")
 
 
 class ReadyClock:
@@ -62,6 +64,15 @@ class ReadyClock:
         return self.ready_at[count - 1]
 
 
+def last_load_s(monitor: ServerMonitor) -> float:
+    """Spawn-to-ready time of the latest launch, from the monitor's "ready on port" note."""
+    for line in reversed(monitor.logs(500)):
+        match = READY_NOTE.search(line)
+        if match:
+            return float(match.group(1))
+    raise RuntimeError("no ready note in the server log")
+
+
 async def answer(monitor: ServerMonitor, client: httpx.AsyncClient) -> bool:
     endpoint = await monitor.endpoint()
     response = await client.post(
@@ -78,6 +89,7 @@ async def measure(engine: EngineSettings, paths: AppPaths) -> dict[str, Any]:
     settings = Settings(engine=engine)
     cold: list[float] = []
     recovery: list[float] = []
+    loads: list[float] = []
     answered = 0
     async with (
         ServerMonitor(paths=paths, settings=lambda: settings, sink=clock) as monitor,
@@ -96,6 +108,7 @@ async def measure(engine: EngineSettings, paths: AppPaths) -> dict[str, Any]:
             killed = time.monotonic()
             os.kill(pid, signal.SIGKILL)
             recovery.append(await clock.next_ready(seen + 1) - killed)
+            loads.append(last_load_s(monitor))
             answered += await answer(monitor, client)
             # Space the kills beyond the crash window, so each is a first crash (0.2 s backoff),
             # as a real one is, and not part of a crash loop.
@@ -107,6 +120,12 @@ async def measure(engine: EngineSettings, paths: AppPaths) -> dict[str, Any]:
         "recovery_s_median": round(statistics.median(recovery), 3),
         "recovery_s_max": round(max(recovery), 3),
         "recovery_s": [round(value, 3) for value in recovery],
+        # Of each recovery, the time llama-server itself took from spawn to /health 200; the
+        # rest is the monitor's (exit noticed, explained, 0.2 s backoff, binary checked, spawn).
+        "server_load_s_median": round(statistics.median(loads), 3),
+        "monitor_overhead_s_median": round(
+            statistics.median(r - load for r, load in zip(recovery, loads, strict=True)), 3
+        ),
         "requests_answered_after_recovery": answered,
         "restarts": restarts,
         "goal_recovery_s": GOAL_RECOVERY_S,
