@@ -134,6 +134,14 @@ def fake_server(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def dummy_model(tmp_path: Path) -> Path:
+    """A model path for the fake server, which never opens it."""
+    path = tmp_path / "dummy.gguf"
+    path.write_bytes(b"GGUF")
+    return path
+
+
+@pytest.fixture
 def real_engine(engine_binary: Path, default_model: Path) -> dict[str, Any]:
     """Engine settings naming the real binary and SmolLM2 explicitly."""
     return {"server_binary": engine_binary, "model": default_model}

@@ -40,11 +40,11 @@ async def _fails_with(
 
 
 async def test_a_missing_binary_says_where_it_looked(
-    make_monitor: Any, tmp_path: Path, default_model: Path
+    make_monitor: Any, tmp_path: Path, dummy_model: Path
 ) -> None:
     missing = tmp_path / "nowhere" / "llama-server"
     status, recorder = await _fails_with(
-        make_monitor, EngineError, "not found", server_binary=missing, model=default_model
+        make_monitor, EngineError, "not found", server_binary=missing, model=dummy_model
     )
     assert status.state == "failed"
     assert str(missing) in (status.last_error or "")
@@ -53,7 +53,7 @@ async def test_a_missing_binary_says_where_it_looked(
 
 
 async def test_a_binary_that_is_not_executable(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     fake_server.chmod(0o644)  # noqa: ASYNC240 - a test setup step
     status, _ = await _fails_with(
@@ -61,25 +61,25 @@ async def test_a_binary_that_is_not_executable(
         EngineError,
         "not an executable",
         server_binary=fake_server,
-        model=default_model,
+        model=dummy_model,
     )
     assert "chmod +x" in (status.hint or "")
 
 
 async def test_a_binary_for_another_machine_gets_an_architecture_hint(
-    make_monitor: Any, tmp_path: Path, default_model: Path
+    make_monitor: Any, tmp_path: Path, dummy_model: Path
 ) -> None:
     foreign = tmp_path / "llama-server"
     foreign.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
     foreign.chmod(0o755)
     status, _ = await _fails_with(
-        make_monitor, EngineError, "could not be run", server_binary=foreign, model=default_model
+        make_monitor, EngineError, "could not be run", server_binary=foreign, model=dummy_model
     )
     assert "wrong CPU architecture" in (status.hint or "")
 
 
 async def test_a_program_that_is_not_llama_server(
-    make_monitor: Any, tmp_path: Path, default_model: Path
+    make_monitor: Any, tmp_path: Path, dummy_model: Path
 ) -> None:
     impostor = tmp_path / "llama-server"
     impostor.write_text("#!/bin/sh\necho 'hello, I am cowsay'\n")
@@ -89,17 +89,17 @@ async def test_a_program_that_is_not_llama_server(
         EngineError,
         "does not look like llama-server",
         server_binary=impostor,
-        model=default_model,
+        model=dummy_model,
     )
     assert "cowsay" in (status.hint or "")
 
 
 async def test_a_crash_loop_ends_in_failed_with_the_reason(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     async with make_monitor(
         server_binary=fake_server,
-        model=default_model,
+        model=dummy_model,
         environ=_env("segv"),
         restart_max=3,
         restart_backoff_s=0.05,
@@ -126,10 +126,10 @@ async def test_a_crash_loop_ends_in_failed_with_the_reason(
 
 
 async def test_start_after_failed_tries_again_with_a_fresh_budget(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     async with make_monitor(
-        server_binary=fake_server, model=default_model, environ=_env("segv"), restart_max=1
+        server_binary=fake_server, model=dummy_model, environ=_env("segv"), restart_max=1
     ) as (monitor, recorder):
         for _ in range(2):
             with pytest.raises(ServerError, match="crashed 1 time within"):
@@ -138,11 +138,12 @@ async def test_start_after_failed_tries_again_with_a_fresh_budget(
 
 
 async def test_out_of_memory_at_load_is_not_retried(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
-    async with make_monitor(
-        server_binary=fake_server, model=default_model, environ=_env("oom")
-    ) as (monitor, recorder):
+    async with make_monitor(server_binary=fake_server, model=dummy_model, environ=_env("oom")) as (
+        monitor,
+        recorder,
+    ):
         with pytest.raises(ModelError, match="ran out of memory"):
             await monitor.start()
         assert "smaller model" in (monitor.status().hint or "")
@@ -150,11 +151,11 @@ async def test_out_of_memory_at_load_is_not_retried(
 
 
 async def test_a_server_that_never_becomes_ready_times_out(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     async with make_monitor(
         server_binary=fake_server,
-        model=default_model,
+        model=dummy_model,
         environ=_env("sleep"),
         start_timeout_s=1.5,
     ) as (monitor, recorder):
@@ -170,11 +171,11 @@ async def test_a_server_that_never_becomes_ready_times_out(
 
 
 async def test_stop_during_the_restart_backoff_stays_stopped(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     async with make_monitor(
         server_binary=fake_server,
-        model=default_model,
+        model=dummy_model,
         environ=_env("segv"),
         restart_backoff_s=5.0,
     ) as (monitor, recorder):
@@ -203,13 +204,13 @@ async def test_commands_need_an_entered_monitor(app_paths: Any) -> None:
 
 
 async def test_endpoint_gives_up_on_a_server_that_never_comes_back(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     # Crashes further apart than the window never add up to a crash loop: it restarts forever.
     async with (
         make_monitor(
             server_binary=fake_server,
-            model=default_model,
+            model=dummy_model,
             environ=_env("segv"),
             restart_window_s=0.01,
             restart_max=2,
@@ -244,11 +245,11 @@ async def test_a_failing_sink_does_not_break_supervision(
 
 
 async def test_cancelled_supervision_still_kills_reaps_and_forgets_the_server(
-    make_monitor: Any, fake_server: Path, default_model: Path, app_paths: Any
+    make_monitor: Any, fake_server: Path, dummy_model: Path, app_paths: Any
 ) -> None:
     records = app_paths.run_dir.glob
     async with make_monitor(
-        server_binary=fake_server, model=default_model, environ=_env("sleep")
+        server_binary=fake_server, model=dummy_model, environ=_env("sleep")
     ) as (monitor, recorder):
         monitor._tg.start_soon(monitor.start)
         await recorder.wait_for("starting")
@@ -266,10 +267,10 @@ async def test_cancelled_supervision_still_kills_reaps_and_forgets_the_server(
 
 
 async def test_aclose_inside_the_block_stops_the_server_without_cancelling_the_caller(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     async with make_monitor(
-        server_binary=fake_server, model=default_model, environ=_env("sleep")
+        server_binary=fake_server, model=dummy_model, environ=_env("sleep")
     ) as (monitor, recorder):
         async with anyio.create_task_group() as tg:
             tg.start_soon(_expect_unavailable, monitor)
@@ -287,6 +288,7 @@ async def test_aclose_inside_the_block_stops_the_server_without_cancelling_the_c
     assert recorder.states == ["starting", "stopped"]
 
 
+@pytest.mark.real_server
 async def test_a_start_abandoned_by_its_caller_still_runs_its_course(
     make_monitor: Any, fake_server: Path, default_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -304,11 +306,11 @@ async def test_a_start_abandoned_by_its_caller_still_runs_its_course(
 
 
 async def test_a_stop_abandoned_after_sigterm_still_kills_a_stubborn_server(
-    make_monitor: Any, fake_server: Path, default_model: Path
+    make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:
     async with make_monitor(
         server_binary=fake_server,
-        model=default_model,
+        model=dummy_model,
         environ=_env("stubborn"),
         stop_timeout_s=0.5,
     ) as (monitor, recorder):
