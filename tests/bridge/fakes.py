@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from backend.bridge import COMMANDS
-from backend.bridge._commands import Deleted, Stopped
+from backend.bridge._commands import Deleted, Opened, Stopped
 from backend.contract import (
     ConfigView,
     Conversation,
@@ -45,6 +45,7 @@ SAMPLES: dict[Any, Any] = {
         stream_id="s", conversation_id="c1", user_message=None, assistant_message=sample_message()
     ),
     Stopped: Stopped(stopped=True),
+    Opened: Opened(opened=True),
     Conversation: Conversation(id="c1", title="t", created_at=NOW, updated_at=NOW),
     ConversationSummary: _summary(),
     Deleted: Deleted(deleted=True),
