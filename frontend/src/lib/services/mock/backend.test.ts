@@ -90,9 +90,9 @@ describe('MockBackend message tree', () => {
 			second.assistant_message.id
 		]);
 		let conversation = await ok('get_conversation', { conversation_id: id });
-		expect(conversation.messages.at(-1)?.id).toBe(second.assistant_message.id);
+		expect((conversation.messages ?? []).at(-1)?.id).toBe(second.assistant_message.id);
 		conversation = await ok('select_branch', { message_id: first.assistant_message.id });
-		expect(conversation.messages.map((message) => message.id)).toEqual([
+		expect((conversation.messages ?? []).map((message) => message.id)).toEqual([
 			first.user_message?.id,
 			first.assistant_message.id
 		]);
@@ -109,7 +109,7 @@ describe('MockBackend message tree', () => {
 		await finishStreams();
 		expect(edited.user_message?.sibling_ids).toHaveLength(2);
 		const conversation = await ok('get_conversation', { conversation_id: id });
-		expect(conversation.messages.map((message) => message.content.slice(0, 3))).toEqual([
+		expect((conversation.messages ?? []).map((message) => message.content.slice(0, 3))).toEqual([
 			'two',
 			'Her'
 		]);
