@@ -251,9 +251,8 @@ class ServerMonitor:
                         "llama-server is not running.", detail="Start it from the header."
                     )
                 if self._phase is ServerPhase.FAILED:
-                    failure = self._failure
-                    message = failure.message if failure else "llama-server failed."
-                    raise ServerUnavailable(message, detail=failure.hint if failure else None)
+                    assert self._failure is not None, "failed is always entered with a reason"
+                    raise ServerUnavailable(self._failure.message, detail=self._failure.hint)
                 await self._wait_change()
         raise ServerTimeout(
             f"llama-server did not become ready within {patience:.0f} s.",
@@ -294,7 +293,8 @@ class ServerMonitor:
     async def _settle(self) -> ServerStatus:
         while self._phase not in _SETTLED:
             await self._wait_change()
-        if self._phase is ServerPhase.FAILED and self._failure is not None:
+        if self._phase is ServerPhase.FAILED:
+            assert self._failure is not None, "failed is always entered with a reason"
             raise self._failure.to_error()
         if self._phase is ServerPhase.STOPPED:
             raise ServerUnavailable("llama-server was stopped before it became ready.")
@@ -480,7 +480,7 @@ class ServerMonitor:
                 last_progress = now
                 self._emit()
             await anyio.sleep(_READY_POLL_S)
-        if self._run is not run or self._phase is not ServerPhase.STARTING:
+        if self._run is not run:
             return False
         run.ready_at = time.monotonic()
         self._log.note(
@@ -514,9 +514,9 @@ class ServerMonitor:
                         replace(
                             failure,
                             message=f"llama-server crashed {crashes} time{'s' * (crashes != 1)} "
-                            f"within "
-                            f"{engine.restart_window_s:g} s, so LlamaDesk stopped restarting it. "
-                            f"Last time it {failure.message.removeprefix('llama-server ')}",
+                            f"within {engine.restart_window_s:g} s, so LlamaDesk stopped "
+                            "restarting it. Last time it "
+                            + failure.message.removeprefix("llama-server "),
                         ),
                     )
                     return
