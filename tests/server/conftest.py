@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import stat
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,10 +47,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[ServerStatusEvent] = []
+        self.times: list[float] = []
 
     def __call__(self, event: BridgeEvent) -> None:
         assert isinstance(event, ServerStatusEvent)
         self.events.append(event)
+        self.times.append(time.monotonic())
 
     @property
     def states(self) -> list[str]:
