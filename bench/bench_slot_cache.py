@@ -6,7 +6,7 @@ conversation, which has no saved cache, gets the next question on a fresh server
 is re-read. Then a fresh server C (no host-memory cache either) gets the same question in the
 original conversation: the slot manager restores the saved cache first. Both go through
 ``ChatOrchestrator``; time to first token is measured from the call to the first streamed token.
-Goal: restored >= 10x faster.
+Goal: restored >= 10x faster. The benchmark and its servers run at nice -10 when allowed.
 
     python bench/bench_slot_cache.py --json OUT
 """
@@ -62,6 +62,18 @@ def engine_paths() -> tuple[Path, Path]:
     return locate_engine(None, paths.engine_cache).path, default_model_path(paths.model_cache)
 
 
+def raise_priority(pid: int = 0) -> bool:
+    """Run ``pid`` (0: this process) at nice -10 so other work on the machine adds less noise.
+
+    Needs CAP_SYS_NICE; returns whether it worked (the result records it).
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, -10)
+    except PermissionError:
+        return False
+    return True
+
+
 class Server:
     """One llama-server process."""
 
@@ -81,6 +93,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "LLAMA_API_KEY": self.api_key},
             )
+        self.priority_raised = raise_priority(self.process.pid)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -196,10 +209,12 @@ async def measure(work: Path, start: Callable[[], Server]) -> dict[str, Any]:
 
 
 async def run(binary: Path, model: Path, work: Path) -> dict[str, Any]:
+    raised = raise_priority()
     (work / "slots").mkdir()
-    return await measure(
+    result = await measure(
         work, lambda: Server(binary, model, work / "slots", "--parallel", "1", "-c", "6144")
     )
+    return {**result, "priority_raised": raised}
 
 
 def main() -> int:
