@@ -256,3 +256,18 @@ async def test_twenty_start_stop_cycles_leave_no_zombie(
     assert len(set(pids)) == 20
     assert not any(psutil.pid_exists(pid) for pid in pids)
     assert not list(app_paths.run_dir.glob("llama-server-*.json"))
+
+
+async def test_a_bad_extra_argument_fails_at_once_quoting_the_server(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(extra_args=["--bogus"], **real_engine) as (monitor, recorder):
+        with pytest.raises(ServerError, match="rejected its command line"):
+            await monitor.start()
+        status = monitor.status()
+        assert status.last_error == (
+            "llama-server rejected its command line: error: invalid argument: --bogus"
+        )
+        assert "extra arguments" in (status.hint or "")
+        assert any("invalid argument: --bogus" in line for line in monitor.logs(100))
+    assert recorder.states == ["starting", "crashed", "failed", "stopped"]
