@@ -15,7 +15,14 @@ from ._diagnose import (
     port_owner,
     port_taken,
 )
-from ._launch import ServerProcess, build_argv, choose_port, connect_url, server_environ
+from ._launch import (
+    ServerProcess,
+    build_argv,
+    check_extra_args,
+    choose_port,
+    connect_url,
+    server_environ,
+)
 from ._log import ServerLog
 from ._monitor import ServerMonitor
 from ._pidfile import PidRecord, remove_record, sweep, write_record
@@ -29,6 +36,7 @@ __all__ = [
     "ServerPhase",
     "ServerProcess",
     "build_argv",
+    "check_extra_args",
     "check_transition",
     "choose_port",
     "connect_url",

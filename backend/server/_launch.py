@@ -39,7 +39,14 @@ import anyio
 from ..config import EngineSettings
 from ._diagnose import Failure, port_taken
 
-__all__ = ["ServerProcess", "build_argv", "choose_port", "connect_url", "server_environ"]
+__all__ = [
+    "ServerProcess",
+    "build_argv",
+    "check_extra_args",
+    "choose_port",
+    "connect_url",
+    "server_environ",
+]
 
 _PR_SET_PDEATHSIG = 1
 _READ_CHUNK = 65536
@@ -83,6 +90,35 @@ def build_argv(
     if engine.threads:
         argv += ["--threads", str(engine.threads)]
     return argv + list(engine.extra_args)
+
+
+_RESERVED = {
+    "-m": "model",
+    "--model": "model",
+    "--host": "host",
+    "--port": "port",
+    "--api-key": "",
+    "--api-key-file": "",
+}
+
+
+def check_extra_args(extra_args: Sequence[str]) -> Failure | None:
+    """Refuse extra arguments that would take the server away from the monitor.
+
+    A second ``--port`` or ``--host`` makes the health checks look in the wrong place, and an
+    ``--api-key`` locks the app out of its own server; the model, host and port have settings.
+    """
+    for arg in extra_args:
+        flag = arg.split("=", 1)[0]
+        if flag in _RESERVED:
+            setting = _RESERVED[flag]
+            instead = f"use Settings → Engine → {setting}" if setting else "LlamaDesk sets a key"
+            return Failure(
+                f"The extra arguments set {flag}, which LlamaDesk sets itself.",
+                f"Remove {flag} from Settings → Engine → extra arguments; {instead}.",
+                permanent=True,
+            )
+    return None
 
 
 def server_environ(environ: Mapping[str, str], api_key: str) -> dict[str, str]:

@@ -52,7 +52,14 @@ from ._diagnose import (
     diagnose_exit,
     diagnose_spawn,
 )
-from ._launch import ServerProcess, build_argv, choose_port, connect_url, server_environ
+from ._launch import (
+    ServerProcess,
+    build_argv,
+    check_extra_args,
+    choose_port,
+    connect_url,
+    server_environ,
+)
 from ._log import ServerLog
 from ._pidfile import PidRecord, remove_record, sweep, write_record
 from ._state import ServerPhase, check_transition
@@ -309,6 +316,9 @@ class ServerMonitor:
 
     async def _resolve(self, engine: EngineSettings) -> tuple[Path, Path, int] | Failure:
         """The binary, the model and the port for a launch, or why there are none."""
+        refused = check_extra_args(engine.extra_args)
+        if refused is not None:
+            return refused
         try:
             binary = await anyio.to_thread.run_sync(
                 locate_engine, engine.server_binary, self._paths.engine_cache, self._environ

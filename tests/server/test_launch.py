@@ -13,7 +13,14 @@ import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
 from backend.config import EngineSettings
-from backend.server import ServerProcess, build_argv, choose_port, connect_url, server_environ
+from backend.server import (
+    ServerProcess,
+    build_argv,
+    check_extra_args,
+    choose_port,
+    connect_url,
+    server_environ,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -57,6 +64,27 @@ def test_argv_leaves_threads_to_the_server_and_maps_all_gpu_layers() -> None:
 
 def test_argv_never_contains_an_api_key() -> None:
     assert not any("api-key" in arg for arg in _argv())
+
+
+@pytest.mark.parametrize(
+    ("extra", "flag", "instead"),
+    [
+        (["--port", "9"], "--port", "Settings → Engine → port"),
+        (["--metrics", "--host=0.0.0.0"], "--host", "Settings → Engine → host"),
+        (["-m", "x.gguf"], "-m", "Settings → Engine → model"),
+        (["--api-key", "k"], "--api-key", "LlamaDesk sets a key"),
+    ],
+)
+def test_extra_args_may_not_take_the_server_away(extra: list[str], flag: str, instead: str) -> None:
+    failure = check_extra_args(extra)
+    assert failure is not None
+    assert failure.message == f"The extra arguments set {flag}, which LlamaDesk sets itself."
+    assert instead in (failure.hint or "")
+    assert failure.permanent
+
+
+def test_harmless_extra_args_pass() -> None:
+    assert check_extra_args(["--metrics", "--ctx-size", "8192", "--portable"]) is None
 
 
 def test_the_environment_carries_the_key_and_skips_the_fit_unless_the_user_says() -> None:

@@ -330,3 +330,18 @@ async def test_a_stop_abandoned_after_sigterm_still_kills_a_stubborn_server(
         assert gave_up.cancelled_caught is False
         assert not psutil.pid_exists(pid)
         assert monitor.status().state == "stopped"
+
+
+async def test_reserved_extra_args_fail_before_launch(
+    make_monitor: Any, fake_server: Path, dummy_model: Path
+) -> None:
+    status, recorder = await _fails_with(
+        make_monitor,
+        ServerError,
+        "The extra arguments set --port",
+        server_binary=fake_server,
+        model=dummy_model,
+        extra_args=["--port", "1"],
+    )
+    assert status.pid is None
+    assert recorder.states == ["starting", "failed", "stopped"]
