@@ -6,6 +6,7 @@ decides anything: it only routes, so each service stays testable on its own.
 
 from __future__ import annotations
 
+import logging
 import webbrowser
 from pathlib import Path
 
@@ -46,10 +47,12 @@ from ..contract import (
     StreamStarted,
 )
 from ..engine import verify_engine
-from ..errors import ConfigError, EngineError, FieldError, ModelError
+from ..errors import ConfigError, EngineError, FieldError, ModelError, ServerError
 from ._services import Services, model_infos
 
 __all__ = ["CommandHandlers"]
+
+log = logging.getLogger(__name__)
 
 
 def _check_binary(path: Path) -> None:
@@ -173,7 +176,7 @@ class CommandHandlers:
             raise ModelError(f"{model.name} cannot be loaded: {model.error}")
         path = None if model.is_default else str(model.path)
         await anyio.to_thread.run_sync(self._s.config.save, {"engine": {"model": path}})
-        await self._s.monitor.restart()
+        await self._restart()
         return model.info(selected=True)
 
     # -- server -------------------------------------------------------------------------------
@@ -191,6 +194,14 @@ class CommandHandlers:
 
     async def restart_server(self, p: EmptyParams) -> ServerStatus:
         """Restart the server (e.g. after a setting that needs it)."""
+        return await self._restart()
+
+    async def _restart(self) -> ServerStatus:
+        """Save the conversations' KV caches while the server still runs, then restart it."""
+        try:
+            await self._s.chat.slots.save_all()
+        except ServerError as exc:
+            log.warning("Could not save slot caches before restarting: %s", exc.message)
         return await self._s.monitor.restart()
 
     async def get_server_logs(self, p: LogsParams) -> ServerLogs:

@@ -66,3 +66,24 @@ def test_bad_arguments_and_missing_things_are_typed_errors(app_paths: AppPaths) 
         binary = runtime.api.save_config({"config": {"engine": {"server_binary": "/bin/true"}}})
         assert binary["error"]["fields"][0]["field"] == "engine.server_binary"
         assert "does not look like llama-server" in binary["error"]["message"]
+
+
+def test_a_restart_keeps_the_conversation_cache(
+    app_paths: AppPaths, engine_binary: Path, default_model: Path
+) -> None:
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        _wait_ready(runtime)
+        conversation = runtime.api.create_conversation({})["result"]["id"]
+        long_question = "Tell me about the history of Paris. " * 20
+        first = runtime.api.send_chat_message(
+            {"conversation_id": conversation, "content": long_question}
+        )
+        assert first["ok"], first
+        restarted = runtime.api.restart_server({})
+        assert restarted["result"]["state"] == "ready", restarted
+        assert list(app_paths.slot_dir.glob("*.bin")), "saved before the restart"
+        second = runtime.api.send_chat_message(
+            {"conversation_id": conversation, "content": "And of Lyon?"}
+        )
+        assert second["ok"], second
+        assert second["result"]["timings"]["cache_n"] > 100
