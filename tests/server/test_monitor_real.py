@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
@@ -21,17 +22,20 @@ from tests.conftest import free_port
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
 
 
-async def _ask(endpoint: Endpoint) -> str:
+async def _ask(
+    endpoint: Endpoint, prompt: str = "What is the capital of France?", max_tokens: int = 8
+) -> str:
     async with httpx.AsyncClient(trust_env=False) as client:
         response = await client.post(
             endpoint.url("/v1/chat/completions"),
             headers={"Authorization": f"Bearer {endpoint.api_key}"},
             json={
-                "messages": [{"role": "user", "content": "What is the capital of France?"}],
-                "max_tokens": 8,
+                "messages": [{"role": "user", "content": prompt}],
+                "max_tokens": max_tokens,
                 "temperature": 0,
+                "ignore_eos": True,
             },
-            timeout=30,
+            timeout=60,
         )
     response.raise_for_status()
     content: str = response.json()["choices"][0]["message"]["content"]
@@ -271,3 +275,21 @@ async def test_a_bad_extra_argument_fails_at_once_quoting_the_server(
         assert "extra arguments" in (status.hint or "")
         assert any("invalid argument: --bogus" in line for line in monitor.logs(100))
     assert recorder.states == ["starting", "crashed", "failed", "stopped"]
+
+
+async def test_a_busy_server_is_not_mistaken_for_a_hung_one(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    # Both slots generating on 2 cores while health checks run every 0.1 s with a 0.3 s timeout.
+    async with make_monitor(parallel_slots=2, hang_after_failures=1, **real_engine) as (
+        monitor,
+        recorder,
+    ):
+        await monitor.start()
+        endpoint = await monitor.endpoint()
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for _ in range(2):
+                tg.start_soon(_ask, endpoint, "Tell me a long story about a dragon.", 160)
+        assert time.monotonic() - started > 1.0  # long enough for several health checks
+        assert recorder.states == ["starting", "ready"]
