@@ -11,7 +11,6 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../build', import.meta.url));
-const port = Number(process.argv[2] ?? 4173);
 
 /** @type {Record<string, string>} */
 const TYPES = {
@@ -26,16 +25,24 @@ const TYPES = {
 	'.ttf': 'font/ttf'
 };
 
-createServer((request, response) => {
-	const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-	const relative = normalize(pathname === '/' ? '/index.html' : pathname);
-	const file = join(root, relative);
-	try {
-		if (!file.startsWith(root) || !statSync(file).isFile()) throw new Error('not a file');
-	} catch {
-		response.writeHead(404).end('not found');
-		return;
-	}
-	response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-	createReadStream(file).pipe(response);
-}).listen(port, '127.0.0.1', () => console.log(`serving ${root} on http://127.0.0.1:${port}`));
+/**
+ * @param {number} port
+ * @returns {import('node:http').Server}
+ */
+export function serveBuild(port) {
+	return createServer((request, response) => {
+		const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+		const relative = normalize(pathname === '/' ? '/index.html' : pathname);
+		const file = join(root, relative);
+		try {
+			if (!file.startsWith(root) || !statSync(file).isFile()) throw new Error('not a file');
+		} catch {
+			response.writeHead(404).end('not found');
+			return;
+		}
+		response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+		createReadStream(file).pipe(response);
+	}).listen(port, '127.0.0.1', () => console.log(`serving ${root} on http://127.0.0.1:${port}`));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) serveBuild(Number(process.argv[2] ?? 4173));

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { RenderCache } from './cache';
-import { StreamingMarkdown } from './streaming';
+import { GROUP_SIZE, StreamingMarkdown } from './streaming';
 
 describe('StreamingMarkdown', () => {
 	it('renders each finished block once while the text grows', () => {
@@ -14,17 +14,17 @@ describe('StreamingMarkdown', () => {
 		}
 		expect(cache.size).toBe(50);
 		const view = markdown.update(text, true);
-		expect(view.blocks).toHaveLength(50);
+		expect(view.groups.flatMap((group) => group.blocks)).toHaveLength(50);
 		expect(view.tail).toBe('');
 	});
 
 	it('renders the tail as a draft while streaming and as a block when done', () => {
 		const markdown = new StreamingMarkdown(new RenderCache());
 		const streaming = markdown.update('done\n\nstill typing', true);
-		expect(streaming.blocks).toHaveLength(1);
+		expect(streaming.groups[0]?.blocks).toHaveLength(1);
 		expect(streaming.tail).toContain('still typing');
 		const finished = markdown.update('done\n\nstill typing', false);
-		expect(finished.blocks).toHaveLength(2);
+		expect(finished.groups[0]?.blocks).toHaveLength(2);
 		expect(finished.tail).toBe('');
 	});
 
@@ -32,7 +32,18 @@ describe('StreamingMarkdown', () => {
 		const markdown = new StreamingMarkdown(new RenderCache());
 		markdown.update('first\n\nversion', false);
 		const view = markdown.update('other', false);
-		expect(view.blocks).toHaveLength(1);
-		expect(view.blocks[0]?.html).toContain('other');
+		expect(view.groups).toHaveLength(1);
+		expect(view.groups[0]?.blocks[0]?.html).toContain('other');
+	});
+
+	it('seals full groups so later updates reuse the same group objects', () => {
+		const markdown = new StreamingMarkdown(new RenderCache());
+		let text = '';
+		for (let index = 0; index < GROUP_SIZE + 3; index += 1) text += `p${index}\n\n`;
+		const before = markdown.update(text, true);
+		const after = markdown.update(`${text}more\n\n`, true);
+		expect(before.groups).toHaveLength(2);
+		expect(after.groups[0]).toBe(before.groups[0]);
+		expect(after.groups[1]?.blocks).toHaveLength(4);
 	});
 });

@@ -7,24 +7,36 @@ export interface RenderedBlock {
 	html: string;
 }
 
-export interface MarkdownView {
+/** Finished blocks in fixed-size groups, so the DOM parent never holds more than a few dozen children. */
+export interface RenderedGroup {
+	key: string;
 	blocks: RenderedBlock[];
+}
+
+export interface MarkdownView {
+	groups: RenderedGroup[];
 	tail: string;
 }
+
+export const GROUP_SIZE = 32;
 
 const sharedCache = new RenderCache();
 const CHECK_LENGTH = 32;
 
 /**
  * Renders a message whose text only grows while it streams. Finished blocks are rendered
- * once (cached by content hash); only the tail is rendered again on each update.
+ * once (cached by content hash) and collected into groups of GROUP_SIZE; a full group never
+ * changes again, so the work per update does not grow with the length of the message.
+ * Only the tail (the block still being written) is rendered again on each update.
  */
 export class StreamingMarkdown {
 	private splitter = new BlockSplitter();
-	private rendered: RenderedBlock[] = [];
+	private sealed: RenderedGroup[] = [];
+	private open: RenderedBlock[] = [];
+	private blockCount = 0;
 	private generation = 0;
 	private lastKey = '';
-	private view: MarkdownView = { blocks: [], tail: '' };
+	private view: MarkdownView = { groups: [], tail: '' };
 
 	constructor(private readonly cache: RenderCache = sharedCache) {}
 
@@ -35,40 +47,55 @@ export class StreamingMarkdown {
 		return content.slice(from, previous.length) === previous.slice(from);
 	}
 
+	private reset(): void {
+		this.splitter = new BlockSplitter();
+		this.sealed = [];
+		this.open = [];
+		this.blockCount = 0;
+		this.generation += 1;
+	}
+
+	private renderBlock(text: string, id: string): RenderedBlock {
+		const hash = hashText(text);
+		return {
+			key: `${this.generation}:${id}:${hash}`,
+			html: this.cache.get(hash, () => renderMarkdown(text))
+		};
+	}
+
+	private groupKey(index: number): string {
+		return `${this.generation}:g${index}`;
+	}
+
+	private addFinished(): void {
+		const finished = this.splitter.finished;
+		for (; this.blockCount < finished.length; this.blockCount += 1) {
+			this.open.push(
+				this.renderBlock(finished[this.blockCount] as string, String(this.blockCount))
+			);
+			if (this.open.length === GROUP_SIZE) {
+				this.sealed.push({ key: this.groupKey(this.sealed.length), blocks: this.open });
+				this.open = [];
+			}
+		}
+	}
+
 	update(content: string, streaming: boolean): MarkdownView {
 		const key = `${content.length}:${streaming}`;
 		if (key === this.lastKey && content.length === this.splitter.source.length) return this.view;
-		if (!this.extends(content)) {
-			this.splitter = new BlockSplitter();
-			this.rendered = [];
-			this.generation += 1;
-		}
+		if (!this.extends(content)) this.reset();
 		this.splitter.append(content.slice(this.splitter.source.length));
-		const finished = this.splitter.finished;
-		for (let index = this.rendered.length; index < finished.length; index += 1) {
-			const text = finished[index] as string;
-			const hash = hashText(text);
-			this.rendered.push({
-				key: `${this.generation}:${index}:${hash}`,
-				html: this.cache.get(hash, () => renderMarkdown(text))
-			});
-		}
+		this.addFinished();
 		const tailText = this.splitter.tail;
-		let tail = '';
-		const blocks = this.rendered.slice();
-		if (tailText.trim() !== '') {
-			if (streaming) {
-				tail = renderMarkdown(tailText, true);
-			} else {
-				const hash = hashText(tailText);
-				blocks.push({
-					key: `${this.generation}:tail:${hash}`,
-					html: this.cache.get(hash, () => renderMarkdown(tailText))
-				});
-			}
-		}
+		const hasTail = tailText.trim() !== '';
+		const last = [...this.open];
+		if (hasTail && !streaming) last.push(this.renderBlock(tailText, 'tail'));
+		const groups =
+			last.length > 0
+				? [...this.sealed, { key: this.groupKey(this.sealed.length), blocks: last }]
+				: this.sealed.slice();
 		this.lastKey = key;
-		this.view = { blocks, tail };
+		this.view = { groups, tail: hasTail && streaming ? renderMarkdown(tailText, true) : '' };
 		return this.view;
 	}
 }
