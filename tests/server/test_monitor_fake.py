@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from backend.errors import (
     ServerTimeout,
     ServerUnavailable,
 )
-from backend.server import ServerMonitor
+from backend.server import PidRecord, ServerMonitor, write_record
 from tests.server.conftest import eventually
 
 pytestmark = pytest.mark.anyio
@@ -345,3 +347,40 @@ async def test_reserved_extra_args_fail_before_launch(
     )
     assert status.pid is None
     assert recorder.states == ["starting", "failed", "stopped"]
+
+
+@pytest.fixture
+def orphan(fake_server: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A "server" whose pid file names an app that is gone (as if PDEATHSIG had not fired)."""
+    process = subprocess.Popen([str(fake_server)], env=_env("sleep"))
+    yield process
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def gone_pid() -> int:
+    """The pid of a process that has exited and been reaped."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+async def test_entering_stops_a_server_orphaned_by_a_dead_app(
+    make_monitor: Any,
+    orphan: subprocess.Popen[bytes],
+    gone_pid: int,
+    app_paths: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    started = psutil.Process(orphan.pid).create_time()
+    write_record(app_paths.run_dir, PidRecord(orphan.pid, started, gone_pid, 1.0, port=4321))
+    note = (
+        f"Stopped an orphaned llama-server (pid {orphan.pid}, port 4321) left running "
+        f"by LlamaDesk pid {gone_pid}, which is gone."
+    )
+    async with make_monitor() as (monitor, _):
+        assert monitor.logs(5) == [f"[llamadesk] {note}"]
+    assert not psutil.pid_exists(orphan.pid)
+    assert note in caplog.text
+    assert not list(app_paths.run_dir.glob("llama-server-*.json"))
