@@ -280,8 +280,11 @@ async def test_a_bad_extra_argument_fails_at_once_quoting_the_server(
 async def test_a_busy_server_is_not_mistaken_for_a_hung_one(
     make_monitor: Any, real_engine: dict[str, Any]
 ) -> None:
-    # Both slots generating on 2 cores while health checks run every 0.1 s with a 0.3 s timeout.
-    async with make_monitor(parallel_slots=2, hang_after_failures=1, **real_engine) as (
+    # Both slots generating on 2 cores while health checks run every 0.1 s, each allowed half
+    # the default timeout, and one failure would count as a hang.
+    async with make_monitor(
+        parallel_slots=2, hang_after_failures=1, health_timeout_s=1.0, **real_engine
+    ) as (
         monitor,
         recorder,
     ):
