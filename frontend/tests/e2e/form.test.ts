@@ -49,3 +49,41 @@ test('keyboard shortcuts toggle the sidebar and focus search and input', async (
 	await page.keyboard.press('Control+l');
 	await expect(page.getByLabel('Message', { exact: true })).toBeFocused();
 });
+
+test('with send-on-Enter off, Enter adds a line and Ctrl+Enter sends', async ({ page }) => {
+	await openMock(page);
+	await page.getByRole('link', { name: 'Settings' }).click();
+	await page.getByLabel('Send On Enter').uncheck();
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Saved 1 setting' })).toBeVisible();
+	await page.getByRole('link', { name: 'Back to chat' }).click();
+	const input = page.getByLabel('Message', { exact: true });
+	await input.fill('one');
+	await input.press('Enter');
+	await input.pressSequentially('two');
+	await expect(input).toHaveValue('one\ntwo');
+	await input.press('Control+Enter');
+	await expect(page.locator('[data-testid="message"][data-role="user"]')).toContainText('two');
+});
+
+test('text files can be dropped or pasted onto the form', async ({ page }) => {
+	await openMock(page);
+	const form = page.getByRole('form', { name: 'Send a message' });
+	await form.evaluate((element) => {
+		const data = new DataTransfer();
+		data.items.add(new File(['dropped text'], 'dropped.md', { type: 'text/markdown' }));
+		element.dispatchEvent(
+			new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true })
+		);
+	});
+	await page.getByLabel('Message', { exact: true }).evaluate((element) => {
+		const data = new DataTransfer();
+		data.items.add(new File(['pasted text'], 'pasted.txt', { type: 'text/plain' }));
+		element.dispatchEvent(
+			new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+		);
+	});
+	const files = page.getByRole('list', { name: 'Attached files' });
+	await expect(files).toContainText('dropped.md');
+	await expect(files).toContainText('pasted.txt');
+});
