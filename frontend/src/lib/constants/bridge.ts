@@ -27,7 +27,5 @@ export const EVENT = {
 
 export const ERROR_CODE = {
 	internal: 'internal',
-	configInvalid: 'config_invalid',
-	notFound: 'not_found',
-	cancelled: 'cancelled'
+	configInvalid: 'config_invalid'
 } as const;

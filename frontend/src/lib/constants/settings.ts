@@ -4,7 +4,5 @@ export const SETTING = {
 	sendOnEnter: 'behaviour.send_on_enter'
 } as const;
 
-export const THEMES = ['system', 'light', 'dark'] as const;
-
 export const DARK_CLASS = 'dark';
 export const DARK_QUERY = '(prefers-color-scheme: dark)';

@@ -10,10 +10,6 @@ export function useTransport(next: Transport | Promise<Transport>): Promise<Tran
 	return pending;
 }
 
-export function currentTransport(): Transport | null {
-	return transport;
-}
-
 async function ready(): Promise<Transport> {
 	if (transport) return transport;
 	if (!pending)

@@ -4,8 +4,6 @@ import { call } from './ipc';
 /** llama-server lifecycle commands. Stateless. */
 export const ServerService = {
 	status: (): Promise<ServerStatus> => call('get_server_status', {}),
-	start: (): Promise<ServerStatus> => call('start_server', {}),
-	stop: (): Promise<ServerStatus> => call('stop_server', {}),
 	restart: (): Promise<ServerStatus> => call('restart_server', {}),
 	logs: (lines = 500): Promise<string[]> =>
 		call('get_server_logs', { lines }).then((result) => result.lines)

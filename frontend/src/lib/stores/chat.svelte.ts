@@ -222,11 +222,6 @@ export class ChatStore {
 		if (this.isLoading) await this.stop();
 		await this.run(async () => this.showConversation(await ConversationService.clear(id)));
 	}
-
-	/** Apply buffered deltas now (tests and the end of a stream use it). */
-	flush(): void {
-		this.batcher.flush();
-	}
 }
 
 export const chatStore = new ChatStore();

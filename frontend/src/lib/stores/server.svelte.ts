@@ -49,10 +49,6 @@ class ServerStore {
 	async restart(): Promise<void> {
 		this.status = await ServerService.restart();
 	}
-
-	async start(): Promise<void> {
-		this.status = await ServerService.start();
-	}
 }
 
 export const serverStore = new ServerStore();

@@ -1,2 +1,1 @@
 export { MockBackend, type MockOptions } from './backend';
-export { MOCK_COMMAND } from './replies';
