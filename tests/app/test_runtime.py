@@ -87,3 +87,50 @@ def test_a_restart_keeps_the_conversation_cache(
         )
         assert second["ok"], second
         assert second["result"]["timings"]["cache_n"] > 100
+
+
+def test_a_server_killed_mid_answer_keeps_the_text_and_comes_back(
+    app_paths: AppPaths, engine_binary: Path, default_model: Path
+) -> None:
+    events: list[dict[str, object]] = []
+
+    class Recorder:
+        def deliver(self, batch: list[dict[str, object]]) -> None:
+            events.extend(batch)
+
+    cli = {"generation.max_tokens": 400, "generation.temperature": 0.8}
+    with AppRuntime(app_paths, ConfigService(app_paths, environ={}, cli=cli)) as runtime:
+        runtime.attach(Recorder())
+        _wait_ready(runtime)
+        pid = runtime.api.get_server_status({})["result"]["pid"]
+        conversation = runtime.api.create_conversation({})["result"]["id"]
+        started = runtime.api.send_chat_message_stream(
+            {"conversation_id": conversation, "content": "Write a long story about a llama."}
+        )["result"]
+        deadline = time.monotonic() + 30
+        while not any(e.get("type") == "stream_chunk" for e in events):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.3)
+        psutil.Process(pid).kill()
+        while not any(e.get("type") in {"stream_error", "stream_end"} for e in events):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        (last,) = [e for e in events if e.get("type") in {"stream_error", "stream_end"}]
+        assert last["type"] == "stream_error", last
+        message = last["message"]
+        assert isinstance(message, dict)
+        assert message["id"] == started["assistant_message"]["id"]
+        assert message["status"] == "error"
+        assert message["content"], "the partial answer is kept"
+        assert message["error"]
+
+        _wait_ready(runtime)
+        again = runtime.api.send_chat_message({"conversation_id": conversation, "content": "Hi"})
+        assert again["ok"], again
+        stored = runtime.api.get_conversation({"conversation_id": conversation})["result"]
+        (kept,) = [m for m in stored["messages"] if m["id"] == message["id"]]
+        assert (kept["status"], kept["content"]) == ("error", message["content"])
+        states = [e["status"]["state"] for e in events if e.get("type") == "server_status"]
+        assert "crashed" in states
+        assert states[-1] == "ready"
