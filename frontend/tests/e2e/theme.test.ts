@@ -23,3 +23,14 @@ test('light and dark themes apply and are captured', async ({ page }) => {
 	await page.emulateMedia({ colorScheme: 'dark' });
 	await expect(html).toHaveClass(/dark/);
 });
+
+test('the settings page is captured in light and dark', async ({ page }) => {
+	for (const scheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme: scheme });
+		await openMock(page);
+		await page.getByRole('link', { name: 'Settings' }).click();
+		await expect(page.getByRole('heading', { name: 'Engine', exact: true })).toBeVisible();
+		await expect(page.locator('html')).toHaveClass(scheme === 'dark' ? /dark/ : /^(?!.*dark)/);
+		await page.screenshot({ path: `${SHOTS}/settings-${scheme}.png` });
+	}
+});
