@@ -42,15 +42,23 @@ function normalise(schema) {
 	return schema;
 }
 
-const schema = normalise(JSON.parse(readFileSync(schemaPath, 'utf8')));
-const compiled = await compile(schema, 'BridgeContract', {
-	bannerComment: BANNER,
-	additionalProperties: false,
-	unreachableDefinitions: true,
-	strictIndexSignatures: true,
-	format: false
-});
-const options = (await prettier.resolveConfig(outPath)) ?? {};
-const formatted = await prettier.format(compiled, { ...options, filepath: outPath });
-writeFileSync(outPath, formatted);
-console.log(`wrote ${outPath}`);
+/** The file `gen:types` writes, as a string (the contract test compares it with the checked-in one). */
+export async function generateBridgeTypes() {
+	const schema = normalise(JSON.parse(readFileSync(schemaPath, 'utf8')));
+	const compiled = await compile(schema, 'BridgeContract', {
+		bannerComment: BANNER,
+		additionalProperties: false,
+		unreachableDefinitions: true,
+		strictIndexSignatures: true,
+		format: false
+	});
+	const options = (await prettier.resolveConfig(outPath)) ?? {};
+	return prettier.format(compiled, { ...options, filepath: outPath });
+}
+
+export const BRIDGE_TYPES_PATH = outPath;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	writeFileSync(outPath, await generateBridgeTypes());
+	console.log(`wrote ${outPath}`);
+}

@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BRIDGE_TYPES_PATH, generateBridgeTypes } from '../../../scripts/gen-types.js';
+
+describe('generated bridge types', () => {
+	it('match contract/bridge.schema.json (run `npm -w frontend run gen:types` if not)', async () => {
+		expect(readFileSync(BRIDGE_TYPES_PATH, 'utf8')).toBe(await generateBridgeTypes());
+	});
+});
