@@ -111,3 +111,12 @@ test('auto-scroll stops when the user scrolls up; jump to bottom resumes it', as
 		.toBeLessThan(60);
 	await page.getByRole('button', { name: 'Stop generating' }).click();
 });
+
+test('clear removes every message of the conversation', async ({ page }) => {
+	await openMock(page);
+	await sendMessage(page, 'Soon gone');
+	await waitForAnswer(page);
+	await page.getByRole('button', { name: 'Clear conversation' }).click();
+	await expect(page.getByTestId('message')).toHaveCount(0);
+	await expect(page.getByText('Start a conversation')).toBeVisible();
+});
