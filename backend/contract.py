@@ -29,6 +29,7 @@ __all__ = [
     "Message",
     "MessageRole",
     "MessageStatus",
+    "ModelFit",
     "ModelInfo",
     "ModelsChangedEvent",
     "SaveConfigResult",
@@ -194,8 +195,18 @@ class ServerLogs(_Wire):
     lines: list[str]
 
 
+class ModelFit(_Wire):
+    """Whether a model fits in free memory at a context size: an estimate, never a refusal."""
+
+    fits: bool
+    needed_bytes: int = Field(description="Weights plus the KV cache for context_size tokens.")
+    available_bytes: int = Field(description="Memory free now (including reclaimable cache).")
+    context_size: int
+    warning: str | None = None
+
+
 class ModelInfo(_Wire):
-    """A model the app can load."""
+    """A model the app can load, what its GGUF header says, and whether it fits."""
 
     id: str
     name: str
@@ -204,6 +215,15 @@ class ModelInfo(_Wire):
     is_default: bool = False
     selected: bool = False
     error: str | None = None
+    architecture: str | None = None
+    parameters: int | None = None
+    quantization: str | None = None
+    context_length: int | None = Field(None, description="The context the model was trained on.")
+    has_chat_template: bool = False
+    source: Literal["default", "folder", "linked"]
+    fit: ModelFit | None = Field(
+        None, description="At the context size it would load with; null when it cannot load."
+    )
 
 
 class ConfigView(_Wire):

@@ -48,7 +48,7 @@ from ..contract import (
 )
 from ..engine import verify_engine
 from ..errors import ConfigError, EngineError, FieldError, ModelError, ServerError
-from ._services import Services, model_infos
+from ._services import Services
 
 __all__ = ["CommandHandlers"]
 
@@ -162,12 +162,12 @@ class CommandHandlers:
     # -- models -------------------------------------------------------------------------------
     async def list_models(self, p: EmptyParams) -> list[ModelInfo]:
         """The models the app can load."""
-        return model_infos(self._s.models, self._s.config.settings)
+        return self._s.models.infos(self._s.config.settings.engine)
 
     async def refresh_models(self, p: EmptyParams) -> list[ModelInfo]:
         """Rescan the model folders."""
         await anyio.to_thread.run_sync(self._s.models.refresh)
-        return model_infos(self._s.models, self._s.config.settings)
+        return self._s.models.infos(self._s.config.settings.engine)
 
     async def select_model(self, p: SelectModelParams) -> ModelInfo:
         """Load another model: the server restarts on it."""

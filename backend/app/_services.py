@@ -19,14 +19,14 @@ import httpx
 
 from ..chat import ChatOrchestrator, ConversationStore, SlotManager
 from ..config import ConfigService, Settings
-from ..contract import BridgeEvent, ModelInfo, ModelsChangedEvent
+from ..contract import BridgeEvent, ModelsChangedEvent
 from ..errors import LlamaDeskError
 from ..llama import LlamaCppAdapter
 from ..models import ModelCatalogue
 from ..paths import AppPaths
 from ..server import ServerMonitor
 
-__all__ = ["Services", "model_infos", "open_services"]
+__all__ = ["Services", "open_services"]
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,6 @@ async def _start_server(monitor: ServerMonitor) -> None:
         await monitor.start()
     except LlamaDeskError as exc:
         log.warning("llama-server did not start: %s", exc.message)
-
-
-def model_infos(catalogue: ModelCatalogue, settings: Settings) -> list[ModelInfo]:
-    """The catalogue as the page lists it, marking the model the settings select."""
-    chosen = settings.engine.model
-    return [
-        model.info(
-            selected=model.is_default if chosen is None else model.path == chosen.expanduser()
-        )
-        for model in catalogue.models()
-    ]
 
 
 @asynccontextmanager
@@ -93,7 +82,7 @@ async def open_services(
         models = ModelCatalogue(paths, settings().engine.models_dirs)
 
         def models_changed(_models: object) -> None:
-            sink(ModelsChangedEvent(models=model_infos(models, settings())))
+            sink(ModelsChangedEvent(models=models.infos(settings().engine)))
 
         # Entered last, so cancelling it at exit stops only these tasks, not the services'
         # own task groups (cancel scopes nest by the order they were entered).

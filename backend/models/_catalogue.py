@@ -31,6 +31,7 @@ import anyio
 import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
 from pydantic import ValidationError
 
+from backend.config import EngineSettings
 from backend.contract import ModelInfo
 from backend.engine import default_model_path
 from backend.errors import (
@@ -80,8 +81,8 @@ class Model:
         """The embedded SmolLM2."""
         return self.source == "default"
 
-    def info(self, *, selected: bool = False) -> ModelInfo:
-        """The wire form the page lists."""
+    def info(self, *, selected: bool = False, fit: FitEstimate | None = None) -> ModelInfo:
+        """The wire form the page lists; ``fit`` as estimated for the context it would load with."""
         return ModelInfo(
             id=self.id,
             name=self.name,
@@ -90,6 +91,13 @@ class Model:
             is_default=self.is_default,
             selected=selected,
             error=self.error,
+            architecture=self.architecture,
+            parameters=self.parameters,
+            quantization=self.quantization,
+            context_length=self.context_length,
+            has_chat_template=self.has_chat_template,
+            source=self.source,
+            fit=None if fit is None else fit.info(),
         )
 
 
@@ -212,14 +220,38 @@ class ModelCatalogue:
                 self._settings.write(settings)
             return self.refresh()
 
+    def selected(self, engine: EngineSettings) -> Model | None:
+        """The model ``engine.model`` names (the built-in one when unset), if it is listed."""
+        wanted = self._default if engine.model is None else engine.model.expanduser()
+        ident = model_id(wanted)
+        return next((model for model in self.models() if model.id == ident), None)
+
+    def engine_for(self, engine: EngineSettings) -> EngineSettings:
+        """The engine settings a launch uses: the selected model's load settings applied."""
+        model = self.selected(engine)
+        return engine if model is None else self._stored_settings(model.id).apply(engine)
+
+    def infos(self, engine: EngineSettings) -> list[ModelInfo]:
+        """The models as the page lists them: which one is selected, and whether each fits.
+
+        A model's fit is estimated at the context size it would load with (its own setting,
+        else the engine's); a model that cannot load at all has none.
+        """
+        chosen = self.selected(engine)
+        available = self._available_memory()
+        infos = []
+        for model in self.models():
+            fit = None
+            if model.error is None:
+                context = self._stored_settings(model.id).context_size or engine.context_size
+                fit = estimate_fit(model.size_bytes, model.kv_bytes_per_token, context, available)
+            infos.append(model.info(selected=chosen is not None and model.id == chosen.id, fit=fit))
+        return infos
+
     def load_settings(self, model_id: str) -> ModelLoadSettings:
         """A model's load settings (all unset when never saved)."""
         self.get(model_id)
-        stored = _section(self._settings.read()).get(model_id, {})
-        try:
-            return ModelLoadSettings.model_validate(stored)
-        except ValidationError:
-            return ModelLoadSettings()
+        return self._stored_settings(model_id)
 
     def save_settings(self, model_id: str, values: Mapping[str, Any]) -> ModelLoadSettings:
         """Validate and store a model's load settings; ``InvalidArgument`` lists bad fields."""
@@ -270,6 +302,13 @@ class ModelCatalogue:
             if current != last:
                 last = current
                 on_change(current)
+
+    def _stored_settings(self, model_id: str) -> ModelLoadSettings:
+        stored = _section(self._settings.read()).get(model_id, {})
+        try:
+            return ModelLoadSettings.model_validate(stored)
+        except ValidationError:
+            return ModelLoadSettings()
 
     def _in_folders(self, path: Path) -> bool:
         resolved = path.resolve()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.contract import ModelFit
+
 __all__ = ["FitEstimate", "estimate_fit", "format_bytes"]
 
 _TIGHT_SHARE = 0.85
@@ -30,6 +32,16 @@ class FitEstimate:
     kv_cache_bytes: int | None
     context_size: int
     warning: str | None
+
+    def info(self) -> ModelFit:
+        """The wire form the page shows beside the model."""
+        return ModelFit(
+            fits=self.fits,
+            needed_bytes=self.needed_bytes,
+            available_bytes=self.available_bytes,
+            context_size=self.context_size,
+            warning=self.warning,
+        )
 
 
 def estimate_fit(

@@ -53,7 +53,7 @@ SAMPLES: dict[Any, Any] = {
     ImportResult: ImportResult(conversation_ids=["c2"]),
     ConfigView: ConfigView(values={}, sources={}, json_schema={}),
     SaveConfigResult: SaveConfigResult(values={}, restart_required=False, changed=[]),
-    ModelInfo: ModelInfo(id="m", name="m", path="/m.gguf", size_bytes=1),
+    ModelInfo: ModelInfo(id="m", name="m", path="/m.gguf", size_bytes=1, source="folder"),
     ServerStatus: ServerStatus(state="ready"),
     ServerLogs: ServerLogs(lines=["a"]),
 }

@@ -406,19 +406,51 @@ export interface ListModelsCommand {
 	result: ModelInfo[];
 }
 /**
- * A model the app can load.
+ * A model the app can load, what its GGUF header says, and whether it fits.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ModelInfo".
  */
 export interface ModelInfo {
+	architecture: string | null;
+	/**
+	 * The context the model was trained on.
+	 */
+	context_length: number | null;
 	error: string | null;
+	/**
+	 * At the context size it would load with; null when it cannot load.
+	 */
+	fit: ModelFit | null;
+	has_chat_template: boolean;
 	id: string;
 	is_default: boolean;
 	name: string;
+	parameters: number | null;
 	path: string;
+	quantization: string | null;
 	selected: boolean;
 	size_bytes: number;
+	source: 'default' | 'folder' | 'linked';
+}
+/**
+ * Whether a model fits in free memory at a context size: an estimate, never a refusal.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelFit".
+ */
+export interface ModelFit {
+	/**
+	 * Memory free now (including reclaimable cache).
+	 */
+	available_bytes: number;
+	context_size: number;
+	fits: boolean;
+	/**
+	 * Weights plus the KV cache for context_size tokens.
+	 */
+	needed_bytes: number;
+	warning: string | null;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
