@@ -24,6 +24,9 @@ __all__ = [
     "Conversation",
     "ConversationSummary",
     "ConversationUpdatedEvent",
+    "DownloadInfo",
+    "DownloadProgressEvent",
+    "DownloadStatus",
     "ExportResult",
     "ImportResult",
     "Message",
@@ -31,6 +34,7 @@ __all__ = [
     "MessageStatus",
     "ModelFit",
     "ModelInfo",
+    "ModelSettings",
     "ModelsChangedEvent",
     "SaveConfigResult",
     "SearchHit",
@@ -226,6 +230,44 @@ class ModelInfo(_Wire):
     )
 
 
+class ModelSettings(_Wire):
+    """How one model loads; a null field inherits the engine setting of the same name.
+
+    Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start.
+    """
+
+    context_size: int | None = Field(
+        None, ge=256, le=1_048_576, description="Context window in tokens."
+    )
+    threads: int | None = Field(
+        None, ge=0, le=1024, description="CPU threads; 0 lets llama-server decide."
+    )
+    gpu_layers: int | None = Field(
+        None, ge=-1, le=10_000, description="Layers offloaded to the GPU; -1 offloads all."
+    )
+    extra_args: list[str] | None = Field(
+        None, description="Extra llama-server arguments, replacing the global ones."
+    )
+
+
+DownloadStatus = Literal["queued", "running", "paused", "failed", "done"]
+
+
+class DownloadInfo(_Wire):
+    """One download into the models folder; its id is the file name."""
+
+    id: str
+    url: str
+    path: str
+    status: DownloadStatus
+    bytes_done: int = 0
+    total: int | None = None
+    rate_bps: float | None = None
+    eta_s: float | None = None
+    error: str | None = None
+    sha256: str | None = None
+
+
 class ConfigView(_Wire):
     """Effective settings, where each value came from, and the JSON schema for the form."""
 
@@ -303,6 +345,13 @@ class ModelsChangedEvent(_Wire):
     models: list[ModelInfo]
 
 
+class DownloadProgressEvent(_Wire):
+    """A download progressed or changed status (at most a few times a second per download)."""
+
+    type: Literal["download_progress"] = "download_progress"
+    download: DownloadInfo
+
+
 class ConversationUpdatedEvent(_Wire):
     """A conversation changed outside a command (e.g. its automatic title)."""
 
@@ -316,6 +365,7 @@ BridgeEvent = Annotated[
     | StreamErrorEvent
     | ServerStatusEvent
     | ModelsChangedEvent
+    | DownloadProgressEvent
     | ConversationUpdatedEvent,
     Field(discriminator="type"),
 ]

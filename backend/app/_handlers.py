@@ -13,20 +13,26 @@ from pathlib import Path
 import anyio
 
 from ..bridge._commands import (
+    AddModelFileParams,
     ConversationRef,
     CreateConversationParams,
     Deleted,
+    DownloadModelParams,
+    DownloadRef,
     EditMessageParams,
     EmptyParams,
     ExportParams,
     ImportParams,
     LogsParams,
     MessageRef,
+    ModelRef,
     Opened,
     OpenExternalParams,
     PinConversationParams,
+    RemoveModelParams,
     RenameConversationParams,
     SaveConfigParams,
+    SaveModelSettingsParams,
     SearchParams,
     SelectModelParams,
     SendMessageParams,
@@ -36,10 +42,12 @@ from ..contract import (
     ConfigView,
     Conversation,
     ConversationSummary,
+    DownloadInfo,
     ExportResult,
     ImportResult,
     Message,
     ModelInfo,
+    ModelSettings,
     SaveConfigResult,
     SearchHit,
     ServerLogs,
@@ -47,7 +55,7 @@ from ..contract import (
     StreamStarted,
 )
 from ..engine import verify_engine
-from ..errors import ConfigError, EngineError, FieldError, ModelError, ServerError
+from ..errors import ConfigError, Conflict, EngineError, FieldError, ModelError, ServerError
 from ._services import Services
 
 __all__ = ["CommandHandlers"]
@@ -177,7 +185,50 @@ class CommandHandlers:
         path = None if model.is_default else str(model.path)
         await anyio.to_thread.run_sync(self._s.config.save, {"engine": {"model": path}})
         await self._restart()
-        return model.info(selected=True)
+        return self._model_info(model.id)
+
+    async def add_model_file(self, p: AddModelFileParams) -> ModelInfo:
+        """List a GGUF file where it lies (no copy)."""
+        model = await anyio.to_thread.run_sync(self._s.models.link, Path(p.path))
+        return self._model_info(model.id)
+
+    async def remove_model(self, p: RemoveModelParams) -> list[ModelInfo]:
+        """Take a model off the list (deleting its file on request); not the loaded one."""
+        selected = self._s.models.selected(self._s.config.settings.engine)
+        if selected is not None and selected.id == p.model_id:
+            raise Conflict(f"{selected.name} is loaded; select another model before removing it.")
+        await anyio.to_thread.run_sync(
+            lambda: self._s.models.remove(p.model_id, delete_file=p.delete_file)
+        )
+        return self._s.models.infos(self._s.config.settings.engine)
+
+    async def get_model_settings(self, p: ModelRef) -> ModelSettings:
+        """A model's load settings (null fields inherit the engine's)."""
+        return self._s.models.load_settings(p.model_id)
+
+    async def save_model_settings(self, p: SaveModelSettingsParams) -> ModelSettings:
+        """Save a model's load settings; they apply when it next (re)starts."""
+        values = p.settings.model_dump()
+        return await anyio.to_thread.run_sync(self._s.models.save_settings, p.model_id, values)
+
+    def _model_info(self, model_id: str) -> ModelInfo:
+        infos = self._s.models.infos(self._s.config.settings.engine)
+        return next(info for info in infos if info.id == model_id)
+
+    # -- downloads ----------------------------------------------------------------------------
+    async def download_model(self, p: DownloadModelParams) -> DownloadInfo:
+        """Start downloading a GGUF into the models folder; progress follows as events."""
+        state = self._s.downloads.start(p.url, filename=p.filename, sha256=p.sha256)
+        return state.info()
+
+    async def cancel_download(self, p: DownloadRef) -> list[DownloadInfo]:
+        """Stop a download and delete its partial file; the remaining downloads."""
+        await self._s.downloads.cancel_and_wait(p.download_id)
+        return await self.list_downloads(EmptyParams())
+
+    async def list_downloads(self, p: EmptyParams) -> list[DownloadInfo]:
+        """Running, paused, failed and finished downloads."""
+        return [state.info() for state in self._s.downloads.list_downloads()]
 
     # -- server -------------------------------------------------------------------------------
     async def get_server_status(self, p: EmptyParams) -> ServerStatus:

@@ -1,10 +1,15 @@
 """Assemble the services behind the bridge, in the order they must start and stop.
 
-Start: the server monitor (it launches llama-server in the background, so the window shows at
-once with status ``starting``), the HTTP adapter that asks the monitor where the server is, the
-conversation store, and the orchestrator with its slot manager. Stop, in reverse: running
-generations are stored as cancelled and slot caches saved while the server still runs, then the
-database closes, then the server is stopped and reaped.
+Start: the model catalogue (a launch asks it for the selected model's load settings), the server
+monitor (it launches llama-server in the background, so the window shows at once with status
+``starting``), the HTTP adapter that asks the monitor where the server is, the conversation
+store, the orchestrator with its slot manager, and the download manager. Stop, in reverse:
+downloads pause (resumable next time), running generations are stored as cancelled and slot
+caches saved while the server still runs, then the database closes, then the server is stopped
+and reaped.
+
+Download progress goes to the page as ``DownloadProgressEvent``; a finished download rescans the
+catalogue at once (its header is read then, off the watcher's schedule) and announces the list.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ import httpx
 
 from ..chat import ChatOrchestrator, ConversationStore, SlotManager
 from ..config import ConfigService, Settings
-from ..contract import BridgeEvent, ModelsChangedEvent
+from ..contract import BridgeEvent, DownloadProgressEvent, ModelsChangedEvent
 from ..errors import LlamaDeskError
 from ..llama import LlamaCppAdapter
-from ..models import ModelCatalogue
+from ..models import DownloadManager, DownloadState, ModelCatalogue
 from ..paths import AppPaths
 from ..server import ServerMonitor
 
@@ -42,6 +47,7 @@ class Services:
     monitor: ServerMonitor
     chat: ChatOrchestrator
     models: ModelCatalogue
+    downloads: DownloadManager
 
 
 async def _start_server(monitor: ServerMonitor) -> None:
@@ -62,10 +68,25 @@ async def open_services(
     def settings() -> Settings:
         return config.settings
 
+    models = ModelCatalogue(paths, settings().engine.models_dirs)
+
+    def launch_settings() -> Settings:
+        current = settings()
+        return current.model_copy(update={"engine": models.engine_for(current.engine)})
+
+    def models_changed(_models: object = None) -> None:
+        sink(ModelsChangedEvent(models=models.infos(settings().engine)))
+
+    def download_progress(state: DownloadState) -> None:
+        sink(DownloadProgressEvent(download=state.info()))
+        if state.status == "done":
+            models.refresh()
+            models_changed()
+
     read_timeout = settings().engine.request_timeout_s
     async with AsyncExitStack() as stack:
         monitor = await stack.enter_async_context(
-            ServerMonitor(paths=paths, settings=settings, sink=sink)
+            ServerMonitor(paths=paths, settings=launch_settings, sink=sink)
         )
         timeout = httpx.Timeout(read_timeout, connect=_CONNECT_TIMEOUT_S)
         adapter = await stack.enter_async_context(LlamaCppAdapter(monitor, timeout=timeout))
@@ -79,15 +100,20 @@ async def open_services(
         chat = await stack.enter_async_context(
             ChatOrchestrator(store, adapter, sink, settings, slots=slots)
         )
-        models = ModelCatalogue(paths, settings().engine.models_dirs)
-
-        def models_changed(_models: object) -> None:
-            sink(ModelsChangedEvent(models=models.infos(settings().engine)))
-
+        downloads = await stack.enter_async_context(
+            DownloadManager(paths.models_dir, on_progress=download_progress)
+        )
         # Entered last, so cancelling it at exit stops only these tasks, not the services'
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())
         stack.callback(tasks.cancel_scope.cancel)
         tasks.start_soon(_start_server, monitor)
         tasks.start_soon(models.watch, models_changed)
-        yield Services(paths=paths, config=config, monitor=monitor, chat=chat, models=models)
+        yield Services(
+            paths=paths,
+            config=config,
+            monitor=monitor,
+            chat=chat,
+            models=models,
+            downloads=downloads,
+        )

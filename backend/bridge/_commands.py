@@ -17,10 +17,12 @@ from ..contract import (
     ConfigView,
     Conversation,
     ConversationSummary,
+    DownloadInfo,
     ExportResult,
     ImportResult,
     Message,
     ModelInfo,
+    ModelSettings,
     SaveConfigResult,
     SearchHit,
     ServerLogs,
@@ -30,21 +32,27 @@ from ..contract import (
 
 __all__ = [
     "COMMANDS",
+    "AddModelFileParams",
     "CommandSpec",
     "ConversationRef",
     "CreateConversationParams",
     "Deleted",
+    "DownloadModelParams",
+    "DownloadRef",
     "EditMessageParams",
     "EmptyParams",
     "ExportParams",
     "ImportParams",
     "LogsParams",
     "MessageRef",
+    "ModelRef",
     "OpenExternalParams",
     "Opened",
     "PinConversationParams",
+    "RemoveModelParams",
     "RenameConversationParams",
     "SaveConfigParams",
+    "SaveModelSettingsParams",
     "SearchParams",
     "SelectModelParams",
     "SendMessageParams",
@@ -140,6 +148,46 @@ class SelectModelParams(_Params):
     model_id: str = Field(min_length=1, max_length=4096)
 
 
+class AddModelFileParams(_Params):
+    """A GGUF file to list where it lies (no copy): its full path."""
+
+    path: str = Field(min_length=1, max_length=4096)
+
+
+class ModelRef(_Params):
+    """Names one model."""
+
+    model_id: str = _ID
+
+
+class RemoveModelParams(_Params):
+    """A model to take off the list; its file is deleted only when ``delete_file`` is true."""
+
+    model_id: str = _ID
+    delete_file: bool
+
+
+class SaveModelSettingsParams(_Params):
+    """A model's load settings, replacing the saved ones (null fields inherit the engine's)."""
+
+    model_id: str = _ID
+    settings: ModelSettings
+
+
+class DownloadModelParams(_Params):
+    """A GGUF to download into the models folder, its file name, and its SHA-256 to check."""
+
+    url: str = Field(min_length=1, max_length=8192, pattern=r"^https?://\S+$")
+    filename: str | None = Field(None, min_length=1, max_length=255)
+    sha256: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
+
+
+class DownloadRef(_Params):
+    """Names one download (its file name)."""
+
+    download_id: str = Field(min_length=1, max_length=255)
+
+
 class LogsParams(_Params):
     """How many of the server's last log lines."""
 
@@ -205,6 +253,13 @@ COMMANDS: dict[str, CommandSpec] = {
     "list_models": CommandSpec(EmptyParams, list[ModelInfo]),
     "refresh_models": CommandSpec(EmptyParams, list[ModelInfo]),
     "select_model": CommandSpec(SelectModelParams, ModelInfo),
+    "add_model_file": CommandSpec(AddModelFileParams, ModelInfo),
+    "remove_model": CommandSpec(RemoveModelParams, list[ModelInfo]),
+    "get_model_settings": CommandSpec(ModelRef, ModelSettings),
+    "save_model_settings": CommandSpec(SaveModelSettingsParams, ModelSettings),
+    "download_model": CommandSpec(DownloadModelParams, DownloadInfo),
+    "cancel_download": CommandSpec(DownloadRef, list[DownloadInfo]),
+    "list_downloads": CommandSpec(EmptyParams, list[DownloadInfo]),
     "get_server_status": CommandSpec(EmptyParams, ServerStatus),
     "start_server": CommandSpec(EmptyParams, ServerStatus),
     "stop_server": CommandSpec(EmptyParams, ServerStatus),

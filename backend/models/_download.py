@@ -40,6 +40,7 @@ import anyio
 import httpx
 from anyio.abc import TaskGroup
 
+from backend.contract import DownloadInfo, DownloadStatus
 from backend.errors import (
     Conflict,
     InvalidArgument,
@@ -52,7 +53,6 @@ from backend.models._fit import format_bytes
 
 __all__ = ["DiskFree", "DownloadManager", "DownloadState", "DownloadStatus", "ProgressCallback"]
 
-DownloadStatus = Literal["queued", "running", "paused", "failed", "done"]
 DiskFree = Callable[[Path], int]
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
@@ -73,6 +73,21 @@ class DownloadState:
     eta_s: float | None = None
     error: str | None = None
     sha256: str | None = None
+
+    def info(self) -> DownloadInfo:
+        """The wire form the page shows."""
+        return DownloadInfo(
+            id=self.id,
+            url=self.url,
+            path=str(self.path),
+            status=self.status,
+            bytes_done=self.bytes_done,
+            total=self.total,
+            rate_bps=self.rate_bps,
+            eta_s=self.eta_s,
+            error=self.error,
+            sha256=self.sha256,
+        )
 
 
 ProgressCallback = Callable[[DownloadState], None]
@@ -216,6 +231,13 @@ class DownloadManager:
             self._stop(job, "cancelled")
         else:
             self._discard(job)
+
+    async def cancel_and_wait(self, download_id: str) -> None:
+        """``cancel``, then wait until a running download has stopped and its part is deleted."""
+        job = self._job(download_id)
+        self.cancel(download_id)
+        if job.finished is not None:
+            await job.finished.wait()
 
     async def wait(self, download_id: str) -> DownloadState:
         """Wait until a download is no longer queued or running, and return its state."""

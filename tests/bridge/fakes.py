@@ -11,10 +11,12 @@ from backend.contract import (
     ConfigView,
     Conversation,
     ConversationSummary,
+    DownloadInfo,
     ExportResult,
     ImportResult,
     Message,
     ModelInfo,
+    ModelSettings,
     SaveConfigResult,
     ServerLogs,
     ServerStatus,
@@ -54,6 +56,10 @@ SAMPLES: dict[Any, Any] = {
     ConfigView: ConfigView(values={}, sources={}, json_schema={}),
     SaveConfigResult: SaveConfigResult(values={}, restart_required=False, changed=[]),
     ModelInfo: ModelInfo(id="m", name="m", path="/m.gguf", size_bytes=1, source="folder"),
+    ModelSettings: ModelSettings(context_size=2048),
+    DownloadInfo: DownloadInfo(
+        id="m.gguf", url="https://x/m.gguf", path="/m.gguf", status="queued"
+    ),
     ServerStatus: ServerStatus(state="ready"),
     ServerLogs: ServerLogs(lines=["a"]),
 }

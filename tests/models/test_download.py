@@ -231,7 +231,7 @@ async def test_cancel_a_paused_download_from_an_earlier_session(
         downloads.start(file_server.url())
         await downloads.wait("model.gguf")
     async with manager() as downloads:
-        downloads.cancel("model.gguf")
+        await downloads.cancel_and_wait("model.gguf")
         assert downloads.list_downloads() == []
     assert _leftovers(models_dir) == []
 

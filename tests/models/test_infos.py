@@ -1,4 +1,4 @@
-"""What the page lists (metadata, source, selection, fit) and what a launch of the selection uses."""
+"""What the page lists (metadata, source, selection, fit) and what a launch uses."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_a_models_own_context_size_is_the_one_its_fit_is_estimated_at(
     assert info.fit is not None
     assert info.fit.context_size == 16384
     assert not info.fit.fits
-    assert info.fit.warning is not None and "only 100.0 MB is free" in info.fit.warning
+    assert info.fit.warning is not None
+    assert "only 100.0 MB is free" in info.fit.warning
 
 
 def test_selection_follows_engine_model_and_broken_files_have_no_fit(
@@ -56,8 +57,10 @@ def test_selection_follows_engine_model_and_broken_files_have_no_fit(
         "linked": "linked",
     }
     assert [name for name, info in infos.items() if info.selected] == ["small"]
-    assert infos["broken"].error is not None and infos["broken"].fit is None
-    assert infos["linked"].id == linked.id and infos["linked"].fit is not None
+    assert infos["broken"].error is not None
+    assert infos["broken"].fit is None
+    assert infos["linked"].id == linked.id
+    assert infos["linked"].fit is not None
 
 
 def test_a_launch_uses_the_selected_models_load_settings(

@@ -13,6 +13,7 @@ export interface BridgeContract {
 		| StreamErrorEvent
 		| ServerStatusEvent
 		| ModelsChangedEvent
+		| DownloadProgressEvent
 		| ConversationUpdatedEvent;
 	failure: CommandFailure;
 }
@@ -21,27 +22,34 @@ export interface BridgeContract {
  * via the `definition` "Commands".
  */
 export interface Commands {
+	add_model_file: AddModelFileCommand;
+	cancel_download: CancelDownloadCommand;
 	clear_conversation: ClearConversationCommand;
 	continue_message: ContinueMessageCommand;
 	create_conversation: CreateConversationCommand;
 	delete_conversation: DeleteConversationCommand;
 	delete_message: DeleteMessageCommand;
+	download_model: DownloadModelCommand;
 	edit_message: EditMessageCommand;
 	export_conversations: ExportConversationsCommand;
 	get_config: GetConfigCommand;
 	get_conversation: GetConversationCommand;
+	get_model_settings: GetModelSettingsCommand;
 	get_server_logs: GetServerLogsCommand;
 	get_server_status: GetServerStatusCommand;
 	import_conversations: ImportConversationsCommand;
 	list_conversations: ListConversationsCommand;
+	list_downloads: ListDownloadsCommand;
 	list_models: ListModelsCommand;
 	open_external: OpenExternalCommand;
 	pin_conversation: PinConversationCommand;
 	refresh_models: RefreshModelsCommand;
 	regenerate_message: RegenerateMessageCommand;
+	remove_model: RemoveModelCommand;
 	rename_conversation: RenameConversationCommand;
 	restart_server: RestartServerCommand;
 	save_config: SaveConfigCommand;
+	save_model_settings: SaveModelSettingsCommand;
 	search_conversations: SearchConversationsCommand;
 	select_branch: SelectBranchCommand;
 	select_model: SelectModelCommand;
@@ -50,6 +58,105 @@ export interface Commands {
 	start_server: StartServerCommand;
 	stop_generation: StopGenerationCommand;
 	stop_server: StopServerCommand;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AddModelFileCommand".
+ */
+export interface AddModelFileCommand {
+	params: AddModelFileParams;
+	result: ModelInfo;
+}
+/**
+ * A GGUF file to list where it lies (no copy): its full path.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AddModelFileParams".
+ */
+export interface AddModelFileParams {
+	path: string;
+}
+/**
+ * A model the app can load, what its GGUF header says, and whether it fits.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelInfo".
+ */
+export interface ModelInfo {
+	architecture: string | null;
+	/**
+	 * The context the model was trained on.
+	 */
+	context_length: number | null;
+	error: string | null;
+	/**
+	 * At the context size it would load with; null when it cannot load.
+	 */
+	fit: ModelFit | null;
+	has_chat_template: boolean;
+	id: string;
+	is_default: boolean;
+	name: string;
+	parameters: number | null;
+	path: string;
+	quantization: string | null;
+	selected: boolean;
+	size_bytes: number;
+	source: 'default' | 'folder' | 'linked';
+}
+/**
+ * Whether a model fits in free memory at a context size: an estimate, never a refusal.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelFit".
+ */
+export interface ModelFit {
+	/**
+	 * Memory free now (including reclaimable cache).
+	 */
+	available_bytes: number;
+	context_size: number;
+	fits: boolean;
+	/**
+	 * Weights plus the KV cache for context_size tokens.
+	 */
+	needed_bytes: number;
+	warning: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CancelDownloadCommand".
+ */
+export interface CancelDownloadCommand {
+	params: DownloadRef;
+	result: DownloadInfo[];
+}
+/**
+ * Names one download (its file name).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DownloadRef".
+ */
+export interface DownloadRef {
+	download_id: string;
+}
+/**
+ * One download into the models folder; its id is the file name.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DownloadInfo".
+ */
+export interface DownloadInfo {
+	bytes_done: number;
+	error: string | null;
+	eta_s: number | null;
+	id: string;
+	path: string;
+	rate_bps: number | null;
+	sha256: string | null;
+	status: 'queued' | 'running' | 'paused' | 'failed' | 'done';
+	total: number | null;
+	url: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -198,6 +305,25 @@ export interface DeleteMessageCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DownloadModelCommand".
+ */
+export interface DownloadModelCommand {
+	params: DownloadModelParams;
+	result: DownloadInfo;
+}
+/**
+ * A GGUF to download into the models folder, its file name, and its SHA-256 to check.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DownloadModelParams".
+ */
+export interface DownloadModelParams {
+	filename?: string | null;
+	sha256?: string | null;
+	url: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "EditMessageCommand".
  */
 export interface EditMessageCommand {
@@ -286,6 +412,49 @@ export interface ConfigView {
 export interface GetConversationCommand {
 	params: ConversationRef;
 	result: Conversation;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetModelSettingsCommand".
+ */
+export interface GetModelSettingsCommand {
+	params: ModelRef;
+	result: ModelSettings;
+}
+/**
+ * Names one model.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelRef".
+ */
+export interface ModelRef {
+	model_id: string;
+}
+/**
+ * How one model loads; a null field inherits the engine setting of the same name.
+ *
+ * Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ModelSettings".
+ */
+export interface ModelSettings {
+	/**
+	 * Context window in tokens.
+	 */
+	context_size: number | null;
+	/**
+	 * Extra llama-server arguments, replacing the global ones.
+	 */
+	extra_args: string[] | null;
+	/**
+	 * Layers offloaded to the GPU; -1 offloads all.
+	 */
+	gpu_layers: number | null;
+	/**
+	 * CPU threads; 0 lets llama-server decide.
+	 */
+	threads: number | null;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -399,58 +568,19 @@ export interface ConversationSummary {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListDownloadsCommand".
+ */
+export interface ListDownloadsCommand {
+	params: EmptyParams;
+	result: DownloadInfo[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ListModelsCommand".
  */
 export interface ListModelsCommand {
 	params: EmptyParams;
 	result: ModelInfo[];
-}
-/**
- * A model the app can load, what its GGUF header says, and whether it fits.
- *
- * This interface was referenced by `BridgeContract`'s JSON-Schema
- * via the `definition` "ModelInfo".
- */
-export interface ModelInfo {
-	architecture: string | null;
-	/**
-	 * The context the model was trained on.
-	 */
-	context_length: number | null;
-	error: string | null;
-	/**
-	 * At the context size it would load with; null when it cannot load.
-	 */
-	fit: ModelFit | null;
-	has_chat_template: boolean;
-	id: string;
-	is_default: boolean;
-	name: string;
-	parameters: number | null;
-	path: string;
-	quantization: string | null;
-	selected: boolean;
-	size_bytes: number;
-	source: 'default' | 'folder' | 'linked';
-}
-/**
- * Whether a model fits in free memory at a context size: an estimate, never a refusal.
- *
- * This interface was referenced by `BridgeContract`'s JSON-Schema
- * via the `definition` "ModelFit".
- */
-export interface ModelFit {
-	/**
-	 * Memory free now (including reclaimable cache).
-	 */
-	available_bytes: number;
-	context_size: number;
-	fits: boolean;
-	/**
-	 * Weights plus the KV cache for context_size tokens.
-	 */
-	needed_bytes: number;
-	warning: string | null;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -514,6 +644,24 @@ export interface RegenerateMessageCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RemoveModelCommand".
+ */
+export interface RemoveModelCommand {
+	params: RemoveModelParams;
+	result: ModelInfo[];
+}
+/**
+ * A model to take off the list; its file is deleted only when ``delete_file`` is true.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RemoveModelParams".
+ */
+export interface RemoveModelParams {
+	delete_file: boolean;
+	model_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "RenameConversationCommand".
  */
 export interface RenameConversationCommand {
@@ -569,6 +717,24 @@ export interface SaveConfigResult {
 	values: {
 		[k: string]: unknown | undefined;
 	};
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SaveModelSettingsCommand".
+ */
+export interface SaveModelSettingsCommand {
+	params: SaveModelSettingsParams;
+	result: ModelSettings;
+}
+/**
+ * A model's load settings, replacing the saved ones (null fields inherit the engine's).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SaveModelSettingsParams".
+ */
+export interface SaveModelSettingsParams {
+	model_id: string;
+	settings: ModelSettings;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -779,6 +945,16 @@ export interface ServerStatusEvent {
 export interface ModelsChangedEvent {
 	models: ModelInfo[];
 	type: 'models_changed';
+}
+/**
+ * A download progressed or changed status (at most a few times a second per download).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DownloadProgressEvent".
+ */
+export interface DownloadProgressEvent {
+	download: DownloadInfo;
+	type: 'download_progress';
 }
 /**
  * A conversation changed outside a command (e.g. its automatic title).

@@ -1,0 +1,139 @@
+"""The model commands through the assembled app: linking, settings, removing, downloading."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend.app._runtime import AppRuntime
+from backend.config import ConfigService
+from backend.paths import AppPaths
+from tests.models.conftest import write_gguf
+
+
+class Recorder:
+    """An event target keeping every event."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def deliver(self, batch: list[dict[str, Any]]) -> None:
+        self.events.extend(batch)
+
+    def wait_for(self, match: Callable[[dict[str, Any]], bool], timeout_s: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not any(match(event) for event in list(self.events)):
+            assert time.monotonic() < deadline, self.events
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def runtime(app_paths: AppPaths) -> Iterator[AppRuntime]:
+    with AppRuntime(app_paths, ConfigService(app_paths, environ={}, cli={})) as running:
+        yield running
+
+
+@pytest.fixture
+def served_gguf(tmp_path: Path) -> Iterator[tuple[str, bytes]]:
+    """A small real GGUF served over local HTTP: its URL and its bytes."""
+    content = write_gguf(tmp_path / "served" / "tiny.gguf").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/files/tiny.gguf", content
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_link_configure_and_remove_a_model(runtime: AppRuntime, tmp_path: Path) -> None:
+    path = write_gguf(tmp_path / "elsewhere" / "mine.gguf", context_length=4096)
+
+    added = runtime.api.add_model_file({"path": str(path)})["result"]
+
+    assert (added["name"], added["source"], added["selected"]) == ("mine", "linked", False)
+    assert (added["architecture"], added["context_length"]) == ("llama", 4096)
+    assert added["fit"]["context_size"] == 4096
+    ident = added["id"]
+    bad = runtime.api.save_model_settings({"model_id": ident, "settings": {"context_size": 1}})
+    assert bad["error"]["code"] == "invalid_argument"
+    assert bad["error"]["fields"][0]["field"] == "settings.context_size"
+    saved = runtime.api.save_model_settings(
+        {"model_id": ident, "settings": {"context_size": 1024, "gpu_layers": 0}}
+    )["result"]
+    assert saved == {"context_size": 1024, "threads": None, "gpu_layers": 0, "extra_args": None}
+    assert runtime.api.get_model_settings({"model_id": ident})["result"] == saved
+    listed = {m["id"]: m for m in runtime.api.list_models({})["result"]}
+    assert listed[ident]["fit"]["context_size"] == 1024
+
+    left = runtime.api.remove_model({"model_id": ident, "delete_file": False})["result"]
+
+    assert [m["source"] for m in left] == ["default"]
+    assert path.exists(), "removing without delete_file keeps the file"
+    missing = runtime.api.get_model_settings({"model_id": ident})
+    assert missing["error"]["code"] == "not_found"
+
+
+def test_the_loaded_model_cannot_be_removed_and_bad_paths_are_refused(
+    runtime: AppRuntime, tmp_path: Path
+) -> None:
+    [default] = runtime.api.list_models({})["result"]
+    refused = runtime.api.remove_model({"model_id": default["id"], "delete_file": True})
+    assert refused["error"]["code"] == "conflict"
+    relative = runtime.api.add_model_file({"path": "models/x.gguf"})
+    assert relative["error"]["code"] == "invalid_argument"
+    gone = runtime.api.add_model_file({"path": str(tmp_path / "gone.gguf")})
+    assert gone["error"]["code"] == "not_found"
+
+
+def test_a_download_reports_progress_and_lists_the_new_model(
+    runtime: AppRuntime, app_paths: AppPaths, served_gguf: tuple[str, bytes]
+) -> None:
+    url, content = served_gguf
+    recorder = Recorder()
+    runtime.attach(recorder)
+
+    started = runtime.api.download_model(
+        {"url": url, "sha256": hashlib.sha256(content).hexdigest()}
+    )["result"]
+
+    assert (started["id"], started["status"]) == ("tiny.gguf", "queued")
+    recorder.wait_for(
+        lambda e: e["type"] == "models_changed" and "tiny" in {m["name"] for m in e["models"]}
+    )
+    progress = [e["download"] for e in recorder.events if e["type"] == "download_progress"]
+    assert progress[-1]["status"] == "done"
+    assert progress[-1]["bytes_done"] == len(content)
+    assert (app_paths.models_dir / "tiny.gguf").read_bytes() == content
+    assert [d["status"] for d in runtime.api.list_downloads({})["result"]] == ["done"]
+    again = runtime.api.download_model({"url": url})
+    assert again["error"]["code"] == "conflict"
+
+
+def test_a_cancelled_download_leaves_no_part_file(runtime: AppRuntime, app_paths: AppPaths) -> None:
+    # Nothing listens on port 9 (discard), so the download retries until cancelled.
+    started = runtime.api.download_model({"url": "http://127.0.0.1:9/a.gguf"})["result"]
+    assert runtime.api.cancel_download({"download_id": started["id"]})["result"] == []
+    assert not list(app_paths.models_dir.glob("a.gguf*"))
+    unknown = runtime.api.cancel_download({"download_id": "nope.gguf"})
+    assert unknown["error"]["code"] == "not_found"
+    bad = runtime.api.download_model({"url": "ftp://example.com/a.gguf"})
+    assert bad["error"]["code"] == "invalid_argument"
