@@ -6,7 +6,10 @@ test('the model selector switches the model', async ({ page }) => {
 	const selector = page.getByTestId('model-selector');
 	await expect(selector).toContainText('Qwen2.5 7B');
 	await selector.click();
-	await page.getByRole('option', { name: 'Llama 3.2 3B Instruct Q8_0' }).click();
+	const big = page.getByRole('option', { name: /Llama 3\.1 70B/ });
+	await expect(big).toContainText('70.6B · Q4_K_M · 42.5 GB');
+	await expect(big.getByTestId('fit-warning')).toContainText('more memory');
+	await page.getByRole('option', { name: /Llama 3\.2 3B/ }).click();
 	await expect(selector).toContainText('Llama 3.2 3B');
 	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'ready');
 });

@@ -193,3 +193,12 @@ describe('MockBackend config', () => {
 		expect(heavy).toMatchObject({ changed: ['engine.context_size'], restart_required: true });
 	});
 });
+
+describe('MockBackend coverage', () => {
+	it('answers a command it does not implement with a clear error', async () => {
+		const envelope = await backend.invoke('start_server' as never, {} as never);
+		expect(envelope.ok).toBe(true);
+		const missing = await backend.invoke('no_such_command' as never, {} as never);
+		expect(!missing.ok && missing.error.message).toContain('does not implement no_such_command');
+	});
+});

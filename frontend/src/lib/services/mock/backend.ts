@@ -27,7 +27,8 @@ export interface MockOptions {
 	now?: () => Date;
 }
 
-type Handlers = { [K in CommandName]: (params: CommandParams<K>) => CommandResult<K> };
+/** The mock implements the commands the UI uses; any other command fails with a clear message. */
+type Handlers = { [K in CommandName]?: (params: CommandParams<K>) => CommandResult<K> };
 
 const NEW_TITLE = 'New chat';
 const TITLE_LENGTH = 40;
@@ -63,7 +64,10 @@ export class MockBackend {
 	): Promise<Envelope<CommandResult<K>>> {
 		await Promise.resolve();
 		try {
-			const handler = this.handlers[name] as (p: CommandParams<K>) => CommandResult<K>;
+			const handler = this.handlers[name] as
+				((p: CommandParams<K>) => CommandResult<K>) | undefined;
+			if (!handler)
+				throw new MockFailure('internal', `The mock backend does not implement ${name}.`);
 			return { ok: true, result: structuredClone(handler(params)) };
 		} catch (reason) {
 			return { ok: false, error: toBridgeError(reason) };

@@ -2,28 +2,63 @@ import type { BridgeEvent, ModelInfo, ServerStatus } from '$lib/types';
 
 const GIB = 1024 ** 3;
 
+const MOCK_CONTEXT = 4096;
+
+function mockModel(
+	id: string,
+	name: string,
+	gib: number,
+	extra: Partial<ModelInfo> & { fits: boolean }
+): ModelInfo {
+	const size_bytes = Math.round(gib * GIB);
+	const { fits, ...rest } = extra;
+	return {
+		id,
+		name,
+		path: `/models/${id}.gguf`,
+		size_bytes,
+		architecture: 'llama',
+		context_length: 32768,
+		parameters: null,
+		quantization: null,
+		has_chat_template: true,
+		source: 'folder',
+		is_default: false,
+		selected: false,
+		error: null,
+		fit: {
+			context_size: MOCK_CONTEXT,
+			needed_bytes: size_bytes + 512 * 1024 ** 2,
+			available_bytes: fits ? 16 * GIB : 4 * GIB,
+			fits,
+			warning: fits ? null : 'Needs more memory than is free: expect swapping.'
+		},
+		...rest
+	};
+}
+
 export function mockModels(withModels: boolean): ModelInfo[] {
 	if (!withModels) return [];
 	return [
-		{
-			id: 'qwen2.5-7b-instruct-q4_k_m',
-			name: 'Qwen2.5 7B Instruct Q4_K_M',
-			path: '/models/qwen2.5-7b-instruct-q4_k_m.gguf',
-			size_bytes: 4.7 * GIB,
+		mockModel('qwen2.5-7b-instruct-q4_k_m', 'Qwen2.5 7B Instruct Q4_K_M', 4.7, {
+			architecture: 'qwen2',
+			parameters: 7_600_000_000,
+			quantization: 'Q4_K_M',
 			is_default: true,
 			selected: true,
-			error: null
-		},
-		{
-			id: 'llama-3.2-3b-instruct-q8_0',
-			name: 'Llama 3.2 3B Instruct Q8_0',
-			path: '/models/llama-3.2-3b-instruct-q8_0.gguf',
-			size_bytes: 3.4 * GIB,
-			is_default: false,
-			selected: false,
-			error: null
-		}
-	].map((model) => ({ ...model, size_bytes: Math.round(model.size_bytes) }));
+			fits: true
+		}),
+		mockModel('llama-3.2-3b-instruct-q8_0', 'Llama 3.2 3B Instruct Q8_0', 3.4, {
+			parameters: 3_200_000_000,
+			quantization: 'Q8_0',
+			fits: true
+		}),
+		mockModel('llama-3.1-70b-instruct-q4_k_m', 'Llama 3.1 70B Instruct Q4_K_M', 42.5, {
+			parameters: 70_600_000_000,
+			quantization: 'Q4_K_M',
+			fits: false
+		})
+	];
 }
 
 export function status(
