@@ -55,7 +55,15 @@ from ..contract import (
     StreamStarted,
 )
 from ..engine import verify_engine
-from ..errors import ConfigError, Conflict, EngineError, FieldError, ModelError, ServerError
+from ..errors import (
+    ConfigError,
+    Conflict,
+    EngineError,
+    FieldError,
+    LlamaDeskError,
+    ModelError,
+    ServerError,
+)
 from ._services import Services
 
 __all__ = ["CommandHandlers"]
@@ -178,14 +186,32 @@ class CommandHandlers:
         return self._s.models.infos(self._s.config.settings.engine)
 
     async def select_model(self, p: SelectModelParams) -> ModelInfo:
-        """Load another model: the server restarts on it."""
+        """Load another model: the server restarts on it.
+
+        When the new model does not come up, the previous one is selected and started again,
+        and the error says why the new one failed: a bad pick never leaves the app modelless.
+        """
         model = self._s.models.get(p.model_id)
         if model.error is not None:
             raise ModelError(f"{model.name} cannot be loaded: {model.error}")
-        path = None if model.is_default else str(model.path)
-        await anyio.to_thread.run_sync(self._s.config.save, {"engine": {"model": path}})
-        await self._restart()
+        engine = self._s.config.settings.engine
+        previous = self._s.models.selected(engine)
+        await self._save_model(None if model.is_default else model.path)
+        try:
+            await self._restart()
+        except LlamaDeskError as exc:
+            await self._save_model(engine.model)
+            await self._s.monitor.restart()
+            back = previous.name if previous is not None else "The previous model"
+            raise ModelError(
+                f"{model.name} failed to load: {exc.message} {back} is loaded again.",
+                detail=exc.detail,
+            ) from exc
         return self._model_info(model.id)
+
+    async def _save_model(self, path: Path | None) -> None:
+        model = None if path is None else str(path)
+        await anyio.to_thread.run_sync(self._s.config.save, {"engine": {"model": model}})
 
     async def add_model_file(self, p: AddModelFileParams) -> ModelInfo:
         """List a GGUF file where it lies (no copy)."""

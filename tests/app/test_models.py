@@ -137,3 +137,60 @@ def test_a_cancelled_download_leaves_no_part_file(runtime: AppRuntime, app_paths
     assert unknown["error"]["code"] == "not_found"
     bad = runtime.api.download_model({"url": "ftp://example.com/a.gguf"})
     assert bad["error"]["code"] == "invalid_argument"
+
+
+def _wait_ready(runtime: AppRuntime, timeout_s: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while (status := runtime.api.get_server_status({})["result"])["state"] != "ready":
+        assert time.monotonic() < deadline, status
+        time.sleep(0.05)
+    return status
+
+
+@pytest.mark.real_server
+def test_the_server_launches_with_the_models_own_settings(
+    runtime: AppRuntime, engine_binary: Path, default_model: Path
+) -> None:
+    _wait_ready(runtime)
+    [default] = runtime.api.list_models({})["result"]
+    runtime.api.save_model_settings(
+        {"model_id": default["id"], "settings": {"context_size": 512, "extra_args": ["-b", "64"]}}
+    )
+
+    restarted = runtime.api.restart_server({})
+
+    assert restarted["result"]["state"] == "ready", restarted
+    launches = [line for line in runtime.services.monitor.logs(500) if "launching:" in line]
+    assert "--ctx-size 512" in launches[-1]
+    assert launches[-1].endswith("-b 64")
+    assert "--ctx-size 4096" in launches[0], "the engine setting before the model had its own"
+
+
+@pytest.mark.real_server
+def test_a_model_that_fails_to_load_gives_the_previous_one_back(
+    runtime: AppRuntime, app_paths: AppPaths, engine_binary: Path, default_model: Path
+) -> None:
+    before = _wait_ready(runtime)
+    app_paths.models_dir.mkdir(parents=True, exist_ok=True)
+    (app_paths.models_dir / "garbage.gguf").write_bytes(b"\x00\x17 not a model " * 64)
+    # A valid header with no real tensors: only llama-server finds out it cannot load.
+    write_gguf(app_paths.models_dir / "hollow.gguf")
+    models = {m["name"]: m for m in runtime.api.refresh_models({})["result"]}
+
+    garbage = runtime.api.select_model({"model_id": models["garbage"]["id"]})
+
+    assert garbage["error"]["code"] == "model_invalid"
+    assert runtime.api.get_server_status({})["result"]["pid"] == before["pid"], "no restart"
+
+    hollow = runtime.api.select_model({"model_id": models["hollow"]["id"]})
+
+    error = hollow["error"]
+    assert error["code"] == "model_invalid", error
+    assert error["message"].startswith("hollow failed to load: ")
+    assert error["message"].endswith("SmolLM2-135M-Instruct.Q4_1 is loaded again.")
+    status = _wait_ready(runtime)
+    assert status["model"] == default_model.name
+    assert status["pid"] != before["pid"]
+    assert runtime.services.config.settings.engine.model is None
+    selected = [m["name"] for m in runtime.api.list_models({})["result"] if m["selected"]]
+    assert selected == ["SmolLM2-135M-Instruct.Q4_1"]
