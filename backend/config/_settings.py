@@ -120,6 +120,13 @@ class EngineSettings(_Section):
     request_timeout_s: float = Field(
         600.0, gt=0, le=86_400, description="Seconds a generation may go without a new token."
     )
+    idle_unload_minutes: float = Field(
+        0,
+        ge=0,
+        le=10_080,
+        description="Stop llama-server after this many minutes without requests, freeing its "
+        "memory; the next message starts it again. 0 never stops it.",
+    )
 
 
 class GenerationSettings(_Section):

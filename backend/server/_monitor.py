@@ -16,6 +16,10 @@ One :class:`ServerPhase` is the only truth about the server; every transition go
 
 ``endpoint()`` (the adapter's ``EndpointProvider``) waits through ``starting``/``crashed``/
 ``restarting``, so the message after a crash goes to the restarted server with no user action;
+and it starts a server that was stopped for being idle: with ``idle_unload_minutes`` set, a
+health check finding no request for that long (``endpoint()`` calls count as requests) and no
+slot still processing (``/slots``; when it cannot tell, the server stays) stops the server to free
+its memory, and the next request loads it again.
 ``generation`` grows with every launch, which tells the slot manager the server's slots are
 empty. Supervision runs in the monitor's own task group (``async with ServerMonitor(...)``);
 ``aclose()`` stops the server even while the surrounding scope is being cancelled.
@@ -74,6 +78,7 @@ _DRAIN_OUTPUT_S = 1.0
 _TAIL_LINES = 60
 _RUNNING = (ServerPhase.READY, ServerPhase.UNHEALTHY)
 _SETTLED = (*_RUNNING, ServerPhase.FAILED, ServerPhase.STOPPED)
+_IDLE_HINT = "Stopped after a while without requests to free memory; the next message starts it."
 
 
 @dataclass(eq=False)
@@ -123,6 +128,8 @@ class ServerMonitor:
         self._restarts = 0
         self._crashes: deque[float] = deque()
         self._failure: Failure | None = None
+        self._idle = False
+        self._last_use = time.monotonic()
         self._recovery: anyio.CancelScope | None = None
         self._closed = False
         self._stack: AsyncExitStack | None = None
@@ -226,7 +233,7 @@ class ServerMonitor:
             elapsed_s=now - self._since,
             restarts=self._restarts,
             last_error=failure.message if failure else None,
-            hint=failure.hint if failure else None,
+            hint=failure.hint if failure else _IDLE_HINT if self._idle else None,
         )
 
     def logs(self, lines: int) -> list[str]:
@@ -247,12 +254,16 @@ class ServerMonitor:
             while True:
                 run = self._run
                 if self._phase in _RUNNING and run is not None:
+                    self._last_use = time.monotonic()
                     return Endpoint(
                         base_url=run.base_url,
                         api_key=run.api_key,
                         model_path=str(run.model),
                         generation=run.generation,
                     )
+                if self._phase is ServerPhase.STOPPED and self._idle:
+                    await self.start()
+                    continue
                 if self._phase is ServerPhase.STOPPED:
                     raise ServerUnavailable(
                         "llama-server is not running.", detail="Start it from the header."
@@ -276,9 +287,12 @@ class ServerMonitor:
             )
         return self._lock
 
-    def _enter(self, phase: ServerPhase, failure: Failure | None = None) -> None:
+    def _enter(
+        self, phase: ServerPhase, failure: Failure | None = None, *, idle: bool = False
+    ) -> None:
         check_transition(self._phase, phase)
         self._phase = phase
+        self._idle = idle
         self._since = time.monotonic()
         if failure is not None:
             self._failure = failure
@@ -459,6 +473,9 @@ class ServerMonitor:
                     failures = 0
                     if self._phase is ServerPhase.UNHEALTHY:
                         self._enter(ServerPhase.READY)
+                    if await self._idle_for_long(run):
+                        assert self._tg is not None
+                        self._tg.start_soon(self._unload_idle, run)
                     continue
                 failures += 1
                 if self._phase is ServerPhase.READY:
@@ -471,6 +488,45 @@ class ServerMonitor:
                     )
                     run.process.signal(signal.SIGKILL)
                     return
+
+    async def _idle_for_long(self, run: _Run) -> bool:
+        """No request for ``idle_unload_minutes`` and no slot processing (a long answer)."""
+        if not self._idle_expired():
+            return False
+        assert self._client is not None
+        try:
+            response = await self._client.get(
+                f"{run.base_url}/slots",
+                headers={"Authorization": f"Bearer {run.api_key}"},
+                timeout=self._settings().engine.health_timeout_s,
+            )
+            response.raise_for_status()
+            busy = any(slot.get("is_processing") for slot in response.json())
+        except (httpx.HTTPError, ValueError, TypeError, AttributeError):
+            return False
+        if busy:
+            self._last_use = time.monotonic()
+        return not busy
+
+    def _idle_expired(self) -> bool:
+        minutes = self._settings().engine.idle_unload_minutes
+        return bool(minutes) and time.monotonic() - self._last_use >= minutes * 60
+
+    async def _unload_idle(self, run: _Run) -> None:
+        """Stop an idle server (its own task: the health loop cannot await its own end).
+
+        Checked again under the lock: a request that arrived meanwhile keeps the server.
+        """
+        assert self._lock is not None
+        async with self._lock:
+            if self._closed or self._run is not run or self._phase not in _RUNNING:
+                return
+            if not self._idle_expired():
+                return
+            self._log.note("stopping llama-server: idle for too long")
+            await self._terminate()
+            self._failure = None
+            self._enter(ServerPhase.STOPPED, idle=True)
 
     async def _await_ready(self, run: _Run, engine: EngineSettings) -> bool:
         """Poll ``/health`` until it answers 200; kill the server at ``start_timeout_s``."""
@@ -492,7 +548,7 @@ class ServerMonitor:
             await anyio.sleep(_READY_POLL_S)
         if self._run is not run:
             return False
-        run.ready_at = time.monotonic()
+        run.ready_at = self._last_use = time.monotonic()
         self._log.note(
             f"ready on port {run.port} after {run.ready_at - run.launched:.2f} s "
             f"(generation {run.generation})"
