@@ -8,8 +8,9 @@ downloads pause (resumable next time), running generations are stored as cancell
 caches saved while the server still runs, then the database closes, then the server is stopped
 and reaped.
 
-Download progress goes to the page as ``DownloadProgressEvent``; a finished download rescans the
-catalogue at once (its header is read then, off the watcher's schedule) and announces the list.
+Download progress goes to the page as ``DownloadProgressEvent``. A finished download rescans the
+catalogue before its last event (its header is read then, off the watcher's schedule), so a page
+that asks for the models on ``done`` finds the new one; the new list follows as an event too.
 """
 
 from __future__ import annotations
@@ -78,10 +79,12 @@ async def open_services(
         sink(ModelsChangedEvent(models=models.infos(settings().engine)))
 
     def download_progress(state: DownloadState) -> None:
+        if state.status != "done":
+            sink(DownloadProgressEvent(download=state.info()))
+            return
+        models.refresh()
         sink(DownloadProgressEvent(download=state.info()))
-        if state.status == "done":
-            models.refresh()
-            models_changed()
+        models_changed()
 
     read_timeout = settings().engine.request_timeout_s
     async with AsyncExitStack() as stack:

@@ -117,6 +117,11 @@ def test_a_download_reports_progress_and_lists_the_new_model(
 
     assert (started["id"], started["status"]) == ("tiny.gguf", "queued")
     recorder.wait_for(
+        lambda e: e["type"] == "download_progress" and e["download"]["status"] == "done"
+    )
+    listed = runtime.api.list_models({})["result"]
+    assert "tiny" in {m["name"] for m in listed}, "listed by the time the page hears of it"
+    recorder.wait_for(
         lambda e: e["type"] == "models_changed" and "tiny" in {m["name"] for m in e["models"]}
     )
     progress = [e["download"] for e in recorder.events if e["type"] == "download_progress"]
