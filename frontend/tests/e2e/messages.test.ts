@@ -120,3 +120,17 @@ test('clear removes every message of the conversation', async ({ page }) => {
 	await expect(page.getByTestId('message')).toHaveCount(0);
 	await expect(page.getByText('Start a conversation')).toBeVisible();
 });
+
+test('a stopped answer can be continued', async ({ page }) => {
+	await openMock(page);
+	await sendMessage(page, '/long 3000');
+	const answer = page.getByTestId('message').last();
+	await expect(answer.locator('.markdown')).toBeVisible();
+	await page.getByRole('button', { name: 'Stop generating' }).click();
+	await expect(answer).toHaveAttribute('data-status', 'cancelled');
+	const stoppedLength = (await answer.textContent())?.length ?? 0;
+	await answer.getByRole('button', { name: 'Continue' }).click();
+	await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 10_000 });
+	expect((await answer.textContent())?.length ?? 0).toBeGreaterThan(stoppedLength);
+	await expect(answer).not.toContainText('Stopped');
+});
