@@ -40,9 +40,20 @@ TYPES_FILE = FRONTEND / "src" / "lib" / "types" / "bridge.ts"
 # Debian packages the app and its tests need beyond a stock Python/Node machine.
 APT_BUILD = ["cmake", "make", "g++"]
 APT_GUI = [
-    "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0", "libnss3",
-    "libegl1", "libgl1", "libxcomposite1", "libxdamage1", "libxrandr2", "libxtst6",
-    "libasound2", "libfontconfig1", "libdbus-1-3",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-keysyms1",
+    "libxkbcommon-x11-0",
+    "libnss3",
+    "libegl1",
+    "libgl1",
+    "libxcomposite1",
+    "libxdamage1",
+    "libxrandr2",
+    "libxtst6",
+    "libasound2",
+    "libfontconfig1",
+    "libdbus-1-3",
 ]
 APT_TEST = ["xvfb", "xauth", "chromium", "imagemagick"]
 
@@ -56,7 +67,9 @@ def fail(message: str, code: int = 1) -> None:
     raise SystemExit(code)
 
 
-def run(command: Sequence[str | Path], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
+def run(
+    command: Sequence[str | Path], *, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> None:
     result = subprocess.run([str(c) for c in command], cwd=cwd, env=env, check=False)
     if result.returncode != 0:
         fail(f"`{' '.join(str(c) for c in command)}` exited with {result.returncode}")
@@ -142,7 +155,8 @@ def ensure_node_modules() -> None:
 def _frontend_inputs() -> list[Path]:
     skip = {"node_modules", "build", ".svelte-kit", "test-results", "playwright-report"}
     files = [
-        p for p in FRONTEND.rglob("*")
+        p
+        for p in FRONTEND.rglob("*")
         if p.is_file() and not skip.intersection(p.relative_to(FRONTEND).parts)
     ]
     return [*files, ROOT / "package-lock.json"]
@@ -169,12 +183,13 @@ def setup(*, system: Sequence[str]) -> None:
 
 
 # --------------------------------------------------------------------------- contract
-def generate_types(schema_out: Path, types_out: Path) -> None:
+def export_schema(schema_out: Path) -> None:
     with schema_out.open("wb") as out:
-        result = subprocess.run([str(VENV_PY), "-m", "backend", "contract"], stdout=out, check=False)
+        result = subprocess.run(
+            [str(VENV_PY), "-m", "backend", "contract"], stdout=out, check=False
+        )
     if result.returncode != 0:
         fail("could not export the bridge contract schema")
-    run(["node", FRONTEND / "scripts" / "gen-types.js", schema_out, types_out])
 
 
 # --------------------------------------------------------------------------- test
@@ -230,20 +245,19 @@ def run_step(step: Step) -> StepResult:
 
 
 def check_contract_step() -> StepResult:
-    log("── contract types up to date")
+    """The checked-in schema must match the pydantic models (vitest checks bridge.ts against it)."""
+    log("── contract schema up to date")
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        schema, types = Path(tmp) / "schema.json", Path(tmp) / "bridge.ts"
-        generate_types(schema, types)
-        stale = [
-            str(path.relative_to(ROOT))
-            for path, fresh in ((SCHEMA_FILE, schema), (TYPES_FILE, types))
-            if not path.exists() or path.read_bytes() != fresh.read_bytes()
-        ]
-    note = f"stale: {', '.join(stale)}; run `python build.py types`" if stale else ""
+        fresh = Path(tmp) / "schema.json"
+        export_schema(fresh)
+        stale = not SCHEMA_FILE.exists() or SCHEMA_FILE.read_bytes() != fresh.read_bytes()
+    note = f"stale: {SCHEMA_FILE.relative_to(ROOT)}; run `python build.py types`" if stale else ""
     if note:
         log(note)
-    return StepResult("contract types", int(not stale), int(bool(stale)), time.monotonic() - started, note)
+    return StepResult(
+        "contract schema", int(not stale), int(stale), time.monotonic() - started, note
+    )
 
 
 def test_steps() -> list[Step]:
@@ -254,15 +268,38 @@ def test_steps() -> list[Step]:
         Step("ruff check", [py, "-m", "ruff", "check", "."]),
         Step("ruff format", [py, "-m", "ruff", "format", "--check", "."]),
         Step("mypy --strict", [py, "-m", "mypy"]),
-        Step("pytest", [py, "-m", "pytest", f"--junitxml={ARTIFACTS / 'pytest.xml'}", "-p", "no:cacheprovider"],
-             junit=ARTIFACTS / "pytest.xml"),
+        Step(
+            "pytest",
+            [
+                py,
+                "-m",
+                "pytest",
+                f"--junitxml={ARTIFACTS / 'pytest.xml'}",
+                "-p",
+                "no:cacheprovider",
+            ],
+            junit=ARTIFACTS / "pytest.xml",
+        ),
         Step("svelte-check", [*npm, "check"]),
         Step("eslint + prettier", [*npm, "lint"]),
-        Step("vitest", [*npm, "test:unit", "--", "--reporter=default", "--reporter=junit",
-                        f"--outputFile.junit={ARTIFACTS / 'vitest.xml'}"],
-             junit=ARTIFACTS / "vitest.xml"),
-        Step("playwright", [*npm, "test:e2e"], junit=ARTIFACTS / "playwright.xml",
-             env={"PLAYWRIGHT_JUNIT_OUTPUT_NAME": str(ARTIFACTS / "playwright.xml")}),
+        Step(
+            "vitest",
+            [
+                *npm,
+                "test:unit",
+                "--",
+                "--reporter=default",
+                "--reporter=junit",
+                f"--outputFile.junit={ARTIFACTS / 'vitest.xml'}",
+            ],
+            junit=ARTIFACTS / "vitest.xml",
+        ),
+        Step(
+            "playwright",
+            [*npm, "test:e2e", "--", "--reporter=list,junit"],
+            junit=ARTIFACTS / "playwright.xml",
+            env={"PLAYWRIGHT_JUNIT_OUTPUT_NAME": str(ARTIFACTS / "playwright.xml")},
+        ),
     ]
 
 
@@ -292,7 +329,9 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_dev(args: argparse.Namespace) -> int:
     setup(system=APT_BUILD + APT_GUI)
-    vite = subprocess.Popen(["npm", "-w", "frontend", "run", "dev", "--", "--port", "5173", "--strictPort"])
+    vite = subprocess.Popen(
+        ["npm", "-w", "frontend", "run", "dev", "--", "--port", "5173", "--strictPort"]
+    )
     try:
         return backend("--dev", "http://localhost:5173", *args.app_args).returncode
     finally:
@@ -309,12 +348,20 @@ def command_bench(args: argparse.Namespace) -> int:
     for script in scripts:
         out = out_dir / f"{script.stem}.json"
         log(f"── {script.stem}")
-        code = subprocess.run([str(VENV_PY), str(script), "--json", str(out)], cwd=ROOT, check=False).returncode
-        summary[script.stem] = json.loads(out.read_text()) if code == 0 and out.exists() else {"error": code}
+        code = subprocess.run(
+            [str(VENV_PY), str(script), "--json", str(out)], cwd=ROOT, check=False
+        ).returncode
+        summary[script.stem] = (
+            json.loads(out.read_text()) if code == 0 and out.exists() else {"error": code}
+        )
     front = out_dir / "bench_frontend_stream.json"
     log("── bench_frontend_stream")
-    code = subprocess.run(["npm", "-w", "frontend", "run", "--silent", "bench", "--", str(front)], check=False).returncode
-    summary["bench_frontend_stream"] = json.loads(front.read_text()) if code == 0 and front.exists() else {"error": code}
+    code = subprocess.run(
+        ["npm", "-w", "frontend", "run", "--silent", "bench", "--", str(front)], check=False
+    ).returncode
+    summary["bench_frontend_stream"] = (
+        json.loads(front.read_text()) if code == 0 and front.exists() else {"error": code}
+    )
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     print("\nbenchmark                      result")
     for name, result in summary.items():
@@ -325,7 +372,8 @@ def command_bench(args: argparse.Namespace) -> int:
 def command_types(args: argparse.Namespace) -> int:
     ensure_venv()
     ensure_node_modules()
-    generate_types(SCHEMA_FILE, TYPES_FILE)
+    export_schema(SCHEMA_FILE)
+    run(["npm", "-w", "frontend", "run", "--silent", "gen:types"])
     log(f"wrote {SCHEMA_FILE.relative_to(ROOT)} and {TYPES_FILE.relative_to(ROOT)}")
     return 0
 
@@ -335,15 +383,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
         "run": (command_run, "set up, then open the app window"),
-        "test": (command_test, "set up, then run every check and test; ends with 'N passed, M failed'"),
+        "test": (
+            command_test,
+            "set up, then run every check and test; ends with 'N passed, M failed'",
+        ),
         "dev": (command_dev, "the window on the Vite dev server with hot reload"),
-        "bench": (command_bench, "run the benchmarks under bench/ and write JSON to bench/results/"),
+        "bench": (
+            command_bench,
+            "run the benchmarks under bench/ and write JSON to bench/results/",
+        ),
         "types": (command_types, "regenerate the bridge contract schema and TypeScript types"),
     }
     for name, (_, help_text) in commands.items():
         command = sub.add_parser(name, help=help_text)
         if name in {"run", "dev"}:
-            command.add_argument("app_args", nargs=argparse.REMAINDER, help="passed to python -m backend")
+            command.add_argument(
+                "app_args", nargs=argparse.REMAINDER, help="passed to python -m backend"
+            )
     args = parser.parse_args(argv)
     return commands[args.command][0](args)
 
