@@ -382,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python build.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
-        "run": (command_run, "set up, then open the app window"),
+        "run": (command_run, "set up, then open the app window (other options go to the app)"),
         "test": (
             command_test,
             "set up, then run every check and test; ends with 'N passed, M failed'",
@@ -395,12 +395,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "types": (command_types, "regenerate the bridge contract schema and TypeScript types"),
     }
     for name, (_, help_text) in commands.items():
-        command = sub.add_parser(name, help=help_text)
-        if name in {"run", "dev"}:
-            command.add_argument(
-                "app_args", nargs=argparse.REMAINDER, help="passed to python -m backend"
-            )
-    args = parser.parse_args(argv)
+        sub.add_parser(name, help=help_text)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in {"run", "dev"}:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.app_args = [arg for arg in extra if arg != "--"]
     return commands[args.command][0](args)
 
 
