@@ -357,7 +357,8 @@ def command_bench(args: argparse.Namespace) -> int:
     front = out_dir / "bench_frontend_stream.json"
     log("── bench_frontend_stream")
     code = subprocess.run(
-        ["npm", "-w", "frontend", "run", "--silent", "bench", "--", str(front)], check=False
+        ["npm", "-w", "frontend", "run", "--silent", "bench", "--", "--json", str(front)],
+        check=False,
     ).returncode
     summary["bench_frontend_stream"] = (
         json.loads(front.read_text()) if code == 0 and front.exists() else {"error": code}

@@ -12,6 +12,7 @@
  * Usage: node scripts/bench.js [--tokens 20000] [--rate 1000]   (after `vite build`)
  */
 import { chromium } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
 import { serveBuild } from './serve-build.js';
 
 const PORT = 4174;
@@ -191,6 +192,8 @@ try {
 		}
 	};
 	console.log(JSON.stringify(result, null, 2));
+	const jsonAt = process.argv.indexOf('--json');
+	if (jsonAt >= 0) writeFileSync(process.argv[jsonAt + 1], JSON.stringify(result, null, 2));
 } finally {
 	await browser.close();
 	server.close();
