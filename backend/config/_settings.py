@@ -133,7 +133,9 @@ class GenerationSettings(_Section):
     """Default generation parameters; a conversation may override them."""
 
     system_prompt: str = Field(
-        "", max_length=100_000, description="Sent before every conversation."
+        "You are a helpful assistant.",
+        max_length=100_000,
+        description="Sent before every conversation; empty sends none.",
     )
     temperature: float = Field(0.7, ge=0, le=5, description="Randomness; 0 is deterministic.")
     top_k: int = Field(

@@ -26,7 +26,10 @@ def store(tmp_path: Path) -> Iterator[ConversationStore]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings()
+    """Default settings without the global system prompt, so prompts hold only the chat."""
+    settings = Settings()
+    settings.generation.system_prompt = ""
+    return settings
 
 
 @pytest.fixture

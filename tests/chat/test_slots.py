@@ -14,11 +14,18 @@ from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
 pytestmark = pytest.mark.anyio
 
 
+def _bare_settings() -> Settings:
+    """Defaults without the global system prompt: the cached prefix is the chat alone."""
+    settings = Settings()
+    settings.generation.system_prompt = ""
+    return settings
+
+
 def _orchestrator(
     store: ConversationStore, adapter: LlamaCppAdapter, fake: FakeLlamaServer, budget_mb: int = 2048
 ) -> ChatOrchestrator:
     slots = SlotManager(adapter, store, slot_dir=fake.slot_dir, disk_budget_mb=lambda: budget_mb)
-    return ChatOrchestrator(store, adapter, lambda e: None, Settings, slots=slots)
+    return ChatOrchestrator(store, adapter, lambda e: None, _bare_settings, slots=slots)
 
 
 def _actions(fake: FakeLlamaServer, action: str) -> list[tuple[int, str | None]]:
@@ -171,7 +178,9 @@ async def test_without_slot_endpoints_requests_have_no_slot(
     fake = FakeLlamaServer(slot_dir=tmp_path, slots_endpoint=False)
     async with LlamaCppAdapter(fake, transport=fake.transport) as adapter:
         slots = SlotManager(adapter, store, slot_dir=tmp_path)
-        async with ChatOrchestrator(store, adapter, lambda e: None, Settings, slots=slots) as chat:
+        async with ChatOrchestrator(
+            store, adapter, lambda e: None, _bare_settings, slots=slots
+        ) as chat:
             conversation = await chat.create_conversation()
             answer = await chat.handle_user_message(conversation.id, "hi")
     assert answer.status == "complete"
