@@ -192,8 +192,9 @@ try {
 		}
 	};
 	console.log(JSON.stringify(result, null, 2));
-	const jsonAt = process.argv.indexOf('--json');
-	if (jsonAt >= 0) writeFileSync(process.argv[jsonAt + 1], JSON.stringify(result, null, 2));
+	const jsonPath = process.argv[process.argv.indexOf('--json') + 1];
+	if (process.argv.includes('--json') && jsonPath)
+		writeFileSync(jsonPath, JSON.stringify(result, null, 2));
 } finally {
 	await browser.close();
 	server.close();
