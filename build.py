@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -327,13 +328,27 @@ def command_run(args: argparse.Namespace) -> int:
     return backend(*args.app_args).returncode
 
 
+def _wait_for_url(url: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def command_dev(args: argparse.Namespace) -> int:
     setup(system=APT_BUILD + APT_GUI)
+    url = "http://localhost:5173"
     vite = subprocess.Popen(
         ["npm", "-w", "frontend", "run", "dev", "--", "--port", "5173", "--strictPort"]
     )
     try:
-        return backend("--dev", "http://localhost:5173", *args.app_args).returncode
+        if not _wait_for_url(url, 60):
+            fail("the Vite dev server did not answer on port 5173 within 60 s")
+        return backend("--dev", url, *args.app_args).returncode
     finally:
         vite.terminate()
         vite.wait()
