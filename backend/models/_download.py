@@ -30,7 +30,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal, Self
@@ -76,18 +76,7 @@ class DownloadState:
 
     def info(self) -> DownloadInfo:
         """The wire form the page shows."""
-        return DownloadInfo(
-            id=self.id,
-            url=self.url,
-            path=str(self.path),
-            status=self.status,
-            bytes_done=self.bytes_done,
-            total=self.total,
-            rate_bps=self.rate_bps,
-            eta_s=self.eta_s,
-            error=self.error,
-            sha256=self.sha256,
-        )
+        return DownloadInfo.model_validate({**asdict(self), "path": str(self.path)})
 
 
 ProgressCallback = Callable[[DownloadState], None]
