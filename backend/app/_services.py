@@ -79,15 +79,21 @@ async def open_services(
         sink(ModelsChangedEvent(models=models.infos(settings().engine)))
 
     def download_progress(state: DownloadState) -> None:
-        if state.status != "done":
-            sink(DownloadProgressEvent(download=state.info()))
-            return
-        models.refresh()
+        done = state.status == "done"
+        if done:
+            models.refresh()  # so a page reacting to "done" already finds the model listed
         sink(DownloadProgressEvent(download=state.info()))
-        models_changed()
+        if done:
+            models_changed()
+
+    def settings_saved(current: Settings, changed: list[str]) -> None:
+        if "engine.models_dirs" in changed:
+            models.set_extra_dirs(current.engine.models_dirs)
+            models_changed()
 
     read_timeout = settings().engine.request_timeout_s
     async with AsyncExitStack() as stack:
+        stack.callback(config.subscribe(settings_saved))
         monitor = await stack.enter_async_context(
             ServerMonitor(paths=paths, settings=launch_settings, sink=sink)
         )

@@ -199,3 +199,23 @@ def test_a_model_that_fails_to_load_gives_the_previous_one_back(
     assert runtime.services.config.settings.engine.model is None
     selected = [m["name"] for m in runtime.api.list_models({})["result"] if m["selected"]]
     assert selected == ["SmolLM2-135M-Instruct.Q4_1"]
+
+
+def test_a_models_folder_added_in_settings_is_scanned_at_once(
+    runtime: AppRuntime, tmp_path: Path
+) -> None:
+    recorder = Recorder()
+    runtime.attach(recorder)
+    folder = tmp_path / "more-models"
+    write_gguf(folder / "extra.gguf")
+    listed = runtime.api.list_models({})["result"]
+    assert "extra" not in {model["name"] for model in listed}
+    saved = runtime.api.save_config({"config": {"engine": {"models_dirs": [str(folder)]}}})
+    assert saved["ok"], saved
+    names = {model["name"] for model in runtime.api.list_models({})["result"]}
+    assert "extra" in names
+    recorder.wait_for(
+        lambda e: (
+            e["type"] == "models_changed" and "extra" in {model["name"] for model in e["models"]}
+        )
+    )
