@@ -34,6 +34,7 @@ __all__ = [
     "MessageStatus",
     "ModelFit",
     "ModelInfo",
+    "ModelLoadState",
     "ModelSettings",
     "ModelsChangedEvent",
     "SaveConfigResult",
@@ -209,6 +210,9 @@ class ModelFit(_Wire):
     warning: str | None = None
 
 
+ModelLoadState = Literal["loaded", "loading", "unloaded", "failed"]
+
+
 class ModelInfo(_Wire):
     """A model the app can load, what its GGUF header says, and whether it fits."""
 
@@ -227,6 +231,11 @@ class ModelInfo(_Wire):
     source: Literal["default", "folder", "linked"]
     fit: ModelFit | None = Field(
         None, description="At the context size it would load with; null when it cannot load."
+    )
+    load_state: ModelLoadState = Field(
+        "unloaded",
+        description="Whether the model is in memory: the selected one while the server runs, "
+        "and in router mode every model the router has loaded.",
     )
 
 

@@ -63,6 +63,8 @@ class LlamaDeskApi:
     select_model = _command("select_model")
     add_model_file = _command("add_model_file")
     remove_model = _command("remove_model")
+    unload_model = _command("unload_model")
+    pick_model_file = _command("pick_model_file")
     get_model_settings = _command("get_model_settings")
     save_model_settings = _command("save_model_settings")
     download_model = _command("download_model")

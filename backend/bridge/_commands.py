@@ -48,6 +48,7 @@ __all__ = [
     "ModelRef",
     "OpenExternalParams",
     "Opened",
+    "PickedFile",
     "PinConversationParams",
     "RemoveModelParams",
     "RenameConversationParams",
@@ -207,6 +208,13 @@ class Opened(BaseModel):
     opened: bool
 
 
+class PickedFile(BaseModel):
+    """Answer of ``pick_model_file``: the chosen file's path, or null when cancelled."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str | None
+
+
 class Deleted(BaseModel):
     """Answer of delete commands."""
 
@@ -255,6 +263,8 @@ COMMANDS: dict[str, CommandSpec] = {
     "select_model": CommandSpec(SelectModelParams, ModelInfo),
     "add_model_file": CommandSpec(AddModelFileParams, ModelInfo),
     "remove_model": CommandSpec(RemoveModelParams, list[ModelInfo]),
+    "unload_model": CommandSpec(ModelRef, list[ModelInfo]),
+    "pick_model_file": CommandSpec(EmptyParams, PickedFile),
     "get_model_settings": CommandSpec(ModelRef, ModelSettings),
     "save_model_settings": CommandSpec(SaveModelSettingsParams, ModelSettings),
     "download_model": CommandSpec(DownloadModelParams, DownloadInfo),

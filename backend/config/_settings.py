@@ -93,6 +93,19 @@ class EngineSettings(_Section):
         description="Extra llama-server command-line arguments.",
         json_schema_extra=_RESTART,
     )
+    router_mode: bool = Field(
+        False,
+        description="Serve several models from one llama-server (its router): switching to a "
+        "loaded model is instant, and the least recently used one unloads past the limit.",
+        json_schema_extra=_RESTART,
+    )
+    models_max: int = Field(
+        2,
+        ge=1,
+        le=32,
+        description="In router mode, how many models may be in memory at once.",
+        json_schema_extra=_RESTART,
+    )
     start_timeout_s: float = Field(
         120.0, gt=0, le=3600, description="Seconds to wait for the model to load."
     )
@@ -124,8 +137,9 @@ class EngineSettings(_Section):
         0,
         ge=0,
         le=10_080,
-        description="Stop llama-server after this many minutes without requests, freeing its "
-        "memory; the next message starts it again. 0 never stops it.",
+        description="Unload a model after this many minutes without requests, freeing its "
+        "memory (in router mode each model on its own); the next message loads it again. "
+        "0 never unloads.",
     )
 
 

@@ -42,6 +42,7 @@ export interface Commands {
 	list_downloads: ListDownloadsCommand;
 	list_models: ListModelsCommand;
 	open_external: OpenExternalCommand;
+	pick_model_file: PickModelFileCommand;
 	pin_conversation: PinConversationCommand;
 	refresh_models: RefreshModelsCommand;
 	regenerate_message: RegenerateMessageCommand;
@@ -58,6 +59,7 @@ export interface Commands {
 	start_server: StartServerCommand;
 	stop_generation: StopGenerationCommand;
 	stop_server: StopServerCommand;
+	unload_model: UnloadModelCommand;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -96,6 +98,10 @@ export interface ModelInfo {
 	has_chat_template: boolean;
 	id: string;
 	is_default: boolean;
+	/**
+	 * Whether the model is in memory: the selected one while the server runs, and in router mode every model the router has loaded.
+	 */
+	load_state: 'loaded' | 'loading' | 'unloaded' | 'failed';
 	name: string;
 	parameters: number | null;
 	path: string;
@@ -610,6 +616,23 @@ export interface Opened {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PickModelFileCommand".
+ */
+export interface PickModelFileCommand {
+	params: EmptyParams;
+	result: PickedFile;
+}
+/**
+ * Answer of ``pick_model_file``: the chosen file's path, or null when cancelled.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PickedFile".
+ */
+export interface PickedFile {
+	path: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "PinConversationCommand".
  */
 export interface PinConversationCommand {
@@ -850,6 +873,14 @@ export interface Stopped {
 export interface StopServerCommand {
 	params: EmptyParams;
 	result: ServerStatus;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UnloadModelCommand".
+ */
+export interface UnloadModelCommand {
+	params: ModelRef;
+	result: ModelInfo[];
 }
 /**
  * A failure the UI shows: a stable code, a sentence for people, and technical detail.
