@@ -5,14 +5,15 @@ import type {
 	CommandResult,
 	Envelope,
 	Message,
-	ModelInfo,
 	ServerStatus,
 	StreamStarted
 } from '$lib/types';
 import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
 import { replyFor } from './replies';
-import { MOCK_LOG_LINES, crashSequence, mockModels, status } from './server';
+import { MockDownloads } from './downloads';
+import { MOCK_PICKED_PATH, MockModels, type MockEngine } from './models';
+import { MOCK_LOG_LINES, crashSequence, status } from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
@@ -25,10 +26,16 @@ export interface MockOptions {
 	firstTokenDelayMs?: number;
 	withModels?: boolean;
 	now?: () => Date;
+	/** How long loading a model takes. */
+	modelLoadMs?: number;
+	/** How often a download advances (it takes 24 steps). */
+	downloadTickMs?: number;
 }
 
 /** The mock implements the commands the UI uses; any other command fails with a clear message. */
-type Handlers = { [K in CommandName]?: (params: CommandParams<K>) => CommandResult<K> };
+type Handlers = {
+	[K in CommandName]?: (params: CommandParams<K>) => CommandResult<K> | Promise<CommandResult<K>>;
+};
 
 const NEW_TITLE = 'New chat';
 const TITLE_LENGTH = 40;
@@ -40,7 +47,8 @@ export class MockBackend {
 	private readonly tokensPerSecond: number;
 	private readonly tickMs: number;
 	private readonly firstTokenDelayMs: number;
-	private models: ModelInfo[];
+	readonly models: MockModels;
+	readonly downloads: MockDownloads;
 	private server: ServerStatus;
 	private config = defaultMockValues();
 	private streams = new Map<string, MockStream>();
@@ -53,8 +61,25 @@ export class MockBackend {
 		this.tickMs = options.tickMs ?? 16;
 		this.firstTokenDelayMs = options.firstTokenDelayMs ?? 0;
 		this.tree = new MockTree(options.now ?? (() => new Date()));
-		this.models = mockModels(options.withModels ?? true);
-		const model = this.models.find((entry) => entry.selected)?.id ?? null;
+		this.models = new MockModels(
+			{
+				emit: this.emit,
+				engine: () => this.config.engine as unknown as MockEngine,
+				serverChanged: (state, model) => {
+					this.server = status(state, model);
+					this.emit({ type: 'server_status', status: this.server });
+				},
+				loadMs: options.modelLoadMs ?? 800
+			},
+			options.withModels ?? true
+		);
+		this.downloads = new MockDownloads({
+			emit: this.emit,
+			exists: (name) => this.models.list().some((model) => model.path.endsWith(`/${name}`)),
+			finished: (path, size) => this.models.addDownloaded(path, size),
+			tickMs: options.downloadTickMs ?? 150
+		});
+		const model = this.models.selected;
 		this.server = status(model ? 'ready' : 'stopped', model);
 	}
 
@@ -65,10 +90,10 @@ export class MockBackend {
 		await Promise.resolve();
 		try {
 			const handler = this.handlers[name] as
-				((p: CommandParams<K>) => CommandResult<K>) | undefined;
+				((p: CommandParams<K>) => CommandResult<K> | Promise<CommandResult<K>>) | undefined;
 			if (!handler)
 				throw new MockFailure('internal', `The mock backend does not implement ${name}.`);
-			return { ok: true, result: structuredClone(handler(params)) };
+			return { ok: true, result: structuredClone(await handler(params)) };
 		} catch (reason) {
 			return { ok: false, error: toBridgeError(reason) };
 		}
@@ -234,19 +259,19 @@ export class MockBackend {
 			}
 			return result;
 		},
-		list_models: () => this.models,
-		refresh_models: () => this.models,
-		select_model: ({ model_id }) => {
-			const chosen = this.models.find((model) => model.id === model_id);
-			if (!chosen) throw new MockFailure('not_found', `No model ${model_id}.`);
-			this.models = this.models.map((model) => ({ ...model, selected: model.id === model_id }));
-			this.server = status('ready', model_id);
-			setTimeout(() => {
-				this.emit({ type: 'models_changed', models: structuredClone(this.models) });
-				this.emit({ type: 'server_status', status: this.server });
-			}, 0);
-			return { ...chosen, selected: true };
-		},
+		list_models: () => this.models.list(),
+		refresh_models: () => this.models.list(),
+		select_model: ({ model_id }) => this.models.select(model_id),
+		unload_model: ({ model_id }) => this.models.unload(model_id),
+		add_model_file: ({ path }) => this.models.add(path),
+		pick_model_file: () => ({ path: MOCK_PICKED_PATH }),
+		remove_model: ({ model_id, delete_file }) => this.models.remove(model_id, delete_file),
+		get_model_settings: ({ model_id }) => this.models.getSettings(model_id),
+		save_model_settings: ({ model_id, settings }) => this.models.saveSettings(model_id, settings),
+		download_model: ({ url, filename, sha256 }) =>
+			this.downloads.start(url, filename ?? null, sha256 ?? null),
+		cancel_download: ({ download_id }) => this.downloads.cancel(download_id),
+		list_downloads: () => this.downloads.list(),
 		get_server_status: () => this.server,
 		start_server: () =>
 			(this.server = status(
