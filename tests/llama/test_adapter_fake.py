@@ -274,3 +274,37 @@ async def test_a_silent_server_times_out() -> None:
     for stream in accepted:
         await stream.aclose()
     await listener.aclose()
+
+
+async def test_a_dropped_kept_alive_connection_is_retried_once() -> None:
+    calls: list[str] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if len(calls) in (1, 3, 4):
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return httpx.Response(200, json={"tokens": [1, 2]})
+
+    endpoint = StaticEndpoint(Endpoint("http://127.0.0.1:9", None))
+    async with LlamaCppAdapter(endpoint, transport=httpx.MockTransport(flaky)) as client:
+        assert await client.tokenize("hi") == [1, 2]  # dropped once, answered on the retry
+        with pytest.raises(ServerUnavailable, match="Lost the connection"):
+            await client.tokenize("hi")  # dropped twice: a real failure
+    assert calls == ["/tokenize"] * 4
+
+
+async def test_router_mode_names_the_model_on_every_request() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"tokens": [], "model_path": "x"})
+
+    endpoint = StaticEndpoint(Endpoint("http://127.0.0.1:9", None, model="m1"))
+    async with LlamaCppAdapter(endpoint, transport=httpx.MockTransport(record)) as client:
+        await client.props()
+        await client.tokenize("hi")
+        await client.slot_action(0, "erase")
+    assert seen[0].url.params["model"] == "m1"
+    assert b'"model":"m1"' in seen[1].content.replace(b" ", b"")
+    assert b'"model":"m1"' in seen[2].content.replace(b" ", b"")
