@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -28,6 +29,7 @@ from ..bridge._commands import (
     ModelRef,
     Opened,
     OpenExternalParams,
+    PickedFile,
     PinConversationParams,
     RemoveModelParams,
     RenameConversationParams,
@@ -79,11 +81,22 @@ def _check_binary(path: Path) -> None:
         raise ConfigError(exc.message, detail=exc.detail, fields=[field]) from exc
 
 
-class CommandHandlers:
-    """One async method per bridge command."""
+FilePicker = Callable[[], str | None]
+"""Shows the desktop's file dialog for a GGUF and returns the chosen path (None: cancelled)."""
 
-    def __init__(self, services: Services) -> None:
+
+class CommandHandlers:
+    """One async method per bridge command.
+
+    ``file_picker`` returns the window's file dialog once a window exists (None in browser
+    mode, where the page asks for a typed path instead).
+    """
+
+    def __init__(
+        self, services: Services, file_picker: Callable[[], FilePicker | None] = lambda: None
+    ) -> None:
         self._s = services
+        self._file_picker = file_picker
 
     # -- chat ---------------------------------------------------------------------------------
     async def send_chat_message(self, p: SendMessageParams) -> Message:
@@ -178,17 +191,17 @@ class CommandHandlers:
     # -- models -------------------------------------------------------------------------------
     async def list_models(self, p: EmptyParams) -> list[ModelInfo]:
         """The models the app can load."""
-        return self._s.models.infos(self._s.config.settings.engine)
+        return self._s.model_infos()
 
     async def refresh_models(self, p: EmptyParams) -> list[ModelInfo]:
         """Rescan the model folders."""
         await anyio.to_thread.run_sync(self._s.models.refresh)
-        return self._s.models.infos(self._s.config.settings.engine)
+        return self._s.model_infos()
 
     async def select_model(self, p: SelectModelParams) -> ModelInfo:
-        """Load another model: the server restarts on it.
+        """Load another model: the server restarts on it (a router loads it alongside).
 
-        When the new model does not come up, the previous one is selected and started again,
+        When the new model does not come up, the previous one is selected (and started again),
         and the error says why the new one failed: a bad pick never leaves the app modelless.
         """
         model = self._s.models.get(p.model_id)
@@ -196,18 +209,49 @@ class CommandHandlers:
             raise ModelError(f"{model.name} cannot be loaded: {model.error}")
         engine = self._s.config.settings.engine
         previous = self._s.models.selected(engine)
+        back = previous.name if previous is not None else "The previous model"
+        router = self._s.monitor.is_router and engine.router_mode
         await self._save_model(None if model.is_default else model.path)
         try:
-            await self._restart()
+            if router:
+                await self._s.monitor.select(model.id)
+            else:
+                await self._restart()
         except LlamaDeskError as exc:
             await self._save_model(engine.model)
+            if router:
+                raise ModelError(
+                    f"{model.name} failed to load: {exc.message} {back} stays selected.",
+                    detail=exc.detail,
+                ) from exc
             await self._s.monitor.restart()
-            back = previous.name if previous is not None else "The previous model"
             raise ModelError(
                 f"{model.name} failed to load: {exc.message} {back} is loaded again.",
                 detail=exc.detail,
             ) from exc
         return self._model_info(model.id)
+
+    async def unload_model(self, p: ModelRef) -> list[ModelInfo]:
+        """Free a loaded model's memory; the next message to it loads it again."""
+        model = self._s.models.get(p.model_id)
+        if self._s.monitor.is_router:
+            await self._s.monitor.unload(model.id)
+        else:
+            selected = self._s.models.selected(self._s.config.settings.engine)
+            if selected is not None and selected.id == model.id:
+                await self._save_slot_caches()
+                await self._s.monitor.stop(unload=True)
+        return self._s.model_infos()
+
+    async def pick_model_file(self, p: EmptyParams) -> PickedFile:
+        """Ask for a GGUF file with the desktop's file dialog."""
+        picker = self._file_picker()
+        if picker is None:
+            raise Conflict(
+                "There is no file dialog in browser mode.",
+                detail="Type or paste the model file's full path instead.",
+            )
+        return PickedFile(path=await anyio.to_thread.run_sync(picker))
 
     async def _save_model(self, path: Path | None) -> None:
         model = None if path is None else str(path)
@@ -223,10 +267,12 @@ class CommandHandlers:
         selected = self._s.models.selected(self._s.config.settings.engine)
         if selected is not None and selected.id == p.model_id:
             raise Conflict(f"{selected.name} is loaded; select another model before removing it.")
+        if self._s.monitor.model_states().get(p.model_id) in ("loaded", "loading"):
+            await self._s.monitor.unload(p.model_id)  # a router may still hold it
         await anyio.to_thread.run_sync(
             lambda: self._s.models.remove(p.model_id, delete_file=p.delete_file)
         )
-        return self._s.models.infos(self._s.config.settings.engine)
+        return self._s.model_infos()
 
     async def get_model_settings(self, p: ModelRef) -> ModelSettings:
         """A model's load settings (null fields inherit the engine's)."""
@@ -238,8 +284,7 @@ class CommandHandlers:
         return await anyio.to_thread.run_sync(self._s.models.save_settings, p.model_id, values)
 
     def _model_info(self, model_id: str) -> ModelInfo:
-        infos = self._s.models.infos(self._s.config.settings.engine)
-        return next(info for info in infos if info.id == model_id)
+        return next(info for info in self._s.model_infos() if info.id == model_id)
 
     # -- downloads ----------------------------------------------------------------------------
     async def download_model(self, p: DownloadModelParams) -> DownloadInfo:
@@ -275,11 +320,14 @@ class CommandHandlers:
 
     async def _restart(self) -> ServerStatus:
         """Save the conversations' KV caches while the server still runs, then restart it."""
+        await self._save_slot_caches()
+        return await self._s.monitor.restart()
+
+    async def _save_slot_caches(self) -> None:
         try:
             await self._s.chat.slots.save_all()
         except ServerError as exc:
-            log.warning("Could not save slot caches before restarting: %s", exc.message)
-        return await self._s.monitor.restart()
+            log.warning("Could not save slot caches before stopping the server: %s", exc.message)
 
     async def get_server_logs(self, p: LogsParams) -> ServerLogs:
         """The server's last log lines."""

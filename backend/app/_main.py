@@ -48,4 +48,11 @@ def run_app(
             if self_test
             else None
         )
-        return run_window(url, runtime.api, runtime.attach, self_test=test, debug=debug)
+        return run_window(
+            url,
+            runtime.api,
+            runtime.attach,
+            set_file_picker=runtime.use_file_picker,
+            self_test=test,
+            debug=debug,
+        )

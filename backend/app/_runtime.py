@@ -20,7 +20,7 @@ from ..bridge import CommandDispatcher, EventPump, EventTarget, LlamaDeskApi
 from ..config import ConfigService
 from ..contract import ServerStatusEvent
 from ..paths import AppPaths
-from ._handlers import CommandHandlers
+from ._handlers import CommandHandlers, FilePicker
 from ._services import Services, open_services
 
 __all__ = ["AppRuntime"]
@@ -54,6 +54,7 @@ class AppRuntime:
         self._config = config
         self._switch = _SwitchTarget()
         self._stack = ExitStack()
+        self._file_picker: FilePicker | None = None
         self.pump = EventPump(self._switch, flush_ms=config.settings.behaviour.stream_flush_ms)
 
     def __enter__(self) -> AppRuntime:
@@ -69,7 +70,7 @@ class AppRuntime:
             self._close()
             raise
         timeout = self._config.settings.engine.request_timeout_s + _COMMAND_GRACE_S
-        handlers = CommandHandlers(self.services)
+        handlers = CommandHandlers(self.services, lambda: self._file_picker)
         self.dispatcher = CommandDispatcher(handlers, self.portal, timeout_s=timeout)
         self.api = LlamaDeskApi(self.dispatcher)
         self._stack.callback(
@@ -80,6 +81,10 @@ class AppRuntime:
             )
         )
         return self
+
+    def use_file_picker(self, picker: FilePicker) -> None:
+        """Answer ``pick_model_file`` with the window's file dialog from now on."""
+        self._file_picker = picker
 
     def attach(self, target: EventTarget | None) -> None:
         """Send events to ``target`` from now on (None: drop them)."""

@@ -8,6 +8,10 @@ downloads pause (resumable next time), running generations are stored as cancell
 caches saved while the server still runs, then the database closes, then the server is stopped
 and reaped.
 
+In router mode the monitor asks the catalogue for its plan (every loadable model with its load
+settings, and the selected one); each model's ``load_state`` comes from the router then, and from
+the server's state for the selected model otherwise, so a change of either resends the models.
+
 Download progress goes to the page as ``DownloadProgressEvent``. A finished download rescans the
 catalogue before its last event (its header is read then, off the watcher's schedule), so a page
 that asks for the models on ``done`` finds the new one; the new list follows as an event too.
@@ -16,6 +20,8 @@ that asks for the models on ``done`` finds the new one; the new list follows as 
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -25,12 +31,20 @@ import httpx
 
 from ..chat import ChatOrchestrator, ConversationStore, SlotManager
 from ..config import ConfigService, Settings
-from ..contract import BridgeEvent, DownloadProgressEvent, ModelsChangedEvent
+from ..contract import (
+    BridgeEvent,
+    DownloadProgressEvent,
+    ModelInfo,
+    ModelLoadState,
+    ModelsChangedEvent,
+    ServerState,
+    ServerStatusEvent,
+)
 from ..errors import LlamaDeskError
 from ..llama import LlamaCppAdapter
 from ..models import DownloadManager, DownloadState, ModelCatalogue
 from ..paths import AppPaths
-from ..server import ServerMonitor
+from ..server import RouterModel, RouterPlan, ServerMonitor
 
 __all__ = ["Services", "open_services"]
 
@@ -49,6 +63,59 @@ class Services:
     chat: ChatOrchestrator
     models: ModelCatalogue
     downloads: DownloadManager
+    model_infos: Callable[[], list[ModelInfo]]
+    """The models as the page lists them, with each one's load state."""
+
+
+_SINGLE_LOAD_STATE: dict[ServerState, ModelLoadState] = {
+    "starting": "loading",
+    "restarting": "loading",
+    "crashed": "loading",
+    "ready": "loaded",
+    "unhealthy": "loaded",
+    "failed": "failed",
+    "stopped": "unloaded",
+}
+
+
+_NOT_IN_SECTION_NAMES = re.compile(r"[\[\]=;#\s]+")
+
+
+def _router_plan(models: ModelCatalogue, settings: Settings) -> RouterPlan:
+    """Every model the router may load (the built-in one even before it is unpacked).
+
+    The router calls each model by its name (so answers name it readably), made unique with
+    the start of its id when two files share a name.
+    """
+    engine = settings.engine
+    usable = [model for model in models.models() if model.error is None or model.is_default]
+    counts = Counter(model.name for model in usable)
+    offered = tuple(
+        RouterModel(
+            model.id,
+            _NOT_IN_SECTION_NAMES.sub("_", model.name)
+            + (f"-{model.id[:6]}" if counts[model.name] > 1 else ""),
+            model.path,
+            models.engine_for_model(model.id, engine),
+        )
+        for model in usable
+    )
+    chosen = models.selected(engine)
+    selected = next((m.name for m in offered if chosen is not None and m.id == chosen.id), None)
+    return RouterPlan(offered, selected or (offered[0].name if offered else None))
+
+
+def _with_load_states(infos: list[ModelInfo], monitor: ServerMonitor) -> list[ModelInfo]:
+    states = monitor.model_states()
+    if monitor.is_router:
+        return [
+            info.model_copy(update={"load_state": states.get(info.id, "unloaded")})
+            for info in infos
+        ]
+    single = _SINGLE_LOAD_STATE[monitor.status().state]
+    return [
+        info.model_copy(update={"load_state": single}) if info.selected else info for info in infos
+    ]
 
 
 async def _start_server(monitor: ServerMonitor) -> None:
@@ -75,8 +142,22 @@ async def open_services(
         current = settings()
         return current.model_copy(update={"engine": models.engine_for(current.engine)})
 
+    monitor: ServerMonitor | None = None  # set below; the closures read it when called
+
+    def model_infos() -> list[ModelInfo]:
+        infos = models.infos(settings().engine)
+        return infos if monitor is None else _with_load_states(infos, monitor)
+
     def models_changed(_models: object = None) -> None:
-        sink(ModelsChangedEvent(models=models.infos(settings().engine)))
+        sink(ModelsChangedEvent(models=model_infos()))
+
+    last_state: list[ServerState] = []
+
+    def monitor_sink(event: BridgeEvent) -> None:
+        sink(event)
+        if isinstance(event, ServerStatusEvent) and last_state != [event.status.state]:
+            last_state[:] = [event.status.state]
+            models_changed()  # the selected model's load state follows the server's
 
     def download_progress(state: DownloadState) -> None:
         done = state.status == "done"
@@ -95,7 +176,13 @@ async def open_services(
     async with AsyncExitStack() as stack:
         stack.callback(config.subscribe(settings_saved))
         monitor = await stack.enter_async_context(
-            ServerMonitor(paths=paths, settings=launch_settings, sink=sink)
+            ServerMonitor(
+                paths=paths,
+                settings=launch_settings,
+                sink=monitor_sink,
+                router_plan=lambda: _router_plan(models, settings()),
+                on_models=models_changed,
+            )
         )
         timeout = httpx.Timeout(read_timeout, connect=_CONNECT_TIMEOUT_S)
         adapter = await stack.enter_async_context(LlamaCppAdapter(monitor, timeout=timeout))
@@ -125,4 +212,5 @@ async def open_services(
             chat=chat,
             models=models,
             downloads=downloads,
+            model_infos=model_infos,
         )

@@ -25,11 +25,27 @@ __all__ = ["WINDOW_TITLE", "run_window"]
 WINDOW_TITLE = "LlamaDesk"
 
 
+_GGUF_TYPES = ("GGUF models (*.gguf)", "All files (*.*)")
+
+
+def gguf_picker(window: Any) -> Callable[[], str | None]:
+    """The window's open-file dialog for one GGUF; returns its path, or None when cancelled."""
+
+    def pick() -> str | None:
+        chosen = window.create_file_dialog(
+            webview.FileDialog.OPEN, allow_multiple=False, file_types=_GGUF_TYPES
+        )
+        return str(chosen[0]) if chosen else None
+
+    return pick
+
+
 def run_window(
     url: str,
     api: LlamaDeskApi,
     attach_events: Callable[[WindowTarget | None], None],
     *,
+    set_file_picker: Callable[[Callable[[], str | None]], None] = lambda _picker: None,
     self_test: SelfTest | None = None,
     debug: bool = False,
 ) -> int:
@@ -37,6 +53,7 @@ def run_window(
     window: Any = webview.create_window(
         WINDOW_TITLE, url=url, js_api=api, width=1200, height=820, min_size=(720, 480)
     )
+    set_file_picker(gguf_picker(window))
     outcome = {"code": 0}
 
     def on_loaded() -> None:

@@ -20,7 +20,8 @@ slot already holds a prefix of the prompt (``cache_n``). So:
   files (by mtime) go until the total fits ``kv_cache_disk_mb``.
 
 A server without ``--slot-save-path`` (or ``slot_dir=None``) still gets affinity; a server whose
-``/slots`` endpoint is disabled gets requests without ``id_slot``.
+``/slots`` endpoint is disabled, or a router (several models, each with its own slots), gets
+requests without ``id_slot``.
 """
 
 from __future__ import annotations
@@ -114,6 +115,12 @@ class SlotManager:
             return
         self._held.clear()
         self._busy.clear()
+        if endpoint.model is not None:
+            # Router mode: each model has its own server and slots, loaded and evicted by the
+            # router; its own prompt cache reuses prefixes there, so no affinity is kept here.
+            self._n_slots = 0
+            self._generation = endpoint.generation
+            return
         try:
             self._n_slots = len(await self.adapter.slots())
         except ServerUnavailable:

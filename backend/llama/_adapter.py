@@ -38,6 +38,7 @@ ChatMessage = Mapping[str, Any]
 SlotAction = Literal["save", "restore", "erase"]
 
 _DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=30.0, pool=30.0)
+_ATTEMPTS = 2
 
 
 class LlamaCppAdapter:
@@ -87,17 +88,29 @@ class LlamaCppAdapter:
         ok_statuses: tuple[int, ...] = (),
     ) -> httpx.Response:
         endpoint = await self.endpoints.endpoint()
-        try:
-            response = await self._client.request(
-                method,
-                endpoint.url(path),
-                json=json,
-                params=params,
-                headers=_auth(endpoint),
-                timeout=self._timeout(read_timeout),
-            )
-        except httpx.HTTPError as exc:
-            raise error_from_httpx(exc, f"{method} {path}") from exc
+        if endpoint.model is not None:  # router mode: name the model on every request
+            if method == "GET":
+                params = {**(params or {}), "model": endpoint.model}
+            elif isinstance(json, dict):
+                json = {**json, "model": endpoint.model}
+        for attempt in range(_ATTEMPTS):
+            try:
+                response = await self._client.request(
+                    method,
+                    endpoint.url(path),
+                    json=json,
+                    params=params,
+                    headers=_auth(endpoint),
+                    timeout=self._timeout(read_timeout),
+                )
+                break
+            except httpx.RemoteProtocolError as exc:
+                # A kept-alive connection the server closed as we reused it: nothing was
+                # answered, so one more try on a fresh connection is safe.
+                if attempt + 1 == _ATTEMPTS:
+                    raise error_from_httpx(exc, f"{method} {path}") from exc
+            except httpx.HTTPError as exc:
+                raise error_from_httpx(exc, f"{method} {path}") from exc
         if response.is_error and response.status_code not in ok_statuses:
             raise error_from_response(response.status_code, response.content)
         return response
@@ -191,6 +204,8 @@ class LlamaCppAdapter:
         """Stream an answer: ``async with chat_stream(msgs) as deltas: async for d in deltas``."""
         endpoint = await self.endpoints.endpoint()
         body = self._chat_body(messages, params, slot_id, stream=True)
+        if endpoint.model is not None:
+            body["model"] = endpoint.model
         request = self._client.build_request(
             "POST",
             endpoint.url("/v1/chat/completions"),

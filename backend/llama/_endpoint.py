@@ -22,6 +22,8 @@ class Endpoint:
     api_key: str | None
     model_path: str | None = None
     generation: int = 0
+    model: str | None = None
+    """In router mode, the model every request names (``model`` in a body, ``?model=``)."""
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` (which starts with ``/``) on this server."""

@@ -229,7 +229,11 @@ class ModelCatalogue:
     def engine_for(self, engine: EngineSettings) -> EngineSettings:
         """The engine settings a launch uses: the selected model's load settings applied."""
         model = self.selected(engine)
-        return engine if model is None else self._stored_settings(model.id).apply(engine)
+        return engine if model is None else self.engine_for_model(model.id, engine)
+
+    def engine_for_model(self, model_id: str, engine: EngineSettings) -> EngineSettings:
+        """The engine settings with ``model_id``'s load settings applied."""
+        return self._stored_settings(model_id).apply(engine)
 
     def infos(self, engine: EngineSettings) -> list[ModelInfo]:
         """The models as the page lists them: which one is selected, and whether each fits.

@@ -26,11 +26,23 @@ from ._launch import (
 from ._log import ServerLog
 from ._monitor import ServerMonitor
 from ._pidfile import PidRecord, remove_record, sweep, write_record
+from ._router import (
+    RouterModel,
+    RouterPlan,
+    RouterSession,
+    ini_options,
+    parse_states,
+    preset_text,
+    router_argv,
+)
 from ._state import ServerPhase, check_transition
 
 __all__ = [
     "Failure",
     "PidRecord",
+    "RouterModel",
+    "RouterPlan",
+    "RouterSession",
     "ServerLog",
     "ServerMonitor",
     "ServerPhase",
@@ -44,9 +56,13 @@ __all__ = [
     "diagnose_engine",
     "diagnose_exit",
     "diagnose_spawn",
+    "ini_options",
+    "parse_states",
     "port_owner",
     "port_taken",
+    "preset_text",
     "remove_record",
+    "router_argv",
     "server_environ",
     "sweep",
     "write_record",

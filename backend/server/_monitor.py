@@ -20,6 +20,13 @@ and it starts a server that was stopped for being idle: with ``idle_unload_minut
 health check finding no request for that long (``endpoint()`` calls count as requests) and no
 slot still processing (``/slots``; when it cannot tell, the server stays) stops the server to free
 its memory, and the next request loads it again.
+
+With ``engine.router_mode`` the process is llama-server's router (``_router``): the monitor writes
+the presets file from ``router_plan()`` at each launch, supervises the router exactly like a
+single server, polls each model's state with the health checks (``on_models`` hears of changes),
+and unloads each idle model on its own instead of stopping the server. ``select()`` switches the
+model new requests name without a restart (relaunching only when the presets changed);
+``endpoint()`` then carries that model's name.
 ``generation`` grows with every launch, which tells the slot manager the server's slots are
 empty. Supervision runs in the monitor's own task group (``async with ServerMonitor(...)``);
 ``aclose()`` stops the server even while the surrounding scope is being cancelled.
@@ -44,9 +51,16 @@ import httpx
 from anyio.abc import TaskGroup
 
 from ..config import EngineSettings, Settings
-from ..contract import BridgeEvent, ServerStatus, ServerStatusEvent
+from ..contract import BridgeEvent, ModelLoadState, ServerStatus, ServerStatusEvent
 from ..engine import ensure_default_model, locate_engine
-from ..errors import EngineError, ModelError, ServerTimeout, ServerUnavailable
+from ..errors import (
+    Conflict,
+    EngineError,
+    ModelError,
+    ServerError,
+    ServerTimeout,
+    ServerUnavailable,
+)
 from ..llama import Endpoint
 from ..paths import AppPaths
 from ._diagnose import (
@@ -66,6 +80,7 @@ from ._launch import (
 )
 from ._log import ServerLog
 from ._pidfile import PidRecord, remove_record, sweep, write_record
+from ._router import RouterPlan, RouterSession, preset_text, router_argv
 from ._state import ServerPhase, check_transition
 
 __all__ = ["ServerMonitor"]
@@ -79,6 +94,16 @@ _TAIL_LINES = 60
 _RUNNING = (ServerPhase.READY, ServerPhase.UNHEALTHY)
 _SETTLED = (*_RUNNING, ServerPhase.FAILED, ServerPhase.STOPPED)
 _IDLE_HINT = "Stopped after a while without requests to free memory; the next message starts it."
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """What a launch needs: the binary, the (selected) model, the port, the router's plan."""
+
+    binary: Path
+    model: Path
+    port: int
+    plan: RouterPlan | None = None
 
 
 @dataclass(eq=False)
@@ -96,6 +121,7 @@ class _Run:
     ready_at: float | None = None
     stopping: bool = False
     failure: Failure | None = None
+    router: RouterSession | None = None
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=_TAIL_LINES))
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     finished: anyio.Event = field(default_factory=anyio.Event)
@@ -115,10 +141,14 @@ class ServerMonitor:
         settings: Callable[[], Settings],
         sink: Callable[[BridgeEvent], None],
         environ: Mapping[str, str] | None = None,
+        router_plan: Callable[[], RouterPlan] | None = None,
+        on_models: Callable[[], None] = lambda: None,
     ) -> None:
         self._paths = paths
         self._settings = settings
         self._sink = sink
+        self._router_plan = router_plan
+        self._on_models = on_models
         self._environ = dict(os.environ if environ is None else environ)
         self._log = ServerLog(paths.log_dir / "llama-server.log")
         self._phase = ServerPhase.STOPPED
@@ -197,14 +227,17 @@ class ServerMonitor:
                 await self._launch()
         return await self._settle()
 
-    async def stop(self) -> ServerStatus:
-        """Stop the server (SIGTERM, then SIGKILL after ``stop_timeout_s``) and reap it."""
+    async def stop(self, *, unload: bool = False) -> ServerStatus:
+        """Stop the server (SIGTERM, then SIGKILL after ``stop_timeout_s``) and reap it.
+
+        With ``unload`` it is stopped as if idle: the next request starts it again.
+        """
         async with self._locked():
             self._cancel_recovery()
             await self._terminate()
             self._failure = None
             if self._phase is not ServerPhase.STOPPED:
-                self._enter(ServerPhase.STOPPED)
+                self._enter(ServerPhase.STOPPED, idle=unload)
         return self.status()
 
     async def restart(self) -> ServerStatus:
@@ -255,11 +288,15 @@ class ServerMonitor:
                 run = self._run
                 if self._phase in _RUNNING and run is not None:
                     self._last_use = time.monotonic()
+                    name = run.router.selected if run.router is not None else None
+                    if run.router is not None and name is not None:
+                        run.router.touch(name)
                     return Endpoint(
                         base_url=run.base_url,
                         api_key=run.api_key,
                         model_path=str(run.model),
                         generation=run.generation,
+                        model=name,
                     )
                 if self._phase is ServerPhase.STOPPED and self._idle:
                     await self.start()
@@ -276,6 +313,70 @@ class ServerMonitor:
             f"llama-server did not become ready within {patience:.0f} s.",
             detail="A large model may need longer: raise Settings → Engine → start timeout.",
         )
+
+    # -- router mode ---------------------------------------------------------------------------
+
+    @property
+    def is_router(self) -> bool:
+        """Whether the running server is a router (several models)."""
+        return self._run is not None and self._run.router is not None
+
+    def model_states(self) -> dict[str, ModelLoadState]:
+        """In router mode, each model's state by catalogue id; empty for a single server."""
+        run = self._run
+        return run.router.states() if run is not None and run.router is not None else {}
+
+    async def select(self, model_id: str) -> ServerStatus:
+        """Router mode: load ``model_id`` and send new requests to it, without a restart.
+
+        The router is relaunched first when the presets changed since it started (a new model,
+        or new load settings). ``ModelError`` says why a model failed to load; the model
+        selected before stays selected.
+        """
+        async with self._locked():
+            run = await self._router_run()
+            plan = self._router_plan() if self._router_plan is not None else None
+            if plan is None or plan.find(model_id) is None:
+                raise ModelError(
+                    f"The router does not offer model {model_id}.", detail="Refresh the models."
+                )
+            assert run.router is not None
+            if preset_text(plan.models) != preset_text(run.router.plan.models):
+                self._log.note("relaunching the router: its models or their settings changed")
+                await self._terminate()
+                self._enter(ServerPhase.RESTARTING)
+                await self._launch()
+        await self._settle()
+        run = await self._router_run()
+        assert run.router is not None
+        chosen = run.router.plan.find(model_id)
+        assert chosen is not None, "a relaunch above made the router's plan the current one"
+        try:
+            await run.router.load(chosen.name, self._settings().engine.start_timeout_s)
+        except ModelError as exc:
+            lines = [line for line in run.tail if " E " in line]
+            raise ModelError(exc.message, detail="\n".join(lines[-8:]) or None) from exc
+        run.router.selected = chosen.name
+        run.model = chosen.path
+        self._emit()
+        return self.status()
+
+    async def unload(self, model_id: str) -> None:
+        """Router mode: free a model's memory; the next request to it loads it again."""
+        run = await self._router_run()
+        assert run.router is not None
+        model = run.router.plan.find(model_id)
+        if model is not None:
+            await run.router.unload(model.name, self._settings().engine.health_timeout_s)
+
+    async def _router_run(self) -> _Run:
+        run = self._run
+        if run is None or run.router is None:
+            raise Conflict(
+                "llama-server is not running in router mode.",
+                detail="Turn on Settings → Engine → router mode, or start the server.",
+            )
+        return run
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -328,8 +429,8 @@ class ServerMonitor:
 
     # -- launch --------------------------------------------------------------------------------
 
-    async def _resolve(self, engine: EngineSettings) -> tuple[Path, Path, int] | Failure:
-        """The binary, the model and the port for a launch, or why there are none."""
+    async def _resolve(self, engine: EngineSettings) -> _Resolved | Failure:
+        """The binary, the model, the port and the router's plan for a launch, or why not."""
         refused = check_extra_args(engine.extra_args)
         if refused is not None:
             return refused
@@ -351,7 +452,23 @@ class ServerMonitor:
         port = choose_port(engine.host, engine.port)
         if isinstance(port, Failure):
             return port
-        return binary.path, model, port
+        return self._with_plan(engine, _Resolved(binary.path, model, port))
+
+    def _with_plan(self, engine: EngineSettings, resolved: _Resolved) -> _Resolved | Failure:
+        """In router mode, the plan too (and its selected model); else ``resolved`` as is."""
+        if not engine.router_mode or self._router_plan is None:
+            return resolved
+        plan = self._router_plan()
+        if not plan.models:
+            return Failure(
+                "Router mode has no model to serve.",
+                "Add a model in Settings → Models, or turn router mode off.",
+                ModelError,
+                permanent=True,
+            )
+        chosen = plan.named(plan.selected) if plan.selected is not None else None
+        model = chosen.path if chosen is not None else resolved.model
+        return replace(resolved, model=model, plan=plan)
 
     async def _launch(self) -> None:
         """Resolve, spawn and start supervising a server; the lock is held.
@@ -372,11 +489,30 @@ class ServerMonitor:
         if isinstance(resolved, Failure):
             self._enter(ServerPhase.FAILED, resolved)
             return
-        binary, model, port = resolved
-        self._paths.slot_dir.mkdir(parents=True, exist_ok=True)
-        argv = build_argv(
-            engine, binary=binary, model=model, port=port, slot_dir=self._paths.slot_dir
+        binary, model, port, plan = (
+            resolved.binary,
+            resolved.model,
+            resolved.port,
+            resolved.plan,
         )
+        if plan is None:
+            self._paths.slot_dir.mkdir(parents=True, exist_ok=True)
+            argv = build_argv(
+                engine, binary=binary, model=model, port=port, slot_dir=self._paths.slot_dir
+            )
+        else:
+            preset = self._paths.run_dir / "router-models.ini"
+            try:
+                await anyio.to_thread.run_sync(_write_preset, preset, preset_text(plan.models))
+            except OSError as exc:
+                failure = Failure(
+                    f"Could not write the router's model list: {exc.strerror}.",
+                    f"Check that {preset.parent} is writable.",
+                    permanent=True,
+                )
+                self._enter(ServerPhase.FAILED, failure)
+                return
+            argv = router_argv(engine, binary=binary, preset=preset, port=port)
         api_key = secrets.token_urlsafe(24)
         self._log.note(f"launching: {' '.join(argv)}")
         try:
@@ -395,6 +531,15 @@ class ServerMonitor:
             model=model,
             launched=time.monotonic(),
         )
+        if plan is not None:
+            assert self._client is not None
+            run.router = RouterSession(
+                plan,
+                client=self._client,
+                base_url=run.base_url,
+                api_key=api_key,
+                on_change=self._on_models,
+            )
         self._run = run
         assert self._tg is not None
         self._tg.start_soon(self._supervise, run, engine, name=f"llama-server {process.pid}")
@@ -473,7 +618,9 @@ class ServerMonitor:
                     failures = 0
                     if self._phase is ServerPhase.UNHEALTHY:
                         self._enter(ServerPhase.READY)
-                    if await self._idle_for_long(run):
+                    if run.router is not None:
+                        await self._tend_router(run.router, engine)
+                    elif await self._idle_for_long(run):
                         assert self._tg is not None
                         self._tg.start_soon(self._unload_idle, run)
                     continue
@@ -488,6 +635,16 @@ class ServerMonitor:
                     )
                     run.process.signal(signal.SIGKILL)
                     return
+
+    async def _tend_router(self, router: RouterSession, engine: EngineSettings) -> None:
+        """Refresh the models' states and unload each one idle for ``idle_unload_minutes``."""
+        await router.poll(engine.health_timeout_s)
+        for name in await router.idle_models(engine.idle_unload_minutes, engine.health_timeout_s):
+            self._log.note(f"unloading {name}: idle for too long")
+            try:
+                await router.unload(name, engine.health_timeout_s)
+            except ServerError as exc:
+                self._log.note(f"could not unload {name}: {exc.message}")
 
     async def _idle_for_long(self, run: _Run) -> bool:
         """No request for ``idle_unload_minutes`` and no slot processing (a long answer)."""
@@ -608,3 +765,8 @@ class ServerMonitor:
             port=run.port,
             fixed_port=run.fixed_port,
         )
+
+
+def _write_preset(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

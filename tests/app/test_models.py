@@ -219,3 +219,26 @@ def test_a_models_folder_added_in_settings_is_scanned_at_once(
             e["type"] == "models_changed" and "extra" in {model["name"] for model in e["models"]}
         )
     )
+
+
+@pytest.mark.real_server
+def test_unloading_the_single_model_stops_the_server_until_the_next_message(
+    runtime: AppRuntime, engine_binary: Path, default_model: Path
+) -> None:
+    before = _wait_ready(runtime)
+    [default] = runtime.api.list_models({})["result"]
+    assert default["load_state"] == "loaded"
+
+    [after] = runtime.api.unload_model({"model_id": default["id"]})["result"]
+
+    assert after["load_state"] == "unloaded"
+    status = runtime.api.get_server_status({})["result"]
+    assert (status["state"], status["pid"]) == ("stopped", None)
+    assert "next message starts it" in status["hint"]
+    conversation = runtime.api.create_conversation({})["result"]["id"]
+    answer = runtime.api.send_chat_message({"conversation_id": conversation, "content": "Hi"})
+    assert answer["ok"], answer
+    again = runtime.api.get_server_status({})["result"]
+    assert again["state"] == "ready"
+    assert again["pid"] != before["pid"]
+    assert runtime.api.list_models({})["result"][0]["load_state"] == "loaded"

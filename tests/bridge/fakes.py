@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from backend.bridge import COMMANDS
-from backend.bridge._commands import Deleted, Opened, Stopped
+from backend.bridge._commands import Deleted, Opened, PickedFile, Stopped
 from backend.contract import (
     ConfigView,
     Conversation,
@@ -48,6 +48,7 @@ SAMPLES: dict[Any, Any] = {
     ),
     Stopped: Stopped(stopped=True),
     Opened: Opened(opened=True),
+    PickedFile: PickedFile(path="/models/picked.gguf"),
     Conversation: Conversation(id="c1", title="t", created_at=NOW, updated_at=NOW),
     ConversationSummary: _summary(),
     Deleted: Deleted(deleted=True),

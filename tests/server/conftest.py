@@ -22,7 +22,7 @@ import pytest
 from backend.config import EngineSettings, Settings
 from backend.contract import BridgeEvent, ServerStatusEvent
 from backend.paths import AppPaths
-from backend.server import ServerMonitor
+from backend.server import RouterPlan, ServerMonitor
 
 FAST = {
     "start_timeout_s": 30.0,
@@ -84,16 +84,28 @@ async def eventually(predicate: Callable[[], object], timeout_s: float = 5.0) ->
 def make_monitor(
     app_paths: AppPaths,
 ) -> Callable[..., Any]:
-    """``async with make_monitor(**engine) as (monitor, recorder)``: fast settings."""
+    """``async with make_monitor(**engine) as (monitor, recorder)``: fast settings.
+
+    ``router_plan`` (with ``router_mode=True``) makes it launch a router over those models.
+    """
 
     @asynccontextmanager
     async def factory(
-        *, environ: dict[str, str] | None = None, **engine: Any
+        *,
+        environ: dict[str, str] | None = None,
+        router_plan: Callable[[], RouterPlan] | None = None,
+        on_models: Callable[[], None] = lambda: None,
+        **engine: Any,
     ) -> AsyncIterator[tuple[ServerMonitor, Recorder]]:
         settings = Settings(engine=EngineSettings(**{**FAST, **engine}))
         recorder = Recorder()
         monitor = ServerMonitor(
-            paths=app_paths, settings=lambda: settings, sink=recorder, environ=environ
+            paths=app_paths,
+            settings=lambda: settings,
+            sink=recorder,
+            environ=environ,
+            router_plan=router_plan,
+            on_models=on_models,
         )
         async with monitor:
             yield monitor, recorder

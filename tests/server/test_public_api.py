@@ -6,7 +6,7 @@ import importlib
 
 import backend.server
 
-MODULES = ["_diagnose", "_launch", "_log", "_monitor", "_pidfile", "_state"]
+MODULES = ["_diagnose", "_launch", "_log", "_monitor", "_pidfile", "_router", "_state"]
 
 
 def test_all_is_sorted_and_names_exist() -> None:
