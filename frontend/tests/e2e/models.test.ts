@@ -136,6 +136,7 @@ test('per-model settings inherit the engine, show field errors and apply at next
 	await expect(dialog.locator('[data-field="context_size"]').getByRole('alert')).toContainText(
 		'greater than or equal to 256'
 	);
+	await expect(dialog.getByRole('alert')).toHaveCount(1);
 	await expect(context).toHaveAttribute('aria-invalid', 'true');
 	await context.fill('131072');
 	await dialog.getByLabel('Extra arguments').fill('--mlock\n-fa');
@@ -189,6 +190,7 @@ test('remove asks whether to delete the file, and says why in-use models cannot 
 		'Removed Llama 3.2 3B Instruct Q8_0 and deleted its file.'
 	);
 	await expect(page.getByTestId('models-summary')).toHaveText('4 models · 1 loaded');
+	await expect(page.getByRole('heading', { name: 'Models', exact: true })).toBeFocused();
 });
 
 test('a GGUF file is added by Browse… or by its typed path; a bad path says why', async ({
@@ -255,6 +257,9 @@ test('a running download can be cancelled; a bad checksum is refused next to its
 	await startDownload(page, 'https://example.com/models/slow.gguf', { sha256: 'abc' });
 	await expect(page.locator('#download-sha256-error')).toContainText('should match pattern');
 	await expect(page.getByLabel('SHA-256 (optional)')).toHaveAttribute('aria-invalid', 'true');
+	await expect(page.getByRole('form', { name: 'Download a model' }).getByRole('alert')).toHaveCount(
+		1
+	);
 	await page.getByLabel('SHA-256 (optional)').fill('');
 	await page.getByRole('button', { name: 'Download', exact: true }).click();
 	const item = download(page, 'slow.gguf');
