@@ -2,6 +2,7 @@ export { default as ModelAddFile } from './ModelAddFile.svelte';
 export { default as ModelFitNote } from './ModelFitNote.svelte';
 export { default as ModelLoadState } from './ModelLoadState.svelte';
 export { default as ModelManager } from './ModelManager.svelte';
+export { default as ModelManagerActions } from './ModelManagerActions.svelte';
 export { default as ModelManagerItem } from './ModelManagerItem.svelte';
 export { default as ModelMetadata } from './ModelMetadata.svelte';
 export { default as ModelRemoveDialog } from './ModelRemoveDialog.svelte';

@@ -12,7 +12,7 @@ import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
 import { replyFor } from './replies';
 import { MockDownloads } from './downloads';
-import { MOCK_PICKED_PATH, MockModels, type MockEngine } from './models';
+import { MOCK_PICKED_PATH, MockModels, mockEngine } from './models';
 import { MOCK_LOG_LINES, crashSequence, status } from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
@@ -64,7 +64,7 @@ export class MockBackend {
 		this.models = new MockModels(
 			{
 				emit: this.emit,
-				engine: () => this.config.engine as unknown as MockEngine,
+				engine: () => mockEngine(this.config),
 				serverChanged: (state, model) => {
 					this.server = status(state, model);
 					this.emit({ type: 'server_status', status: this.server });

@@ -24,6 +24,16 @@ export interface MockEngine {
 	models_max: number;
 }
 
+/** The engine section of the mock's settings, read with the backend's defaults. */
+export function mockEngine(values: Record<string, Record<string, unknown>>): MockEngine {
+	const engine = values.engine ?? {};
+	return {
+		context_size: typeof engine.context_size === 'number' ? engine.context_size : 4096,
+		router_mode: engine.router_mode === true,
+		models_max: typeof engine.models_max === 'number' ? engine.models_max : 2
+	};
+}
+
 export interface MockModelsHost {
 	emit: (event: BridgeEvent) => void;
 	engine: () => MockEngine;
