@@ -288,7 +288,7 @@ class CommandHandlers:
 
     # -- downloads ----------------------------------------------------------------------------
     async def download_model(self, p: DownloadModelParams) -> DownloadInfo:
-        """Start downloading a GGUF into the models folder; progress follows as events."""
+        """Start downloading a GGUF, or resume a paused or failed one; progress follows."""
         state = self._s.downloads.start(p.url, filename=p.filename, sha256=p.sha256)
         return state.info()
 

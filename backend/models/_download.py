@@ -174,17 +174,26 @@ class DownloadManager:
     def start(
         self, url: str, *, filename: str | None = None, sha256: str | None = None
     ) -> DownloadState:
-        """Queue a download of ``url`` into the models folder; its id is the file name."""
+        """Queue a download of ``url`` into the models folder; its id is the file name.
+
+        Starting a paused or failed download of the same URL again resumes it.
+        """
         self._require_running()
         checked_url = _check_url(url)
         name = _check_name(filename if filename is not None else _name_from_url(checked_url))
         digest = _check_sha256(sha256)
         target = self._dir / name
         existing = self._jobs.get(name)
+        if (
+            existing is not None
+            and existing.state.status in ("paused", "failed")
+            and existing.state.url == str(checked_url)
+        ):
+            return self.resume(name)
         if existing is not None and existing.state.status != "done":
             raise Conflict(
                 f"{name} is already being downloaded ({existing.state.status}); "
-                "resume or cancel that download first."
+                "cancel that download first."
             )
         if target.exists():
             raise Conflict(f"{name} already exists in the models folder.")

@@ -199,8 +199,12 @@ async def test_pause_then_resume(
         with pytest.raises(Conflict):
             downloads.pause("model.gguf")
         file_server.gate.set()
-        downloads.resume("model.gguf")
+        with pytest.raises(Conflict, match="already being downloaded"):
+            downloads.start(file_server.url("other.gguf"), filename="model.gguf")
+        resumed = downloads.start(file_server.url())  # the same URL again resumes it
+        assert (resumed.id, resumed.status) == ("model.gguf", "queued")
         final = await downloads.wait("model.gguf")
+        assert file_server.ranges[-1][0] == f"bytes={paused.bytes_done}-"
         with pytest.raises(Conflict):
             downloads.resume("model.gguf")
         with pytest.raises(Conflict):
