@@ -71,7 +71,7 @@ test('a server crash shows the error on the message with a retry, then recovers'
 	await expect(page.getByTestId('server-problem')).toContainText('SIGKILL');
 	await expect(page.getByTestId('server-problem')).toContainText('smaller model');
 	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'ready', {
-		timeout: 5000
+		timeout: 15_000
 	});
 	await answer.getByRole('button', { name: 'Retry' }).click();
 	await waitForAnswer(page);

@@ -22,13 +22,16 @@ export function status(
 export const CRASH_ERROR = 'llama-server exited with signal 9 (SIGKILL)';
 export const CRASH_HINT = 'The system may have run out of memory: try a smaller model or context.';
 
-/** The status events of a crash followed by an automatic restart, with their delays. */
+/**
+ * The status events of a crash followed by an automatic restart, with their delays: slow enough
+ * that a test (or a person) can read the crash before the server is back.
+ */
 export function crashSequence(model: string | null, restarts: number): [number, BridgeEvent][] {
 	const crash = { last_error: CRASH_ERROR, hint: CRASH_HINT, restarts };
 	return [
 		[0, { type: 'server_status', status: status('crashed', model, crash) }],
-		[400, { type: 'server_status', status: status('restarting', model, crash) }],
-		[1200, { type: 'server_status', status: status('ready', model, { restarts: restarts + 1 }) }]
+		[1500, { type: 'server_status', status: status('restarting', model, crash) }],
+		[4000, { type: 'server_status', status: status('ready', model, { restarts: restarts + 1 }) }]
 	];
 }
 
