@@ -466,6 +466,10 @@ class ServerMonitor:
                 ModelError,
                 permanent=True,
             )
+        for offered in plan.models:
+            refused = check_extra_args(offered.engine.extra_args)
+            if refused is not None:
+                return replace(refused, message=f"{offered.path.name}: {refused.message}")
         chosen = plan.named(plan.selected) if plan.selected is not None else None
         model = chosen.path if chosen is not None else resolved.model
         return replace(resolved, model=model, plan=plan)

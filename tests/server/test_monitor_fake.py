@@ -21,7 +21,7 @@ from backend.errors import (
     ServerTimeout,
     ServerUnavailable,
 )
-from backend.server import PidRecord, ServerMonitor, write_record
+from backend.server import PidRecord, RouterModel, RouterPlan, ServerMonitor, write_record
 from tests.server.conftest import eventually
 
 pytestmark = pytest.mark.anyio
@@ -346,6 +346,38 @@ async def test_reserved_extra_args_fail_before_launch(
     )
     assert status.pid is None
     assert recorder.states == ["starting", "failed", "stopped"]
+
+
+async def test_a_router_models_reserved_extra_args_fail_before_launch(
+    make_monitor: Any, fake_server: Path, dummy_model: Path
+) -> None:
+    engine = EngineSettings(extra_args=["--host", "0.0.0.0"])
+    plan = RouterPlan((RouterModel("x", "x", dummy_model, engine),), "x")
+    status, _recorder = await _fails_with(
+        make_monitor,
+        ServerError,
+        "dummy.gguf: The extra arguments set --host",
+        server_binary=fake_server,
+        model=dummy_model,
+        router_mode=True,
+        router_plan=lambda: plan,
+    )
+    assert status.pid is None
+
+
+async def test_router_mode_without_models_fails_with_what_to_do(
+    make_monitor: Any, fake_server: Path, dummy_model: Path
+) -> None:
+    status, _recorder = await _fails_with(
+        make_monitor,
+        ModelError,
+        "Router mode has no model to serve.",
+        server_binary=fake_server,
+        model=dummy_model,
+        router_mode=True,
+        router_plan=lambda: RouterPlan((), None),
+    )
+    assert "Settings → Models" in (status.hint or "")
 
 
 @pytest.fixture
