@@ -493,12 +493,7 @@ class ServerMonitor:
         if isinstance(resolved, Failure):
             self._enter(ServerPhase.FAILED, resolved)
             return
-        binary, model, port, plan = (
-            resolved.binary,
-            resolved.model,
-            resolved.port,
-            resolved.plan,
-        )
+        binary, model, port, plan = resolved.binary, resolved.model, resolved.port, resolved.plan
         if plan is None:
             self._paths.slot_dir.mkdir(parents=True, exist_ok=True)
             argv = build_argv(
