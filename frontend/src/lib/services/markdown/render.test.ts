@@ -45,6 +45,11 @@ describe('renderMarkdown', () => {
 		expect(executable(renderMarkdown(input, true))).toEqual([]);
 	});
 
+	it.each(XSS_CORPUS)('never produces executable HTML in an open code fence: %s', (input) => {
+		expect(executable(renderMarkdown(`\`\`\`js\n${input}\n`, true))).toEqual([]);
+		expect(executable(renderMarkdown(`~~~\n${input}`, true))).toEqual([]);
+	});
+
 	it('shows raw HTML as text', () => {
 		const html = renderMarkdown('<b>bold</b>');
 		expect(html).toContain('&lt;b&gt;');

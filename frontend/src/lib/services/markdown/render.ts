@@ -1,35 +1,8 @@
-import hljs from 'highlight.js/lib/common';
 import { Marked, type Tokens } from 'marked';
+import { codeBlock, escapeHtml } from './code';
+import { openFence } from './draft';
 import { mathExtension } from './math';
 import { sanitizeHtml } from './sanitize';
-
-const COPY_ATTRIBUTE = 'data-copy-code';
-
-function escapeHtml(text: string): string {
-	return text
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		.replace(/'/g, '&#39;');
-}
-
-function highlight(code: string, language: string): string {
-	if (language && hljs.getLanguage(language)) {
-		return hljs.highlight(code, { language, ignoreIllegals: true }).value;
-	}
-	return escapeHtml(code);
-}
-
-function codeBlock(code: string, language: string, highlighted: boolean): string {
-	const body = highlighted ? highlight(code, language) : escapeHtml(code);
-	const label = escapeHtml(language || 'text');
-	return (
-		`<div class="code-block"><div class="code-block-header"><span>${label}</span>` +
-		`<button type="button" ${COPY_ATTRIBUTE} aria-label="Copy code">Copy</button></div>` +
-		`<pre><code class="hljs language-${label}">${body}</code></pre></div>\n`
-	);
-}
 
 function createMarked(highlighted: boolean): Marked {
 	const marked = new Marked({ gfm: true, breaks: false, async: false });
@@ -48,11 +21,13 @@ const draftMarked = createMarked(false);
 
 /**
  * Markdown (GFM + math) to sanitised HTML. Raw HTML in the source is shown as text.
- * `draft` skips syntax highlighting, for the block still being streamed.
+ * `draft` skips syntax highlighting, for the block still being streamed; a draft that is
+ * one open code fence skips the parser and DOMPurify too: its markup is built from
+ * escaped text only (see codeBlock), the same markup the parser would produce.
  */
 export function renderMarkdown(source: string, draft = false): string {
+	const fence = draft ? openFence(source) : null;
+	if (fence) return codeBlock(fence.code, fence.language, false);
 	const marked = draft ? draftMarked : finalMarked;
 	return sanitizeHtml(marked.parse(source) as string);
 }
-
-export { COPY_ATTRIBUTE };

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { RenderCache } from './cache';
-import { GROUP_SIZE, StreamingMarkdown } from './streaming';
+import { GROUP_SIZE, StreamingMarkdown, type MarkdownView } from './streaming';
 
 describe('StreamingMarkdown', () => {
 	it('renders each finished block once while the text grows', () => {
@@ -26,6 +26,21 @@ describe('StreamingMarkdown', () => {
 		const finished = markdown.update('done\n\nstill typing', false);
 		expect(finished.groups[0]?.blocks).toHaveLength(2);
 		expect(finished.tail).toBe('');
+	});
+
+	it('ends with the same HTML as a one-shot render, whatever the chunks', () => {
+		const text =
+			'# Title\n\nSome *text* with `code` and $x^2$.\n\n```ts\nconst a = 1;\n\nlet b;\n```\n\n' +
+			'| a | b |\n| - | - |\n| 1 | 2 |\n\n- one\n- two\n\n$$\ny = x\n$$\n\nlast ```inline``` words';
+		const html = (view: MarkdownView): string =>
+			view.groups.flatMap((group) => group.blocks.map((block) => block.html)).join('') + view.tail;
+		const oneShot = html(new StreamingMarkdown(new RenderCache()).update(text, false));
+		for (const size of [1, 3, 7, 40]) {
+			const markdown = new StreamingMarkdown(new RenderCache());
+			for (let end = size; end < text.length; end += size)
+				markdown.update(text.slice(0, end), true);
+			expect(html(markdown.update(text, false))).toBe(oneShot);
+		}
 	});
 
 	it('starts over when the text is replaced', () => {
