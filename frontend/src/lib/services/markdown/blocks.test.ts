@@ -30,4 +30,13 @@ describe('BlockSplitter', () => {
 		expect(splitter.finished).toEqual(['intro\n\n']);
 		expect(splitter.tail).toBe('```py\nprint(1)\n\n');
 	});
+
+	it('keeps only the unfinished block, and the length and end of all text', () => {
+		const splitter = new BlockSplitter();
+		splitter.append('first block\n\nsecond ');
+		splitter.append('block\n\nthird');
+		expect(splitter.tail).toBe('third');
+		expect(splitter.length).toBe('first block\n\nsecond block\n\nthird'.length);
+		expect(splitter.recent).toBe('first block\n\nsecond block\n\nthird'.slice(-32));
+	});
 });

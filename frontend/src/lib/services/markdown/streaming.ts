@@ -21,7 +21,6 @@ export interface MarkdownView {
 export const GROUP_SIZE = 32;
 
 const sharedCache = new RenderCache();
-const CHECK_LENGTH = 32;
 
 /**
  * Renders a message whose text only grows while it streams. Finished blocks are rendered
@@ -41,10 +40,9 @@ export class StreamingMarkdown {
 	constructor(private readonly cache: RenderCache = sharedCache) {}
 
 	private extends(content: string): boolean {
-		const previous = this.splitter.source;
-		if (content.length < previous.length) return false;
-		const from = Math.max(0, previous.length - CHECK_LENGTH);
-		return content.slice(from, previous.length) === previous.slice(from);
+		const { length, recent } = this.splitter;
+		if (content.length < length) return false;
+		return content.slice(length - recent.length, length) === recent;
 	}
 
 	private reset(): void {
@@ -82,9 +80,9 @@ export class StreamingMarkdown {
 
 	update(content: string, streaming: boolean): MarkdownView {
 		const key = `${content.length}:${streaming}`;
-		if (key === this.lastKey && content.length === this.splitter.source.length) return this.view;
+		if (key === this.lastKey && content.length === this.splitter.length) return this.view;
 		if (!this.extends(content)) this.reset();
-		this.splitter.append(content.slice(this.splitter.source.length));
+		this.splitter.append(content.slice(this.splitter.length));
 		this.addFinished();
 		const tailText = this.splitter.tail;
 		const hasTail = tailText.trim() !== '';
