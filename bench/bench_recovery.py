@@ -15,23 +15,21 @@ Goal on 2 cores: recovery ≤ 1.5 s median.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
+from _benchkit import report, scratch_home, smol_engine
 
 from backend.config import EngineSettings, Settings
 from backend.contract import BridgeEvent, ServerStatusEvent
-from backend.engine import default_model_path, locate_engine
 from backend.paths import AppPaths
 from backend.server import ServerMonitor
 
@@ -137,22 +135,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args()
-    cache = AppPaths.from_env()
-    binary = locate_engine(None, cache.engine_cache)
-    model = default_model_path(cache.model_cache)
-    if not model.exists():
-        print(f"SmolLM2 is missing at {model}; run `python build.py test` first", file=sys.stderr)
-        return 1
+    binary, model = smol_engine()
     engine = EngineSettings(server_binary=binary.path, model=model, restart_window_s=CRASH_WINDOW_S)
-    with tempfile.TemporaryDirectory(prefix="llamadesk-bench-") as home:
-        os.environ["LLAMADESK_HOME"] = home
-        paths = AppPaths.from_env()
-        results = anyio.run(measure, engine, paths)
+    with scratch_home():
+        results = anyio.run(measure, engine, AppPaths.from_env())
     results.update(cpus=os.cpu_count(), engine=binary.version, model=model.name)
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    report(results, args.json)
     return 0 if results["meets_goal"] else 1
 
 
