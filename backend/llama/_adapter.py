@@ -38,7 +38,6 @@ ChatMessage = Mapping[str, Any]
 SlotAction = Literal["save", "restore", "erase"]
 
 _DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=30.0, pool=30.0)
-_ATTEMPTS = 2
 
 
 class LlamaCppAdapter:
@@ -88,32 +87,57 @@ class LlamaCppAdapter:
         ok_statuses: tuple[int, ...] = (),
     ) -> httpx.Response:
         endpoint = await self.endpoints.endpoint()
-        if endpoint.model is not None:  # router mode: name the model on every request
+        request = self._build(
+            endpoint, method, path, json=json, params=params, read_timeout=read_timeout
+        )
+        response = await self._send(request, f"{method} {path}")
+        if response.is_error and response.status_code not in ok_statuses:
+            raise error_from_response(response.status_code, response.content)
+        return response
+
+    def _build(
+        self,
+        endpoint: Endpoint,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> httpx.Request:
+        """A request to ``endpoint``; in router mode it names the model (body or query)."""
+        if endpoint.model is not None:
             if method == "GET":
                 params = {**(params or {}), "model": endpoint.model}
             elif isinstance(json, dict):
                 json = {**json, "model": endpoint.model}
-        for attempt in range(_ATTEMPTS):
-            try:
-                response = await self._client.request(
-                    method,
-                    endpoint.url(path),
-                    json=json,
-                    params=params,
-                    headers=_auth(endpoint),
-                    timeout=self._timeout(read_timeout),
-                )
-                break
-            except httpx.RemoteProtocolError as exc:
-                # A kept-alive connection the server closed as we reused it: nothing was
-                # answered, so one more try on a fresh connection is safe.
-                if attempt + 1 == _ATTEMPTS:
-                    raise error_from_httpx(exc, f"{method} {path}") from exc
-            except httpx.HTTPError as exc:
-                raise error_from_httpx(exc, f"{method} {path}") from exc
-        if response.is_error and response.status_code not in ok_statuses:
-            raise error_from_response(response.status_code, response.content)
-        return response
+        return self._client.build_request(
+            method,
+            endpoint.url(path),
+            json=json,
+            params=params,
+            headers=_auth(endpoint),
+            timeout=self._timeout(read_timeout),
+        )
+
+    async def _send(
+        self, request: httpx.Request, what: str, *, stream: bool = False
+    ) -> httpx.Response:
+        """Send ``request``, once more if a kept-alive connection was dropped unanswered.
+
+        The server closing a kept-alive connection just as it is reused answers nothing, so
+        a second try on a fresh connection is safe (llama-server's router does this).
+        """
+        try:
+            return await self._client.send(request, stream=stream)
+        except httpx.RemoteProtocolError:
+            pass
+        except httpx.HTTPError as exc:
+            raise error_from_httpx(exc, what) from exc
+        try:
+            return await self._client.send(request, stream=stream)
+        except httpx.HTTPError as exc:
+            raise error_from_httpx(exc, what) from exc
 
     def _timeout(self, read_timeout: float | None) -> httpx.Timeout:
         base = self._client.timeout
@@ -204,19 +228,10 @@ class LlamaCppAdapter:
         """Stream an answer: ``async with chat_stream(msgs) as deltas: async for d in deltas``."""
         endpoint = await self.endpoints.endpoint()
         body = self._chat_body(messages, params, slot_id, stream=True)
-        if endpoint.model is not None:
-            body["model"] = endpoint.model
-        request = self._client.build_request(
-            "POST",
-            endpoint.url("/v1/chat/completions"),
-            json=body,
-            headers=_auth(endpoint),
-            timeout=self._timeout(read_timeout),
+        request = self._build(
+            endpoint, "POST", "/v1/chat/completions", json=body, read_timeout=read_timeout
         )
-        try:
-            response = await self._client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise error_from_httpx(exc, "starting a chat stream") from exc
+        response = await self._send(request, "starting a chat stream", stream=True)
         try:
             if response.is_error:
                 raise error_from_response(response.status_code, await _read(response))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 
@@ -291,6 +292,31 @@ async def test_a_dropped_kept_alive_connection_is_retried_once() -> None:
         with pytest.raises(ServerUnavailable, match="Lost the connection"):
             await client.tokenize("hi")  # dropped twice: a real failure
     assert calls == ["/tokenize"] * 4
+
+
+async def test_a_stream_start_dropped_on_a_kept_alive_connection_is_retried_once() -> None:
+    bodies: list[bytes] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        if len(bodies) == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        chunk = {"choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+        sse = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n"
+        return httpx.Response(
+            200, content=sse.encode(), headers={"content-type": "text/event-stream"}
+        )
+
+    endpoint = StaticEndpoint(Endpoint("http://127.0.0.1:9", None, model="m1"))
+    async with (
+        LlamaCppAdapter(endpoint, transport=httpx.MockTransport(flaky)) as client,
+        client.chat_stream(HELLO) as deltas,
+    ):
+        text = "".join([delta.content async for delta in deltas])
+    assert text == "Hi"
+    assert len(bodies) == 2
+    assert bodies[0] == bodies[1], "the same request, model named, is sent again"
+    assert b'"model":"m1"' in bodies[1].replace(b" ", b"")
 
 
 async def test_router_mode_names_the_model_on_every_request() -> None:
