@@ -37,6 +37,7 @@ FRONTEND = ROOT / "frontend"
 ARTIFACTS = ROOT / "build-artifacts"
 SCHEMA_FILE = FRONTEND / "contract" / "bridge.schema.json"
 TYPES_FILE = FRONTEND / "src" / "lib" / "types" / "bridge.ts"
+SETTINGS_FIXTURE = FRONTEND / "src" / "lib" / "services" / "mock" / "settings-fixture.json"
 
 # Debian packages the app and its tests need beyond a stock Python/Node machine.
 APT_BUILD = ["cmake", "make", "g++"]
@@ -385,12 +386,25 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0 if all("error" not in r for r in summary.values() if isinstance(r, dict)) else 1
 
 
+def export_settings_fixture() -> None:
+    """The mock backend's settings form: the backend's schema and defaults, Prettier-formatted."""
+    with SETTINGS_FIXTURE.open("wb") as out:
+        result = subprocess.run(
+            [str(VENV_PY), "-m", "backend", "config", "--defaults"], stdout=out, check=False
+        )
+    if result.returncode != 0:
+        fail("could not export the settings schema")
+    run(["npm", "-w", "frontend", "exec", "--", "prettier", "--write", str(SETTINGS_FIXTURE)])
+
+
 def command_types(args: argparse.Namespace) -> int:
     ensure_venv()
     ensure_node_modules()
     export_schema(SCHEMA_FILE)
     run(["npm", "-w", "frontend", "run", "--silent", "gen:types"])
-    log(f"wrote {SCHEMA_FILE.relative_to(ROOT)} and {TYPES_FILE.relative_to(ROOT)}")
+    export_settings_fixture()
+    written = (SCHEMA_FILE, TYPES_FILE, SETTINGS_FIXTURE)
+    log("wrote " + ", ".join(str(path.relative_to(ROOT)) for path in written))
     return 0
 
 
@@ -408,7 +422,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             command_bench,
             "run the benchmarks under bench/ and write JSON to bench/results/",
         ),
-        "types": (command_types, "regenerate the bridge contract schema and TypeScript types"),
+        "types": (
+            command_types,
+            "regenerate the bridge contract schema, its TypeScript types and the mock's settings",
+        ),
     }
     for name, (_, help_text) in commands.items():
         sub.add_parser(name, help=help_text)

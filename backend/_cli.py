@@ -5,7 +5,7 @@ python -m backend --dev URL            open the window on a dev server (hot relo
 python -m backend --browser            serve the SPA and the commands over HTTP instead
 python -m backend --set engine.port=8080 ...   override settings for this run
 python -m backend engine --info|--build|--prepare
-python -m backend config --show|--path
+python -m backend config --show|--path|--defaults
 python -m backend contract             print the bridge contract as JSON schema
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .bridge import contract_schema
-from .config import ConfigService, format_paths, format_show
+from .config import ConfigService, default_form, format_paths, format_show
 from .engine import build_engine, ensure_default_model, format_engine_info, locate_engine
 from .errors import LlamaDeskError
 from .paths import AppPaths
@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     group = config.add_mutually_exclusive_group(required=True)
     group.add_argument("--show", action="store_true", help="effective values and their sources")
     group.add_argument("--path", action="store_true", help="where settings files are")
+    group.add_argument(
+        "--defaults", action="store_true", help="the settings form's schema and defaults (JSON)"
+    )
     sub.add_parser("contract", help="print the bridge contract (JSON schema)")
     return parser
 
@@ -89,6 +92,9 @@ def _engine(args: argparse.Namespace, paths: AppPaths) -> int:
 def _config(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.path:
         sys.stdout.write(format_paths(paths))
+        return 0
+    if args.defaults:
+        print(json.dumps(default_form(), indent=2))
         return 0
     service = ConfigService(paths, cli=dict(args.overrides))
     sys.stdout.write(format_show(service.view()))

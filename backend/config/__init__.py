@@ -5,7 +5,7 @@ validated changes from the settings page, and survives a broken settings file.
 """
 
 from backend.config._format import format_paths, format_show
-from backend.config._service import ConfigService, Subscriber
+from backend.config._service import ConfigService, Subscriber, default_form
 from backend.config._settings import (
     SETTINGS_SCHEMA_VERSION,
     AppearanceSettings,
@@ -24,6 +24,7 @@ __all__ = [
     "SETTINGS_SCHEMA_VERSION",
     "Settings",
     "Subscriber",
+    "default_form",
     "format_paths",
     "format_show",
 ]

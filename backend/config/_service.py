@@ -37,7 +37,7 @@ from backend.contract import ConfigView, SaveConfigResult
 from backend.errors import ConfigError, FieldError
 from backend.paths import AppPaths
 
-__all__ = ["ConfigService", "Subscriber"]
+__all__ = ["ConfigService", "Subscriber", "default_form"]
 
 Subscriber = Callable[[Settings, list[str]], None]
 """Called after a save with the new settings and the dotted names that changed."""
@@ -57,6 +57,11 @@ def _json_schema() -> dict[str, Any]:
 
 
 _JSON_SCHEMA: Final = _json_schema()
+
+
+def default_form() -> dict[str, Any]:
+    """The settings form's JSON schema with the default values: the frontend mock's snapshot."""
+    return {"json_schema": copy.deepcopy(_JSON_SCHEMA), "values": _values(Settings())}
 
 
 class ConfigService:

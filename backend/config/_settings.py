@@ -37,21 +37,25 @@ class EngineSettings(_Section):
         None,
         description="Path to a llama-server binary; empty uses the built-in engine.",
         json_schema_extra=_RESTART,
+        title="llama-server binary",
     )
     model: Path | None = Field(
         None,
         description="GGUF model file to load; empty uses the embedded SmolLM2-135M.",
         json_schema_extra=_RESTART,
+        title="Model file",
     )
     models_dirs: list[Path] = Field(
         default_factory=list,
         description="Extra folders scanned for GGUF models.",
+        title="Model folders",
     )
     host: str = Field(
         "127.0.0.1",
         min_length=1,
         description="Address the server listens on; keep 127.0.0.1 unless you know why.",
         json_schema_extra=_RESTART,
+        title="Host",
     )
     port: int = Field(
         0,
@@ -59,6 +63,7 @@ class EngineSettings(_Section):
         le=65535,
         description="Server port; 0 picks a free one.",
         json_schema_extra=_RESTART,
+        title="Port",
     )
     context_size: int = Field(
         4096,
@@ -66,6 +71,7 @@ class EngineSettings(_Section):
         le=1_048_576,
         description="Context window in tokens, shared by all slots.",
         json_schema_extra=_RESTART,
+        title="Context size",
     )
     threads: int = Field(
         0,
@@ -73,6 +79,7 @@ class EngineSettings(_Section):
         le=1024,
         description="CPU threads; 0 lets llama-server decide.",
         json_schema_extra=_RESTART,
+        title="CPU threads",
     )
     gpu_layers: int = Field(
         0,
@@ -80,6 +87,7 @@ class EngineSettings(_Section):
         le=10_000,
         description="Layers offloaded to the GPU; -1 offloads all.",
         json_schema_extra=_RESTART,
+        title="GPU layers",
     )
     parallel_slots: int = Field(
         2,
@@ -87,17 +95,20 @@ class EngineSettings(_Section):
         le=64,
         description="Conversations the server can generate for at once.",
         json_schema_extra=_RESTART,
+        title="Parallel slots",
     )
     extra_args: list[str] = Field(
         default_factory=list,
         description="Extra llama-server command-line arguments.",
         json_schema_extra=_RESTART,
+        title="Extra arguments",
     )
     router_mode: bool = Field(
         False,
         description="Serve several models from one llama-server (its router): switching to a "
         "loaded model is instant, and the least recently used one unloads past the limit.",
         json_schema_extra=_RESTART,
+        title="Router mode",
     )
     models_max: int = Field(
         2,
@@ -105,33 +116,70 @@ class EngineSettings(_Section):
         le=32,
         description="In router mode, how many models may be in memory at once.",
         json_schema_extra=_RESTART,
+        title="Models in memory",
     )
     start_timeout_s: float = Field(
-        120.0, gt=0, le=3600, description="Seconds to wait for the model to load."
+        120.0,
+        gt=0,
+        le=3600,
+        description="Seconds to wait for the model to load.",
+        title="Load timeout (s)",
     )
     stop_timeout_s: float = Field(
-        5.0, gt=0, le=120, description="Seconds between SIGTERM and SIGKILL when stopping."
+        5.0,
+        gt=0,
+        le=120,
+        description="Seconds between SIGTERM and SIGKILL when stopping.",
+        title="Stop timeout (s)",
     )
     health_interval_s: float = Field(
-        1.0, gt=0, le=60, description="Seconds between health checks of a running server."
+        1.0,
+        gt=0,
+        le=60,
+        description="Seconds between health checks of a running server.",
+        title="Health check interval (s)",
     )
     health_timeout_s: float = Field(
-        2.0, gt=0, le=60, description="Seconds a health check may take before it counts as failed."
+        2.0,
+        gt=0,
+        le=60,
+        description="Seconds a health check may take before it counts as failed.",
+        title="Health check timeout (s)",
     )
     hang_after_failures: int = Field(
-        3, ge=1, le=100, description="Failed health checks in a row that mean the server hangs."
+        3,
+        ge=1,
+        le=100,
+        description="Failed health checks in a row that mean the server hangs.",
+        title="Failed checks before restart",
     )
     restart_max: int = Field(
-        5, ge=0, le=100, description="Crashes within the window after which restarting stops."
+        5,
+        ge=0,
+        le=100,
+        description="Crashes within the window after which restarting stops.",
+        title="Restarts per window",
     )
     restart_window_s: float = Field(
-        60.0, gt=0, le=3600, description="Window, in seconds, for counting crashes."
+        60.0,
+        gt=0,
+        le=3600,
+        description="Window, in seconds, for counting crashes.",
+        title="Restart window (s)",
     )
     restart_backoff_s: float = Field(
-        0.2, ge=0, le=60, description="First restart delay in seconds; doubles after each crash."
+        0.2,
+        ge=0,
+        le=60,
+        description="First restart delay in seconds; doubles after each crash.",
+        title="First restart delay (s)",
     )
     request_timeout_s: float = Field(
-        600.0, gt=0, le=86_400, description="Seconds a generation may go without a new token."
+        600.0,
+        gt=0,
+        le=86_400,
+        description="Seconds a generation may go without a new token.",
+        title="Token timeout (s)",
     )
     idle_unload_minutes: float = Field(
         0,
@@ -140,6 +188,7 @@ class EngineSettings(_Section):
         description="Unload a model after this many minutes without requests, freeing its "
         "memory (in router mode each model on its own); the next message loads it again. "
         "0 never unloads.",
+        title="Unload when idle (minutes)",
     )
 
 
@@ -150,43 +199,73 @@ class GenerationSettings(_Section):
         "You are a helpful assistant.",
         max_length=100_000,
         description="Sent before every conversation; empty sends none.",
+        title="System prompt",
     )
-    temperature: float = Field(0.7, ge=0, le=5, description="Randomness; 0 is deterministic.")
+    temperature: float = Field(
+        0.7, ge=0, le=5, description="Randomness; 0 is deterministic.", title="Temperature"
+    )
     top_k: int = Field(
-        40, ge=0, le=1000, description="Sample from the k most likely tokens; 0 disables."
+        40,
+        ge=0,
+        le=1000,
+        description="Sample from the k most likely tokens; 0 disables.",
+        title="Top-k",
     )
-    top_p: float = Field(0.95, ge=0, le=1, description="Nucleus sampling threshold.")
+    top_p: float = Field(0.95, ge=0, le=1, description="Nucleus sampling threshold.", title="Top-p")
     min_p: float = Field(
-        0.05, ge=0, le=1, description="Drop tokens below this share of the best one."
+        0.05, ge=0, le=1, description="Drop tokens below this share of the best one.", title="Min-p"
     )
     max_tokens: int = Field(
-        -1, ge=-1, le=1_000_000, description="Answer length limit; -1 is unlimited."
+        -1,
+        ge=-1,
+        le=1_000_000,
+        description="Answer length limit; -1 is unlimited.",
+        title="Max tokens",
     )
     repeat_penalty: float = Field(
-        1.1, ge=0, le=5, description="Penalty for repeating tokens; 1 disables."
+        1.1,
+        ge=0,
+        le=5,
+        description="Penalty for repeating tokens; 1 disables.",
+        title="Repeat penalty",
     )
-    seed: int = Field(-1, ge=-1, le=2**31 - 1, description="Random seed; -1 picks one per answer.")
+    seed: int = Field(
+        -1, ge=-1, le=2**31 - 1, description="Random seed; -1 picks one per answer.", title="Seed"
+    )
 
 
 class AppearanceSettings(_Section):
     """How the window looks."""
 
-    theme: Literal["system", "light", "dark"] = Field("system", description="Colour theme.")
+    theme: Literal["system", "light", "dark"] = Field(
+        "system", description="Colour theme.", title="Theme"
+    )
 
 
 class BehaviourSettings(_Section):
     """How the app behaves."""
 
-    send_on_enter: bool = Field(True, description="Enter sends; Shift+Enter breaks the line.")
+    send_on_enter: bool = Field(
+        True, description="Enter sends; Shift+Enter breaks the line.", title="Send on Enter"
+    )
     stream_flush_ms: int = Field(
-        25, ge=16, le=33, description="How often streamed text is pushed to the window, in ms."
+        25,
+        ge=16,
+        le=33,
+        description="How often streamed text is pushed to the window, in ms.",
+        title="Stream flush interval (ms)",
     )
     kv_cache_disk_mb: int = Field(
-        2048, ge=0, le=1_048_576, description="Disk budget for saved conversation caches, in MB."
+        2048,
+        ge=0,
+        le=1_048_576,
+        description="Disk budget for saved conversation caches, in MB.",
+        title="Saved caches on disk (MB)",
     )
     drop_oldest_turns: bool = Field(
         False,
         description="When a chat outgrows the context, drop its oldest turns instead of failing.",
+        title="Drop oldest turns when full",
     )
 
 
@@ -194,7 +273,7 @@ class Settings(_Section):
     """Everything the user can set."""
 
     schema_version: int = Field(
-        SETTINGS_SCHEMA_VERSION, description="Settings file format version."
+        SETTINGS_SCHEMA_VERSION, description="Settings file format version.", title="Schema version"
     )
     engine: EngineSettings = Field(
         default_factory=EngineSettings, description="The llama-server engine."

@@ -25,6 +25,13 @@ def test_every_field_has_a_one_line_description() -> None:
         assert "\n" not in info.description, leaf
 
 
+def test_every_field_has_a_label_written_for_people() -> None:
+    # Without one, pydantic titles "gpu_layers" as "Gpu Layers" and the settings page shows that.
+    for leaf, info in LEAVES.items():
+        assert info.title, leaf
+        assert info.title[0].isupper() or info.title.startswith("llama-server"), leaf
+
+
 def test_schema_for_the_page_has_help_and_restart_flags_but_no_version(tmp_path: Path) -> None:
     service = ConfigService(
         AppPaths(tmp_path, tmp_path, tmp_path, tmp_path), environ={}, cwd=tmp_path

@@ -53,7 +53,7 @@ test('keyboard shortcuts toggle the sidebar and focus search and input', async (
 test('with send-on-Enter off, Enter adds a line and Ctrl+Enter sends', async ({ page }) => {
 	await openMock(page);
 	await page.getByRole('link', { name: 'Settings' }).click();
-	await page.getByLabel('Send On Enter').uncheck();
+	await page.getByLabel('Send on Enter').uncheck();
 	await page.getByRole('button', { name: 'Save' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Saved 1 setting' })).toBeVisible();
 	await page.getByRole('link', { name: 'Back to chat' }).click();

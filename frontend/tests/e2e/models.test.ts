@@ -274,7 +274,7 @@ test('router mode keeps several models loaded and switches to a loaded one at on
 	page
 }) => {
 	await page.goto(`${MOCK_URL}#/settings`);
-	await page.getByLabel('Router Mode').check();
+	await page.getByLabel('Router mode').check();
 	await page.getByRole('button', { name: 'Save' }).click();
 	await page.getByRole('alertdialog').getByRole('button', { name: 'Later' }).click();
 	await page.getByRole('tab', { name: 'Models' }).click();

@@ -31,7 +31,7 @@ test('backend validation errors appear next to the field', async ({ page }) => {
 });
 
 test('a change that needs a restart asks before restarting the server', async ({ page }) => {
-	const context = page.getByLabel('Context Size');
+	const context = page.getByLabel('Context size');
 	await context.fill('8192');
 	await context.blur();
 	await page.getByRole('button', { name: 'Save' }).click();
