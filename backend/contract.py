@@ -39,6 +39,7 @@ __all__ = [
     "ModelsChangedEvent",
     "SaveConfigResult",
     "SearchHit",
+    "ServerDefaults",
     "ServerLogs",
     "ServerState",
     "ServerStatus",
@@ -192,6 +193,18 @@ class ServerStatus(_Wire):
     restarts: int = 0
     last_error: str | None = None
     hint: str | None = Field(None, description="What the user can do about last_error.")
+
+
+class ServerDefaults(_Wire):
+    """llama-server's own sampling defaults (``/props``): what an empty generation setting uses."""
+
+    temperature: float | None = None
+    top_k: int | None = None
+    top_p: float | None = None
+    min_p: float | None = None
+    max_tokens: int | None = None
+    repeat_penalty: float | None = None
+    seed: int | None = None
 
 
 class ServerLogs(_Wire):

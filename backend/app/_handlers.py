@@ -52,6 +52,7 @@ from ..contract import (
     ModelSettings,
     SaveConfigResult,
     SearchHit,
+    ServerDefaults,
     ServerLogs,
     ServerStatus,
     StreamStarted,
@@ -66,6 +67,7 @@ from ..errors import (
     ModelError,
     ServerError,
 )
+from ..llama import parse_server_defaults
 from ._services import Services
 
 __all__ = ["CommandHandlers"]
@@ -328,6 +330,13 @@ class CommandHandlers:
             await self._s.chat.slots.save_all()
         except ServerError as exc:
             log.warning("Could not save slot caches before stopping the server: %s", exc.message)
+
+    async def get_server_defaults(self, p: EmptyParams) -> ServerDefaults | None:
+        """llama-server's sampling defaults, or None while it is not ready (asking never loads a
+        model that was unloaded)."""
+        if self._s.monitor.status().state != "ready":
+            return None
+        return parse_server_defaults(await self._s.chat.adapter.props())
 
     async def get_server_logs(self, p: LogsParams) -> ServerLogs:
         """The server's last log lines."""

@@ -75,4 +75,5 @@ class LlamaDeskApi:
     stop_server = _command("stop_server")
     restart_server = _command("restart_server")
     get_server_logs = _command("get_server_logs")
+    get_server_defaults = _command("get_server_defaults")
     open_external = _command("open_external")

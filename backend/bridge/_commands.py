@@ -25,6 +25,7 @@ from ..contract import (
     ModelSettings,
     SaveConfigResult,
     SearchHit,
+    ServerDefaults,
     ServerLogs,
     ServerStatus,
     StreamStarted,
@@ -275,5 +276,6 @@ COMMANDS: dict[str, CommandSpec] = {
     "stop_server": CommandSpec(EmptyParams, ServerStatus),
     "restart_server": CommandSpec(EmptyParams, ServerStatus),
     "get_server_logs": CommandSpec(LogsParams, ServerLogs),
+    "get_server_defaults": CommandSpec(EmptyParams, ServerDefaults | None),
     "open_external": CommandSpec(OpenExternalParams, Opened),
 }

@@ -392,10 +392,16 @@ class ChatOrchestrator:
         return message.to_contract(tree.sibling_ids(message))
 
     def _params(self, conversation_id: str) -> dict[str, Any]:
+        """Sampling parameters to send: the conversation's, else the settings'; a value set in
+        neither is left out, so llama-server's own default applies."""
         defaults = self.settings().generation.model_dump()
         overrides = self.store.get_conversation(conversation_id).params
-        params = {key: defaults[key] for key in _SAMPLING_KEYS}
-        params.update({k: v for k, v in overrides.items() if k in _SAMPLING_KEYS and v is not None})
+        params: dict[str, Any] = {}
+        for key in _SAMPLING_KEYS:
+            value = overrides.get(key)
+            value = defaults[key] if value is None else value
+            if value is not None:
+                params[key] = value
         return params
 
     async def _run(self, generation: _Generation) -> None:

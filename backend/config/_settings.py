@@ -193,7 +193,11 @@ class EngineSettings(_Section):
 
 
 class GenerationSettings(_Section):
-    """Default generation parameters; a conversation may override them."""
+    """Default generation parameters; a conversation may override them.
+
+    A sampling value left empty (None) is not sent, so llama-server's own default applies; the
+    settings page shows that default, read from the server's ``/props``.
+    """
 
     system_prompt: str = Field(
         "You are a helpful assistant.",
@@ -201,36 +205,46 @@ class GenerationSettings(_Section):
         description="Sent before every conversation; empty sends none.",
         title="System prompt",
     )
-    temperature: float = Field(
-        0.7, ge=0, le=5, description="Randomness; 0 is deterministic.", title="Temperature"
+    temperature: float | None = Field(
+        None, ge=0, le=5, description="Randomness; 0 is deterministic.", title="Temperature"
     )
-    top_k: int = Field(
-        40,
+    top_k: int | None = Field(
+        None,
         ge=0,
         le=1000,
         description="Sample from the k most likely tokens; 0 disables.",
         title="Top-k",
     )
-    top_p: float = Field(0.95, ge=0, le=1, description="Nucleus sampling threshold.", title="Top-p")
-    min_p: float = Field(
-        0.05, ge=0, le=1, description="Drop tokens below this share of the best one.", title="Min-p"
+    top_p: float | None = Field(
+        None, ge=0, le=1, description="Nucleus sampling threshold.", title="Top-p"
     )
-    max_tokens: int = Field(
-        -1,
+    min_p: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Drop tokens below this share of the best one.",
+        title="Min-p",
+    )
+    max_tokens: int | None = Field(
+        None,
         ge=-1,
         le=1_000_000,
         description="Answer length limit; -1 is unlimited.",
         title="Max tokens",
     )
-    repeat_penalty: float = Field(
-        1.1,
+    repeat_penalty: float | None = Field(
+        None,
         ge=0,
         le=5,
         description="Penalty for repeating tokens; 1 disables.",
         title="Repeat penalty",
     )
-    seed: int = Field(
-        -1, ge=-1, le=2**31 - 1, description="Random seed; -1 picks one per answer.", title="Seed"
+    seed: int | None = Field(
+        None,
+        ge=-1,
+        le=2**31 - 1,
+        description="Random seed; -1 picks one per answer.",
+        title="Seed",
     )
 
 

@@ -17,6 +17,7 @@ from ._types import (
     ToolCall,
     ToolCallDelta,
     Usage,
+    parse_server_defaults,
     parse_timings,
 )
 
@@ -41,5 +42,6 @@ __all__ = [
     "Usage",
     "aiter_chat_deltas",
     "aiter_sse",
+    "parse_server_defaults",
     "parse_timings",
 ]

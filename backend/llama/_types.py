@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import Timings
+from ..contract import ServerDefaults, Timings
 
 __all__ = [
     "ChatAccumulator",
@@ -21,8 +21,12 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "parse_server_defaults",
     "parse_timings",
 ]
+
+_RANDOM_SEED = 0xFFFFFFFF
+"""llama-server reports "a new random seed per request" as this unsigned value of -1."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,26 @@ def parse_timings(raw: Any) -> Timings | None:
         name: raw[name] for name in Timings.model_fields if isinstance(raw.get(name), int | float)
     }
     return Timings.model_validate(known)
+
+
+def parse_server_defaults(props: Any) -> ServerDefaults:
+    """The sampling defaults in a ``/props`` answer; a value it lacks stays None.
+
+    Floats come as float32 (0.800000011920929) and are rounded to what was set (0.8).
+    """
+    settings = props.get("default_generation_settings") if isinstance(props, dict) else None
+    params = settings.get("params") if isinstance(settings, dict) else None
+    if not isinstance(params, dict):
+        return ServerDefaults()
+    values: dict[str, float | int] = {}
+    for name, info in ServerDefaults.model_fields.items():
+        raw = params.get("n_predict" if name == "max_tokens" else name)
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            continue
+        values[name] = int(raw) if info.annotation == int | None else round(float(raw), 4)
+    if values.get("seed") == _RANDOM_SEED:
+        values["seed"] = -1
+    return ServerDefaults.model_validate(values)
 
 
 def parse_usage(raw: Any) -> Usage | None:

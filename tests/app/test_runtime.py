@@ -134,3 +134,17 @@ def test_a_server_killed_mid_answer_keeps_the_text_and_comes_back(
         states = [e["status"]["state"] for e in events if e.get("type") == "server_status"]
         assert "crashed" in states
         assert states[-1] == "ready"
+
+
+def test_the_servers_sampling_defaults_are_offered_only_while_it_is_ready(
+    app_paths: AppPaths, engine_binary: Path, default_model: Path
+) -> None:
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        _wait_ready(runtime)
+        ready = runtime.api.get_server_defaults({})
+        assert ready["ok"], ready
+        assert ready["result"]["temperature"] == 0.8
+        assert ready["result"]["seed"] == -1
+        runtime.api.stop_server({})
+        assert runtime.api.get_server_defaults({}) == {"ok": True, "result": None}
+        assert runtime.api.get_server_status({})["result"]["state"] == "stopped"

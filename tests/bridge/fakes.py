@@ -18,6 +18,7 @@ from backend.contract import (
     ModelInfo,
     ModelSettings,
     SaveConfigResult,
+    ServerDefaults,
     ServerLogs,
     ServerStatus,
     StreamStarted,
@@ -63,6 +64,7 @@ SAMPLES: dict[Any, Any] = {
     ),
     ServerStatus: ServerStatus(state="ready"),
     ServerLogs: ServerLogs(lines=["a"]),
+    ServerDefaults | None: ServerDefaults(temperature=0.8, seed=-1),
 }
 
 

@@ -29,7 +29,7 @@ def test_show_prints_every_field_its_value_and_source(make_service: ServiceFacto
     assert f'{"engine.extra_args":<{width}} = ["--mlock"]  (cli, locked)' in lines
     assert f'{"appearance.theme":<{width}} = "dark"  (file)' in lines
     assert f'{"generation.system_prompt":<{width}} = "Say \\"hi\\""  (file)' in lines
-    assert f"{'generation.temperature':<{width}} = 0.7  (default)" in lines
+    assert f"{'generation.temperature':<{width}} = null  (default)" in lines
 
 
 def test_paths_lists_the_files_read_and_written(paths: AppPaths, workdir: Path) -> None:

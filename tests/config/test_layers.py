@@ -42,7 +42,7 @@ def test_precedence_across_all_five_layers(
 
     generation = service.settings.generation
     assert (generation.top_k, generation.temperature, generation.top_p) == (4, 0.3, 0.2)
-    assert (generation.min_p, generation.seed) == (0.1, -1)
+    assert (generation.min_p, generation.seed) == (0.1, None)
     sources = service.view().sources
     assert sources["generation.top_k"] == "cli"
     assert sources["generation.temperature"] == "env"

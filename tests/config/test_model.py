@@ -94,6 +94,9 @@ def _strategy(info: FieldInfo) -> st.SearchStrategy[Any]:
         return st.lists(item, max_size=3)
     if annotation == Path | None:
         return st.none() | _PATH_TEXT
+    if annotation in (int | None, float | None):
+        concrete = next(arg for arg in get_args(annotation) if arg is not type(None))
+        return st.none() | _strategy(FieldInfo.merge_field_infos(info, annotation=concrete))
     if annotation is bool:
         return st.booleans()
     low = _bound(info, annotated_types.Ge, "ge")

@@ -154,7 +154,7 @@ def test_locked_fields_cannot_be_saved(make_service: ServiceFactory, workdir: Pa
         FieldError("generation.seed", "locked: set by the .env file in the working directory"),
         FieldError("appearance.theme", "locked: set by a command-line flag"),
     ]
-    assert service.settings.generation.top_k == 40
+    assert service.settings.generation.top_k is None
 
 
 def test_previous_version_is_kept_as_backup(make_service: ServiceFactory, paths: AppPaths) -> None:

@@ -7,6 +7,7 @@ import time
 import anyio
 import pytest
 
+from backend.contract import ServerDefaults
 from backend.errors import ServerError
 from backend.llama import (
     ChatAccumulator,
@@ -14,6 +15,7 @@ from backend.llama import (
     Endpoint,
     LlamaCppAdapter,
     StaticEndpoint,
+    parse_server_defaults,
 )
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
@@ -32,6 +34,28 @@ async def test_native_endpoints(real_adapter: LlamaCppAdapter, llama_server) -> 
     assert [s["id"] for s in slots] == [0, 1]
     assert slots[0]["n_ctx"] == 2048
     assert len(await real_adapter.tokenize("Hello world")) >= 2
+
+
+async def test_sampling_defaults_are_read_and_apply_to_what_a_request_leaves_out(
+    real_adapter: LlamaCppAdapter,
+) -> None:
+    defaults = parse_server_defaults(await real_adapter.props())
+    assert defaults == ServerDefaults(
+        temperature=0.8,
+        top_k=40,
+        top_p=0.95,
+        min_p=0.05,
+        max_tokens=-1,
+        repeat_penalty=1.0,
+        seed=-1,
+    )
+
+    async def slot_temperature(params: dict[str, float]) -> float:
+        await real_adapter.chat(QUESTION, params={"max_tokens": 2, **params}, slot_id=1)
+        return round((await real_adapter.slots())[1]["params"]["temperature"], 4)
+
+    assert await slot_temperature({"temperature": 0.25}) == 0.25
+    assert await slot_temperature({}) == defaults.temperature
 
 
 async def test_chat_answers(real_adapter: LlamaCppAdapter) -> None:

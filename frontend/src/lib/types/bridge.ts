@@ -35,6 +35,7 @@ export interface Commands {
 	get_config: GetConfigCommand;
 	get_conversation: GetConversationCommand;
 	get_model_settings: GetModelSettingsCommand;
+	get_server_defaults: GetServerDefaultsCommand;
 	get_server_logs: GetServerLogsCommand;
 	get_server_status: GetServerStatusCommand;
 	import_conversations: ImportConversationsCommand;
@@ -461,6 +462,29 @@ export interface ModelSettings {
 	 * CPU threads; 0 lets llama-server decide.
 	 */
 	threads: number | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetServerDefaultsCommand".
+ */
+export interface GetServerDefaultsCommand {
+	params: EmptyParams;
+	result: ServerDefaults | null;
+}
+/**
+ * llama-server's own sampling defaults (``/props``): what an empty generation setting uses.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ServerDefaults".
+ */
+export interface ServerDefaults {
+	max_tokens: number | null;
+	min_p: number | null;
+	repeat_penalty: number | null;
+	seed: number | null;
+	temperature: number | null;
+	top_k: number | null;
+	top_p: number | null;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
