@@ -221,6 +221,7 @@ async function runOnce() {
 
 const server = serveBuild(PORT);
 try {
+	/** @type {Awaited<ReturnType<typeof runOnce>>[]} */
 	const runs = [];
 	for (let run = 0; run < RUNS; run += 1) runs.push(await runOnce());
 	/** @param {keyof (typeof runs)[number]} key */

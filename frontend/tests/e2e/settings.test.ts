@@ -41,3 +41,22 @@ test('a change that needs a restart asks before restarting the server', async ({
 	await expect(dialog).toHaveCount(0);
 	await expect(page.getByRole('status').filter({ hasText: 'restarting' })).toBeVisible();
 });
+
+test("empty generation fields show the server's defaults and clearing one goes back to it", async ({
+	page
+}) => {
+	const temperature = page.getByLabel('Temperature');
+	await expect(temperature).toHaveValue('');
+	await expect(temperature).toHaveAttribute('placeholder', '0.8 (server default)');
+	await expect(page.getByLabel('Top-k')).toHaveAttribute('placeholder', '40 (server default)');
+	await temperature.fill('0.3');
+	await temperature.blur();
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page.getByRole('status')).toContainText('Saved 1 setting');
+	await expect(temperature).toHaveValue('0.3');
+	await temperature.fill('');
+	await temperature.blur();
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(temperature).toHaveValue('');
+	await expect(temperature).toHaveAttribute('placeholder', '0.8 (server default)');
+});

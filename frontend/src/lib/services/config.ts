@@ -1,9 +1,11 @@
-import type { ConfigView, SaveConfigResult } from '$lib/types';
+import type { ConfigView, SaveConfigResult, ServerDefaults } from '$lib/types';
 import { call } from './ipc';
 
 /** Settings commands. Stateless. */
 export const ConfigService = {
 	load: (): Promise<ConfigView> => call('get_config', {}),
 	save: (config: Record<string, unknown>): Promise<SaveConfigResult> =>
-		call('save_config', { config })
+		call('save_config', { config }),
+	/** llama-server's own sampling defaults, or null while it is not ready. */
+	serverDefaults: (): Promise<ServerDefaults | null> => call('get_server_defaults', {})
 };

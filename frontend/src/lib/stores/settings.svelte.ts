@@ -2,7 +2,7 @@ import { ERROR_CODE } from '$lib/constants/bridge';
 import { SETTING } from '$lib/constants/settings';
 import { BridgeCallError } from '$lib/services/bridge-error';
 import { ConfigService } from '$lib/services/config';
-import type { ConfigView, SaveConfigResult, ThemePreference } from '$lib/types';
+import type { ConfigView, SaveConfigResult, ServerDefaults, ThemePreference } from '$lib/types';
 import { nestLeaves, readLeaf } from '$lib/utils/values';
 
 function isTheme(value: unknown): value is ThemePreference {
@@ -16,6 +16,8 @@ class SettingsStore {
 	error = $state<string | null>(null);
 	isSaving = $state(false);
 	restartRequired = $state(false);
+	/** What an empty generation setting uses: llama-server's defaults (null until it is ready). */
+	serverDefaults = $state<ServerDefaults | null>(null);
 
 	readonly theme: ThemePreference = $derived.by(() => {
 		const value = readLeaf(this.config?.values, SETTING.theme);
@@ -30,6 +32,15 @@ class SettingsStore {
 			this.error = null;
 		} catch (error) {
 			this.error = error instanceof Error ? error.message : String(error);
+		}
+	}
+
+	/** Ask the running server for its sampling defaults; keeps the last ones if it cannot. */
+	async loadServerDefaults(): Promise<void> {
+		try {
+			this.serverDefaults = (await ConfigService.serverDefaults()) ?? this.serverDefaults;
+		} catch {
+			// Only the placeholders are missing; the form works without them.
 		}
 	}
 

@@ -47,4 +47,25 @@ describe('settingsStore', () => {
 		expect(settingsStore.theme).toBe('dark');
 		expect(settingsStore.sendOnEnter).toBe(false);
 	});
+
+	it("keeps the server's last defaults when asking fails or the server is not ready", async () => {
+		const answers = [
+			{ ok: true, result: { temperature: 0.8, seed: -1 } },
+			{ ok: true, result: null },
+			{ ok: false, error: { code: 'server_unavailable', message: 'x', detail: null, fields: [] } }
+		];
+		await useTransport({
+			kind: 'mock',
+			listen: () => undefined,
+			invoke: async (name) => {
+				expect(name).toBe('get_server_defaults');
+				return answers.shift() as never;
+			}
+		});
+		await settingsStore.loadServerDefaults();
+		expect(settingsStore.serverDefaults).toEqual({ temperature: 0.8, seed: -1 });
+		await settingsStore.loadServerDefaults();
+		await settingsStore.loadServerDefaults();
+		expect(settingsStore.serverDefaults).toEqual({ temperature: 0.8, seed: -1 });
+	});
 });

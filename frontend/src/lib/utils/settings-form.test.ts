@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fixture from '$lib/services/mock/settings-fixture.json';
 import type { SchemaProperty } from '$lib/types';
-import { buildSections, formatValue, parseInput } from './settings-form';
+import { buildSections, formatValue, parseInput, serverDefaultPlaceholders } from './settings-form';
 
 const sections = buildSections(fixture.json_schema as SchemaProperty);
 
@@ -49,5 +49,32 @@ describe('parseInput / formatValue', () => {
 
 	it('keeps text that is not a number so the backend can reject it', () => {
 		expect(parseInput(field('generation.temperature'), 'hot')).toBe('hot');
+	});
+});
+
+describe('serverDefaultPlaceholders', () => {
+	it("names the server's value for each generation field it reports", () => {
+		const placeholders = serverDefaultPlaceholders({
+			temperature: 0.8,
+			top_k: 40,
+			top_p: null,
+			min_p: null,
+			max_tokens: -1,
+			repeat_penalty: null,
+			seed: null
+		});
+		expect(placeholders).toEqual({
+			'generation.temperature': '0.8 (server default)',
+			'generation.top_k': '40 (server default)',
+			'generation.max_tokens': '-1 (server default)'
+		});
+		expect(serverDefaultPlaceholders(null)).toEqual({});
+	});
+
+	it('applies to fields an empty input leaves unset', () => {
+		const temperature = field('generation.temperature');
+		expect(temperature.nullable).toBe(true);
+		expect(parseInput(temperature, '')).toBeNull();
+		expect(parseInput(temperature, '0.3')).toBe(0.3);
 	});
 });

@@ -1,4 +1,7 @@
-import type { SchemaProperty, SettingsField, SettingsSection } from '$lib/types';
+import type { SchemaProperty, ServerDefaults, SettingsField, SettingsSection } from '$lib/types';
+
+/** The settings section whose empty sampling fields follow the server's defaults. */
+const GENERATION = 'generation';
 
 function resolve(root: SchemaProperty, schema: SchemaProperty): SchemaProperty {
 	const name = schema.$ref?.split('/').pop();
@@ -83,4 +86,13 @@ export function formatValue(field: SettingsField, value: unknown): string {
 	if (value === null || value === undefined) return '';
 	if (field.kind === 'list' && Array.isArray(value)) return value.join('\n');
 	return String(value);
+}
+
+/** Placeholders for empty generation fields: the value llama-server uses for them. */
+export function serverDefaultPlaceholders(defaults: ServerDefaults | null): Record<string, string> {
+	const placeholders: Record<string, string> = {};
+	for (const [key, value] of Object.entries(defaults ?? {})) {
+		if (value !== null) placeholders[`${GENERATION}.${key}`] = `${value} (server default)`;
+	}
+	return placeholders;
 }

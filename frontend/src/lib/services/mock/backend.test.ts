@@ -183,7 +183,13 @@ describe('MockBackend config', () => {
 			'engine.port'
 		]);
 		const view = await ok('get_config', {});
-		expect((view.values.generation as Record<string, unknown>).top_p).toBe(0.95);
+		expect((view.values.generation as Record<string, unknown>).top_p).toBeNull();
+	});
+
+	it("gives the server's sampling defaults only while it is ready", async () => {
+		expect(await ok('get_server_defaults', {})).toMatchObject({ temperature: 0.8, seed: -1 });
+		await ok('stop_server', {});
+		expect(await ok('get_server_defaults', {})).toBeNull();
 	});
 
 	it('reports changed fields and whether a restart is needed', async () => {

@@ -13,7 +13,7 @@ import { MockFailure, toBridgeError } from './errors';
 import { replyFor } from './replies';
 import { MockDownloads } from './downloads';
 import { MOCK_PICKED_PATH, MockModels, mockEngine } from './models';
-import { MOCK_LOG_LINES, crashSequence, status } from './server';
+import { MOCK_LOG_LINES, MOCK_SERVER_DEFAULTS, crashSequence, status } from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
@@ -287,6 +287,7 @@ export class MockBackend {
 			this.openedUrls.push(url);
 			return { opened: true };
 		},
-		get_server_logs: ({ lines }) => ({ lines: MOCK_LOG_LINES.slice(-(lines ?? 200)) })
+		get_server_logs: ({ lines }) => ({ lines: MOCK_LOG_LINES.slice(-(lines ?? 200)) }),
+		get_server_defaults: () => (this.server.state === 'ready' ? MOCK_SERVER_DEFAULTS : null)
 	};
 }

@@ -61,11 +61,12 @@ function check(path: string, value: unknown): string | null {
 	if (!schema) return 'Unknown setting.';
 	if (MOCK_LOCKED.includes(path)) return 'locked: set by the environment';
 	if (!typeOk(schema, value)) return 'Wrong type of value.';
+	const bounds = schema.anyOf?.find((option) => option.type !== 'null') ?? schema;
 	if (typeof value === 'number') {
-		if (schema.minimum !== undefined && value < schema.minimum)
-			return `Must be at least ${schema.minimum}.`;
-		if (schema.maximum !== undefined && value > schema.maximum)
-			return `Must be at most ${schema.maximum}.`;
+		if (bounds.minimum !== undefined && value < bounds.minimum)
+			return `Must be at least ${bounds.minimum}.`;
+		if (bounds.maximum !== undefined && value > bounds.maximum)
+			return `Must be at most ${bounds.maximum}.`;
 	}
 	return null;
 }

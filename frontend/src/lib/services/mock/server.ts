@@ -1,4 +1,15 @@
-import type { BridgeEvent, ServerStatus } from '$lib/types';
+import type { BridgeEvent, ServerDefaults, ServerStatus } from '$lib/types';
+
+/** What llama-server's `/props` reports as its sampling defaults (read off the real one). */
+export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
+	temperature: 0.8,
+	top_k: 40,
+	top_p: 0.95,
+	min_p: 0.05,
+	max_tokens: -1,
+	repeat_penalty: 1,
+	seed: -1
+};
 
 export function status(
 	state: ServerStatus['state'],
