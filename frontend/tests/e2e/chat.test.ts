@@ -29,3 +29,26 @@ test('sending a message streams the answer into a new conversation', async ({ pa
 	).toBeVisible();
 	expect(errors).toEqual([]);
 });
+
+test('each conversation has its own address; back and forward move between them', async ({
+	page
+}) => {
+	await openMock(page);
+	await sendMessage(page, 'About owls');
+	await waitForAnswer(page);
+	const owls = page.url();
+	await page.keyboard.press('Control+Shift+N');
+	await sendMessage(page, 'About bees');
+	await waitForAnswer(page);
+	const bees = page.url();
+	expect(bees).not.toBe(owls);
+	await page.goBack();
+	await page.goBack();
+	await expect(page).toHaveURL(owls);
+	await expect(page.getByTestId('message').first()).toContainText('About owls');
+	await expect(page.getByRole('heading', { level: 1 })).toContainText('About owls');
+	await page.goForward();
+	await page.goForward();
+	await expect(page).toHaveURL(bees);
+	await expect(page.getByTestId('message').first()).toContainText('About bees');
+});

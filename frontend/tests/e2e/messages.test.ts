@@ -134,3 +134,14 @@ test('a stopped answer can be continued', async ({ page }) => {
 	expect((await answer.textContent())?.length ?? 0).toBeGreaterThan(stoppedLength);
 	await expect(answer).not.toContainText('Stopped');
 });
+
+test('deleting an answer removes it and keeps the question', async ({ page }) => {
+	await openMock(page);
+	await sendMessage(page, 'Short lived');
+	await waitForAnswer(page);
+	await expect(page.getByTestId('message')).toHaveCount(2);
+	await page.getByTestId('message').last().getByRole('button', { name: 'Delete message' }).click();
+	await expect(page.getByTestId('message')).toHaveCount(1);
+	await expect(page.getByTestId('message')).toHaveAttribute('data-role', 'user');
+	await expect(page.getByTestId('message')).toContainText('Short lived');
+});

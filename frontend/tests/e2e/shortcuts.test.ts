@@ -13,3 +13,14 @@ test('Ctrl+Shift+N starts a new chat with the message box focused', async ({ pag
 	await expect(page.getByLabel('Message', { exact: true })).toBeFocused();
 	await expect(page.getByTestId('sidebar')).toContainText('First question');
 });
+
+test('Esc stops the answer being written and keeps what arrived', async ({ page }) => {
+	await openMock(page);
+	await sendMessage(page, '/long 4000');
+	const answer = page.getByTestId('message').last();
+	await expect(answer.locator('.markdown-block').first()).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(answer).toHaveAttribute('data-status', 'cancelled');
+	await expect(answer).toContainText('Stopped');
+	await expect(answer).toContainText('Section 1');
+});
