@@ -303,6 +303,10 @@ class CommandHandlers:
         """Running, paused, failed and finished downloads."""
         return [state.info() for state in self._s.downloads.list_downloads()]
 
+    async def clear_finished_downloads(self, p: EmptyParams) -> list[DownloadInfo]:
+        """Take finished downloads off the list; their models stay."""
+        return [state.info() for state in self._s.downloads.clear_finished()]
+
     # -- server -------------------------------------------------------------------------------
     async def get_server_status(self, p: EmptyParams) -> ServerStatus:
         """The server's state."""

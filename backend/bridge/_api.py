@@ -70,6 +70,7 @@ class LlamaDeskApi:
     download_model = _command("download_model")
     cancel_download = _command("cancel_download")
     list_downloads = _command("list_downloads")
+    clear_finished_downloads = _command("clear_finished_downloads")
     get_server_status = _command("get_server_status")
     start_server = _command("start_server")
     stop_server = _command("stop_server")

@@ -271,6 +271,7 @@ COMMANDS: dict[str, CommandSpec] = {
     "download_model": CommandSpec(DownloadModelParams, DownloadInfo),
     "cancel_download": CommandSpec(DownloadRef, list[DownloadInfo]),
     "list_downloads": CommandSpec(EmptyParams, list[DownloadInfo]),
+    "clear_finished_downloads": CommandSpec(EmptyParams, list[DownloadInfo]),
     "get_server_status": CommandSpec(EmptyParams, ServerStatus),
     "start_server": CommandSpec(EmptyParams, ServerStatus),
     "stop_server": CommandSpec(EmptyParams, ServerStatus),

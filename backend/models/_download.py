@@ -230,6 +230,12 @@ class DownloadManager:
         else:
             self._discard(job)
 
+    def clear_finished(self) -> list[DownloadState]:
+        """Take finished downloads off the list (their files stay, as models); return the rest."""
+        for job in [job for job in self._jobs.values() if job.state.status == "done"]:
+            self._jobs.pop(job.state.id)
+        return self.list_downloads()
+
     async def cancel_and_wait(self, download_id: str) -> None:
         """``cancel``, then wait until a running download has stopped and its part is deleted."""
         job = self._job(download_id)

@@ -131,6 +131,9 @@ def test_a_download_reports_progress_and_lists_the_new_model(
     assert [d["status"] for d in runtime.api.list_downloads({})["result"]] == ["done"]
     again = runtime.api.download_model({"url": url})
     assert again["error"]["code"] == "conflict"
+    assert runtime.api.clear_finished_downloads({}) == {"ok": True, "result": []}
+    assert runtime.api.list_downloads({})["result"] == []
+    assert "tiny" in {m["name"] for m in runtime.api.list_models({})["result"]}
 
 
 def test_a_cancelled_download_leaves_no_part_file(runtime: AppRuntime, app_paths: AppPaths) -> None:

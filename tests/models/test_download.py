@@ -482,3 +482,24 @@ async def test_a_resume_without_progress_fails_after_the_retries(
         final = await downloads.wait("model.gguf")
     assert final.status == "failed"
     assert len(file_server.ranges) == 3  # the cut, then two retries that brought nothing
+
+
+@pytest.mark.anyio
+async def test_clearing_finished_downloads_keeps_their_files_and_the_rest(
+    manager: ManagerFactory, file_server: FileServer, models_dir: Path, recorder: Recorder
+) -> None:
+    async with manager() as downloads:
+        downloads.start(file_server.url())
+        assert (await downloads.wait("model.gguf")).status == "done"
+        file_server.gate_at = 200_000
+        downloads.start(file_server.url(), filename="second.gguf")
+        with anyio.fail_after(5):
+            await recorder.receiving.wait()
+        downloads.pause("second.gguf")
+        await downloads.wait("second.gguf")
+
+        left = downloads.clear_finished()
+
+        assert [(state.id, state.status) for state in left] == [("second.gguf", "paused")]
+        assert downloads.list_downloads() == left
+    assert (models_dir / "model.gguf").read_bytes() == file_server.content

@@ -232,6 +232,10 @@ test('downloads show progress with rate and time left, then the model is listed'
 	await expect(item.getByTestId('download-status')).toHaveText('Done');
 	await expect(item.getByRole('button', { name: /^Cancel/ })).toHaveCount(0);
 	await expect(model(page, 'tinyllama-q4')).toBeVisible();
+	await page.getByRole('button', { name: 'Clear finished' }).click();
+	await expect(item).toHaveCount(0);
+	await expect(page.getByRole('button', { name: 'Clear finished' })).toHaveCount(0);
+	await expect(model(page, 'tinyllama-q4')).toBeVisible();
 });
 
 test('a failed download shows the error and resumes from where it stopped', async ({ page }) => {

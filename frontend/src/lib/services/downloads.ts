@@ -14,5 +14,8 @@ export const DownloadsService = {
 	/** Start a download; for a paused or failed one with the same name, the backend resumes it. */
 	start: ({ url, filename, sha256 }: DownloadRequest): Promise<DownloadInfo> =>
 		call('download_model', { url, filename, sha256 }),
-	cancel: (download_id: string): Promise<DownloadInfo[]> => call('cancel_download', { download_id })
+	cancel: (download_id: string): Promise<DownloadInfo[]> =>
+		call('cancel_download', { download_id }),
+	/** Take finished downloads off the list (their models stay); returns the rest. */
+	clearFinished: (): Promise<DownloadInfo[]> => call('clear_finished_downloads', {})
 };

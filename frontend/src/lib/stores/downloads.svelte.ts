@@ -12,6 +12,8 @@ function messageOf(error: unknown): string {
 /** Downloads into the models folder, kept current by `download_progress` events. */
 export class DownloadsStore {
 	downloads = $state<DownloadInfo[]>([]);
+	/** Whether any download has finished (and could be cleared from the list). */
+	readonly hasFinished = $derived(this.downloads.some((entry) => entry.status === 'done'));
 	isStarting = $state(false);
 	/** Why the last start, resume or cancel failed. */
 	error = $state<string | null>(null);
@@ -85,6 +87,16 @@ export class DownloadsStore {
 			this.error = null;
 		} catch (error) {
 			this.cancelled.delete(downloadId);
+			this.error = messageOf(error);
+		}
+	}
+
+	/** Take finished downloads off the list; their models stay in the model list. */
+	async clearFinished(): Promise<void> {
+		try {
+			this.downloads = await DownloadsService.clearFinished();
+			this.error = null;
+		} catch (error) {
 			this.error = messageOf(error);
 		}
 	}

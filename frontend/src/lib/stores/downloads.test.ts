@@ -102,4 +102,18 @@ describe('DownloadsStore', () => {
 		progress('a.gguf', { status: 'done' });
 		expect(store.downloads[0]?.status).toBe('done');
 	});
+
+	it('clears finished downloads and keeps the others', async () => {
+		progress('a.gguf', { status: 'done' });
+		progress('b.gguf', { status: 'paused' });
+		expect(store.hasFinished).toBe(true);
+		await useTransport(
+			fakeTransport({
+				clear_finished_downloads: () => [downloadInfo('b.gguf', { status: 'paused' })]
+			})
+		);
+		await store.clearFinished();
+		expect(store.downloads.map((entry) => entry.id)).toEqual(['b.gguf']);
+		expect(store.hasFinished).toBe(false);
+	});
 });

@@ -25,6 +25,7 @@ export interface Commands {
 	add_model_file: AddModelFileCommand;
 	cancel_download: CancelDownloadCommand;
 	clear_conversation: ClearConversationCommand;
+	clear_finished_downloads: ClearFinishedDownloadsCommand;
 	continue_message: ContinueMessageCommand;
 	create_conversation: CreateConversationCommand;
 	delete_conversation: DeleteConversationCommand;
@@ -241,6 +242,21 @@ export interface Timings {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ClearFinishedDownloadsCommand".
+ */
+export interface ClearFinishedDownloadsCommand {
+	params: EmptyParams;
+	result: DownloadInfo[];
+}
+/**
+ * No arguments.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "EmptyParams".
+ */
+export interface EmptyParams {}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ContinueMessageCommand".
  */
 export interface ContinueMessageCommand {
@@ -384,13 +400,6 @@ export interface GetConfigCommand {
 	params: EmptyParams;
 	result: ConfigView;
 }
-/**
- * No arguments.
- *
- * This interface was referenced by `BridgeContract`'s JSON-Schema
- * via the `definition` "EmptyParams".
- */
-export interface EmptyParams {}
 /**
  * Effective settings, where each value came from, and the JSON schema for the form.
  *

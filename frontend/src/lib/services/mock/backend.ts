@@ -272,6 +272,7 @@ export class MockBackend {
 			this.downloads.start(url, filename ?? null, sha256 ?? null),
 		cancel_download: ({ download_id }) => this.downloads.cancel(download_id),
 		list_downloads: () => this.downloads.list(),
+		clear_finished_downloads: () => this.downloads.clearFinished(),
 		get_server_status: () => this.server,
 		start_server: () =>
 			(this.server = status(

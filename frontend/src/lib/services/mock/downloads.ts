@@ -95,6 +95,12 @@ export class MockDownloads {
 		return this.list();
 	}
 
+	/** Take finished downloads off the list. */
+	clearFinished(): DownloadInfo[] {
+		for (const [id, job] of this.jobs) if (job.info.status === 'done') this.jobs.delete(id);
+		return this.list();
+	}
+
 	private run(job: Job, patch: Partial<DownloadInfo>): DownloadInfo {
 		this.set(job, patch);
 		const step = Math.ceil((job.info.total ?? GIB) / STEPS);
