@@ -1,6 +1,9 @@
 """Build llama-server from the pinned llama.cpp source, once per user and engine version.
 
-The build runs cmake for the ``llama-server`` target only, as one static binary. Progress lines
+The build runs cmake for the ``llama-server`` target only, as one static binary tuned for this CPU
+(``-march=native``) but without Intel AMX: some virtual machines report AMX and then fault on its
+first instruction (SIGILL at model load), and AMX only speeds up prompt processing on server Xeons.
+Progress lines
 (cmake's percentage and the elapsed time) go to a callback; the full log goes to a file beside
 the cache. The finished binary is installed atomically: it is copied into a temporary folder,
 checked with ``--version``, and the folder is renamed into place, so a half-built binary is never
@@ -26,7 +29,7 @@ from ..errors import EngineError
 from ._fetch import fetch_pinned
 from ._pins import ENGINE_SOURCE
 
-__all__ = ["BINARY_NAME", "build_engine", "cached_binary", "engine_key"]
+__all__ = ["BINARY_NAME", "build_engine", "cached_binary", "compiler_flags", "engine_key"]
 
 BINARY_NAME = "llama-server"
 _CMAKE_FLAGS = (
@@ -36,25 +39,38 @@ _CMAKE_FLAGS = (
     "-DLLAMA_CURL=OFF",
     "-DCMAKE_BUILD_TYPE=Release",
 )
+_NO_AMX = ("-mno-amx-tile", "-mno-amx-int8", "-mno-amx-bf16")
 _PERCENT = re.compile(r"^\[\s*(\d+)%\]")
 _PROGRESS_EVERY_S = 5.0
 
 
-def _cpu_flags_hash() -> str:
+def compiler_flags() -> tuple[str, ...]:
+    """Flags added to ggml's ``-march=native``: AMX off on x86 (explicit ``-mno-`` flags win)."""
+    return _NO_AMX if platform.machine() in ("x86_64", "AMD64") else ()
+
+
+def _cmake_flags() -> tuple[str, ...]:
+    extra = " ".join(compiler_flags())
+    if not extra:
+        return _CMAKE_FLAGS
+    return (*_CMAKE_FLAGS, f"-DCMAKE_C_FLAGS={extra}", f"-DCMAKE_CXX_FLAGS={extra}")
+
+
+def _build_hash() -> str:
+    """CPU features and the build recipe: a binary is only reused by the same CPU and flags."""
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return "generic"
-    for line in cpuinfo.splitlines():
-        if line.startswith("flags"):
-            flags = " ".join(sorted(line.split(":", 1)[1].split()))
-            return hashlib.sha256(flags.encode()).hexdigest()[:8]
-    return "generic"
+        cpuinfo = ""
+    flag_lines = (line for line in cpuinfo.splitlines() if line.startswith("flags"))
+    cpu_flags = next((line.split(":", 1)[1].split() for line in flag_lines), ["generic"])
+    recipe = " ".join([*sorted(cpu_flags), "|", *_cmake_flags()])
+    return hashlib.sha256(recipe.encode()).hexdigest()[:8]
 
 
 def engine_key() -> str:
-    """The cache key: engine version, machine and CPU features (the build uses -march=native)."""
-    return f"{ENGINE_SOURCE.version}-{platform.machine()}-{_cpu_flags_hash()}"
+    """The cache key: engine version, machine, CPU features and build flags."""
+    return f"{ENGINE_SOURCE.version}-{platform.machine()}-{_build_hash()}"
 
 
 def cached_binary(engine_cache: Path) -> Path:
@@ -154,7 +170,7 @@ def build_engine(engine_cache: Path, progress: Callable[[str], None]) -> Path:
         work = engine_cache / f"work-{key}"
         source = _extract(archive, work)
         build_dir = work / "build"
-        configure = ["cmake", "-S", str(source), "-B", str(build_dir), *_CMAKE_FLAGS]
+        configure = ["cmake", "-S", str(source), "-B", str(build_dir), *_cmake_flags()]
         _run_logged(configure, log, progress, started)
         jobs = str(os.cpu_count() or 2)
         build = ["cmake", "--build", str(build_dir), "--target", BINARY_NAME, "-j", jobs]

@@ -5,9 +5,10 @@ Peers show "Unknown error (exit code 18446744072635812000)": a status code print
 :class:`Failure`: a message naming the cause (the signal by name, the exit code, the line of
 stderr that says what went wrong), a hint saying what to do next, the error class the bridge
 maps to a code (``EngineError`` for the binary, ``ModelError`` for the model file, ``ServerError``
-for the rest) and whether restarting could help. A missing model or a rejected argument fails
-the same way every time, so the monitor goes to ``failed`` at once instead of burning its
-restart budget; a segfault or the OOM killer may not repeat, so it restarts.
+for the rest) and whether restarting could help. A missing model, a rejected argument or an
+illegal instruction (a binary built for another CPU) fails the same way every time, so the monitor
+goes to ``failed`` at once instead of burning its restart budget; a segfault or the OOM killer
+may not repeat, so it restarts.
 
 The patterns match this engine's stderr (captured in ``tests/server/test_diagnose.py``); an
 unknown failure still gets the exit description and the last error line, never "Unknown error".
@@ -42,6 +43,12 @@ _OOM_HINT = (
     "size, or offload fewer GPU layers (Settings → Engine)."
 )
 _MODEL_HINT = "Choose another .gguf file in Settings → Engine → model, or clear it to use SmolLM2."
+_SIGILL_HINT = (
+    "This llama-server uses CPU instructions this computer cannot run (a binary built for another "
+    "CPU, or AVX-512/AMX that a virtual machine reports but does not support). Rebuild the "
+    "built-in engine with `python -m backend engine --build`, or choose a llama-server built for "
+    "this computer in Settings → Engine."
+)
 _ARGS_HINT = "Check Settings → Engine → extra arguments; `llama-server --help` lists valid ones."
 
 
@@ -167,6 +174,9 @@ def diagnose_exit(
             detail,
         )
     last = f": {errors[-1]}" if errors else ""
+    if returncode == -signal.SIGILL:
+        # The same instruction faults on every start: restarting cannot help.
+        return Failure(f"llama-server {how}{last}.", _SIGILL_HINT, EngineError, True, detail)
     if returncode == -signal.SIGKILL:
         hint = (
             "If you did not kill it, the system probably ran out of memory (the kernel's OOM "

@@ -126,6 +126,8 @@ print("0.00.001.000 I srv  llama_server: initializing ...", flush=True)
 if mode == "segv":
     print("0.00.002.000 E srv  fake: about to crash", flush=True)
     os.kill(os.getpid(), signal.SIGSEGV)
+if mode == "sigill":
+    os.kill(os.getpid(), signal.SIGILL)
 if mode == "oom":
     print("0.00.002.000 E llama_init_from_model: failed to initialize the context: "
           "failed to allocate buffer for kv cache", flush=True)

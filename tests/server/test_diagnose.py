@@ -153,6 +153,14 @@ def test_sigkill_hints_at_the_oom_killer_and_is_restartable() -> None:
     assert failure.kind is ServerError
 
 
+def test_an_illegal_instruction_says_the_binary_does_not_fit_this_cpu() -> None:
+    failure = _diagnose(-signal.SIGILL, [])
+    assert failure.message == "llama-server was killed by SIGILL (Illegal instruction)."
+    assert "engine --build" in (failure.hint or "")
+    assert failure.permanent
+    assert failure.kind is EngineError
+
+
 def test_a_crash_quotes_the_last_error_line() -> None:
     failure = _diagnose(
         -signal.SIGSEGV,

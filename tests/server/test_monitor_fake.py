@@ -133,6 +133,18 @@ async def test_a_crash_loop_ends_in_failed_with_the_reason(
     assert waits[1] >= 0.2
 
 
+async def test_an_illegal_instruction_fails_at_once_with_what_to_do(
+    make_monitor: Any, fake_server: Path, dummy_model: Path
+) -> None:
+    async with make_monitor(
+        server_binary=fake_server, model=dummy_model, environ=_env("sigill")
+    ) as (monitor, recorder):
+        with pytest.raises(EngineError, match="SIGILL"):
+            await monitor.start()
+        assert "CPU instructions this computer cannot run" in (monitor.status().hint or "")
+    assert recorder.states == ["starting", "crashed", "failed", "stopped"]
+
+
 async def test_start_after_failed_tries_again_with_a_fresh_budget(
     make_monitor: Any, fake_server: Path, dummy_model: Path
 ) -> None:

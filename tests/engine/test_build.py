@@ -1,0 +1,24 @@
+"""The engine build's compiler flags, checked against the real compiler."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from backend.engine._build import compiler_flags
+
+
+def _predefined_macros(*flags: str) -> str:
+    compiler = shutil.which("g++")
+    assert compiler, "g++ is needed to build llama-server: sudo apt-get install -y g++"
+    command = [compiler, "-x", "c++", *flags, "-dM", "-E", "-"]
+    return subprocess.run(command, input="", capture_output=True, text=True, check=True).stdout
+
+
+def test_native_builds_leave_amx_out() -> None:
+    # ggml compiles its AMX kernels when -march=native defines __AMX_INT8__; a VM that reports AMX
+    # without supporting it then dies with SIGILL at the first matrix multiply.
+    macros = _predefined_macros(*compiler_flags(), "-march=native")
+    assert "__AMX_INT8__" not in macros
+    assert "__AMX_TILE__" not in macros
+    assert "__AVX2__" in macros or "__aarch64__" in macros  # still tuned for this CPU
