@@ -44,6 +44,20 @@ describe('MockBackend streaming', () => {
 		expect(started.assistant_message.status).toBe('streaming');
 	});
 
+	it('pushes chunks every behaviour.stream_flush_ms, like the real event pump', async () => {
+		const chunksIn = async (ms: number): Promise<number> => {
+			events.length = 0;
+			const { id } = await ok('create_conversation', {});
+			await ok('send_chat_message_stream', { conversation_id: id, content: '/long 5000' });
+			await vi.advanceTimersByTimeAsync(ms);
+			await ok('stop_generation', { conversation_id: id });
+			return events.filter((event) => event.type === 'stream_chunk').length;
+		};
+		expect(await chunksIn(1000)).toBe(40); // the backend's default, 25 ms
+		await ok('save_config', { config: { behaviour: { stream_flush_ms: 16 } } });
+		expect(await chunksIn(1000)).toBe(62);
+	});
+
 	it('stop keeps the partial text and marks it cancelled', async () => {
 		const { id } = await ok('create_conversation', {});
 		await ok('send_chat_message_stream', { conversation_id: id, content: '/long 5000' });

@@ -22,6 +22,7 @@ import { searchMessages } from './search';
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
 	tokensPerSecond?: number;
+	/** How often stream text is pushed; by default `behaviour.stream_flush_ms`, like the real bridge. */
 	tickMs?: number;
 	firstTokenDelayMs?: number;
 	withModels?: boolean;
@@ -45,7 +46,7 @@ export class MockBackend {
 	readonly tree: MockTree;
 	private readonly emit: (event: BridgeEvent) => void;
 	private readonly tokensPerSecond: number;
-	private readonly tickMs: number;
+	private readonly tickMs: number | undefined;
 	private readonly firstTokenDelayMs: number;
 	readonly models: MockModels;
 	readonly downloads: MockDownloads;
@@ -58,7 +59,7 @@ export class MockBackend {
 	constructor(options: MockOptions) {
 		this.emit = options.emit;
 		this.tokensPerSecond = options.tokensPerSecond ?? 60;
-		this.tickMs = options.tickMs ?? 16;
+		this.tickMs = options.tickMs;
 		this.firstTokenDelayMs = options.firstTokenDelayMs ?? 0;
 		this.tree = new MockTree(options.now ?? (() => new Date()));
 		this.models = new MockModels(
@@ -130,7 +131,7 @@ export class MockBackend {
 			message,
 			replyFor(prompt),
 			this.tokensPerSecond,
-			this.tickMs,
+			this.tickMs ?? Number(this.config.behaviour?.stream_flush_ms),
 			{
 				emit: this.emit,
 				update: (patch) => this.tree.patchMessage(message.id, patch),
