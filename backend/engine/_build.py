@@ -3,11 +3,10 @@
 The build runs cmake for the ``llama-server`` target only, as one static binary tuned for this CPU
 (``-march=native``) but without Intel AMX: some virtual machines report AMX and then fault on its
 first instruction (SIGILL at model load), and AMX only speeds up prompt processing on server Xeons.
-Progress lines
-(cmake's percentage and the elapsed time) go to a callback; the full log goes to a file beside
-the cache. The finished binary is installed atomically: it is copied into a temporary folder,
-checked with ``--version``, and the folder is renamed into place, so a half-built binary is never
-found. A file lock keeps two processes from building at once.
+Progress lines (cmake's percentage and the elapsed time) go to a callback; the full log goes to a
+file beside the cache. The finished binary is installed atomically: it is copied into a temporary
+folder, checked with ``--version``, and the folder is renamed into place, so a half-built binary is
+never found. A file lock keeps two processes from building at once.
 """
 
 from __future__ import annotations

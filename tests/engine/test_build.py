@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from backend.engine._build import compiler_flags
+import pytest
+
+from backend.engine import _build
+from backend.engine._build import compiler_flags, engine_key
 
 
 def _predefined_macros(*flags: str) -> str:
@@ -22,3 +25,11 @@ def test_native_builds_leave_amx_out() -> None:
     assert "__AMX_INT8__" not in macros
     assert "__AMX_TILE__" not in macros
     assert "__AVX2__" in macros or "__aarch64__" in macros  # still tuned for this CPU
+
+
+def test_the_cache_key_changes_with_the_build_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A binary built with other flags (say, with AMX) must not be reused: it is rebuilt.
+    before = engine_key()
+    monkeypatch.setattr(_build, "compiler_flags", lambda: ("-mno-avx512f",))
+    assert engine_key() != before
+    assert engine_key().rsplit("-", 1)[0] == before.rsplit("-", 1)[0]  # same version and machine
