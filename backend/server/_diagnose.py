@@ -45,9 +45,10 @@ _OOM_HINT = (
 _MODEL_HINT = "Choose another .gguf file in Settings → Engine → model, or clear it to use SmolLM2."
 _SIGILL_HINT = (
     "This llama-server uses CPU instructions this computer cannot run (a binary built for another "
-    "CPU, or AVX-512/AMX that a virtual machine reports but does not support). Rebuild the "
-    "built-in engine with `python -m backend engine --build`, or choose a llama-server built for "
-    "this computer in Settings → Engine."
+    "CPU, or AVX-512/AMX that a virtual machine reports but does not support). Delete the built-in "
+    "engine (`python -m backend engine --info` shows where it is) and build it again with "
+    "`python -m backend engine --build`, or choose a llama-server built for this computer in "
+    "Settings → Engine."
 )
 _ARGS_HINT = "Check Settings → Engine → extra arguments; `llama-server --help` lists valid ones."
 
