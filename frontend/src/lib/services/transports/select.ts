@@ -9,7 +9,6 @@ import {
 import type { Transport, TransportKind } from '$lib/types';
 import { BridgeEvents } from '../events';
 import { createHttpTransport } from './http';
-import { createMockTransport } from './mock';
 import { createPywebviewTransport, waitForPywebview } from './pywebview';
 
 const DEFAULT_MOCK_RATE = 60;
@@ -30,6 +29,8 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 	if (kind === 'http') {
 		transport = createHttpTransport(url.searchParams.get(QUERY_TOKEN) ?? '');
 	} else if (kind === 'mock') {
+		// Loaded only when asked for, so the page every user loads holds none of the mock.
+		const { createMockTransport } = await import('./mock');
 		const rate = Number(url.searchParams.get(QUERY_MOCK_RATE) ?? DEFAULT_MOCK_RATE);
 		transport = createMockTransport(target, {
 			tokensPerSecond: Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_MOCK_RATE,
