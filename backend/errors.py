@@ -15,6 +15,7 @@ LlamaDeskError
 ├── ServerError                the llama-server process or its HTTP API failed
 │   ├── ServerUnavailable      the server is not running / not ready / unreachable
 │   ├── ServerTimeout          the server did not answer in time
+│   │   └── ServerStalled      a streaming answer stopped arriving mid-way
 │   ├── ContextOverflow        the prompt does not fit the context window
 │   └── GenerationCancelled    a generation was stopped by the user
 ├── StorageError               the conversation database failed
@@ -41,6 +42,7 @@ __all__ = [
     "ModelError",
     "NotFound",
     "ServerError",
+    "ServerStalled",
     "ServerTimeout",
     "ServerUnavailable",
     "StorageError",
@@ -125,6 +127,10 @@ class ServerTimeout(ServerError):
     """Raised when the server does not answer within the configured timeout."""
 
     code = "timeout"
+
+
+class ServerStalled(ServerTimeout):
+    """Raised when a streaming answer sends nothing for ``engine.stall_timeout_s``."""
 
 
 class ContextOverflow(ServerError):

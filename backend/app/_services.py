@@ -185,7 +185,9 @@ async def open_services(
             )
         )
         timeout = httpx.Timeout(read_timeout, connect=_CONNECT_TIMEOUT_S)
-        adapter = await stack.enter_async_context(LlamaCppAdapter(monitor, timeout=timeout))
+        adapter = await stack.enter_async_context(
+            LlamaCppAdapter(monitor, timeout=timeout, on_stall=monitor.check_soon)
+        )
         store = stack.enter_context(ConversationStore(paths.database))
         slots = SlotManager(
             adapter,

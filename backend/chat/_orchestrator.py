@@ -466,11 +466,13 @@ class ChatOrchestrator:
         slot_id: int | None,
     ) -> None:
         echo = generation.existing
+        engine = self.settings().engine
         async with self.adapter.chat_stream(
             prompt,
             params=params,
             slot_id=slot_id,
-            read_timeout=self.settings().engine.request_timeout_s,
+            read_timeout=engine.request_timeout_s,
+            stall_timeout=engine.stall_timeout_s,
         ) as deltas:
             async for delta in deltas:
                 content = delta.content

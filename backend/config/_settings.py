@@ -178,8 +178,16 @@ class EngineSettings(_Section):
         600.0,
         gt=0,
         le=86_400,
-        description="Seconds a generation may go without a new token.",
-        title="Token timeout (s)",
+        description="Seconds to wait for an answer to begin (a long conversation is read first).",
+        title="Answer start timeout (s)",
+    )
+    stall_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="Seconds an answer may go without a byte from the server once it has begun; "
+        "then it ends as stalled, its text kept, and the server is checked.",
+        title="Stall timeout (s)",
     )
     idle_unload_minutes: float = Field(
         0,

@@ -11,20 +11,25 @@ Streaming is a context manager (like ``httpx.AsyncClient.stream``): leaving the 
 generating for a closed connection, so a stopped answer frees its slot at once.
 
 Timeouts: ``connect`` and ``write`` are short; ``read`` is the longest silence allowed between two
-bytes, which for a stream means between two tokens (prompt processing of a long history counts
-too), so callers pass ``read_timeout`` from ``EngineSettings.request_timeout_s``.
+bytes. llama-server sends a stream's headers only with its first token, so the wait for them
+covers prompt processing of a long history, and callers pass ``read_timeout`` from
+``EngineSettings.request_timeout_s``. Once a stream has begun, ``stall_timeout`` (from
+``stall_timeout_s``) bounds the silence between two chunks: a server that sends headers and then
+nothing ends the stream with ``ServerStalled`` in seconds, not minutes, and ``on_stall`` (the
+monitor's ``check_soon``) hears of it so the server's health is checked at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, ClassVar, Literal
 
+import anyio
 import httpx
 
-from ..errors import ServerError
+from ..errors import ServerError, ServerStalled
 from ._endpoint import Endpoint, EndpointProvider
 from ._errors import error_from_httpx, error_from_response
 from ._sse import aiter_chat_deltas, aiter_sse
@@ -55,8 +60,10 @@ class LlamaCppAdapter:
         *,
         timeout: httpx.Timeout | float = _DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        on_stall: Callable[[], None] = lambda: None,
     ) -> None:
         self.endpoints = endpoints
+        self._on_stall = on_stall
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def __aenter__(self) -> LlamaCppAdapter:
@@ -224,8 +231,12 @@ class LlamaCppAdapter:
         params: Mapping[str, Any] | None = None,
         slot_id: int | None = None,
         read_timeout: float | None = None,
+        stall_timeout: float | None = None,
     ) -> AsyncIterator[AsyncIterator[ChatDelta]]:
-        """Stream an answer: ``async with chat_stream(msgs) as deltas: async for d in deltas``."""
+        """Stream an answer: ``async with chat_stream(msgs) as deltas: async for d in deltas``.
+
+        ``stall_timeout``: the longest silence between two chunks once the stream has begun.
+        """
         endpoint = await self.endpoints.endpoint()
         body = self._chat_body(messages, params, slot_id, stream=True)
         request = self._build(
@@ -235,9 +246,29 @@ class LlamaCppAdapter:
         try:
             if response.is_error:
                 raise error_from_response(response.status_code, await _read(response))
-            yield _translated(aiter_chat_deltas(aiter_sse(response.aiter_bytes())))
+            chunks = response.aiter_bytes()
+            if stall_timeout is not None:
+                chunks = self._guarded(chunks, stall_timeout)
+            yield _translated(aiter_chat_deltas(aiter_sse(chunks)))
         finally:
             await response.aclose()
+
+    async def _guarded(self, chunks: AsyncIterator[bytes], stall_s: float) -> AsyncIterator[bytes]:
+        """``chunks``, ended by ``ServerStalled`` after ``stall_s`` without one."""
+        while True:
+            with anyio.move_on_after(stall_s) as waited:
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+            if waited.cancelled_caught:
+                self._on_stall()
+                raise ServerStalled(
+                    f"llama-server stopped sending: nothing for {stall_s:g} s. "
+                    "The text so far is kept; the server is being checked.",
+                    detail="Settings → Engine → stall timeout sets how long to wait.",
+                )
+            yield chunk
 
 
 async def _read(response: httpx.Response) -> bytes:

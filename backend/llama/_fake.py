@@ -3,9 +3,10 @@
 :class:`FakeLlamaServer` is an httpx transport (pass ``server.transport`` to
 :class:`LlamaCppAdapter`) and its own :class:`EndpointProvider`. It answers the endpoints the
 adapter uses with the real server's shapes, and plays scripted :class:`FakeReply` answers: a given
-token rate (the bridge benchmark needs 2,000 tokens/s), an error event or a cut connection after N
-tokens, the SSE bytes re-split into odd chunk sizes, an HTTP error. ``kill()`` and ``restart()``
-imitate a crash and the monitor's restart (the endpoint's ``generation`` goes up, slots empty).
+token rate (the bridge benchmark needs 2,000 tokens/s), an error event, a cut connection or
+silence after N tokens, the SSE bytes re-split into odd chunk sizes, an HTTP error. ``kill()`` and
+``restart()`` imitate a crash and the monitor's restart (the endpoint's ``generation`` goes up,
+slots empty).
 
 Its model of the KV cache is deliberately simple and observable: a "token" is a role marker or a
 whitespace-separated word, each slot remembers the tokens of its last prompt plus answer,
@@ -44,6 +45,8 @@ class FakeReply:
     """Send an error event after this many content pieces."""
     cut_after: int | None = None
     """Drop the connection after this many content pieces."""
+    stall_after: int | None = None
+    """Go silent after this many content pieces, keeping the connection open."""
     chunk_size: int | None = None
     """Re-split the SSE byte stream into chunks of this many bytes."""
     status: int = 200
@@ -297,6 +300,8 @@ class _FakeStream(httpx.AsyncByteStream):
                 await anyio.sleep(max(0.0, start + n / reply.rate - time.monotonic()))
             if not self.server.alive or n == reply.cut_after:
                 raise httpx.RemoteProtocolError("peer closed connection without response")
+            if n == reply.stall_after:
+                await anyio.sleep_forever()
             if n == reply.fail_after:
                 error = dict(reply.error or {"message": "scripted failure", "type": "server_error"})
                 yield b"error: " + json.dumps({"code": 500, **error}).encode() + b"\n\n"

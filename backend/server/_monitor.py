@@ -8,8 +8,8 @@ One :class:`ServerPhase` is the only truth about the server; every transition go
   interleaves with a launch;
 * the launch's supervisor task, which awaits the child's exit (a crash is seen at once, not at the
   next request), reads its output into the log, polls ``/health`` until ready and then every
-  ``health_interval_s``: a failed check makes the server ``unhealthy``, ``hang_after_failures``
-  in a row mean it hangs, and it is killed;
+  ``health_interval_s`` (at once when ``check_soon`` says an answer stalled): a failed check makes
+  the server ``unhealthy``, ``hang_after_failures`` in a row mean it hangs, and it is killed;
 * recovery after an exit nobody asked for: the exit is explained (``_diagnose``), and the server is
   relaunched after ``restart_backoff_s``, doubling per crash; a cause no restart can fix, or
   ``restart_max`` crashes within ``restart_window_s``, ends in ``failed`` instead of a loop.
@@ -167,6 +167,7 @@ class ServerMonitor:
         self._client: httpx.AsyncClient | None = None
         self._lock: anyio.Lock | None = None
         self._changed: anyio.Event | None = None
+        self._check_now: anyio.Event | None = None
 
     # -- context -------------------------------------------------------------------------------
 
@@ -175,6 +176,7 @@ class ServerMonitor:
         async with AsyncExitStack() as stack:
             self._lock = anyio.Lock()
             self._changed = anyio.Event()
+            self._check_now = anyio.Event()
             self._client = await stack.enter_async_context(httpx.AsyncClient(trust_env=False))
             stack.callback(self._log.close)
             self._tg = await stack.enter_async_context(anyio.create_task_group())
@@ -268,6 +270,12 @@ class ServerMonitor:
             last_error=failure.message if failure else None,
             hint=failure.hint if failure else _IDLE_HINT if self._idle else None,
         )
+
+    def check_soon(self) -> None:
+        """Run the next health check now (an answer stalled), so a hung server is found sooner."""
+        self._log.note("an answer stalled; checking llama-server now")
+        if self._check_now is not None:
+            self._check_now.set()
 
     def logs(self, lines: int) -> list[str]:
         """The last ``lines`` lines of the server's output (and the monitor's notes)."""
@@ -609,7 +617,7 @@ class ServerMonitor:
                 return
             failures = 0
             while True:
-                await anyio.sleep(engine.health_interval_s)
+                await self._pause(engine.health_interval_s)
                 healthy = await self._probe(run, engine.health_timeout_s)
                 if self._run is not run:
                     return
@@ -634,6 +642,14 @@ class ServerMonitor:
                     )
                     run.process.signal(signal.SIGKILL)
                     return
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait until the next health check is due, or until ``check_soon`` asks for it."""
+        assert self._check_now is not None
+        with anyio.move_on_after(seconds):
+            await self._check_now.wait()
+        if self._check_now.is_set():
+            self._check_now = anyio.Event()
 
     async def _tend_router(self, router: RouterSession, engine: EngineSettings) -> None:
         """Refresh the models' states and unload each one idle for ``idle_unload_minutes``."""

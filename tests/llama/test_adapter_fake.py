@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import AsyncIterator
 
 import anyio
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 import backend.llama as llama
-from backend.errors import ServerError, ServerTimeout, ServerUnavailable
+from backend.errors import ServerError, ServerStalled, ServerTimeout, ServerUnavailable
 from backend.llama import (
     ChatAccumulator,
     ChatResult,
@@ -139,6 +140,38 @@ async def test_a_cut_connection_is_server_unavailable(
     fake.script(FakeReply(cut_after=2))
     with pytest.raises(ServerUnavailable, match="Lost the connection"):
         await _collect(adapter)
+
+
+async def test_a_stream_gone_silent_is_stalled_and_reported(fake: FakeLlamaServer) -> None:
+    fake.script(FakeReply(content=["a", "b", "c"], stall_after=2))
+    stalls: list[float] = []
+    acc = ChatAccumulator()
+
+    async def read(client: LlamaCppAdapter) -> None:
+        async with client.chat_stream(HELLO, stall_timeout=0.2) as deltas:
+            async for delta in deltas:
+                acc.add(delta)
+
+    async with LlamaCppAdapter(
+        fake, transport=fake.transport, on_stall=lambda: stalls.append(time.monotonic())
+    ) as client:
+        started = time.monotonic()
+        with anyio.fail_after(5), pytest.raises(ServerStalled, match=r"nothing for 0\.2 s"):
+            await read(client)
+    assert acc.result().content == "ab"
+    assert len(stalls) == 1
+    assert 0.2 <= stalls[0] - started < 2
+    assert fake.closed_streams == 1
+
+
+async def test_a_slow_but_steady_stream_is_not_stalled(fake: FakeLlamaServer) -> None:
+    fake.script(FakeReply(content=["x"] * 8, rate=20))
+    async with LlamaCppAdapter(fake, transport=fake.transport) as client:
+        acc = ChatAccumulator()
+        async with client.chat_stream(HELLO, stall_timeout=0.2) as deltas:
+            async for delta in deltas:
+                acc.add(delta)
+    assert acc.result().content == "x" * 8
 
 
 async def test_http_errors_are_typed(fake: FakeLlamaServer, adapter: LlamaCppAdapter) -> None:

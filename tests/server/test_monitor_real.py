@@ -160,6 +160,25 @@ async def test_a_brief_stall_is_unhealthy_then_ready_again(
     assert recorder.states == ["starting", "ready", "unhealthy", "ready", "stopped"]
 
 
+async def test_a_stalled_answer_has_the_server_checked_at_once(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(health_interval_s=60, **real_engine) as (monitor, recorder):
+        status = await monitor.start()
+        assert status.pid is not None
+        os.kill(status.pid, signal.SIGSTOP)
+        try:
+            asked_at = time.monotonic()
+            monitor.check_soon()
+            await recorder.wait_for("unhealthy", timeout_s=5)
+            found_s = time.monotonic() - asked_at
+        finally:
+            os.kill(status.pid, signal.SIGCONT)
+        assert any("an answer stalled" in line for line in monitor.logs(50))
+    # One check of 0.3 s, instead of the next one due in 60 s.
+    assert found_s < 2
+
+
 async def test_restart_launches_a_new_generation(
     make_monitor: Any, real_engine: dict[str, Any]
 ) -> None:
