@@ -4,7 +4,8 @@ python -m backend                      open the window on the built SPA
 python -m backend --dev URL            open the window on a dev server (hot reload)
 python -m backend --browser            serve the SPA and the commands over HTTP instead
 python -m backend --set engine.port=8080 ...   override settings for this run
-python -m backend engine --info|--build|--prepare
+python -m backend engine --info|--build|--prepare [--portable]
+python -m backend --version            the app's, engine's and model's versions
 python -m backend config --show|--path|--defaults
 python -m backend contract             print the bridge contract as JSON schema
 """
@@ -17,11 +18,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .bridge import contract_schema
 from .config import ConfigService, default_form, format_paths, format_show
-from .engine import build_engine, ensure_default_model, format_engine_info, locate_engine
-from .errors import LlamaDeskError
-from .paths import AppPaths
+from .engine import (
+    DEFAULT_MODEL,
+    ENGINE_SOURCE,
+    build_engine,
+    build_portable_engine,
+    ensure_default_model,
+    format_engine_info,
+    locate_engine,
+    portable_binary,
+    verify_engine,
+)
+from .errors import EngineError, LlamaDeskError
+from .paths import AppPaths, bundle_dir
 
 __all__ = ["main"]
 
@@ -37,10 +49,23 @@ def _parse_override(text: str) -> tuple[str, object]:
     return key, value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m backend", description="LlamaDesk: chat with local LLMs."
+def version_line() -> str:
+    """``--version``: the app, the pinned engine source and the default model."""
+    return (
+        f"LlamaDesk {__version__}\n"
+        f"engine: llama.cpp from {ENGINE_SOURCE.requirement}\n"
+        f"default model: SmolLM2-135M-Instruct from {DEFAULT_MODEL.requirement}"
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    prog = "llamadesk" if bundle_dir() is not None else "python -m backend"
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="LlamaDesk: chat with local LLMs.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("--dev", metavar="URL", help="load the page from a dev server")
     parser.add_argument("--browser", action="store_true", help="serve over HTTP, no window")
     parser.add_argument("--host", default="127.0.0.1", help="browser mode: address to bind")
@@ -65,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--info", action="store_true", help="which binary is used, and its version")
     group.add_argument("--build", action="store_true", help="build it from the pinned source")
     group.add_argument("--prepare", action="store_true", help="build it and fetch the model")
+    engine.add_argument(
+        "--portable",
+        action="store_true",
+        help="the portable build the package ships (CPU variants picked at run time)",
+    )
     config = sub.add_parser("config", help="the settings")
     group = config.add_mutually_exclusive_group(required=True)
     group.add_argument("--show", action="store_true", help="effective values and their sources")
@@ -80,13 +110,29 @@ def _engine(args: argparse.Namespace, paths: AppPaths) -> int:
     def progress(line: str) -> None:
         print(line, flush=True)
 
+    build = build_portable_engine if args.portable else build_engine
     if args.build or args.prepare:
-        build_engine(paths.engine_cache, progress)
+        build(paths.engine_cache, progress)
     if args.prepare:
         ensure_default_model(paths.model_cache)
-    configured = ConfigService(paths).settings.engine.server_binary
-    print(format_engine_info(locate_engine(configured, paths.engine_cache)))
+    if args.portable:
+        binary = verify_engine(_built_portable(paths), "cache")
+    else:
+        configured = ConfigService(paths).settings.engine.server_binary
+        binary = locate_engine(configured, paths.engine_cache)
+    print(format_engine_info(binary))
     return 0
+
+
+def _built_portable(paths: AppPaths) -> Path:
+    path = portable_binary(paths.engine_cache)
+    if not path.exists():
+        raise EngineError(
+            "The portable llama-server is not built yet.",
+            detail="Build it with `python -m backend engine --build --portable` "
+            "(or `python build.py package --portable`).",
+        )
+    return path
 
 
 def _config(args: argparse.Namespace, paths: AppPaths) -> int:

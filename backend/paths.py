@@ -3,21 +3,30 @@
 Settings, conversations, logs, slot caches and downloaded models belong to one *home*: the
 platform's per-user dirs, or ``$LLAMADESK_HOME`` when set (tests always set it). The engine binary
 and the default model are a cache shared by every home: the platform cache dir, or
-``$LLAMADESK_CACHE`` when set.
+``$LLAMADESK_CACHE`` when set. The packaged (PyInstaller) app also has a *bundle*: the read-only
+folder beside its executable that holds the SPA, a portable llama-server and the default model.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "AppPaths"]
+__all__ = ["APP_NAME", "AppPaths", "bundle_dir"]
 
 APP_NAME = "llamadesk"
+
+
+def bundle_dir() -> Path | None:
+    """The packaged app's bundle folder (PyInstaller's ``sys._MEIPASS``), or None from source."""
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from backend.config._store import SettingsStore
 from backend.contract import ConfigView
-from backend.paths import AppPaths
+from backend.paths import AppPaths, bundle_dir
 
 __all__ = ["format_paths", "format_show"]
 
@@ -27,10 +27,12 @@ def format_show(view: ConfigView) -> str:
 def format_paths(paths: AppPaths, cwd: Path | None = None) -> str:
     """Where settings are read from and written to."""
     store = SettingsStore(paths.settings_file)
-    rows = {
+    rows: dict[str, Path | str] = {
         "settings file": store.path,
         "backup": store.backup,
         "lock file": store.lock_file,
         ".env": (Path.cwd() if cwd is None else cwd) / ".env",
     }
+    if bundle_dir() is not None:
+        rows[".env"] = "(not read by the packaged app)"
     return "".join(f"{label + ':':<15}{path}\n" for label, path in rows.items())

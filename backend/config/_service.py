@@ -35,7 +35,7 @@ from backend.config._settings import Settings
 from backend.config._store import SettingsStore
 from backend.contract import ConfigView, SaveConfigResult
 from backend.errors import ConfigError, FieldError
-from backend.paths import AppPaths
+from backend.paths import AppPaths, bundle_dir
 
 __all__ = ["ConfigService", "Subscriber", "default_form"]
 
@@ -186,7 +186,8 @@ class ConfigService:
 
 
 def _read_dotenv(path: Path) -> dict[str, str | None]:
-    if not path.is_file():
+    """The ``.env`` values; none in the packaged app, whose working directory is arbitrary."""
+    if bundle_dir() is not None or not path.is_file():
         return {}
     try:
         return dotenv_values(path, interpolate=False)

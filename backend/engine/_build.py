@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import EngineError
+from ._bundle import refuse_when_frozen
 from ._fetch import fetch_pinned
 from ._pins import ENGINE_SOURCE
 
@@ -134,11 +135,13 @@ def _extract(archive: Path, work: Path) -> Path:
     return source
 
 
-def _install(built: Path, target: Path) -> None:
+def _install(built: list[Path], target: Path) -> None:
+    """Copy ``built`` (the binary and any libraries, symlinks kept) into ``target``'s folder."""
     staging = target.parent.with_name(f"{target.parent.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shutil.copy2(built, staging / BINARY_NAME)
+    for path in built:
+        shutil.copy2(path, staging / path.name, follow_symlinks=False)
     check = subprocess.run(
         [str(staging / BINARY_NAME), "--version"], capture_output=True, text=True, check=False
     )
@@ -156,6 +159,7 @@ def build_engine(engine_cache: Path, progress: Callable[[str], None]) -> Path:
     target = cached_binary(engine_cache)
     if target.exists():
         return target
+    refuse_when_frozen("build llama-server")
     _require_tools()
     key = engine_key()
     with _exclusive(engine_cache / f"{key}.lock"):
@@ -174,7 +178,7 @@ def build_engine(engine_cache: Path, progress: Callable[[str], None]) -> Path:
         jobs = str(os.cpu_count() or 2)
         build = ["cmake", "--build", str(build_dir), "--target", BINARY_NAME, "-j", jobs]
         _run_logged(build, log, progress, started)
-        _install(build_dir / "bin" / BINARY_NAME, target)
+        _install([build_dir / "bin" / BINARY_NAME], target)
         shutil.rmtree(work, ignore_errors=True)
         progress(f"llama-server built in {time.monotonic() - started:.0f} s: {target}")
     return target

