@@ -33,11 +33,15 @@ The JSON format (``application/json``, UTF-8)::
     }
 
 Ids match ``^[A-Za-z0-9_-]+$`` (at most 64 characters). Import validates the whole document
-first (unknown keys, a missing parent, a message listed before its parent or a duplicate id are
-errors, reported as ``ImportFormatError`` with the offending field) and then writes it in one
-transaction: a bad file imports nothing. Import never overwrites: an id that already exists gets
-a fresh one, and parent links and the active leaf follow the new ids. A message imported as
-``streaming`` becomes ``cancelled``.
+first and then writes it in one transaction: a bad file imports nothing. It validates as strictly
+as live data is: the text is strict JSON (``strict_json``: UTF-8, no ``NaN``/``Infinity``, no lone
+surrogates, not nested deeply), values have their JSON types (``"pinned": "true"`` is an error,
+not true), ``params`` are the generation settings' own fields with their bounds
+(``SamplingParams``), and times are ISO-8601 with a time zone, stored in the app's own UTC form.
+Unknown keys, a bad time, a missing parent, a message listed before its parent or a duplicate id
+are reported as ``ImportFormatError`` with the offending field. Import never overwrites: an id
+that already exists gets a fresh one, and parent links and the active leaf follow the new ids. A
+message imported as ``streaming`` becomes ``cancelled``.
 
 Markdown export shows each conversation's active branch: the title as a heading, then each
 message under a role heading, reasoning in a ``<details>`` block.
@@ -45,14 +49,24 @@ message under a role heading, reasoning in a ``<details>`` block.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_serializer,
+)
 
+from .. import strict_json
+from ..config import SamplingParams
 from ..contract import MessageRole, MessageStatus, Timings
-from ..errors import FieldError, ImportFormatError
+from ..errors import FieldError, ImportFormatError, InvalidArgument
 from ._store import ConversationRecord, ConversationStore, MessageRecord, new_id, utc_now
 
 __all__ = [
@@ -73,8 +87,29 @@ EXPORT_VERSION = 1
 _Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
+def _utc_timestamp(text: str) -> str:
+    """An ISO-8601 time with a zone, as the store writes times (``...T03:04:05.678Z``)."""
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise ValueError("it has no time zone")
+        utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(
+            f"expected an ISO-8601 time with a zone, like 2026-01-02T03:04:05.678Z ({exc})"
+        ) from exc
+    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+Timestamp = Annotated[
+    str,
+    AfterValidator(_utc_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class ExportedMessage(_Strict):
@@ -86,7 +121,7 @@ class ExportedMessage(_Strict):
     content: str
     reasoning: str = ""
     status: MessageStatus = "complete"
-    created_at: str
+    created_at: Timestamp
     error: str | None = None
     timings: Timings | None = None
     usage: dict[str, int] | None = None
@@ -98,14 +133,18 @@ class ExportedConversation(_Strict):
 
     id: str = _Id
     title: str = Field(max_length=1000)
-    created_at: str
-    updated_at: str
+    created_at: Timestamp
+    updated_at: Timestamp
     pinned: bool = False
     model: str | None = None
     system_prompt: str | None = None
-    params: dict[str, float | int | None] = Field(default_factory=dict)
+    params: SamplingParams = Field(default_factory=SamplingParams)
     active_leaf_id: str | None = None
     messages: list[ExportedMessage] = Field(default_factory=list)
+
+    @field_serializer("params")
+    def _set_params_only(self, params: SamplingParams) -> dict[str, float | int]:
+        return params.model_dump(exclude_none=True)
 
 
 class ExportDocument(_Strict):
@@ -113,7 +152,7 @@ class ExportDocument(_Strict):
 
     format: Literal["llamadesk.conversations"]
     version: Literal[1]
-    exported_at: str | None = None
+    exported_at: Timestamp | None = None
     conversations: list[ExportedConversation]
 
 
@@ -127,7 +166,7 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
         pinned=record.pinned,
         model=record.model,
         system_prompt=record.system_prompt,
-        params=record.params,
+        params=SamplingParams.model_validate(record.params),
         active_leaf_id=record.active_leaf_id,
         messages=[
             ExportedMessage(
@@ -191,15 +230,19 @@ def export_markdown(store: ConversationStore, branches: dict[str, list[MessageRe
 def parse_export(data: str | dict[str, Any]) -> ExportDocument:
     """Validate an export document (text or parsed); ``ImportFormatError`` says what is wrong."""
     try:
-        raw = json.loads(data) if isinstance(data, str) else data
-    except ValueError as exc:
-        raise ImportFormatError("The file is not valid JSON.", detail=str(exc)) from exc
+        if isinstance(data, str):
+            raw = strict_json.loads(data, "The file")
+        else:
+            raw = data
+            strict_json.check(raw, "The document")
+    except InvalidArgument as exc:
+        raise ImportFormatError(exc.message, detail=exc.detail) from exc
     if not isinstance(raw, dict) or raw.get("format") != EXPORT_FORMAT:
         raise ImportFormatError(
             f'This is not a LlamaDesk export (expected "format": "{EXPORT_FORMAT}").'
         )
     try:
-        document = ExportDocument.model_validate(raw)
+        document = ExportDocument.model_validate(raw, strict=True)
     except ValidationError as exc:
         fields = [
             FieldError(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()[:20]
@@ -266,7 +309,7 @@ def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[st
                 pinned=conversation.pinned,
                 model=conversation.model,
                 system_prompt=conversation.system_prompt,
-                params=conversation.params,
+                params=conversation.params.model_dump(exclude_none=True),
                 active_leaf_id=ids[leaf] if leaf else None,
             )
             store.insert_conversation(

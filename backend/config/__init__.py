@@ -7,11 +7,13 @@ validated changes from the settings page, and survives a broken settings file.
 from backend.config._format import format_paths, format_show
 from backend.config._service import ConfigService, Subscriber, default_form
 from backend.config._settings import (
+    SAMPLING_KEYS,
     SETTINGS_SCHEMA_VERSION,
     AppearanceSettings,
     BehaviourSettings,
     EngineSettings,
     GenerationSettings,
+    SamplingParams,
     Settings,
 )
 
@@ -21,7 +23,9 @@ __all__ = [
     "ConfigService",
     "EngineSettings",
     "GenerationSettings",
+    "SAMPLING_KEYS",
     "SETTINGS_SCHEMA_VERSION",
+    "SamplingParams",
     "Settings",
     "Subscriber",
     "default_form",

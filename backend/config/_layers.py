@@ -152,25 +152,39 @@ def _from_text(info: FieldInfo, text: str) -> object:
 
 
 def validate(
-    raw: Mapping[str, object], names: Mapping[str, str] | None = None
+    raw: Mapping[str, object], names: Mapping[str, str] | None = None, *, strict: bool = False
 ) -> tuple[dict[str, Any], list[FieldError]]:
-    """Validate leaves; return their typed values, or the errors (prefixed by ``names[leaf]``)."""
+    """Validate leaves; return their typed values, or the errors (prefixed by ``names[leaf]``).
+
+    ``strict`` is for values that arrived as JSON (the settings page): each must already have
+    its field's JSON type, so ``"yes"`` is no boolean, ``true`` no number and ``"8080"`` no
+    port. Text from the environment and flags is converted as pydantic does by default.
+    """
     names = names or {}
     coerced: dict[str, object] = {}
     errors: list[FieldError] = []
     for leaf, value in raw.items():
         try:
+            if strict:
+                json.dumps(value, allow_nan=False)
             coerced[leaf] = _from_text(LEAVES[leaf], value) if isinstance(value, str) else value
         except json.JSONDecodeError as exc:
             errors.append(_field_error(leaf, f"expected a JSON array ({exc.msg})", names))
+        except (TypeError, ValueError) as exc:
+            errors.append(_field_error(leaf, f"not a JSON value ({exc})", names))
     try:
-        model = Settings.model_validate(nest(coerced))
+        model = _validate_json(nest(coerced)) if strict else Settings.model_validate(nest(coerced))
     except ValidationError as exc:
         errors += [_from_pydantic(error["loc"], error["msg"], names) for error in exc.errors()]
     else:
         if not errors:
             return {leaf: leaf_value(model, leaf) for leaf in coerced}, []
     return {}, errors
+
+
+def _validate_json(document: dict[str, dict[str, Any]]) -> Settings:
+    """Validate as the JSON it came as (strict JSON types; a path is a JSON string)."""
+    return Settings.model_validate_json(json.dumps(document), strict=True)
 
 
 def leaf_value(model: Settings, leaf: str) -> Any:

@@ -117,6 +117,9 @@ class ConfigService:
     def save(self, update: Mapping[str, Any]) -> SaveConfigResult:
         """Validate a partial nested update and store it; nothing is saved if any field is wrong.
 
+        The update is JSON from the page: each value must have its field's JSON type (strict:
+        ``"yes"`` is not a boolean, ``true`` not a number, ``"8080"`` not a port).
+
         Raises ``ConfigError`` whose ``fields`` name each unknown, locked or invalid field.
         """
         raw, errors = flatten(update)
@@ -125,7 +128,9 @@ class ConfigService:
             for leaf in raw
             if leaf in self._locked
         ]
-        values, invalid = validate({leaf: v for leaf, v in raw.items() if leaf not in self._locked})
+        values, invalid = validate(
+            {leaf: v for leaf, v in raw.items() if leaf not in self._locked}, strict=True
+        )
         if errors or invalid:
             raise ConfigError(
                 "Settings not saved: some fields are invalid.", fields=errors + invalid

@@ -7,7 +7,7 @@ field's ``json_schema_extra`` marks values that only take effect after the serve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -17,13 +17,55 @@ __all__ = [
     "BehaviourSettings",
     "EngineSettings",
     "GenerationSettings",
+    "SAMPLING_KEYS",
     "SETTINGS_SCHEMA_VERSION",
+    "SamplingParams",
     "Settings",
 ]
 
 SETTINGS_SCHEMA_VERSION = 1
 
 _RESTART: JsonDict = {"restart": True}
+
+
+_Temperature = Annotated[
+    float | None,
+    Field(ge=0, le=5, description="Randomness; 0 is deterministic.", title="Temperature"),
+]
+_TopK = Annotated[
+    int | None,
+    Field(
+        ge=0,
+        le=1000,
+        description="Sample from the k most likely tokens; 0 disables.",
+        title="Top-k",
+    ),
+]
+_TopP = Annotated[
+    float | None, Field(ge=0, le=1, description="Nucleus sampling threshold.", title="Top-p")
+]
+_MinP = Annotated[
+    float | None,
+    Field(ge=0, le=1, description="Drop tokens below this share of the best one.", title="Min-p"),
+]
+_MaxTokens = Annotated[
+    int | None,
+    Field(
+        ge=-1, le=1_000_000, description="Answer length limit; -1 is unlimited.", title="Max tokens"
+    ),
+]
+_RepeatPenalty = Annotated[
+    float | None,
+    Field(
+        ge=0, le=5, description="Penalty for repeating tokens; 1 disables.", title="Repeat penalty"
+    ),
+]
+_Seed = Annotated[
+    int | None,
+    Field(ge=-1, le=2**31 - 1, description="Random seed; -1 picks one per answer.", title="Seed"),
+]
+"""The sampling values' types and bounds: the generation settings and a conversation's own
+values (``SamplingParams``) are both declared with these, so the two cannot drift apart."""
 
 
 class _Section(BaseModel):
@@ -213,47 +255,35 @@ class GenerationSettings(_Section):
         description="Sent before every conversation; empty sends none.",
         title="System prompt",
     )
-    temperature: float | None = Field(
-        None, ge=0, le=5, description="Randomness; 0 is deterministic.", title="Temperature"
-    )
-    top_k: int | None = Field(
-        None,
-        ge=0,
-        le=1000,
-        description="Sample from the k most likely tokens; 0 disables.",
-        title="Top-k",
-    )
-    top_p: float | None = Field(
-        None, ge=0, le=1, description="Nucleus sampling threshold.", title="Top-p"
-    )
-    min_p: float | None = Field(
-        None,
-        ge=0,
-        le=1,
-        description="Drop tokens below this share of the best one.",
-        title="Min-p",
-    )
-    max_tokens: int | None = Field(
-        None,
-        ge=-1,
-        le=1_000_000,
-        description="Answer length limit; -1 is unlimited.",
-        title="Max tokens",
-    )
-    repeat_penalty: float | None = Field(
-        None,
-        ge=0,
-        le=5,
-        description="Penalty for repeating tokens; 1 disables.",
-        title="Repeat penalty",
-    )
-    seed: int | None = Field(
-        None,
-        ge=-1,
-        le=2**31 - 1,
-        description="Random seed; -1 picks one per answer.",
-        title="Seed",
-    )
+    temperature: _Temperature = None
+    top_k: _TopK = None
+    top_p: _TopP = None
+    min_p: _MinP = None
+    max_tokens: _MaxTokens = None
+    repeat_penalty: _RepeatPenalty = None
+    seed: _Seed = None
+
+
+class SamplingParams(_Section):
+    """A conversation's own sampling values, over the settings' (None: use the settings').
+
+    The fields are the generation settings' own, with the same bounds, so an imported or saved
+    conversation can hold nothing the settings page would refuse.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    temperature: _Temperature = None
+    top_k: _TopK = None
+    top_p: _TopP = None
+    min_p: _MinP = None
+    max_tokens: _MaxTokens = None
+    repeat_penalty: _RepeatPenalty = None
+    seed: _Seed = None
+
+
+SAMPLING_KEYS: Final = tuple(SamplingParams.model_fields)
+"""The sampling values a conversation may override, in settings order."""
 
 
 class AppearanceSettings(_Section):

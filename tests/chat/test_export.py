@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +21,7 @@ from backend.chat import (
     import_json,
     parse_export,
 )
+from backend.config import SAMPLING_KEYS, GenerationSettings, SamplingParams
 from backend.contract import Timings
 from backend.errors import ImportFormatError
 
@@ -87,14 +91,14 @@ def _valid() -> dict[str, object]:
                         "parent_id": None,
                         "role": "user",
                         "content": "q",
-                        "created_at": "x",
+                        "created_at": "2026-01-01T00:00:01.000Z",
                     },
                     {
                         "id": "m2",
                         "parent_id": "m1",
                         "role": "assistant",
                         "content": "a",
-                        "created_at": "x",
+                        "created_at": "2026-01-01T00:00:01.000Z",
                         "status": "streaming",
                     },
                 ],
@@ -131,6 +135,115 @@ def test_invalid_documents_are_refused_with_the_field(
     with pytest.raises(ImportFormatError, match=expected):
         import_json(store, document)
     assert store.list_conversations() == []
+
+
+def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
+    """A mutation setting one dotted path of a document (list indexes as numbers)."""
+
+    def mutate(document: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[last] = value
+
+    return mutate
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+_CONVERSATION = "conversations.0"
+_ANSWER = "conversations.0.messages.1"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (_set(f"{_CONVERSATION}.params", {"temperature": math.nan}), "not a number JSON"),
+        (_set(f"{_CONVERSATION}.params", {"temperature": 1e300}), "params.temperature"),
+        (_set(f"{_CONVERSATION}.params", {"top_k": -7}), "params.top_k"),
+        (_set(f"{_CONVERSATION}.params", {"max_tokens": 10**12}), "params.max_tokens"),
+        (_set(f"{_CONVERSATION}.params", {"max_tokens": 1e12}), "params.max_tokens"),
+        (_set(f"{_CONVERSATION}.params", {"top_k": 1.5}), "params.top_k"),
+        (_set(f"{_CONVERSATION}.params", {"colour": 1}), "params.colour"),
+        (_set(f"{_ANSWER}.timings", {"predicted_per_second": math.inf}), "not a number JSON"),
+        (_set(f"{_ANSWER}.timings", {"prompt_n": True}), "timings.prompt_n"),
+        (_set(f"{_ANSWER}.created_at", "not a date"), "messages.1.created_at"),
+        (_set(f"{_CONVERSATION}.updated_at", "2026-01-01T00:00:00"), "no time zone"),
+        (_set(f"{_CONVERSATION}.created_at", "2026-02-30T00:00:00Z"), "created_at"),
+        (_set(f"{_CONVERSATION}.pinned", "true"), "pinned"),
+        (_set(f"{_CONVERSATION}.pinned", 1), "pinned"),
+        (_set(f"{_ANSWER}.usage", {"total_tokens": "9"}), "usage.total_tokens"),
+        (_set(f"{_ANSWER}.content", "\ud800"), "lone surrogate"),
+        (_set(f"{_ANSWER}.error", _nested(100)), "nested more than"),
+    ],
+)
+def test_values_live_data_cannot_hold_are_refused(
+    store: ConversationStore, mutate: Callable[[dict[str, Any]], None], expected: str
+) -> None:
+    """The same bounds and types as the settings and the store; NaN never gets in."""
+    document = _valid()
+    mutate(document)
+    with pytest.raises(ImportFormatError, match=expected):
+        import_json(store, document)
+    assert store.list_conversations() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"temperature": NaN}', "NaN is not a number JSON allows"),
+        ('{"temperature": -Infinity}', "-Infinity is not a number JSON allows"),
+        ('{"temperature": 1e400}', "too large"),
+        ('{"top_k": "\\ud800"}', "lone surrogate"),
+    ],
+)
+def test_a_file_with_what_json_cannot_hold_is_refused(
+    store: ConversationStore, text: str, expected: str
+) -> None:
+    document = json.dumps(_valid()).replace('"title": "t"', f'"title": "t", "params": {text}')
+    with pytest.raises(ImportFormatError, match=expected):
+        import_json(store, document)
+    assert store.list_conversations() == []
+
+
+def test_a_deeply_nested_file_is_refused_with_a_readable_error(store: ConversationStore) -> None:
+    for depth in (100, 1_000, 100_000):
+        with pytest.raises(ImportFormatError, match="nested more than 64 levels"):
+            import_json(store, "[" * depth + "]" * depth)
+
+
+def test_times_are_stored_in_the_stores_utc_form(store: ConversationStore) -> None:
+    document = _valid()
+    _set(f"{_CONVERSATION}.created_at", "2026-01-01T02:00:00+02:00")(document)
+    (cid,) = import_json(store, document)
+    assert store.get_conversation(cid).created_at == "2026-01-01T00:00:00.000Z"
+
+
+def test_sampling_values_within_the_settings_bounds_are_kept(store: ConversationStore) -> None:
+    document = _valid()
+    params = {"temperature": 5, "top_k": 0, "max_tokens": -1, "seed": 2**31 - 1, "top_p": None}
+    _set(f"{_CONVERSATION}.params", params)(document)
+    (cid,) = import_json(store, document)
+    assert store.get_conversation(cid).params == {
+        "temperature": 5.0,
+        "top_k": 0,
+        "max_tokens": -1,
+        "seed": 2**31 - 1,
+    }
+
+
+def test_the_import_bounds_are_the_generation_settings_bounds() -> None:
+    """One source of truth: the conversation's fields are the settings' fields."""
+    generation = GenerationSettings.model_json_schema()["properties"]
+    sampling = SamplingParams.model_json_schema()["properties"]
+    assert set(sampling) == set(SAMPLING_KEYS)
+    assert {key: generation[key] for key in SAMPLING_KEYS} == sampling
 
 
 def test_not_json_is_refused(store: ConversationStore) -> None:
