@@ -66,6 +66,11 @@ class AppPaths:
         return self.data_dir / "conversations.db"
 
     @property
+    def backup_dir(self) -> Path:
+        """Daily copies of the conversation database (the last 7)."""
+        return self.data_dir / "backups"
+
+    @property
     def slot_dir(self) -> Path:
         """Where llama-server saves per-conversation KV caches (``--slot-save-path``)."""
         return self.data_dir / "slots"

@@ -1,12 +1,13 @@
 """Assemble the services behind the bridge, in the order they must start and stop.
 
-Start: the model catalogue (a launch asks it for the selected model's load settings), the server
-monitor (it launches llama-server in the background, so the window shows at once with status
-``starting``), the HTTP adapter that asks the monitor where the server is, the conversation
-store, the orchestrator with its slot manager, and the download manager. Stop, in reverse:
-downloads pause (resumable next time), running generations are stored as cancelled and slot
-caches saved while the server still runs, then the database closes, then the server is stopped
-and reaped.
+Start: the conversation database's check (a damaged file is recovered and set aside, see
+``storage``), the model catalogue (a launch asks it for the selected model's load settings), the
+server monitor (it launches llama-server in the background, so the window shows at once with
+status ``starting``), the HTTP adapter that asks the monitor where the server is, the conversation
+store, the orchestrator with its slot manager, and the download manager; the database is backed
+up once a day in the background. Stop, in reverse: downloads pause (resumable next time), running
+generations are stored as cancelled and slot caches saved while the server still runs, then the
+database closes, then the server is stopped and reaped.
 
 In router mode the monitor asks the catalogue for its plan (every loadable model with its load
 settings, and the selected one); each model's ``load_state`` comes from the router then, and from
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 import anyio
 import httpx
 
-from ..chat import ChatOrchestrator, ConversationStore, SlotManager
+from ..chat import ChatOrchestrator, ConversationStore, SlotManager, migrate
 from ..config import ConfigService, Settings
 from ..contract import (
     BridgeEvent,
@@ -45,12 +46,14 @@ from ..llama import LlamaCppAdapter
 from ..models import DownloadManager, DownloadState, ModelCatalogue
 from ..paths import AppPaths
 from ..server import RouterModel, RouterPlan, ServerMonitor
+from ..storage import Backups, Recovery, ensure_usable
 
 __all__ = ["Services", "open_services"]
 
 log = logging.getLogger(__name__)
 
 _CONNECT_TIMEOUT_S = 5.0
+_BACKUP_CHECK_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class Services:
     downloads: DownloadManager
     model_infos: Callable[[], list[ModelInfo]]
     """The models as the page lists them, with each one's load state."""
+    backups: Backups
+    recovery: Recovery | None
+    """What start-up did with a damaged database (None when it was sound)."""
 
 
 _SINGLE_LOAD_STATE: dict[ServerState, ModelLoadState] = {
@@ -126,12 +132,39 @@ async def _start_server(monitor: ServerMonitor) -> None:
         log.warning("llama-server did not start: %s", exc.message)
 
 
+async def _keep_backups(backups: Backups) -> None:
+    """Back the database up whenever the newest backup is a day old."""
+    while True:
+        if backups.due():
+            try:
+                await anyio.to_thread.run_sync(backups.make, abandon_on_cancel=True)
+            except LlamaDeskError as exc:
+                log.warning("Could not back up the conversations: %s (%s)", exc.message, exc.detail)
+        await anyio.sleep(_BACKUP_CHECK_S)
+
+
+def _check_database(paths: AppPaths) -> Recovery | None:
+    recovery = ensure_usable(paths.database, migrate)
+    if recovery is not None:
+        log.warning(
+            "The conversation database was damaged (%s): recovered %d conversations and %d "
+            "messages into a fresh one; the original is kept at %s",
+            recovery.problem,
+            recovery.conversations,
+            recovery.messages,
+            recovery.damaged,
+        )
+    return recovery
+
+
 @asynccontextmanager
 async def open_services(
     paths: AppPaths, config: ConfigService, sink: Callable[[BridgeEvent], None]
 ) -> AsyncIterator[Services]:
     """Start every service; on exit stop them in reverse order."""
     paths.ensure()
+    recovery = await anyio.to_thread.run_sync(_check_database, paths)
+    backups = Backups(paths.database, paths.backup_dir)
 
     def settings() -> Settings:
         return config.settings
@@ -207,6 +240,7 @@ async def open_services(
         stack.callback(tasks.cancel_scope.cancel)
         tasks.start_soon(_start_server, monitor)
         tasks.start_soon(models.watch, models_changed)
+        tasks.start_soon(_keep_backups, backups)
         yield Services(
             paths=paths,
             config=config,
@@ -215,4 +249,6 @@ async def open_services(
             models=models,
             downloads=downloads,
             model_infos=model_infos,
+            backups=backups,
+            recovery=recovery,
         )
