@@ -47,6 +47,8 @@ __all__ = ["SlotLease", "SlotManager", "prefix_hash"]
 log = logging.getLogger(__name__)
 
 _FILE_PREFIX = "ld-"
+_READY_NOW_S = 0.5
+"""How long `save_all` waits for the server: only for one that is ready or about to be."""
 
 
 def prefix_hash(messages: Sequence[Mapping[str, Any]]) -> str:
@@ -250,10 +252,18 @@ class SlotManager:
             total -= size
 
     async def save_all(self) -> None:
-        """Save every idle slot's cache (at shutdown, or before a planned server restart)."""
+        """Save every idle slot's cache (at shutdown, or before a planned server restart).
+
+        A server that is not ready at once is not waited for: its slots hold nothing yet, and
+        a shutdown must not wait for a model to load.
+        """
         async with self._lock:
-            endpoint = await self.adapter.endpoints.endpoint()
-            if endpoint.generation != self._generation:
+            if not self._held:
+                return
+            endpoint = None
+            with anyio.move_on_after(_READY_NOW_S):
+                endpoint = await self.adapter.endpoints.endpoint()
+            if endpoint is None or endpoint.generation != self._generation:
                 return
             for conversation_id, held in list(self._held.items()):
                 if held.slot_id not in self._busy:
