@@ -150,7 +150,9 @@ def _config(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _contract() -> int:
-    print(json.dumps(contract_schema(), indent=2, sort_keys=True))
+    from .app import COMMANDS  # noqa: PLC0415 - the commands are read off the app's handlers
+
+    print(json.dumps(contract_schema(COMMANDS), indent=2, sort_keys=True))
     return 0
 
 

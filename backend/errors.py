@@ -4,6 +4,8 @@ Dependencies' errors (httpx, psutil, sqlite3, subprocess, llama-server responses
 where they are caught (``raise SomeLlamaDeskError(...) from exc``), so the bridge only ever sees
 these classes. Each carries a stable ``code`` the UI can switch on and a ``message`` a person can
 act on; ``detail`` holds the technical part (a path, the last stderr lines, a status code).
+``ErrorCode`` lists the codes the page knows; a class whose code is not one of them fails at import
+(and under mypy), and a test checks every code belongs to a class, so the two cannot drift.
 
 LlamaDeskError
 ├── InvalidArgument            a command's arguments failed validation
@@ -16,8 +18,7 @@ LlamaDeskError
 │   ├── ServerUnavailable      the server is not running / not ready / unreachable
 │   ├── ServerTimeout          the server did not answer in time
 │   │   └── ServerStalled      a streaming answer stopped arriving mid-way
-│   ├── ContextOverflow        the prompt does not fit the context window
-│   └── GenerationCancelled    a generation was stopped by the user
+│   └── ContextOverflow        the prompt does not fit the context window
 ├── StorageError               the conversation database failed
 │   └── ImportFormatError      an import document is not a valid llamadesk export
 └── InternalError              a bug: anything else, with the original error as detail
@@ -26,15 +27,15 @@ LlamaDeskError
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 __all__ = [
     "Conflict",
     "ConfigError",
     "ContextOverflow",
     "EngineError",
+    "ErrorCode",
     "FieldError",
-    "GenerationCancelled",
     "ImportFormatError",
     "InternalError",
     "InvalidArgument",
@@ -48,6 +49,23 @@ __all__ = [
     "StorageError",
 ]
 
+ErrorCode = Literal[
+    "invalid_argument",
+    "not_found",
+    "conflict",
+    "config_invalid",
+    "engine_missing",
+    "model_invalid",
+    "server_error",
+    "server_unavailable",
+    "timeout",
+    "context_overflow",
+    "storage_error",
+    "import_invalid",
+    "internal",
+]
+"""The ``code`` of every error class: what the page's ``BridgeError.code`` can be."""
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -60,7 +78,12 @@ class FieldError:
 class LlamaDeskError(Exception):
     """Base class: a failure with a message a person can act on."""
 
-    code: ClassVar[str] = "internal"
+    code: ClassVar[ErrorCode] = "internal"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.code not in get_args(ErrorCode):
+            raise TypeError(f"{cls.__name__}.code {cls.code!r} is not an ErrorCode")
 
     def __init__(
         self,
@@ -78,55 +101,55 @@ class LlamaDeskError(Exception):
 class InvalidArgument(LlamaDeskError):
     """Raised when a command's arguments fail validation; ``fields`` says which and why."""
 
-    code = "invalid_argument"
+    code: ClassVar[ErrorCode] = "invalid_argument"
 
 
 class NotFound(LlamaDeskError):
     """Raised when a conversation, message, model or file does not exist."""
 
-    code = "not_found"
+    code: ClassVar[ErrorCode] = "not_found"
 
 
 class Conflict(LlamaDeskError):
     """Raised when a request clashes with current state (e.g. a chat is already generating)."""
 
-    code = "conflict"
+    code: ClassVar[ErrorCode] = "conflict"
 
 
 class ConfigError(LlamaDeskError):
     """Raised when settings cannot be read, validated or written; ``fields`` lists bad fields."""
 
-    code = "config_invalid"
+    code: ClassVar[ErrorCode] = "config_invalid"
 
 
 class EngineError(LlamaDeskError):
     """Raised when no usable llama-server binary can be found, built or verified."""
 
-    code = "engine_missing"
+    code: ClassVar[ErrorCode] = "engine_missing"
 
 
 class ModelError(LlamaDeskError):
     """Raised when a model file is missing, unreadable or not a GGUF."""
 
-    code = "model_invalid"
+    code: ClassVar[ErrorCode] = "model_invalid"
 
 
 class ServerError(LlamaDeskError):
     """Raised when the llama-server process or its HTTP API fails."""
 
-    code = "server_error"
+    code: ClassVar[ErrorCode] = "server_error"
 
 
 class ServerUnavailable(ServerError):
     """Raised when the server is not running, still loading, or cannot be reached."""
 
-    code = "server_unavailable"
+    code: ClassVar[ErrorCode] = "server_unavailable"
 
 
 class ServerTimeout(ServerError):
     """Raised when the server does not answer within the configured timeout."""
 
-    code = "timeout"
+    code: ClassVar[ErrorCode] = "timeout"
 
 
 class ServerStalled(ServerTimeout):
@@ -134,30 +157,41 @@ class ServerStalled(ServerTimeout):
 
 
 class ContextOverflow(ServerError):
-    """Raised when the prompt does not fit the model's context window."""
+    """Raised when a prompt of ``n_prompt_tokens`` tokens does not fit a slot of ``n_ctx``.
 
-    code = "context_overflow"
+    Both numbers are kept (None when llama-server did not say) so the caller can drop turns or
+    say how far over the prompt is.
+    """
 
+    code: ClassVar[ErrorCode] = "context_overflow"
 
-class GenerationCancelled(ServerError):
-    """Raised inside a generation that the user stopped."""
-
-    code = "cancelled"
+    def __init__(
+        self, n_prompt_tokens: int | None, n_ctx: int | None, *, detail: str | None = None
+    ) -> None:
+        prompt = f"{n_prompt_tokens:,} tokens" if n_prompt_tokens is not None else "The prompt"
+        window = f"{n_ctx:,}-token" if n_ctx is not None else "available"
+        super().__init__(
+            f"The conversation is too long: {prompt} do not fit the {window} context of a "
+            "chat slot. Turn on 'drop oldest turns' in the settings, or start a new chat.",
+            detail=detail,
+        )
+        self.n_prompt_tokens = n_prompt_tokens
+        self.n_ctx = n_ctx
 
 
 class StorageError(LlamaDeskError):
     """Raised when the conversation database cannot be read or written."""
 
-    code = "storage_error"
+    code: ClassVar[ErrorCode] = "storage_error"
 
 
 class ImportFormatError(StorageError):
     """Raised when an import document is not a valid llamadesk export; nothing is imported."""
 
-    code = "import_invalid"
+    code: ClassVar[ErrorCode] = "import_invalid"
 
 
 class InternalError(LlamaDeskError):
     """Raised for anything unexpected (a bug); the original error is in ``detail``."""
 
-    code = "internal"
+    code: ClassVar[ErrorCode] = "internal"

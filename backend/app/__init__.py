@@ -1,5 +1,17 @@
-"""Wiring: the services behind the bridge, the window, browser mode and the self-test."""
+"""Wiring: the services behind the bridge, the commands, the window, browser mode, the self-test.
 
+- ``_handlers``: ``CommandHandlers``, one thin async method per bridge command, and
+  ``COMMANDS``, the registry read off them (add a command here, then ``python build.py types``).
+- ``_services``: ``open_services`` starts and stops the services in order.
+- ``_runtime``: ``AppRuntime``, the event-loop thread, the dispatcher and where events go.
+- ``_main``: ``run_app``, settings, the runtime, then the window or browser mode.
+- ``_window``: the pywebview window; ``_display``: whether a window can be shown here.
+- ``_browser``: browser mode (HTTP + SSE); ``_signals``: SIGTERM/Ctrl-C close the window.
+- ``_selftest``: ``--self-test``, drives the real window like a person.
+"""
+
+from ._display import prepare_qt_environment
+from ._handlers import COMMANDS, CommandHandlers
 from ._main import run_app
 
-__all__ = ["run_app"]
+__all__ = ["COMMANDS", "CommandHandlers", "prepare_qt_environment", "run_app"]

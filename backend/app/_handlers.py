@@ -1,7 +1,11 @@
-"""The bridge commands, each a thin call into one service.
+"""The bridge commands, each a thin call into one service, and ``COMMANDS`` read off them.
 
-Arguments arrive validated (see ``bridge._commands``); results are contract models. Nothing here
-decides anything: it only routes, so each service stays testable on its own.
+A command is declared once, here: a public ``async def name(self, params: SomeParams) ->
+Result`` with a docstring, its params and result types in ``backend.contract``. ``COMMANDS``
+(``bridge.commands_of``) turns the methods into the registry that the js_api object, browser mode
+and the TypeScript types (``python build.py types``) are built from. Arguments arrive validated;
+results are contract models. Nothing here decides anything: it only routes, so each service stays
+testable on its own. Helpers are private (a leading underscore), or they would become commands.
 """
 
 from __future__ import annotations
@@ -13,20 +17,30 @@ from pathlib import Path
 
 import anyio
 
-from ..bridge._commands import (
+from ..bridge import commands_of
+from ..contract import (
     AddModelFileParams,
+    ConfigView,
+    Conversation,
     ConversationRef,
+    ConversationSummary,
     CreateConversationParams,
     Deleted,
+    DownloadInfo,
     DownloadModelParams,
     DownloadRef,
     EditMessageParams,
     EmptyParams,
     ExportParams,
+    ExportResult,
     ImportParams,
+    ImportResult,
     LogsParams,
+    Message,
     MessageRef,
+    ModelInfo,
     ModelRef,
+    ModelSettings,
     Opened,
     OpenExternalParams,
     PickedFile,
@@ -34,27 +48,16 @@ from ..bridge._commands import (
     RemoveModelParams,
     RenameConversationParams,
     SaveConfigParams,
+    SaveConfigResult,
     SaveModelSettingsParams,
+    SearchHit,
     SearchParams,
     SelectModelParams,
     SendMessageParams,
-    Stopped,
-)
-from ..contract import (
-    ConfigView,
-    Conversation,
-    ConversationSummary,
-    DownloadInfo,
-    ExportResult,
-    ImportResult,
-    Message,
-    ModelInfo,
-    ModelSettings,
-    SaveConfigResult,
-    SearchHit,
     ServerDefaults,
     ServerLogs,
     ServerStatus,
+    Stopped,
     StreamStarted,
 )
 from ..engine import verify_engine
@@ -70,7 +73,7 @@ from ..errors import (
 from ..llama import parse_server_defaults
 from ._services import Services
 
-__all__ = ["CommandHandlers"]
+__all__ = ["COMMANDS", "CommandHandlers", "FilePicker"]
 
 log = logging.getLogger(__name__)
 
@@ -97,126 +100,130 @@ class CommandHandlers:
     def __init__(
         self, services: Services, file_picker: Callable[[], FilePicker | None] = lambda: None
     ) -> None:
-        self._s = services
+        self._services = services
         self._file_picker = file_picker
 
     # -- chat ---------------------------------------------------------------------------------
-    async def send_chat_message(self, p: SendMessageParams) -> Message:
+    async def send_chat_message(self, params: SendMessageParams) -> Message:
         """Answer a message and return the finished assistant message."""
-        return await self._s.chat.handle_user_message(p.conversation_id, p.content)
+        return await self._services.chat.handle_user_message(params.conversation_id, params.content)
 
-    async def send_chat_message_stream(self, p: SendMessageParams) -> StreamStarted:
+    async def send_chat_message_stream(self, params: SendMessageParams) -> StreamStarted:
         """Start answering; text follows as stream events."""
-        return await self._s.chat.handle_user_message_stream(p.conversation_id, p.content)
+        return await self._services.chat.handle_user_message_stream(
+            params.conversation_id, params.content
+        )
 
-    async def stop_generation(self, p: ConversationRef) -> Stopped:
+    async def stop_generation(self, params: ConversationRef) -> Stopped:
         """Stop the conversation's running answer, keeping its text."""
-        return Stopped(stopped=await self._s.chat.stop(p.conversation_id))
+        return Stopped(stopped=await self._services.chat.stop(params.conversation_id))
 
-    async def regenerate_message(self, p: MessageRef) -> StreamStarted:
+    async def regenerate_message(self, params: MessageRef) -> StreamStarted:
         """A new answer beside an existing one."""
-        return await self._s.chat.regenerate(p.message_id)
+        return await self._services.chat.regenerate(params.message_id)
 
-    async def continue_message(self, p: MessageRef) -> StreamStarted:
+    async def continue_message(self, params: MessageRef) -> StreamStarted:
         """Continue a cut answer."""
-        return await self._s.chat.continue_(p.message_id)
+        return await self._services.chat.continue_(params.message_id)
 
-    async def edit_message(self, p: EditMessageParams) -> StreamStarted:
+    async def edit_message(self, params: EditMessageParams) -> StreamStarted:
         """A new version of a user message, answered."""
-        return await self._s.chat.edit(p.message_id, p.content)
+        return await self._services.chat.edit(params.message_id, params.content)
 
-    async def select_branch(self, p: MessageRef) -> Conversation:
+    async def select_branch(self, params: MessageRef) -> Conversation:
         """Show the branch through this message."""
-        return await self._s.chat.select_branch(p.message_id)
+        return await self._services.chat.select_branch(params.message_id)
 
-    async def delete_message(self, p: MessageRef) -> Conversation:
+    async def delete_message(self, params: MessageRef) -> Conversation:
         """Delete a message and everything after it on its branch."""
-        return await self._s.chat.delete_message(p.message_id)
+        return await self._services.chat.delete_message(params.message_id)
 
     # -- conversations ------------------------------------------------------------------------
-    async def list_conversations(self, p: EmptyParams) -> list[ConversationSummary]:
+    async def list_conversations(self, params: EmptyParams) -> list[ConversationSummary]:
         """Every conversation, newest first."""
-        return await self._s.chat.list_conversations()
+        return await self._services.chat.list_conversations()
 
-    async def get_conversation(self, p: ConversationRef) -> Conversation:
+    async def get_conversation(self, params: ConversationRef) -> Conversation:
         """One conversation with its active branch."""
-        return await self._s.chat.get_conversation(p.conversation_id)
+        return await self._services.chat.get_conversation(params.conversation_id)
 
-    async def create_conversation(self, p: CreateConversationParams) -> Conversation:
+    async def create_conversation(self, params: CreateConversationParams) -> Conversation:
         """A new, empty conversation."""
-        return await self._s.chat.create_conversation(p.title)
+        return await self._services.chat.create_conversation(params.title)
 
-    async def rename_conversation(self, p: RenameConversationParams) -> ConversationSummary:
+    async def rename_conversation(self, params: RenameConversationParams) -> ConversationSummary:
         """Give a conversation a title."""
-        return await self._s.chat.rename(p.conversation_id, p.title)
+        return await self._services.chat.rename(params.conversation_id, params.title)
 
-    async def delete_conversation(self, p: ConversationRef) -> Deleted:
+    async def delete_conversation(self, params: ConversationRef) -> Deleted:
         """Delete a conversation and its messages."""
-        return Deleted(deleted=await self._s.chat.delete_conversation(p.conversation_id))
+        return Deleted(
+            deleted=await self._services.chat.delete_conversation(params.conversation_id)
+        )
 
-    async def clear_conversation(self, p: ConversationRef) -> Conversation:
+    async def clear_conversation(self, params: ConversationRef) -> Conversation:
         """Remove every message of a conversation."""
-        return await self._s.chat.clear_conversation(p.conversation_id)
+        return await self._services.chat.clear_conversation(params.conversation_id)
 
-    async def pin_conversation(self, p: PinConversationParams) -> ConversationSummary:
+    async def pin_conversation(self, params: PinConversationParams) -> ConversationSummary:
         """Pin or unpin a conversation."""
-        return await self._s.chat.pin(p.conversation_id, p.pinned)
+        return await self._services.chat.pin(params.conversation_id, params.pinned)
 
-    async def search_conversations(self, p: SearchParams) -> list[SearchHit]:
+    async def search_conversations(self, params: SearchParams) -> list[SearchHit]:
         """Full-text search over titles and messages."""
-        return await self._s.chat.search(p.query, p.limit)
+        return await self._services.chat.search(params.query, params.limit)
 
-    async def export_conversations(self, p: ExportParams) -> ExportResult:
+    async def export_conversations(self, params: ExportParams) -> ExportResult:
         """Export conversations as JSON or Markdown."""
-        return await self._s.chat.export(p.conversation_ids, p.format)
+        return await self._services.chat.export(params.conversation_ids, params.format)
 
-    async def import_conversations(self, p: ImportParams) -> ImportResult:
+    async def import_conversations(self, params: ImportParams) -> ImportResult:
         """Import a JSON export; never overwrites."""
-        return await self._s.chat.import_(p.data)
+        return await self._services.chat.import_(params.data)
 
     # -- settings -----------------------------------------------------------------------------
-    async def get_config(self, p: EmptyParams) -> ConfigView:
+    async def get_config(self, params: EmptyParams) -> ConfigView:
         """Effective settings, their sources and the form schema."""
-        return self._s.config.view()
+        return self._services.config.view()
 
-    async def save_config(self, p: SaveConfigParams) -> SaveConfigResult:
+    async def save_config(self, params: SaveConfigParams) -> SaveConfigResult:
         """Validate and save a partial settings update (file I/O off the loop).
 
         A server binary is proved to be llama-server before it is saved, not at the next launch.
         """
-        engine = p.config.get("engine")
+        engine = params.config.get("engine")
         binary = engine.get("server_binary") if isinstance(engine, dict) else None
         if isinstance(binary, str) and binary:
             await anyio.to_thread.run_sync(_check_binary, Path(binary))
-        return await anyio.to_thread.run_sync(self._s.config.save, p.config)
+        return await anyio.to_thread.run_sync(self._services.config.save, params.config)
 
     # -- models -------------------------------------------------------------------------------
-    async def list_models(self, p: EmptyParams) -> list[ModelInfo]:
+    async def list_models(self, params: EmptyParams) -> list[ModelInfo]:
         """The models the app can load."""
-        return self._s.model_infos()
+        return self._services.model_infos()
 
-    async def refresh_models(self, p: EmptyParams) -> list[ModelInfo]:
+    async def refresh_models(self, params: EmptyParams) -> list[ModelInfo]:
         """Rescan the model folders."""
-        await anyio.to_thread.run_sync(self._s.models.refresh)
-        return self._s.model_infos()
+        await anyio.to_thread.run_sync(self._services.models.refresh)
+        return self._services.model_infos()
 
-    async def select_model(self, p: SelectModelParams) -> ModelInfo:
+    async def select_model(self, params: SelectModelParams) -> ModelInfo:
         """Load another model: the server restarts on it (a router loads it alongside).
 
         When the new model does not come up, the previous one is selected (and started again),
         and the error says why the new one failed: a bad pick never leaves the app modelless.
         """
-        model = self._s.models.get(p.model_id)
+        model = self._services.models.get(params.model_id)
         if model.error is not None:
             raise ModelError(f"{model.name} cannot be loaded: {model.error}")
-        engine = self._s.config.settings.engine
-        previous = self._s.models.selected(engine)
+        engine = self._services.config.settings.engine
+        previous = self._services.models.selected(engine)
         back = previous.name if previous is not None else "The previous model"
-        router = self._s.monitor.is_router and engine.router_mode
+        router = self._services.monitor.is_router and engine.router_mode
         await self._save_model(None if model.is_default else model.path)
         try:
             if router:
-                await self._s.monitor.select(model.id)
+                await self._services.monitor.select(model.id)
             else:
                 await self._restart()
         except LlamaDeskError as exc:
@@ -226,26 +233,26 @@ class CommandHandlers:
                     f"{model.name} failed to load: {exc.message} {back} stays selected.",
                     detail=exc.detail,
                 ) from exc
-            await self._s.monitor.restart()
+            await self._services.monitor.restart()
             raise ModelError(
                 f"{model.name} failed to load: {exc.message} {back} is loaded again.",
                 detail=exc.detail,
             ) from exc
         return self._model_info(model.id)
 
-    async def unload_model(self, p: ModelRef) -> list[ModelInfo]:
+    async def unload_model(self, params: ModelRef) -> list[ModelInfo]:
         """Free a loaded model's memory; the next message to it loads it again."""
-        model = self._s.models.get(p.model_id)
-        if self._s.monitor.is_router:
-            await self._s.monitor.unload(model.id)
+        model = self._services.models.get(params.model_id)
+        if self._services.monitor.is_router:
+            await self._services.monitor.unload(model.id)
         else:
-            selected = self._s.models.selected(self._s.config.settings.engine)
+            selected = self._services.models.selected(self._services.config.settings.engine)
             if selected is not None and selected.id == model.id:
                 await self._save_slot_caches()
-                await self._s.monitor.stop(unload=True)
-        return self._s.model_infos()
+                await self._services.monitor.stop(unload=True)
+        return self._services.model_infos()
 
-    async def pick_model_file(self, p: EmptyParams) -> PickedFile:
+    async def pick_model_file(self, params: EmptyParams) -> PickedFile:
         """Ask for a GGUF file with the desktop's file dialog."""
         picker = self._file_picker()
         if picker is None:
@@ -257,96 +264,104 @@ class CommandHandlers:
 
     async def _save_model(self, path: Path | None) -> None:
         model = None if path is None else str(path)
-        await anyio.to_thread.run_sync(self._s.config.save, {"engine": {"model": model}})
+        await anyio.to_thread.run_sync(self._services.config.save, {"engine": {"model": model}})
 
-    async def add_model_file(self, p: AddModelFileParams) -> ModelInfo:
+    async def add_model_file(self, params: AddModelFileParams) -> ModelInfo:
         """List a GGUF file where it lies (no copy)."""
-        model = await anyio.to_thread.run_sync(self._s.models.link, Path(p.path))
+        model = await anyio.to_thread.run_sync(self._services.models.link, Path(params.path))
         return self._model_info(model.id)
 
-    async def remove_model(self, p: RemoveModelParams) -> list[ModelInfo]:
+    async def remove_model(self, params: RemoveModelParams) -> list[ModelInfo]:
         """Take a model off the list (deleting its file on request); not the loaded one."""
-        selected = self._s.models.selected(self._s.config.settings.engine)
-        if selected is not None and selected.id == p.model_id:
+        selected = self._services.models.selected(self._services.config.settings.engine)
+        if selected is not None and selected.id == params.model_id:
             raise Conflict(f"{selected.name} is loaded; select another model before removing it.")
-        if self._s.monitor.model_states().get(p.model_id) in ("loaded", "loading"):
-            await self._s.monitor.unload(p.model_id)  # a router may still hold it
+        if self._services.monitor.model_states().get(params.model_id) in ("loaded", "loading"):
+            await self._services.monitor.unload(params.model_id)  # a router may still hold it
         await anyio.to_thread.run_sync(
-            lambda: self._s.models.remove(p.model_id, delete_file=p.delete_file)
+            lambda: self._services.models.remove(params.model_id, delete_file=params.delete_file)
         )
-        return self._s.model_infos()
+        return self._services.model_infos()
 
-    async def get_model_settings(self, p: ModelRef) -> ModelSettings:
+    async def get_model_settings(self, params: ModelRef) -> ModelSettings:
         """A model's load settings (null fields inherit the engine's)."""
-        return self._s.models.load_settings(p.model_id)
+        return self._services.models.load_settings(params.model_id)
 
-    async def save_model_settings(self, p: SaveModelSettingsParams) -> ModelSettings:
+    async def save_model_settings(self, params: SaveModelSettingsParams) -> ModelSettings:
         """Save a model's load settings; they apply when it next (re)starts."""
-        values = p.settings.model_dump()
-        return await anyio.to_thread.run_sync(self._s.models.save_settings, p.model_id, values)
+        values = params.settings.model_dump()
+        return await anyio.to_thread.run_sync(
+            self._services.models.save_settings, params.model_id, values
+        )
 
     def _model_info(self, model_id: str) -> ModelInfo:
-        return next(info for info in self._s.model_infos() if info.id == model_id)
+        return next(info for info in self._services.model_infos() if info.id == model_id)
 
     # -- downloads ----------------------------------------------------------------------------
-    async def download_model(self, p: DownloadModelParams) -> DownloadInfo:
+    async def download_model(self, params: DownloadModelParams) -> DownloadInfo:
         """Start downloading a GGUF, or resume a paused or failed one; progress follows."""
-        state = self._s.downloads.start(p.url, filename=p.filename, sha256=p.sha256)
+        state = self._services.downloads.start(
+            params.url, filename=params.filename, sha256=params.sha256
+        )
         return state.info()
 
-    async def cancel_download(self, p: DownloadRef) -> list[DownloadInfo]:
+    async def cancel_download(self, params: DownloadRef) -> list[DownloadInfo]:
         """Stop a download and delete its partial file; the remaining downloads."""
-        await self._s.downloads.cancel_and_wait(p.download_id)
+        await self._services.downloads.cancel_and_wait(params.download_id)
         return await self.list_downloads(EmptyParams())
 
-    async def list_downloads(self, p: EmptyParams) -> list[DownloadInfo]:
+    async def list_downloads(self, params: EmptyParams) -> list[DownloadInfo]:
         """Running, paused, failed and finished downloads."""
-        return [state.info() for state in self._s.downloads.list_downloads()]
+        return [state.info() for state in self._services.downloads.list_downloads()]
 
-    async def clear_finished_downloads(self, p: EmptyParams) -> list[DownloadInfo]:
+    async def clear_finished_downloads(self, params: EmptyParams) -> list[DownloadInfo]:
         """Take finished downloads off the list; their models stay."""
-        return [state.info() for state in self._s.downloads.clear_finished()]
+        return [state.info() for state in self._services.downloads.clear_finished()]
 
     # -- server -------------------------------------------------------------------------------
-    async def get_server_status(self, p: EmptyParams) -> ServerStatus:
+    async def get_server_status(self, params: EmptyParams) -> ServerStatus:
         """The server's state."""
-        return self._s.monitor.status()
+        return self._services.monitor.status()
 
-    async def start_server(self, p: EmptyParams) -> ServerStatus:
+    async def start_server(self, params: EmptyParams) -> ServerStatus:
         """Start the server if it is stopped or failed."""
-        return await self._s.monitor.start()
+        return await self._services.monitor.start()
 
-    async def stop_server(self, p: EmptyParams) -> ServerStatus:
+    async def stop_server(self, params: EmptyParams) -> ServerStatus:
         """Stop the server."""
-        return await self._s.monitor.stop()
+        return await self._services.monitor.stop()
 
-    async def restart_server(self, p: EmptyParams) -> ServerStatus:
+    async def restart_server(self, params: EmptyParams) -> ServerStatus:
         """Restart the server (e.g. after a setting that needs it)."""
         return await self._restart()
 
     async def _restart(self) -> ServerStatus:
         """Save the conversations' KV caches while the server still runs, then restart it."""
         await self._save_slot_caches()
-        return await self._s.monitor.restart()
+        return await self._services.monitor.restart()
 
     async def _save_slot_caches(self) -> None:
         try:
-            await self._s.chat.slots.save_all()
+            await self._services.chat.slots.save_all()
         except ServerError as exc:
             log.warning("Could not save slot caches before stopping the server: %s", exc.message)
 
-    async def get_server_defaults(self, p: EmptyParams) -> ServerDefaults | None:
+    async def get_server_defaults(self, params: EmptyParams) -> ServerDefaults | None:
         """llama-server's sampling defaults, or None while it is not ready (asking never loads a
         model that was unloaded)."""
-        if self._s.monitor.status().state != "ready":
+        if self._services.monitor.status().state != "ready":
             return None
-        return parse_server_defaults(await self._s.chat.adapter.props())
+        return parse_server_defaults(await self._services.chat.adapter.props())
 
-    async def get_server_logs(self, p: LogsParams) -> ServerLogs:
+    async def get_server_logs(self, params: LogsParams) -> ServerLogs:
         """The server's last log lines."""
-        return ServerLogs(lines=self._s.monitor.logs(p.lines))
+        return ServerLogs(lines=self._services.monitor.logs(params.lines))
 
     # -- desktop ------------------------------------------------------------------------------
-    async def open_external(self, p: OpenExternalParams) -> Opened:
+    async def open_external(self, params: OpenExternalParams) -> Opened:
         """Open a link in the system browser; the window itself never leaves the app."""
-        return Opened(opened=await anyio.to_thread.run_sync(webbrowser.open, p.url))
+        return Opened(opened=await anyio.to_thread.run_sync(webbrowser.open, params.url))
+
+
+COMMANDS = commands_of(CommandHandlers)
+"""Every bridge command, read off ``CommandHandlers``."""

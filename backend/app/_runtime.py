@@ -20,7 +20,7 @@ from ..bridge import CommandDispatcher, EventPump, EventTarget, LlamaDeskApi
 from ..config import ConfigService
 from ..contract import ServerStatusEvent
 from ..paths import AppPaths
-from ._handlers import CommandHandlers, FilePicker
+from ._handlers import COMMANDS, CommandHandlers, FilePicker
 from ._services import Services, open_services
 
 __all__ = ["AppRuntime"]
@@ -71,7 +71,7 @@ class AppRuntime:
             raise
         timeout = self._config.settings.engine.request_timeout_s + _COMMAND_GRACE_S
         handlers = CommandHandlers(self.services, lambda: self._file_picker)
-        self.dispatcher = CommandDispatcher(handlers, self.portal, timeout_s=timeout)
+        self.dispatcher = CommandDispatcher(COMMANDS, handlers, self.portal, timeout_s=timeout)
         self.api = LlamaDeskApi(self.dispatcher)
         self._stack.callback(
             self._config.subscribe(

@@ -1,30 +1,35 @@
 """The bridge between the page and the backend: commands in, events out.
 
-``LlamaDeskApi`` is pywebview's ``js_api``; ``CommandDispatcher`` validates and runs commands on
-the event loop; ``EventPump`` coalesces events and pushes them to the page.
+A command is one async method of a handlers class (``app.CommandHandlers``); ``commands_of``
+reads the registry off it, and everything below serves exactly those commands.
+
+- ``_registry``: ``commands_of`` and ``CommandSpec``, the commands read off the handlers.
+- ``_dispatch``: ``CommandDispatcher`` validates arguments and runs a command on the event loop.
+- ``_envelope``: outcomes as JSON-safe ``{"ok": ...}`` envelopes.
+- ``_api``: ``LlamaDeskApi``, pywebview's ``js_api``: one public method per command.
+- ``_http``: browser mode, the same commands over HTTP and events over SSE (``EventHub``).
+- ``_events``: ``EventPump`` coalesces events and pushes them to the page (``WindowTarget``).
+- ``_schema``: ``contract_schema``, the JSON schema the TypeScript types are generated from.
 """
 
 from ._api import LlamaDeskApi
-from ._commands import COMMANDS, CommandSpec
 from ._dispatch import CommandDispatcher
-from ._envelope import bridge_error, failure, success
 from ._events import EventPump, EventTarget, WindowTarget, events_script
 from ._http import EventHub, create_http_app
+from ._registry import Commands, CommandSpec, commands_of
 from ._schema import contract_schema
 
 __all__ = [
-    "COMMANDS",
     "CommandDispatcher",
     "CommandSpec",
+    "Commands",
     "EventHub",
     "EventPump",
     "EventTarget",
     "LlamaDeskApi",
     "WindowTarget",
-    "bridge_error",
+    "commands_of",
     "contract_schema",
     "create_http_app",
     "events_script",
-    "failure",
-    "success",
 ]

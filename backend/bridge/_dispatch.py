@@ -16,8 +16,8 @@ from anyio.from_thread import BlockingPortal
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..errors import InvalidArgument, ServerTimeout
-from ._commands import COMMANDS
 from ._envelope import failure, invalid_argument_from, success
+from ._registry import Commands
 
 __all__ = ["CommandDispatcher", "Handler"]
 
@@ -25,16 +25,19 @@ Handler = Callable[[Any], Awaitable[Any]]
 
 
 class CommandDispatcher:
-    """Runs commands by name against a handlers object whose async methods carry the names."""
+    """Runs ``commands`` by name against a handlers object whose async methods carry the names."""
 
-    def __init__(self, handlers: object, portal: BlockingPortal, *, timeout_s: float) -> None:
-        missing = [name for name in COMMANDS if not callable(getattr(handlers, name, None))]
+    def __init__(
+        self, commands: Commands, handlers: object, portal: BlockingPortal, *, timeout_s: float
+    ) -> None:
+        missing = [name for name in commands if not callable(getattr(handlers, name, None))]
         if missing:
             raise TypeError(f"handlers lack commands: {', '.join(missing)}")
+        self.commands = commands
         self._handlers = handlers
         self._portal = portal
         self._timeout_s = timeout_s
-        self._results = {name: TypeAdapter(spec.result) for name, spec in COMMANDS.items()}
+        self._results = {name: TypeAdapter(spec.result) for name, spec in commands.items()}
 
     def call(self, name: str, raw: object) -> dict[str, Any]:
         """Run a command from a non-loop thread; always returns an envelope."""
@@ -55,7 +58,7 @@ class CommandDispatcher:
             return failure(exc)
 
     def _validate(self, name: str, raw: object) -> BaseModel:
-        spec = COMMANDS.get(name)
+        spec = self.commands.get(name)
         if spec is None:
             raise InvalidArgument(f"There is no command named {name!r}.")
         try:

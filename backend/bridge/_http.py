@@ -25,18 +25,18 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..errors import ErrorCode
 from ._dispatch import CommandDispatcher
 
 __all__ = ["EventHub", "create_http_app"]
 
-_STATUS = {
+_STATUS: dict[ErrorCode, int] = {  # one status per code; a test checks none is missing
     "invalid_argument": 400,
     "config_invalid": 400,
     "import_invalid": 400,
     "model_invalid": 400,
     "not_found": 404,
     "conflict": 409,
-    "cancelled": 409,
     "context_overflow": 413,
     "engine_missing": 424,
     "timeout": 504,

@@ -1,4 +1,5 @@
-"""The bridge contract as one JSON schema, for the TypeScript generator."""
+"""The bridge contract as one JSON schema, for the TypeScript generator: the commands read off
+the handlers (see ``_registry``), the events, and the error envelope."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from ..contract import BridgeError, BridgeEvent, CommandFailure
-from ._commands import COMMANDS
+from ._registry import Commands
 
 __all__ = ["contract_schema"]
 
@@ -22,14 +23,14 @@ def _command_model(name: str, params: type[BaseModel], result: Any) -> type[Base
     )
 
 
-def contract_schema() -> dict[str, Any]:
+def contract_schema(commands: Commands) -> dict[str, Any]:
     """Return a schema whose ``$defs`` hold every bridge type and whose ``commands`` map names."""
     commands = create_model(  # type: ignore[call-overload]
         "Commands",
         __config__=ConfigDict(extra="forbid", title="Commands"),
         **{
             name: (_command_model(name, spec.params, spec.result), ...)
-            for name, spec in COMMANDS.items()
+            for name, spec in commands.items()
         },
     )
     root = create_model(

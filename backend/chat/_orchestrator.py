@@ -37,11 +37,9 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
-from ..config._settings import Settings
+from ..config import Settings
 from ..contract import (
-    BridgeError,
     BridgeEvent,
-    BridgeFieldError,
     Conversation,
     ConversationSummary,
     ConversationUpdatedEvent,
@@ -54,15 +52,17 @@ from ..contract import (
     StreamEndEvent,
     StreamErrorEvent,
     StreamStarted,
+    bridge_error,
 )
 from ..errors import (
     Conflict,
+    ContextOverflow,
     InternalError,
     InvalidArgument,
     LlamaDeskError,
     ServerError,
 )
-from ..llama import ChatAccumulator, ChatDelta, ContextWindowExceeded, LlamaCppAdapter
+from ..llama import ChatAccumulator, ChatDelta, LlamaCppAdapter
 from ._export import export_filename, export_json, export_markdown, import_json
 from ._slots import SlotManager
 from ._store import ConversationStore, MessageRecord, new_id
@@ -450,7 +450,7 @@ class ChatOrchestrator:
                     held = prompt[:-1] if generation.existing else prompt
                     lease.holds([*held, answer])
                 return
-            except ContextWindowExceeded:
+            except ContextOverflow:
                 shorter = (
                     _drop_oldest_turn(prompt) if settings.behaviour.drop_oldest_turns else None
                 )
@@ -556,7 +556,7 @@ class ChatOrchestrator:
                 stream_id=generation.stream_id,
                 conversation_id=generation.conversation_id,
                 message=message,
-                error=_bridge_error(error),
+                error=bridge_error(error),
             )
         )
 
@@ -619,14 +619,3 @@ def _usage(usage: Any) -> dict[str, int] | None:
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
     }
-
-
-def _bridge_error(exc: LlamaDeskError) -> BridgeError:
-    return BridgeError.model_validate(
-        {
-            "code": exc.code,
-            "message": exc.message,
-            "detail": exc.detail,
-            "fields": [BridgeFieldError(field=f.field, message=f.message) for f in exc.fields],
-        }
-    )

@@ -7,7 +7,6 @@ is an in-process stand-in (an httpx transport) for tests and benchmarks.
 
 from ._adapter import ChatMessage, LlamaCppAdapter, SlotAction
 from ._endpoint import Endpoint, EndpointProvider, StaticEndpoint
-from ._errors import ContextWindowExceeded
 from ._fake import FakeLlamaServer, FakeReply, FakeSlot
 from ._sse import DONE, ServerSentEvent, aiter_chat_deltas, aiter_sse
 from ._types import (
@@ -26,7 +25,6 @@ __all__ = [
     "ChatDelta",
     "ChatMessage",
     "ChatResult",
-    "ContextWindowExceeded",
     "DONE",
     "Endpoint",
     "EndpointProvider",

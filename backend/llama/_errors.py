@@ -3,8 +3,8 @@
 The server reports failures as ``{"error": {"code", "message", "type", ...}}``, either as an
 HTTP error body or as an event in the middle of a stream. A prompt longer than a slot's context
 comes back as ``type: "exceed_context_size_error"`` with ``n_prompt_tokens`` and ``n_ctx``;
-:class:`ContextWindowExceeded` keeps both numbers so the caller can drop turns or say how far
-over the prompt is.
+:class:`~backend.errors.ContextOverflow` keeps both numbers so the caller can drop turns or say
+how far over the prompt is.
 """
 
 from __future__ import annotations
@@ -21,24 +21,7 @@ from ..errors import (
     ServerUnavailable,
 )
 
-__all__ = ["ContextWindowExceeded"]
-
-
-class ContextWindowExceeded(ContextOverflow):
-    """Raised when a prompt of ``n_prompt_tokens`` tokens does not fit a slot of ``n_ctx``."""
-
-    def __init__(
-        self, n_prompt_tokens: int | None, n_ctx: int | None, *, detail: str | None = None
-    ):
-        prompt = f"{n_prompt_tokens:,} tokens" if n_prompt_tokens is not None else "The prompt"
-        window = f"{n_ctx:,}-token" if n_ctx is not None else "available"
-        super().__init__(
-            f"The conversation is too long: {prompt} do not fit the {window} context of a "
-            "chat slot. Turn on 'drop oldest turns' in the settings, or start a new chat.",
-            detail=detail,
-        )
-        self.n_prompt_tokens = n_prompt_tokens
-        self.n_ctx = n_ctx
+__all__ = ["error_from_httpx", "error_from_object", "error_from_response"]
 
 
 def error_from_object(error: Any, status: int | None = None) -> ServerError:
@@ -49,7 +32,7 @@ def error_from_object(error: Any, status: int | None = None) -> ServerError:
     detail = json.dumps(error)
     if error.get("type") == "exceed_context_size_error" or "context size" in message:
         n_prompt, n_ctx = error.get("n_prompt_tokens"), error.get("n_ctx")
-        return ContextWindowExceeded(
+        return ContextOverflow(
             n_prompt if isinstance(n_prompt, int) else None,
             n_ctx if isinstance(n_ctx, int) else None,
             detail=detail,

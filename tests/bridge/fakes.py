@@ -5,22 +5,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from backend.bridge import COMMANDS
-from backend.bridge._commands import Deleted, Opened, PickedFile, Stopped
+from backend.app import COMMANDS
 from backend.contract import (
     ConfigView,
     Conversation,
     ConversationSummary,
+    Deleted,
     DownloadInfo,
     ExportResult,
     ImportResult,
     Message,
     ModelInfo,
     ModelSettings,
+    Opened,
+    PickedFile,
     SaveConfigResult,
     ServerDefaults,
     ServerLogs,
     ServerStatus,
+    Stopped,
     StreamStarted,
 )
 

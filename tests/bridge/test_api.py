@@ -12,7 +12,8 @@ from anyio.from_thread import BlockingPortal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.bridge import COMMANDS, CommandDispatcher, LlamaDeskApi
+from backend.app import COMMANDS
+from backend.bridge import CommandDispatcher, LlamaDeskApi
 from backend.contract import (
     ServerStatus,
 )
@@ -23,7 +24,7 @@ from .fakes import FakeHandlers
 
 @pytest.fixture
 def api(handlers: FakeHandlers, portal: BlockingPortal) -> LlamaDeskApi:
-    return LlamaDeskApi(CommandDispatcher(handlers, portal, timeout_s=2.0))
+    return LlamaDeskApi(CommandDispatcher(COMMANDS, handlers, portal, timeout_s=2.0))
 
 
 def test_public_surface_is_exactly_the_commands(api: LlamaDeskApi) -> None:
@@ -104,13 +105,13 @@ def test_a_command_that_never_returns_times_out(
         await anyio.sleep_forever()
 
     handlers.override["get_server_logs"] = forever
-    api = LlamaDeskApi(CommandDispatcher(handlers, portal, timeout_s=0.2))
+    api = LlamaDeskApi(CommandDispatcher(COMMANDS, handlers, portal, timeout_s=0.2))
     assert api.get_server_logs({"lines": 5})["error"]["code"] == "timeout"
 
 
 def test_dispatcher_refuses_incomplete_handlers(portal: BlockingPortal) -> None:
     with pytest.raises(TypeError, match="send_chat_message"):
-        CommandDispatcher(object(), portal, timeout_s=1)
+        CommandDispatcher(COMMANDS, object(), portal, timeout_s=1)
 
 
 _ODD_VALUES = st.one_of(

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from anyio.from_thread import BlockingPortal
 
+from backend.app import COMMANDS
 from backend.bridge import CommandDispatcher, EventHub, create_http_app
 from backend.errors import NotFound
 
@@ -31,7 +32,7 @@ async def client(
     handlers: FakeHandlers, portal: BlockingPortal, hub: EventHub, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
     (tmp_path / "index.html").write_text("<!doctype html><title>LlamaDesk</title>")
-    dispatcher = CommandDispatcher(handlers, portal, timeout_s=2.0)
+    dispatcher = CommandDispatcher(COMMANDS, handlers, portal, timeout_s=2.0)
     app = create_http_app(dispatcher, hub, token=TOKEN, static_dir=tmp_path)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:9999") as c:

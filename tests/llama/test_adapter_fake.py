@@ -12,11 +12,16 @@ import httpx
 import pytest
 
 import backend.llama as llama
-from backend.errors import ServerError, ServerStalled, ServerTimeout, ServerUnavailable
+from backend.errors import (
+    ContextOverflow,
+    ServerError,
+    ServerStalled,
+    ServerTimeout,
+    ServerUnavailable,
+)
 from backend.llama import (
     ChatAccumulator,
     ChatResult,
-    ContextWindowExceeded,
     Endpoint,
     FakeLlamaServer,
     FakeReply,
@@ -187,7 +192,7 @@ async def test_http_errors_are_typed(fake: FakeLlamaServer, adapter: LlamaCppAda
 
 async def test_context_overflow_names_both_sizes(adapter: LlamaCppAdapter) -> None:
     long = [{"role": "user", "content": "word " * 3000}]
-    with pytest.raises(ContextWindowExceeded) as caught:
+    with pytest.raises(ContextOverflow) as caught:
         async with adapter.chat_stream(long):
             pass
     assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (3001, 2048)

@@ -8,10 +8,9 @@ import anyio
 import pytest
 
 from backend.contract import ServerDefaults
-from backend.errors import ServerError
+from backend.errors import ContextOverflow, ServerError
 from backend.llama import (
     ChatAccumulator,
-    ContextWindowExceeded,
     Endpoint,
     LlamaCppAdapter,
     StaticEndpoint,
@@ -96,7 +95,7 @@ async def test_a_wrong_key_is_rejected(llama_server) -> None:  # type: ignore[no
 
 async def test_context_overflow_names_both_sizes(real_adapter: LlamaCppAdapter) -> None:
     long = [{"role": "user", "content": "word " * 3000}]
-    with pytest.raises(ContextWindowExceeded) as caught:
+    with pytest.raises(ContextOverflow) as caught:
         async with real_adapter.chat_stream(long, params={"max_tokens": 1}):
             pass
     assert caught.value.n_ctx == 2048

@@ -12,12 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.errors import ServerError, ServerUnavailable
+from backend.errors import ContextOverflow, ServerError, ServerUnavailable
 from backend.llama import (
     ChatAccumulator,
     ChatDelta,
     ChatResult,
-    ContextWindowExceeded,
     aiter_chat_deltas,
     aiter_sse,
 )
@@ -148,7 +147,7 @@ def test_a_context_error_keeps_both_sizes() -> None:
         "n_prompt_tokens": 3030,
         "n_ctx": 2048,
     }
-    with pytest.raises(ContextWindowExceeded) as caught:
+    with pytest.raises(ContextOverflow) as caught:
         _parse([_event({"error": error})])
     assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (3030, 2048)
     assert "3,030 tokens" in caught.value.message

@@ -933,7 +933,6 @@ export interface BridgeError {
 		| 'server_unavailable'
 		| 'timeout'
 		| 'context_overflow'
-		| 'cancelled'
 		| 'storage_error'
 		| 'import_invalid'
 		| 'internal';

@@ -1,0 +1,201 @@
+"""Conversations and messages: what the chat commands take and answer."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ._base import ID, Params, Wire
+
+__all__ = [
+    "Conversation",
+    "ConversationRef",
+    "ConversationSummary",
+    "CreateConversationParams",
+    "Deleted",
+    "EditMessageParams",
+    "ExportParams",
+    "ExportResult",
+    "ImportParams",
+    "ImportResult",
+    "Message",
+    "MessageRef",
+    "MessageRole",
+    "MessageStatus",
+    "PinConversationParams",
+    "RenameConversationParams",
+    "SearchHit",
+    "SearchParams",
+    "SendMessageParams",
+    "Stopped",
+    "StreamStarted",
+    "Timings",
+]
+
+
+MessageRole = Literal["system", "user", "assistant"]
+
+
+MessageStatus = Literal["streaming", "complete", "cancelled", "error"]
+
+
+class Timings(Wire):
+    """How long an answer took, from llama-server's ``timings``."""
+
+    prompt_n: int = 0
+    prompt_ms: float = 0.0
+    predicted_n: int = 0
+    predicted_ms: float = 0.0
+    predicted_per_second: float | None = None
+    cache_n: int = 0
+
+
+class Message(Wire):
+    """One node of a conversation's message tree."""
+
+    id: str
+    conversation_id: str
+    parent_id: str | None
+    role: MessageRole
+    content: str
+    reasoning: str = ""
+    status: MessageStatus = "complete"
+    error: str | None = None
+    timings: Timings | None = None
+    model: str | None = None
+    created_at: str
+    sibling_ids: list[str] = Field(
+        default_factory=list, description="Ids of this message and its siblings, oldest first."
+    )
+
+
+class ConversationSummary(Wire):
+    """A conversation as the sidebar lists it."""
+
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    pinned: bool = False
+    model: str | None = None
+    message_count: int = 0
+
+
+class Conversation(ConversationSummary):
+    """A conversation with its settings and the messages of its active branch, root first."""
+
+    system_prompt: str | None = None
+    params: dict[str, float | int | None] = Field(default_factory=dict)
+    messages: list[Message] = Field(default_factory=list)
+
+
+class StreamStarted(Wire):
+    """Answer of the streaming commands: the ids to match later stream events with."""
+
+    stream_id: str
+    conversation_id: str
+    user_message: Message | None
+    assistant_message: Message
+
+
+class SearchHit(Wire):
+    """One full-text search result."""
+
+    conversation_id: str
+    message_id: str | None
+    title: str
+    snippet: str
+    rank: float
+
+
+class ExportResult(Wire):
+    """An exported document and a file name to save it under."""
+
+    format: Literal["json", "markdown"]
+    filename: str
+    content: str
+
+
+class ImportResult(Wire):
+    """The ids of the conversations an import created."""
+
+    conversation_ids: list[str]
+
+
+class Deleted(Wire):
+    """Answer of delete commands."""
+
+    deleted: bool
+
+
+class Stopped(Wire):
+    """Answer of ``stop_generation``: whether a generation was running."""
+
+    stopped: bool
+
+
+class ConversationRef(Params):
+    """Names one conversation."""
+
+    conversation_id: str = ID
+
+
+class MessageRef(Params):
+    """Names one message."""
+
+    message_id: str = ID
+
+
+class SendMessageParams(Params):
+    """A new user message for a conversation."""
+
+    conversation_id: str = ID
+    content: str = Field(min_length=1, max_length=2_000_000)
+
+
+class EditMessageParams(Params):
+    """New text for a user message; it becomes a sibling branch."""
+
+    message_id: str = ID
+    content: str = Field(min_length=1, max_length=2_000_000)
+
+
+class CreateConversationParams(Params):
+    """A new, empty conversation."""
+
+    title: str | None = Field(None, max_length=200)
+
+
+class RenameConversationParams(Params):
+    """A conversation's new title."""
+
+    conversation_id: str = ID
+    title: str = Field(min_length=1, max_length=200)
+
+
+class PinConversationParams(Params):
+    """Pin or unpin a conversation."""
+
+    conversation_id: str = ID
+    pinned: bool
+
+
+class SearchParams(Params):
+    """A full-text query over titles and messages."""
+
+    query: str = Field(min_length=1, max_length=500)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ExportParams(Params):
+    """Which conversations (all when null) and in which format."""
+
+    conversation_ids: list[str] | None = None
+    format: Literal["json", "markdown"] = "json"
+
+
+class ImportParams(Params):
+    """A document produced by ``export_conversations`` in JSON format (text or parsed)."""
+
+    data: str | dict[str, Any]

@@ -1,0 +1,99 @@
+"""Events Python pushes to the page through ``window.llamadesk.emit(event)``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ._base import Wire
+from ._chat import ConversationSummary, Message
+from ._errors import BridgeError
+from ._models import DownloadInfo, ModelInfo
+from ._server import ServerStatus
+
+__all__ = [
+    "BRIDGE_NAMESPACE",
+    "BridgeEvent",
+    "ConversationUpdatedEvent",
+    "DownloadProgressEvent",
+    "ModelsChangedEvent",
+    "ServerStatusEvent",
+    "StreamChunkEvent",
+    "StreamEndEvent",
+    "StreamErrorEvent",
+]
+
+
+BRIDGE_NAMESPACE = "llamadesk"
+"""The page exposes ``window.llamadesk.emit(event)``; Python pushes every event through it."""
+
+
+class StreamChunkEvent(Wire):
+    """New text for a streaming answer: deltas only, never the whole text."""
+
+    type: Literal["stream_chunk"] = "stream_chunk"
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    content: str = ""
+    reasoning: str = ""
+
+
+class StreamEndEvent(Wire):
+    """A stream finished (completed or stopped); ``message`` is the stored final state."""
+
+    type: Literal["stream_end"] = "stream_end"
+    stream_id: str
+    conversation_id: str
+    message: Message
+
+
+class StreamErrorEvent(Wire):
+    """A stream failed; ``message`` keeps the partial text, ``error`` says why."""
+
+    type: Literal["stream_error"] = "stream_error"
+    stream_id: str
+    conversation_id: str
+    message: Message
+    error: BridgeError
+
+
+class ServerStatusEvent(Wire):
+    """The server changed state."""
+
+    type: Literal["server_status"] = "server_status"
+    status: ServerStatus
+
+
+class ModelsChangedEvent(Wire):
+    """The model list changed."""
+
+    type: Literal["models_changed"] = "models_changed"
+    models: list[ModelInfo]
+
+
+class DownloadProgressEvent(Wire):
+    """A download progressed or changed status (at most a few times a second per download)."""
+
+    type: Literal["download_progress"] = "download_progress"
+    download: DownloadInfo
+
+
+class ConversationUpdatedEvent(Wire):
+    """A conversation changed outside a command (e.g. its automatic title)."""
+
+    type: Literal["conversation_updated"] = "conversation_updated"
+    conversation: ConversationSummary
+
+
+BridgeEvent = Annotated[
+    StreamChunkEvent
+    | StreamEndEvent
+    | StreamErrorEvent
+    | ServerStatusEvent
+    | ModelsChangedEvent
+    | DownloadProgressEvent
+    | ConversationUpdatedEvent,
+    Field(discriminator="type"),
+]
