@@ -1,7 +1,8 @@
 """The bridge commands, each a thin call into one service, and ``COMMANDS`` read off them.
 
 A command is declared once, here: a public ``async def name(self, params: SomeParams) ->
-Result`` with a docstring, its params and result types in ``backend.contract``. ``COMMANDS``
+Result`` with a docstring in the class of its topic (``ChatCommands``, ``ModelCommands``, ...;
+``CommandHandlers`` joins them), its params and result types in ``backend.contract``. ``COMMANDS``
 (``bridge.commands_of``) turns the methods into the registry that the js_api object, browser mode
 and the TypeScript types (``python build.py types``) are built from. Arguments arrive validated;
 results are contract models. Nothing here decides anything: it only routes, so each service stays
@@ -90,8 +91,8 @@ FilePicker = Callable[[], str | None]
 """Shows the desktop's file dialog for a GGUF and returns the chosen path (None: cancelled)."""
 
 
-class CommandHandlers:
-    """One async method per bridge command.
+class _Handlers:
+    """What every group of commands shares: the services, and the window's file dialog.
 
     ``file_picker`` returns the window's file dialog once a window exists (None in browser
     mode, where the page asks for a typed path instead).
@@ -103,7 +104,21 @@ class CommandHandlers:
         self._services = services
         self._file_picker = file_picker
 
-    # -- chat ---------------------------------------------------------------------------------
+    async def _restart(self) -> ServerStatus:
+        """Save the conversations' KV caches while the server still runs, then restart it."""
+        await self._save_slot_caches()
+        return await self._services.monitor.restart()
+
+    async def _save_slot_caches(self) -> None:
+        try:
+            await self._services.chat.slots.save_all()
+        except ServerError as exc:
+            log.warning("Could not save slot caches before stopping the server: %s", exc.message)
+
+
+class ChatCommands(_Handlers):
+    """Sending, stopping, regenerating, continuing and editing answers."""
+
     async def send_chat_message(self, params: SendMessageParams) -> Message:
         """Answer a message and return the finished assistant message."""
         return await self._services.chat.handle_user_message(params.conversation_id, params.content)
@@ -138,7 +153,10 @@ class CommandHandlers:
         """Delete a message and everything after it on its branch."""
         return await self._services.chat.delete_message(params.message_id)
 
-    # -- conversations ------------------------------------------------------------------------
+
+class ConversationCommands(_Handlers):
+    """The conversation list: create, rename, pin, search, delete, export, import."""
+
     async def list_conversations(self, params: EmptyParams) -> list[ConversationSummary]:
         """Every conversation, newest first."""
         return await self._services.chat.list_conversations()
@@ -181,7 +199,10 @@ class CommandHandlers:
         """Import a JSON export; never overwrites."""
         return await self._services.chat.import_(params.data)
 
-    # -- settings -----------------------------------------------------------------------------
+
+class SettingsCommands(_Handlers):
+    """The settings page: read and save settings."""
+
     async def get_config(self, params: EmptyParams) -> ConfigView:
         """Effective settings, their sources and the form schema."""
         return self._services.config.view()
@@ -197,7 +218,10 @@ class CommandHandlers:
             await anyio.to_thread.run_sync(_check_binary, Path(binary))
         return await anyio.to_thread.run_sync(self._services.config.save, params.config)
 
-    # -- models -------------------------------------------------------------------------------
+
+class ModelCommands(_Handlers):
+    """The model list: select, unload, add, remove, and each model's load settings."""
+
     async def list_models(self, params: EmptyParams) -> list[ModelInfo]:
         """The models the app can load."""
         return self._services.model_infos()
@@ -297,7 +321,10 @@ class CommandHandlers:
     def _model_info(self, model_id: str) -> ModelInfo:
         return next(info for info in self._services.model_infos() if info.id == model_id)
 
-    # -- downloads ----------------------------------------------------------------------------
+
+class DownloadCommands(_Handlers):
+    """Downloads into the models folder."""
+
     async def download_model(self, params: DownloadModelParams) -> DownloadInfo:
         """Start downloading a GGUF, or resume a paused or failed one; progress follows."""
         state = self._services.downloads.start(
@@ -318,7 +345,10 @@ class CommandHandlers:
         """Take finished downloads off the list; their models stay."""
         return [state.info() for state in self._services.downloads.clear_finished()]
 
-    # -- server -------------------------------------------------------------------------------
+
+class ServerCommands(_Handlers):
+    """The llama-server process: status, start, stop, restart, defaults, log."""
+
     async def get_server_status(self, params: EmptyParams) -> ServerStatus:
         """The server's state."""
         return self._services.monitor.status()
@@ -335,17 +365,6 @@ class CommandHandlers:
         """Restart the server (e.g. after a setting that needs it)."""
         return await self._restart()
 
-    async def _restart(self) -> ServerStatus:
-        """Save the conversations' KV caches while the server still runs, then restart it."""
-        await self._save_slot_caches()
-        return await self._services.monitor.restart()
-
-    async def _save_slot_caches(self) -> None:
-        try:
-            await self._services.chat.slots.save_all()
-        except ServerError as exc:
-            log.warning("Could not save slot caches before stopping the server: %s", exc.message)
-
     async def get_server_defaults(self, params: EmptyParams) -> ServerDefaults | None:
         """llama-server's sampling defaults, or None while it is not ready (asking never loads a
         model that was unloaded)."""
@@ -357,10 +376,25 @@ class CommandHandlers:
         """The server's last log lines."""
         return ServerLogs(lines=self._services.monitor.logs(params.lines))
 
-    # -- desktop ------------------------------------------------------------------------------
+
+class DesktopCommands(_Handlers):
+    """The desktop around the window."""
+
     async def open_external(self, params: OpenExternalParams) -> Opened:
         """Open a link in the system browser; the window itself never leaves the app."""
         return Opened(opened=await anyio.to_thread.run_sync(webbrowser.open, params.url))
+
+
+class CommandHandlers(
+    ChatCommands,
+    ConversationCommands,
+    SettingsCommands,
+    ModelCommands,
+    DownloadCommands,
+    ServerCommands,
+    DesktopCommands,
+):
+    """Every bridge command: one async method each, grouped by what they act on."""
 
 
 COMMANDS = commands_of(CommandHandlers)

@@ -1,11 +1,13 @@
 """The command registry, read off a handlers class.
 
 A command is one public ``async def name(self, params: SomeParams) -> Result`` on the handlers
-class: the method's name is the command's name, its one argument's annotation (a
-``contract.Params`` model) validates the page's keyword arguments, its return annotation says
-how the answer is serialised, and its docstring says what it does. ``commands_of`` reads them
-all, in definition order, and refuses a public method that is not shaped like that, so the API
-class, the HTTP mode and the TypeScript generator cannot disagree with the handlers.
+class or one of its bases (the handlers group commands by topic in small base classes): the
+method's name is the command's name, its one argument's annotation (a ``contract.Params`` model)
+validates the page's keyword arguments, its return annotation says how the answer is serialised,
+and its docstring says what it does. ``commands_of`` reads them all, base by base in method
+resolution order and each in definition order, and refuses a public method that is not shaped
+like that, so the API class, the HTTP mode and the TypeScript generator cannot disagree with the
+handlers.
 """
 
 from __future__ import annotations
@@ -35,16 +37,17 @@ Commands = Mapping[str, CommandSpec]
 
 
 def commands_of(handlers: type) -> dict[str, CommandSpec]:
-    """The commands ``handlers`` declares: each public method, read as described above."""
-    return {
-        name: _spec(handlers, name, member)
-        for name, member in vars(handlers).items()
-        if not name.startswith("_")
-    }
+    """The commands ``handlers`` and its bases declare: each public method, read as above."""
+    commands: dict[str, CommandSpec] = {}
+    for owner in inspect.getmro(handlers)[:-1]:  # all but ``object``
+        for name in vars(owner):
+            if not name.startswith("_") and name not in commands:
+                commands[name] = _spec(owner, name, getattr(handlers, name))
+    return commands
 
 
-def _spec(handlers: type, name: str, member: object) -> CommandSpec:
-    where = f"{handlers.__name__}.{name}"
+def _spec(owner: type, name: str, member: object) -> CommandSpec:
+    where = f"{owner.__name__}.{name}"
     if not inspect.iscoroutinefunction(member):
         raise TypeError(f"{where} is public, so it must be an async command method")
     hints = get_type_hints(member)

@@ -15,9 +15,11 @@ from backend.errors import ErrorCode
 
 
 def test_every_public_handler_method_is_a_command_in_declaration_order() -> None:
-    public = [name for name in vars(CommandHandlers) if not name.startswith("_")]
+    groups = CommandHandlers.__mro__[1:-2]  # the topic classes, without their base and object
+    public = [name for group in groups for name in vars(group) if not name.startswith("_")]
     assert list(COMMANDS) == public
     assert len(COMMANDS) == 40
+    assert all(callable(getattr(CommandHandlers, name)) for name in COMMANDS)
 
 
 def test_a_spec_is_the_methods_params_result_and_docstring() -> None:
@@ -41,9 +43,25 @@ class _Good:
         """Private: not a command."""
 
 
+class _More(_Good):
+    async def pong(self, params: EmptyParams) -> Stopped:
+        """Another."""
+        return Stopped(stopped=True)
+
+    async def ping(self, params: EmptyParams) -> Stopped:
+        """Overridden: still one command."""
+        return Stopped(stopped=True)
+
+
 def test_a_new_command_is_just_a_method() -> None:
     assert list(commands_of(_Good)) == ["ping"]
     assert commands_of(_Good)["ping"].params is EmptyParams
+
+
+def test_commands_of_a_base_class_count_once_and_the_override_wins() -> None:
+    commands = commands_of(_More)
+    assert list(commands) == ["pong", "ping"]
+    assert commands["ping"].doc == "Overridden: still one command."
 
 
 class _Sync:
