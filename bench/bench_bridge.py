@@ -19,7 +19,7 @@ from typing import Any
 
 import webview
 
-from backend.app._display import prepare_qt_environment
+from backend.app import prepare_qt_environment
 from backend.bridge import EventPump, WindowTarget
 from backend.config import BehaviourSettings
 from backend.contract import StreamChunkEvent

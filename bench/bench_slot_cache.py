@@ -32,7 +32,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, export_json, import_json
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, Timings
 from backend.engine import default_model_path, locate_engine
 from backend.llama import Endpoint, LlamaCppAdapter

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_slot_cache import SENTENCES, Provider, Server, engine_paths, raise_priority
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import FakeLlamaServer, LlamaCppAdapter
 

@@ -1,6 +1,6 @@
 """Wiring: the services behind the bridge, the commands, the window, browser mode, the self-test.
 
-- ``_handlers``: ``CommandHandlers``, one thin async method per bridge command, and
+- ``_handlers``: ``CommandHandlers``, one thin async method per bridge command by topic, and
   ``COMMANDS``, the registry read off them (add a command here, then ``python build.py types``).
 - ``_services``: ``open_services`` starts and stops the services in order.
 - ``_runtime``: ``AppRuntime``, the event-loop thread, the dispatcher and where events go.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import BridgeEvent
 from backend.llama import FakeLlamaServer, LlamaCppAdapter
 

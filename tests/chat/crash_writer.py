@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio
 
 from backend.chat import ChatOrchestrator, ConversationStore
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
 

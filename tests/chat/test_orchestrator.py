@@ -9,7 +9,7 @@ import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, derive_title
 from backend.chat._orchestrator import _cut_echo
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import (
     BridgeEvent,
     ConversationUpdatedEvent,

@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import Endpoint, LlamaCppAdapter
 

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, prefix_hash
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend._cli import main
+from backend.__main__ import main
 from backend.config import ConfigService, default_form
 from backend.paths import AppPaths
 

@@ -1,0 +1,53 @@
+"""The bridge commands, each a thin call into one service, and ``COMMANDS`` read off them.
+
+A command is declared once: a public ``async def name(self, params: SomeParams) -> Result``
+with a docstring, in the class of its topic; its params and result types live in
+``backend.contract``. ``CommandHandlers`` joins the topic classes, and ``COMMANDS``
+(``bridge.commands_of``) turns their methods into the registry that the js_api object, browser
+mode and the TypeScript types (``python build.py types``) are built from. Arguments arrive
+validated; results are contract models. Nothing here decides anything: it only routes, so each
+service stays testable on its own. Helpers are private (a leading underscore), or they would
+become commands.
+
+- ``_base``: ``HandlerBase``, the services and the file dialog every topic class shares.
+- ``_chat``: ``ChatCommands`` (answers) and ``ConversationCommands`` (the conversation list).
+- ``_models``: ``ModelCommands`` (the model list, load settings) and ``DownloadCommands``.
+- ``_server``: ``ServerCommands``, the llama-server process.
+- ``_app``: ``SettingsCommands`` (the settings page) and ``DesktopCommands`` (opening links).
+"""
+
+from ...bridge import commands_of
+from ._app import DesktopCommands, SettingsCommands
+from ._base import FilePicker
+from ._chat import ChatCommands, ConversationCommands
+from ._models import DownloadCommands, ModelCommands
+from ._server import ServerCommands
+
+__all__ = [
+    "COMMANDS",
+    "ChatCommands",
+    "CommandHandlers",
+    "ConversationCommands",
+    "DesktopCommands",
+    "DownloadCommands",
+    "FilePicker",
+    "ModelCommands",
+    "ServerCommands",
+    "SettingsCommands",
+]
+
+
+class CommandHandlers(
+    ChatCommands,
+    ConversationCommands,
+    SettingsCommands,
+    ModelCommands,
+    DownloadCommands,
+    ServerCommands,
+    DesktopCommands,
+):
+    """Every bridge command: one async method each, grouped by what they act on."""
+
+
+COMMANDS = commands_of(CommandHandlers)
+"""Every bridge command, read off ``CommandHandlers``."""

@@ -1,0 +1,113 @@
+"""Chat and conversation commands: answers, and the conversation list."""
+
+from __future__ import annotations
+
+from ...contract import (
+    Conversation,
+    ConversationRef,
+    ConversationSummary,
+    CreateConversationParams,
+    Deleted,
+    EditMessageParams,
+    EmptyParams,
+    ExportParams,
+    ExportResult,
+    ImportParams,
+    ImportResult,
+    Message,
+    MessageRef,
+    PinConversationParams,
+    RenameConversationParams,
+    SearchHit,
+    SearchParams,
+    SendMessageParams,
+    Stopped,
+    StreamStarted,
+)
+from ._base import HandlerBase
+
+__all__ = ["ChatCommands", "ConversationCommands"]
+
+
+class ChatCommands(HandlerBase):
+    """Sending, stopping, regenerating, continuing and editing answers."""
+
+    async def send_chat_message(self, params: SendMessageParams) -> Message:
+        """Answer a message and return the finished assistant message."""
+        return await self._services.chat.handle_user_message(params.conversation_id, params.content)
+
+    async def send_chat_message_stream(self, params: SendMessageParams) -> StreamStarted:
+        """Start answering; text follows as stream events."""
+        return await self._services.chat.handle_user_message_stream(
+            params.conversation_id, params.content
+        )
+
+    async def stop_generation(self, params: ConversationRef) -> Stopped:
+        """Stop the conversation's running answer, keeping its text."""
+        return Stopped(stopped=await self._services.chat.stop(params.conversation_id))
+
+    async def regenerate_message(self, params: MessageRef) -> StreamStarted:
+        """A new answer beside an existing one."""
+        return await self._services.chat.regenerate(params.message_id)
+
+    async def continue_message(self, params: MessageRef) -> StreamStarted:
+        """Continue a cut answer."""
+        return await self._services.chat.continue_(params.message_id)
+
+    async def edit_message(self, params: EditMessageParams) -> StreamStarted:
+        """A new version of a user message, answered."""
+        return await self._services.chat.edit(params.message_id, params.content)
+
+    async def select_branch(self, params: MessageRef) -> Conversation:
+        """Show the branch through this message."""
+        return await self._services.chat.select_branch(params.message_id)
+
+    async def delete_message(self, params: MessageRef) -> Conversation:
+        """Delete a message and everything after it on its branch."""
+        return await self._services.chat.delete_message(params.message_id)
+
+
+class ConversationCommands(HandlerBase):
+    """The conversation list: create, rename, pin, search, delete, export, import."""
+
+    async def list_conversations(self, params: EmptyParams) -> list[ConversationSummary]:
+        """Every conversation, newest first."""
+        return await self._services.chat.list_conversations()
+
+    async def get_conversation(self, params: ConversationRef) -> Conversation:
+        """One conversation with its active branch."""
+        return await self._services.chat.get_conversation(params.conversation_id)
+
+    async def create_conversation(self, params: CreateConversationParams) -> Conversation:
+        """A new, empty conversation."""
+        return await self._services.chat.create_conversation(params.title)
+
+    async def rename_conversation(self, params: RenameConversationParams) -> ConversationSummary:
+        """Give a conversation a title."""
+        return await self._services.chat.rename(params.conversation_id, params.title)
+
+    async def delete_conversation(self, params: ConversationRef) -> Deleted:
+        """Delete a conversation and its messages."""
+        return Deleted(
+            deleted=await self._services.chat.delete_conversation(params.conversation_id)
+        )
+
+    async def clear_conversation(self, params: ConversationRef) -> Conversation:
+        """Remove every message of a conversation."""
+        return await self._services.chat.clear_conversation(params.conversation_id)
+
+    async def pin_conversation(self, params: PinConversationParams) -> ConversationSummary:
+        """Pin or unpin a conversation."""
+        return await self._services.chat.pin(params.conversation_id, params.pinned)
+
+    async def search_conversations(self, params: SearchParams) -> list[SearchHit]:
+        """Full-text search over titles and messages."""
+        return await self._services.chat.search(params.query, params.limit)
+
+    async def export_conversations(self, params: ExportParams) -> ExportResult:
+        """Export conversations as JSON or Markdown."""
+        return await self._services.chat.export(params.conversation_ids, params.format)
+
+    async def import_conversations(self, params: ImportParams) -> ImportResult:
+        """Import a JSON export; never overwrites."""
+        return await self._services.chat.import_(params.data)
