@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore
-from backend.config._settings import Settings
+from backend.config import Settings
 from backend.contract import BridgeEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import FakeLlamaServer, FakeReply
 
