@@ -2,13 +2,13 @@
 
 Only values the user saved are stored (not defaults), so a new default reaches users who never
 changed that field. Every read-modify-write runs under an exclusive ``flock`` on
-``settings.json.lock``, so two processes saving at once cannot interleave. A write goes to a
-temporary file in the same folder, is fsynced, renamed over the old file, and the folder is
-fsynced: a crash leaves the old file or the new one, never half of one. Before replacing a file
-its previous (valid) content is kept as ``settings.json.bak``.
+``settings.json.lock``, so two processes saving at once cannot interleave. Every write goes
+through :func:`backend.files.write_atomic` (temporary file, fsync, rename, fsync of the folder):
+a crash leaves the old file or the new one, never half of one. Before replacing a file its
+previous (valid) content is kept as ``settings.json.bak``.
 
 A file that is not JSON, fails validation, or comes from a newer version never stops the app:
-it is moved aside as ``settings.json.bad-<UTC timestamp>``, the last good backup (or nothing,
+it is set aside as ``settings.json.bad-<UTC timestamp>``, the last good backup (or nothing,
 meaning defaults) takes its place, and a warning says what was wrong and where the file went.
 """
 
@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from backend.config._layers import flatten, nest, validate
 from backend.config._migrations import MigrationError, migrate
 from backend.config._settings import SETTINGS_SCHEMA_VERSION
 from backend.errors import ConfigError
+from backend.files import remove_temp_files, set_aside, write_atomic
 
 __all__ = ["Loaded", "SettingsStore"]
 
@@ -70,7 +68,7 @@ class SettingsStore:
     def load(self) -> Loaded:
         """Read, migrate and validate the file, recovering from a bad one. Call under ``locked``."""
         try:
-            self._remove_temp_files()
+            remove_temp_files(self.path)
             try:
                 values, version = self._read(self.path)
             except _Unusable as exc:
@@ -87,8 +85,8 @@ class SettingsStore:
         """Back up the current file, then atomically replace it. Call under ``locked``."""
         try:
             if self.path.exists():
-                _atomic_write(self.backup, self.path.read_bytes())
-            _atomic_write(self.path, _encode(values))
+                write_atomic(self.backup, self.path.read_bytes())
+            write_atomic(self.path, _encode(values))
         except OSError as exc:
             raise ConfigError(f"Cannot write {self.path}: {exc}", detail=str(exc)) from exc
 
@@ -118,42 +116,18 @@ class SettingsStore:
         return values, version
 
     def _recover(self, reason: str) -> Loaded:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        aside = self.path.with_name(f"{self.path.name}.bad-{stamp}")
-        self.path.replace(aside)
+        aside = set_aside(self.path)
         try:
             values, _ = self._read(self.backup)
         except (FileNotFoundError, _Unusable):
             values, start = {}, "the defaults"
         else:
-            _atomic_write(self.path, _encode(values))
+            write_atomic(self.path, _encode(values))
             start = f"the last good backup ({self.backup.name})"
         warning = f"Settings file {self.path} was not used: {reason}. It was moved to {aside}"
         return Loaded(values, [f"{warning}; LlamaDesk started on {start}."])
-
-    def _remove_temp_files(self) -> None:
-        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            leftover.unlink(missing_ok=True)
 
 
 def _encode(values: Mapping[str, Any]) -> bytes:
     doc = {"schema_version": SETTINGS_SCHEMA_VERSION, **nest(values)}
     return (json.dumps(to_jsonable_python(doc), indent=2) + "\n").encode()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

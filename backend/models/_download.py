@@ -3,8 +3,9 @@
 A download of ``name.gguf`` writes ``name.gguf.part`` beside a sidecar ``name.gguf.part.json``
 holding the URL, the server's ETag, the expected SHA-256 and the total size. Neither name ends in
 ``.gguf``, so the catalogue never lists an unfinished file. Only when every byte is there (and
-the checksum matches, when one was given) is the part fsynced and renamed to ``name.gguf``, so a
-half-written model never appears.
+the checksum matches, when one was given) is the part fsynced and renamed to ``name.gguf``
+(:func:`backend.files.rename_durably`), so a half-written model never appears; the sidecar is
+written with :func:`backend.files.write_atomic`.
 
 Resuming uses HTTP ``Range: bytes=<part size>-`` with ``If-Range: <etag>``: a server whose file
 changed answers 200 with the whole new file and the part starts over; a 206 appends. A dropped
@@ -49,6 +50,7 @@ from backend.errors import (
     NotFound,
     StorageError,
 )
+from backend.files import rename_durably, write_atomic
 from backend.models._fit import format_bytes
 
 __all__ = ["DiskFree", "DownloadManager", "DownloadState", "DownloadStatus", "ProgressCallback"]
@@ -326,7 +328,7 @@ class DownloadManager:
                 job.etag = response.headers.get("etag") or job.etag
                 self._set(job, bytes_done=start, total=total)
                 self._check_space(job, total - start if total is not None else None)
-                self._write_sidecar(job)
+                await self._write_sidecar(job)
                 await self._receive(job, response, start)
         except httpx.TransportError as exc:
             raise _Retryable(_transport_reason(exc, job.state)) from exc
@@ -363,7 +365,10 @@ class DownloadManager:
                 )
         if job.state.path.exists():
             raise Conflict(f"{job.state.id} appeared in the models folder meanwhile; not replaced.")
-        job.part.replace(job.state.path)
+        try:
+            await anyio.to_thread.run_sync(rename_durably, job.part, job.state.path)
+        except OSError as exc:
+            raise StorageError(f"Cannot move {job.part} into place: {exc.strerror}.") from exc
         job.sidecar.unlink(missing_ok=True)
         size = job.state.path.stat().st_size
         self._set(job, status="done", bytes_done=size, total=size, eta_s=0.0)
@@ -387,7 +392,7 @@ class DownloadManager:
                 f"more but only {format_bytes(free)} is free in {self._dir}."
             )
 
-    def _write_sidecar(self, job: _Job) -> None:
+    async def _write_sidecar(self, job: _Job) -> None:
         state = job.state
         document = {
             "url": state.url,
@@ -395,9 +400,7 @@ class DownloadManager:
             "sha256": state.sha256,
             "total": state.total,
         }
-        temp = job.sidecar.with_name(job.sidecar.name + ".tmp")
-        temp.write_text(json.dumps(document), encoding="utf-8")
-        temp.replace(job.sidecar)
+        await anyio.to_thread.run_sync(write_atomic, job.sidecar, json.dumps(document).encode())
 
     def _load_unfinished(self) -> None:
         if not self._dir.is_dir():

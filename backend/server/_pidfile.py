@@ -12,11 +12,12 @@ app instances sharing one home do not kill each other's servers.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
+
+from backend.files import write_atomic
 
 __all__ = ["PidRecord", "remove_record", "sweep", "write_record"]
 
@@ -52,12 +53,10 @@ def _path(run_dir: Path, server_pid: int) -> Path:
 
 
 def write_record(run_dir: Path, record: PidRecord) -> Path:
-    """Write the record atomically (temporary file, then rename) and return its path."""
+    """Write the record atomically (:func:`backend.files.write_atomic`) and return its path."""
     run_dir.mkdir(parents=True, exist_ok=True)
     target = _path(run_dir, record.server_pid)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(asdict(record)), encoding="utf-8")
-    partial.replace(target)
+    write_atomic(target, json.dumps(asdict(record)).encode())
     return target
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,3 +101,20 @@ def test_garbage_files_are_removed(tmp_path: Path) -> None:
 
 def test_a_missing_run_dir_is_fine(tmp_path: Path) -> None:
     assert sweep(tmp_path / "absent") == []
+
+
+def test_a_record_is_fsynced_with_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append(descriptor)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = write_record(tmp_path, _record(4242, 4343, 1.0))
+    assert len(synced) == 2  # the file before the rename, the folder after
+    assert json.loads(path.read_text())["server_pid"] == 4242
+    assert [child.name for child in tmp_path.iterdir()] == ["llama-server-4242.json"]
