@@ -129,7 +129,7 @@ class ConfigService:
             if leaf in self._locked
         ]
         values, invalid = validate(
-            {leaf: v for leaf, v in raw.items() if leaf not in self._locked}, strict=True
+            {leaf: value for leaf, value in raw.items() if leaf not in self._locked}, strict=True
         )
         if errors or invalid:
             raise ConfigError(

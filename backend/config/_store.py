@@ -111,7 +111,9 @@ class SettingsStore:
         raw, errors = flatten(doc)
         values, invalid = validate(raw)
         if errors or invalid:
-            problems = "; ".join(f"{e.field}: {e.message}" for e in errors + invalid)
+            problems = "; ".join(
+                f"{problem.field}: {problem.message}" for problem in errors + invalid
+            )
             raise _Unusable(f"some values are invalid ({problems})")
         return values, version
 

@@ -348,10 +348,12 @@ class DownloadManager:
                 if now - last_emit >= self._interval_s:
                     last_emit = now
                     self._progress(job, done, start, now - started)
-            await anyio.to_thread.run_sync(_sync, out)
+            await anyio.to_thread.run_sync(_flush_to_disk, out)
         self._progress(job, done, start, time.monotonic() - started)
         if job.state.total is not None and done < job.state.total:
-            raise _Retryable(f"The connection ended early, at {_of(done, job.state.total)}.")
+            raise _Retryable(
+                f"The connection ended early, at {_done_of_total(done, job.state.total)}."
+            )
 
     async def _finish(self, job: _Job) -> None:
         expected = job.state.sha256
@@ -472,10 +474,11 @@ def _transport_reason(exc: httpx.TransportError, state: DownloadState) -> str:
         return f"Cannot reach {httpx.URL(state.url).host}: {exc}."
     if isinstance(exc, httpx.TimeoutException):
         return "The server stopped sending data; resume to try again."
-    return f"The connection was lost at {_of(state.bytes_done, state.total)}; resume to continue."
+    where = _done_of_total(state.bytes_done, state.total)
+    return f"The connection was lost at {where}; resume to continue."
 
 
-def _of(done: int, total: int | None) -> str:
+def _done_of_total(done: int, total: int | None) -> str:
     return format_bytes(done) + (f" of {format_bytes(total)}" if total is not None else "")
 
 
@@ -517,7 +520,7 @@ def _check_sha256(sha256: str | None) -> str | None:
     return sha256.lower()
 
 
-def _sync(out: IO[bytes]) -> None:
+def _flush_to_disk(out: IO[bytes]) -> None:
     out.flush()
     os.fsync(out.fileno())
 
