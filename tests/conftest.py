@@ -12,7 +12,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from backend.engine import EngineBinary, cached_binary, default_model_path, locate_engine
 from backend.errors import EngineError
 from backend.paths import AppPaths
+from tests.waiting import wait_until
 
 _PREPARE = "run `python build.py test` (it builds the engine and fetches the model first)"
 
@@ -108,17 +108,24 @@ class RunningServer:
 ServerFactory = Callable[..., RunningServer]
 
 
+def _ready_or_exited(server: RunningServer) -> str | None:
+    if server.process.poll() is not None:
+        return "exited"
+    try:
+        if httpx.get(f"{server.base_url}/health", timeout=1.0).status_code == 200:
+            return "ready"
+    except httpx.TransportError:
+        pass
+    return None
+
+
 def _wait_ready(server: RunningServer, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{server.base_url}/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
+    try:
+        outcome = wait_until(lambda: _ready_or_exited(server), timeout_s=timeout_s, interval_s=0.05)
+    except AssertionError:
+        outcome = "timed out"
+    if outcome == "ready":
+        return
     server.stop()
     pytest.fail(f"llama-server did not become ready; log:\n{server.log_path.read_text()[-3000:]}")
 

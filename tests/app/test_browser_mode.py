@@ -8,14 +8,16 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
 import pytest
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.real_server
@@ -64,14 +66,23 @@ def browser_app(
     process.stdout.close()
 
 
+def _status(app: BrowserApp) -> dict[str, Any]:
+    status: dict[str, Any] = app.call("get_server_status").json()["result"]
+    return status
+
+
+def _ready_pid(app: BrowserApp) -> int | None:
+    status = _status(app)
+    return int(status["pid"]) if status["state"] == "ready" else None
+
+
 def _wait_ready(app: BrowserApp) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status = app.call("get_server_status").json()["result"]
-        if status["state"] == "ready":
-            return int(status["pid"])
-        time.sleep(0.1)
-    raise AssertionError(f"server not ready: {status}")
+    return wait_until(
+        lambda: _ready_pid(app),
+        timeout_s=60,
+        interval_s=0.1,
+        message=lambda: f"server not ready: {_status(app)}",
+    )
 
 
 def test_a_streamed_answer_over_http_and_sse_then_a_clean_exit(browser_app: BrowserApp) -> None:
@@ -109,7 +120,8 @@ def test_a_streamed_answer_over_http_and_sse_then_a_clean_exit(browser_app: Brow
 
     browser_app.process.send_signal(signal.SIGTERM)
     assert browser_app.process.wait(30) == 0
-    deadline = time.monotonic() + 5
-    while psutil.pid_exists(server_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not psutil.pid_exists(server_pid), "llama-server outlived the app"
+    wait_until(
+        lambda: not psutil.pid_exists(server_pid),
+        interval_s=0.05,
+        message="llama-server outlived the app",
+    )

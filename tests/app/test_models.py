@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +15,7 @@ from backend.app._runtime import AppRuntime
 from backend.config import ConfigService
 from backend.paths import AppPaths
 from tests.models.conftest import write_gguf
+from tests.waiting import wait_until
 
 
 class Recorder:
@@ -28,10 +28,11 @@ class Recorder:
         self.events.extend(batch)
 
     def wait_for(self, match: Callable[[dict[str, Any]], bool], timeout_s: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not any(match(event) for event in list(self.events)):
-            assert time.monotonic() < deadline, self.events
-            time.sleep(0.02)
+        wait_until(
+            lambda: any(match(event) for event in list(self.events)),
+            timeout_s=timeout_s,
+            message=lambda: self.events,
+        )
 
 
 @pytest.fixture
@@ -147,12 +148,18 @@ def test_a_cancelled_download_leaves_no_part_file(runtime: AppRuntime, app_paths
     assert bad["error"]["code"] == "invalid_argument"
 
 
+def _ready_status(runtime: AppRuntime) -> dict[str, Any] | None:
+    status: dict[str, Any] = runtime.api.get_server_status({})["result"]
+    return status if status["state"] == "ready" else None
+
+
 def _wait_ready(runtime: AppRuntime, timeout_s: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while (status := runtime.api.get_server_status({})["result"])["state"] != "ready":
-        assert time.monotonic() < deadline, status
-        time.sleep(0.05)
-    return status
+    return wait_until(
+        lambda: _ready_status(runtime),
+        timeout_s=timeout_s,
+        interval_s=0.05,
+        message=lambda: runtime.api.get_server_status({})["result"],
+    )
 
 
 @pytest.mark.real_server

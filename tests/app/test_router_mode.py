@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from backend.app._runtime import AppRuntime
 from backend.config import ConfigService
 from backend.paths import AppPaths
 from tests.app.test_models import Recorder
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.real_server
 
@@ -36,14 +36,6 @@ def router_runtime(
         yield running
 
 
-def _until(check: Callable[[], Any], timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while not (value := check()):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    return value
-
-
 def _models(runtime: AppRuntime) -> dict[str, dict[str, Any]]:
     return {m["name"]: m for m in runtime.api.list_models({})["result"]}
 
@@ -54,8 +46,10 @@ def test_switching_models_keeps_the_router_and_both_stay_loaded(
     runtime = router_runtime
     events = Recorder()
     runtime.attach(events)
-    status = _until(
-        lambda: (s := runtime.api.get_server_status({})["result"])["state"] == "ready" and s
+    status = wait_until(
+        lambda: (s := runtime.api.get_server_status({})["result"])["state"] == "ready" and s,
+        timeout_s=60,
+        interval_s=0.05,
     )
     conversation = runtime.api.create_conversation({"title": "Twins"})["result"]["id"]
     first = runtime.api.send_chat_message({"conversation_id": conversation, "content": "Hi"})

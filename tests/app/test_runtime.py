@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import psutil
@@ -11,15 +10,18 @@ import pytest
 from backend.app._runtime import AppRuntime
 from backend.config import ConfigService
 from backend.paths import AppPaths
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.real_server
 
 
 def _wait_ready(runtime: AppRuntime, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while runtime.api.get_server_status({})["result"]["state"] != "ready":
-        assert time.monotonic() < deadline, runtime.api.get_server_status({})
-        time.sleep(0.05)
+    wait_until(
+        lambda: runtime.api.get_server_status({})["result"]["state"] == "ready",
+        timeout_s=timeout_s,
+        interval_s=0.05,
+        message=lambda: runtime.api.get_server_status({}),
+    )
 
 
 def _config(paths: AppPaths) -> ConfigService:
@@ -107,15 +109,14 @@ def test_a_server_killed_mid_answer_keeps_the_text_and_comes_back(
         started = runtime.api.send_chat_message_stream(
             {"conversation_id": conversation, "content": "Write a long story about a llama."}
         )["result"]
-        deadline = time.monotonic() + 30
-        while not any(e.get("type") == "stream_chunk" for e in events):
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        time.sleep(0.3)
+        wait_until(  # land mid-stream: a few flushes of tokens in, far from the 400th token
+            lambda: sum(e.get("type") == "stream_chunk" for e in events) >= 10, timeout_s=30
+        )
         psutil.Process(pid).kill()
-        while not any(e.get("type") in {"stream_error", "stream_end"} for e in events):
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_until(
+            lambda: any(e.get("type") in {"stream_error", "stream_end"} for e in events),
+            timeout_s=30,
+        )
         (last,) = [e for e in events if e.get("type") in {"stream_error", "stream_end"}]
         assert last["type"] == "stream_error", last
         message = last["message"]

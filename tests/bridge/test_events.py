@@ -8,6 +8,7 @@ import time
 
 from backend.bridge import EventPump, WindowTarget, events_script
 from backend.contract import ServerStatus, ServerStatusEvent, StreamChunkEvent, StreamEndEvent
+from tests.waiting import wait_until
 
 from .conftest import RecordingTarget
 from .fakes import sample_message
@@ -15,15 +16,6 @@ from .fakes import sample_message
 
 def chunk(text: str, stream: str = "s1") -> StreamChunkEvent:
     return StreamChunkEvent(stream_id=stream, conversation_id="c1", message_id="m1", content=text)
-
-
-def wait_until(predicate: object, timeout_s: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.005)
-    raise AssertionError("condition not reached")
 
 
 def test_every_token_arrives_in_order_and_merged(target: RecordingTarget) -> None:
@@ -46,7 +38,11 @@ def test_first_chunk_is_sent_at_once(target: RecordingTarget) -> None:
     time.sleep(0.05)
     started = time.monotonic()
     pump.emit(chunk("first"))
-    wait_until(lambda: any(e["type"] == "stream_chunk" for e in target.events))
+    wait_until(
+        lambda: any(e["type"] == "stream_chunk" for e in target.events),
+        timeout_s=2.0,
+        interval_s=0.005,
+    )
     assert time.monotonic() - started < 0.02
     pump.close()
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from backend.chat import ConversationStore
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 WRITER = Path(__file__).with_name("crash_writer.py")
@@ -34,11 +35,16 @@ def test_a_killed_writer_loses_at_most_500_ms(tmp_path: Path) -> None:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    deadline = time.monotonic() + 30
-    while len(seen) < 300 and time.monotonic() < deadline:  # ~1.5 s of streaming at 200 tokens/s
-        time.sleep(0.01)
-    killed_at = time.monotonic()
-    process.send_signal(signal.SIGKILL)
+    try:  # ~1.5 s of streaming at 200 tokens/s
+        wait_until(
+            lambda: len(seen) >= 300,
+            timeout_s=30,
+            interval_s=0.01,
+            message="the writer did not stream",
+        )
+    finally:
+        killed_at = time.monotonic()
+        process.send_signal(signal.SIGKILL)
     process.wait(10)
     reader.join(5)
     assert process.stdout is not None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, derive_title
@@ -26,16 +23,11 @@ from backend.errors import (
     ServerUnavailable,
 )
 from backend.llama import Endpoint, FakeLlamaServer, FakeReply, LlamaCppAdapter
+from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.anyio
 
 SLOW = FakeReply(content=[f"w{i} " for i in range(400)], rate=200)
-
-
-async def _wait_for(condition: Callable[[], bool], limit_s: float = 5.0) -> None:
-    with anyio.fail_after(limit_s):
-        while not condition():  # noqa: ASYNC110 (polling state the test does not own)
-            await anyio.sleep(0.01)
 
 
 def _ends(events: list[BridgeEvent]) -> list[StreamEndEvent | StreamErrorEvent]:
@@ -58,7 +50,7 @@ async def test_streaming_answer_end_to_end(
     assert started.user_message is not None
     assert started.user_message.content == "Plan a trip to Lyon in spring"
     assert started.assistant_message.status == "streaming"
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     (end,) = _ends(events)
     assert isinstance(end, StreamEndEvent)
     assert end.message.status == "complete"
@@ -119,7 +111,7 @@ async def test_one_generation_per_conversation_but_several_conversations(
     with pytest.raises(Conflict, match="already generating"):
         await chat.handle_user_message_stream(a.id, "two")
     await chat.handle_user_message_stream(b.id, "three")
-    await _wait_for(lambda: all(s.is_processing for s in fake.slots))
+    await wait_until_async(lambda: all(s.is_processing for s in fake.slots))
     assert chat.is_generating(a.id)
     assert chat.is_generating(b.id)
     assert await chat.stop(a.id)
@@ -137,7 +129,7 @@ async def test_stop_keeps_the_partial_text_and_closes_the_stream(
     fake.script(SLOW)
     conversation = await chat.create_conversation()
     started = await chat.handle_user_message_stream(conversation.id, "tell me a long story")
-    await _wait_for(lambda: len(_chunks(events, started.stream_id)) > 20)
+    await wait_until_async(lambda: len(_chunks(events, started.stream_id)) > 20)
     assert await chat.stop(conversation.id)
     (end,) = _ends(events)
     assert isinstance(end, StreamEndEvent)
@@ -156,7 +148,7 @@ async def test_partial_text_is_flushed_while_streaming(
     conversation = await chat.create_conversation()
     started = await chat.handle_user_message_stream(conversation.id, "go")
     message_id = started.assistant_message.id
-    await _wait_for(lambda: store.get_message(message_id).content.startswith("w0 w1 w2"))
+    await wait_until_async(lambda: store.get_message(message_id).content.startswith("w0 w1 w2"))
     assert store.get_message(message_id).status == "streaming"
     await chat.stop(conversation.id)
 
@@ -169,7 +161,7 @@ async def test_an_error_mid_stream_keeps_the_partial_text(
     )
     conversation = await chat.create_conversation()
     await chat.handle_user_message_stream(conversation.id, "go")
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     (end,) = _ends(events)
     assert isinstance(end, StreamErrorEvent)
     assert (end.message.status, end.message.content) == ("error", "ab")
@@ -184,9 +176,9 @@ async def test_the_server_dying_mid_answer_is_a_clear_error(
     fake.script(SLOW)
     conversation = await chat.create_conversation()
     started = await chat.handle_user_message_stream(conversation.id, "go")
-    await _wait_for(lambda: len(_chunks(events, started.stream_id)) > 10)
+    await wait_until_async(lambda: len(_chunks(events, started.stream_id)) > 10)
     fake.kill()
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     (end,) = _ends(events)
     assert isinstance(end, StreamErrorEvent)
     assert end.error.code == "server_unavailable"
@@ -222,7 +214,7 @@ async def test_context_overflow_is_loud_by_default(
 ) -> None:
     conversation_id = _long_history(store, turns=4, words=300)
     await chat.handle_user_message_stream(conversation_id, "and now?")
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     (end,) = _ends(events)
     assert isinstance(end, StreamErrorEvent)
     assert end.error.code == "context_overflow"
@@ -257,7 +249,7 @@ async def test_regenerate_edit_and_branch_selection(
     fake.script(FakeReply(content=["Second", " answer"]))
     started = await chat.regenerate(first.id)
     assert started.user_message is None
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     view = await chat.get_conversation(conversation.id)
     assert [m.content for m in view.messages] == ["question", "Second answer"]
     assert view.messages[1].sibling_ids == [first.id, started.assistant_message.id]
@@ -270,7 +262,7 @@ async def test_regenerate_edit_and_branch_selection(
     fake.script(FakeReply(content=["Edited", " answer"]))
     edited = await chat.edit(user_id, "better question")
     assert edited.user_message is not None
-    await _wait_for(lambda: len(_ends(events)) == 2)
+    await wait_until_async(lambda: len(_ends(events)) == 2)
     view = await chat.get_conversation(conversation.id)
     assert [m.content for m in view.messages] == ["better question", "Edited answer"]
     assert view.messages[0].sibling_ids == [user_id, edited.user_message.id]
@@ -292,13 +284,13 @@ async def test_continue_appends_without_the_echo(
     fake.script(FakeReply(content=["The capital", " of"], cut_after=2))
     conversation = await chat.create_conversation()
     await chat.handle_user_message_stream(conversation.id, "capital of France?")
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     cut = _ends(events)[0].message
     assert (cut.status, cut.content) == ("error", "The capital of")
     fake.script(FakeReply(content=[" France", " is Paris."]))
     started = await chat.continue_(cut.id)
     assert started.assistant_message.id == cut.id
-    await _wait_for(lambda: len(_ends(events)) == 2)
+    await wait_until_async(lambda: len(_ends(events)) == 2)
     assert fake.requests[-1]["messages"][-1] == {"role": "assistant", "content": "The capital of"}
     assert _chunks(events, started.stream_id) == " France is Paris."
     final = _ends(events)[1].message
@@ -330,7 +322,7 @@ async def test_shutdown_cancels_running_generations(
     async with ChatOrchestrator(store, adapter, events.append, lambda: settings) as chat:
         conversation = await chat.create_conversation()
         started = await chat.handle_user_message_stream(conversation.id, "go")
-        await _wait_for(lambda: len(_chunks(events, started.stream_id)) > 5)
+        await wait_until_async(lambda: len(_chunks(events, started.stream_id)) > 5)
     message = store.get_message(started.assistant_message.id)
     assert message.status == "cancelled"
     assert message.content == _chunks(events, started.stream_id)
@@ -395,7 +387,7 @@ async def test_a_failing_sink_does_not_break_the_answer(
     async with ChatOrchestrator(store, adapter, broken, lambda: settings) as chat:
         conversation = await chat.create_conversation()
         await chat.handle_user_message_stream(conversation.id, "hi")
-        await _wait_for(lambda: not chat.is_generating(conversation.id))
+        await wait_until_async(lambda: not chat.is_generating(conversation.id))
     assert store.messages(conversation.id)[-1].status == "complete"
     assert "the event sink failed" in caplog.text
 
@@ -457,12 +449,12 @@ async def test_deleting_an_answer_shows_its_remaining_sibling(
     conversation = await chat.create_conversation()
     first = await chat.handle_user_message(conversation.id, "question")
     second = await chat.regenerate(first.id)
-    await _wait_for(lambda: bool(_ends(events)))
+    await wait_until_async(lambda: bool(_ends(events)))
     view = await chat.select_branch(first.id)
     view = await chat.delete_message(second.assistant_message.id)  # not on the shown branch
     assert [m.id for m in view.messages] == [first.parent_id, first.id]
     assert view.messages[1].sibling_ids == [first.id]
     third = await chat.regenerate(first.id)
-    await _wait_for(lambda: len(_ends(events)) == 2)
+    await wait_until_async(lambda: len(_ends(events)) == 2)
     view = await chat.delete_message(third.assistant_message.id)  # the shown answer
     assert [m.id for m in view.messages] == [first.parent_id, first.id]

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import signal
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import Endpoint, LlamaCppAdapter
+from tests.waiting import wait_until_async
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
 
@@ -43,12 +42,6 @@ def small_settings() -> Settings:
     return settings
 
 
-async def _until(condition: Callable[[], bool], limit_s: float = 30.0) -> None:
-    with anyio.fail_after(limit_s):
-        while not condition():  # noqa: ASYNC110
-            await anyio.sleep(0.02)
-
-
 def _ends(events: list[BridgeEvent]) -> list[StreamEndEvent | StreamErrorEvent]:
     return [e for e in events if isinstance(e, StreamEndEvent | StreamErrorEvent)]
 
@@ -76,7 +69,7 @@ async def test_a_streamed_conversation_reuses_its_slot(
     started = await real_chat.handle_user_message_stream(
         conversation.id, "What is the capital of France?"
     )
-    await _until(lambda: len(_ends(events)) == 1)
+    await wait_until_async(lambda: len(_ends(events)) == 1, timeout_s=30)
     end = _ends(events)[0]
     assert isinstance(end, StreamEndEvent)
     chunks = "".join(e.content for e in events if isinstance(e, StreamChunkEvent))
@@ -99,15 +92,18 @@ async def test_stop_frees_the_server_slot(
     started = await real_chat.handle_user_message_stream(
         conversation.id, "Write a very long story about a dragon."
     )
-    await _until(lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 5)
+    await wait_until_async(
+        lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 5, timeout_s=30
+    )
     assert await real_chat.stop(conversation.id)
     message = store.get_message(started.assistant_message.id)
     assert message.status == "cancelled"
     assert message.content
-    deadline = time.monotonic() + 5
-    while any(s["is_processing"] for s in await real_chat.adapter.slots()):
-        assert time.monotonic() < deadline, "the server kept generating"
-        await anyio.sleep(0.02)
+
+    async def idle() -> bool:
+        return not any(slot["is_processing"] for slot in await real_chat.adapter.slots())
+
+    await wait_until_async(idle, message="the server kept generating")
 
 
 async def test_context_overflow_is_reported_with_both_sizes(
@@ -115,7 +111,7 @@ async def test_context_overflow_is_reported_with_both_sizes(
 ) -> None:
     conversation = await real_chat.create_conversation()
     await real_chat.handle_user_message_stream(conversation.id, "word " * 2500)
-    await _until(lambda: len(_ends(events)) == 1)
+    await wait_until_async(lambda: len(_ends(events)) == 1, timeout_s=30)
     end = _ends(events)[0]
     assert isinstance(end, StreamErrorEvent)
     assert end.error.code == "context_overflow"
@@ -171,9 +167,11 @@ async def test_the_server_dying_mid_answer_is_a_clear_error(
             await chat.handle_user_message_stream(
                 conversation.id, "Tell me a long story about the sea."
             )
-            await _until(lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 5)
+            await wait_until_async(
+                lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 5, timeout_s=30
+            )
             server.process.send_signal(signal.SIGKILL)
-            await _until(lambda: len(_ends(events)) == 1)
+            await wait_until_async(lambda: len(_ends(events)) == 1, timeout_s=30)
     end = _ends(events)[0]
     assert isinstance(end, StreamErrorEvent)
     assert end.error.code == "server_unavailable"
@@ -192,13 +190,15 @@ async def test_continue_appends_to_a_stopped_answer_without_repeating_it(
     started = await real_chat.handle_user_message_stream(
         conversation.id, "Describe the city of Paris in detail."
     )
-    await _until(lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 6)
+    await wait_until_async(
+        lambda: sum(isinstance(e, StreamChunkEvent) for e in events) >= 6, timeout_s=30
+    )
     await real_chat.stop(conversation.id)
     partial = store.get_message(started.assistant_message.id).content
     assert len(partial) > 10
     small_settings.generation.max_tokens = 8
     resumed = await real_chat.continue_(started.assistant_message.id)
-    await _until(lambda: len(_ends(events)) == 2)
+    await wait_until_async(lambda: len(_ends(events)) == 2, timeout_s=30)
     final = _ends(events)[1].message
     added = "".join(
         e.content

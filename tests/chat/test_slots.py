@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, prefix_hash
 from backend.config import Settings
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
+from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.anyio
 
@@ -103,9 +103,7 @@ async def test_a_stale_cache_is_dropped(
     fake.restart()
     assert first.parent_id is not None
     await chat.edit(first.parent_id, "a different first question")  # the history changed
-    with anyio.fail_after(5):
-        while chat.is_generating(conversation.id):  # noqa: ASYNC110
-            await anyio.sleep(0.01)
+    await wait_until_async(lambda: not chat.is_generating(conversation.id))
     assert _actions(fake, "restore") == []
     assert not (fake.slot_dir / f"ld-{conversation.id}.bin").exists()  # type: ignore[operator]
     assert store.slot_cache(conversation.id) is None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
-import anyio
 import pytest
 
 from backend.contract import ServerDefaults
@@ -16,6 +13,7 @@ from backend.llama import (
     StaticEndpoint,
     parse_server_defaults,
 )
+from tests.waiting import wait_until_async
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
 
@@ -113,10 +111,13 @@ async def test_leaving_a_stream_stops_the_server_generating(real_adapter: LlamaC
                 busy = (await real_adapter.slots())[1]["is_processing"]
                 break
     assert busy
-    deadline = time.monotonic() + 5.0  # generating the 3,000 tokens would take ~30 s
-    while (await real_adapter.slots())[1]["is_processing"]:
-        assert time.monotonic() < deadline, "the server kept generating after the stream closed"
-        await anyio.sleep(0.02)
+
+    async def idle() -> bool:
+        return not (await real_adapter.slots())[1]["is_processing"]
+
+    await wait_until_async(  # generating the 3,000 tokens would take ~30 s
+        idle, timeout_s=5.0, message="the server kept generating after the stream closed"
+    )
 
 
 async def test_slot_save_erase_restore(real_adapter: LlamaCppAdapter, llama_server) -> None:  # type: ignore[no-untyped-def]

@@ -16,13 +16,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
 from backend.config import EngineSettings, Settings
 from backend.contract import BridgeEvent, ServerStatusEvent
 from backend.paths import AppPaths
 from backend.server import RouterPlan, ServerMonitor
+from tests.waiting import wait_until_async
 
 FAST = {
     "start_timeout_s": 30.0,
@@ -65,19 +65,16 @@ class Recorder:
 
     async def wait_for(self, state: str, after: int = 0, timeout_s: float = 30.0) -> int:
         """Wait until an event in ``state`` arrives at index >= ``after``; return its index."""
-        with anyio.fail_after(timeout_s):
-            while True:
-                for index in range(after, len(self.events)):
-                    if self.events[index].status.state == state:
-                        return index
-                await anyio.sleep(0.01)
-
-
-async def eventually(predicate: Callable[[], object], timeout_s: float = 5.0) -> None:
-    """Wait until ``predicate()`` is true: for what no event announces (files, processes)."""
-    with anyio.fail_after(timeout_s):
-        while not predicate():  # noqa: ASYNC110 - polling the outside world
-            await anyio.sleep(0.01)
+        found = await wait_until_async(
+            lambda: [
+                index
+                for index in range(after, len(self.events))
+                if self.events[index].status.state == state
+            ],
+            timeout_s=timeout_s,
+            message=lambda: f"no {state!r} after event {after}: {self.states}",
+        )
+        return found[0]
 
 
 @pytest.fixture
@@ -136,6 +133,7 @@ if mode == "sleep":
     time.sleep(3600)
 if mode == "stubborn":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print("0.00.002.000 W srv  fake: ignoring SIGTERM", flush=True)
     time.sleep(3600)
 sys.exit(3)
 """

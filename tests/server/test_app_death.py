@@ -15,6 +15,7 @@ import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 
 from backend.paths import AppPaths
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
 
@@ -84,9 +85,7 @@ def _gone(pid: int) -> bool:
 
 def _wait_gone(pid: int, timeout_s: float) -> float:
     started = time.monotonic()
-    while not _gone(pid):
-        assert time.monotonic() - started < timeout_s, f"server {pid} outlived its app"
-        time.sleep(0.02)
+    wait_until(lambda: _gone(pid), timeout_s=timeout_s, message=f"server {pid} outlived its app")
     return time.monotonic() - started
 
 

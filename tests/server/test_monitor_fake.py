@@ -22,7 +22,7 @@ from backend.errors import (
     ServerUnavailable,
 )
 from backend.server import PidRecord, RouterModel, RouterPlan, ServerMonitor, write_record
-from tests.server.conftest import eventually
+from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.anyio
 
@@ -240,7 +240,7 @@ async def test_endpoint_gives_up_on_a_server_that_never_comes_back(
         anyio.create_task_group() as tg,
     ):
         tg.start_soon(_expect_unavailable, monitor)
-        await eventually(lambda: recorder.states.count("crashed") >= 3, timeout_s=30)
+        await wait_until_async(lambda: recorder.states.count("crashed") >= 3, timeout_s=30)
         assert monitor.status().restarts >= 2
         started = time.monotonic()
         with pytest.raises(ServerTimeout, match=r"did not become ready within 1 s"):
@@ -272,14 +272,14 @@ async def test_cancelled_supervision_still_kills_reaps_and_forgets_the_server(
     ) as (monitor, recorder):
         monitor._tg.start_soon(monitor.start)
         await recorder.wait_for("starting")
-        await eventually(lambda: monitor.status().pid is not None)
+        await wait_until_async(lambda: monitor.status().pid is not None)
         pid = monitor.status().pid
         assert list(records("llama-server-*.json"))
         # What a bug in a supervision task does: the monitor's task group is cancelled (and
         # with it this block, which runs inside it, so the checks below are shielded).
         monitor._tg.cancel_scope.cancel()
         with anyio.CancelScope(shield=True):
-            await eventually(lambda: not list(records("llama-server-*.json")))
+            await wait_until_async(lambda: not list(records("llama-server-*.json")))
             assert not psutil.pid_exists(pid)
             checked = True
     assert checked
@@ -294,7 +294,7 @@ async def test_aclose_inside_the_block_stops_the_server_without_cancelling_the_c
         async with anyio.create_task_group() as tg:
             tg.start_soon(_expect_unavailable, monitor)
             await recorder.wait_for("starting")
-            await eventually(lambda: monitor.status().pid is not None)
+            await wait_until_async(lambda: monitor.status().pid is not None)
             pid = monitor.status().pid
             await monitor.aclose()
             await monitor.aclose()
@@ -335,9 +335,11 @@ async def test_a_stop_abandoned_after_sigterm_still_kills_a_stubborn_server(
     ) as (monitor, recorder):
         monitor._tg.start_soon(_expect_unavailable, monitor)
         await recorder.wait_for("starting")
-        await eventually(lambda: monitor.status().pid is not None)
+        await wait_until_async(lambda: monitor.status().pid is not None)
         pid = monitor.status().pid
-        await anyio.sleep(0.2)  # let it ignore SIGTERM
+        await wait_until_async(  # it ignores SIGTERM from here on
+            lambda: any("fake: ignoring SIGTERM" in line for line in monitor.logs(20))
+        )
         with anyio.move_on_after(0.1) as gave_up:
             await monitor.stop()
         assert gave_up.cancelled_caught is False

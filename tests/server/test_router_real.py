@@ -19,7 +19,8 @@ from backend.config import EngineSettings
 from backend.errors import Conflict, ModelError
 from backend.llama import Endpoint, LlamaCppAdapter
 from backend.server import RouterModel, RouterPlan
-from tests.server.conftest import FAST, eventually
+from tests.server.conftest import FAST
+from tests.waiting import wait_until_async
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
 
@@ -121,7 +122,7 @@ async def test_the_router_loads_models_on_demand_and_evicts_past_the_limit(
         endpoint = await monitor.endpoint()
         assert endpoint.model == "a"
         assert await _ask(endpoint) == "a"  # loaded on demand by the router
-        await eventually(lambda: monitor.model_states()["a"] == "loaded", timeout_s=10)
+        await wait_until_async(lambda: monitor.model_states()["a"] == "loaded", timeout_s=10)
 
         selected = await monitor.select("b")
         assert selected.model == "smol-b.gguf"
@@ -129,7 +130,7 @@ async def test_the_router_loads_models_on_demand_and_evicts_past_the_limit(
         endpoint = await monitor.endpoint()
         assert endpoint.model == "b"
         assert await _ask(endpoint) == "b"
-        await eventually(lambda: monitor.model_states()["a"] == "unloaded", timeout_s=10)
+        await wait_until_async(lambda: monitor.model_states()["a"] == "unloaded", timeout_s=10)
         assert monitor.model_states()["b"] == "loaded"
         assert len(_model_servers(status.pid)) == 1
     assert any(states.get("b") == "loading" for states in changes)
@@ -204,7 +205,7 @@ async def test_idle_models_unload_one_by_one_and_come_back_on_demand(
     async with make_monitor(**engine) as (monitor, _rec):
         status = await monitor.start()
         await monitor.select("a")
-        await eventually(lambda: monitor.model_states()["a"] == "unloaded", timeout_s=15)
+        await wait_until_async(lambda: monitor.model_states()["a"] == "unloaded", timeout_s=15)
         assert monitor.status().state == "ready"  # the router stays; only the model went
         assert monitor.status().pid == status.pid
         assert any("unloading a: idle" in line for line in monitor.logs(100))
@@ -219,7 +220,7 @@ async def test_unload_frees_a_model_and_is_refused_without_a_router(
         await monitor.select("b")
         await monitor.unload("b")
         assert monitor.model_states()["b"] == "unloaded"
-        await eventually(lambda: not _model_servers(status.pid), timeout_s=10)
+        await wait_until_async(lambda: not _model_servers(status.pid), timeout_s=10)
     async with make_monitor(**real_engine) as (monitor, _rec):
         await monitor.start()
         assert not monitor.is_router
@@ -239,7 +240,7 @@ async def test_no_model_server_outlives_its_router(
         children = _model_servers(first.pid)
         assert len(children) == 2
         os.kill(first.pid, signal.SIGKILL)
-        await eventually(lambda: not any(_running(p) for p in children), timeout_s=10)
+        await wait_until_async(lambda: not any(_running(p) for p in children), timeout_s=10)
         await rec.wait_for("restarting", timeout_s=10)
         endpoint = await monitor.endpoint()  # the router comes back by itself
         assert endpoint.model == "b"
@@ -249,5 +250,5 @@ async def test_no_model_server_outlives_its_router(
         survivors = _model_servers(second.pid)
         assert survivors
     assert second.pid is not None
-    await eventually(lambda: not any(_running(p) for p in survivors), timeout_s=5)
+    await wait_until_async(lambda: not any(_running(p) for p in survivors), timeout_s=5)
     assert not psutil.pid_exists(second.pid)
