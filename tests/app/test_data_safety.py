@@ -19,6 +19,7 @@ import pytest
 from backend.chat import ConversationStore
 from backend.paths import AppPaths
 from tests.server.conftest import FAKE_SERVER
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.real_server
@@ -137,12 +138,14 @@ def test_sigterm_while_the_server_is_starting_exits_within_the_stop_timeout(
         match = re.search(r"(http://\S+)/\?token=(\S+)", process.stdout.readline())
         assert match, process.stderr.read() if process.stderr else ""
         app = RunningApp(process, match.group(1), match.group(2))
-        server_pid = None
-        deadline = time.monotonic() + 30
-        while server_pid is None and time.monotonic() < deadline:
+
+        def starting_pid() -> int | None:
             status = app.call("get_server_status").json()["result"]
             assert status["state"] == "starting", status
-            server_pid = status["pid"]
+            pid: int | None = status["pid"]
+            return pid
+
+        server_pid = wait_until(starting_pid, timeout_s=30)
         assert server_pid is not None
         asked = time.monotonic()
         process.send_signal(signal.SIGTERM)
