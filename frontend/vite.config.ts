@@ -7,7 +7,7 @@ export default defineConfig({
 	server: { port: 5173, strictPort: true },
 	preview: { port: 4173, strictPort: true },
 	test: {
-		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/scenario/**/*.test.ts'],
 		environment: 'node',
 		passWithNoTests: false
 	}

@@ -8,16 +8,25 @@ test('a long conversation renders markdown only for messages near the viewport',
 		{ length: 20 },
 		(_, index) => `Paragraph ${index} with **bold** text.`
 	).join('\n\n');
+	const at = '2026-01-02T03:04:05.678Z';
 	const messages = Array.from({ length: 60 }, (_, index) => ({
+		id: `m${index}`,
+		parent_id: index === 0 ? null : `m${index - 1}`,
 		role: index % 2 === 0 ? 'user' : 'assistant',
-		content: index % 2 === 0 ? `Question ${index}` : long
+		content: index % 2 === 0 ? `Question ${index}` : long,
+		created_at: at
 	}));
+	const conversation = { id: 'big', title: 'Big one', created_at: at, updated_at: at, messages };
 	await openMock(page);
 	await page.getByTestId('import-input').setInputFiles({
 		name: 'big.json',
 		mimeType: 'application/json',
 		buffer: Buffer.from(
-			JSON.stringify({ version: 1, conversations: [{ title: 'Big one', messages }] })
+			JSON.stringify({
+				format: 'llamadesk.conversations',
+				version: 1,
+				conversations: [conversation]
+			})
 		)
 	});
 	await page.getByTestId('sidebar').getByRole('link', { name: 'Big one' }).click();

@@ -27,7 +27,7 @@ test('backend validation errors appear next to the field', async ({ page }) => {
 	await page.getByRole('button', { name: 'Save' }).click();
 	await expect(
 		page.locator('[data-path="generation.temperature"]').getByRole('alert')
-	).toContainText('at most 5');
+	).toContainText('less than or equal to 5'); // pydantic's words, as from the backend
 });
 
 test('a change that needs a restart asks before restarting the server', async ({ page }) => {

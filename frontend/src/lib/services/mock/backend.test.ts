@@ -192,9 +192,10 @@ describe('MockBackend config', () => {
 		});
 		expect(envelope.ok).toBe(false);
 		expect(!envelope.ok && envelope.error.code).toBe('config_invalid');
+		// The backend's order: locked fields before invalid values.
 		expect(!envelope.ok && envelope.error.fields?.map((field) => field.field)).toEqual([
-			'generation.temperature',
-			'engine.port'
+			'engine.port',
+			'generation.temperature'
 		]);
 		const view = await ok('get_config', {});
 		expect((view.values.generation as Record<string, unknown>).top_p).toBeNull();

@@ -11,6 +11,7 @@ import type {
 import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
 import { replyFor } from './replies';
+import { deriveTitle } from './titles';
 import { MockDownloads } from './downloads';
 import { MOCK_PICKED_PATH, MockModels, mockEngine } from './models';
 import { MOCK_LOG_LINES, MOCK_SERVER_DEFAULTS, crashSequence, status } from './server';
@@ -37,9 +38,6 @@ export interface MockOptions {
 type Handlers = {
 	[K in CommandName]?: (params: CommandParams<K>) => CommandResult<K> | Promise<CommandResult<K>>;
 };
-
-const NEW_TITLE = 'New chat';
-const TITLE_LENGTH = 40;
 
 /** An in-page backend implementing the bridge contract, for development and tests. */
 export class MockBackend {
@@ -113,9 +111,8 @@ export class MockBackend {
 		prompt: string,
 		user: Message | null
 	): StreamStarted {
-		const model = this.requireReady();
+		this.requireReady();
 		const assistant = this.tree.addMessage(conversationId, parentId, 'assistant', '', 'streaming');
-		this.tree.patchMessage(assistant.id, { model });
 		return this.run(conversationId, assistant, prompt, user);
 	}
 
@@ -125,6 +122,7 @@ export class MockBackend {
 		prompt: string,
 		user: Message | null
 	): StreamStarted {
+		const model = this.requireReady();
 		const streamId = this.tree.nextId('stream');
 		const stream = new MockStream(
 			streamId,
@@ -134,7 +132,10 @@ export class MockBackend {
 			this.tickMs ?? Number(this.config.behaviour?.stream_flush_ms),
 			{
 				emit: this.emit,
-				update: (patch) => this.tree.patchMessage(message.id, patch),
+				// The model's name comes with the last chunk, as from llama-server.
+				update: (patch, usage) =>
+					this.tree.patchMessage(message.id, usage ? { ...patch, model } : patch, usage),
+				ended: (final) => this.ended(final),
 				crash: () => this.crash()
 			},
 			this.firstTokenDelayMs
@@ -149,6 +150,19 @@ export class MockBackend {
 		};
 	}
 
+	/** Like the backend: a complete answer names the conversation's model; then the title. */
+	private ended(message: Message): void {
+		const conversationId = message.conversation_id;
+		if (message.model) this.tree.updateSummary(conversationId, { model: message.model }, false);
+		if (message.status === 'error' || !this.tree.takeTitlePending(conversationId)) return;
+		const first = this.tree.messagesOf(conversationId).find((m) => m.role === 'user');
+		if (!first) return;
+		const conversation = this.tree.updateSummary(conversationId, {
+			title: deriveTitle(first.content)
+		});
+		this.emit({ type: 'conversation_updated', conversation });
+	}
+
 	private crash(): void {
 		for (const [delay, event] of crashSequence(this.server.model, this.server.restarts)) {
 			setTimeout(() => {
@@ -160,20 +174,12 @@ export class MockBackend {
 
 	private send(conversationId: string, content: string): StreamStarted {
 		this.requireReady();
-		const summary = this.tree.summary(conversationId);
-		if (!summary) throw new MockFailure('not_found', 'No such conversation.');
 		const user = this.tree.addMessage(
 			conversationId,
 			this.tree.leafId(conversationId),
 			'user',
 			content
 		);
-		if (summary.title === NEW_TITLE) {
-			const updated = this.tree.updateSummary(conversationId, {
-				title: content.slice(0, TITLE_LENGTH)
-			});
-			setTimeout(() => this.emit({ type: 'conversation_updated', conversation: updated }), 0);
-		}
 		return this.startStream(
 			conversationId,
 			user.id,
@@ -231,7 +237,7 @@ export class MockBackend {
 		list_conversations: () => this.tree.summaries(),
 		get_conversation: ({ conversation_id }) => this.tree.conversation(conversation_id),
 		create_conversation: ({ title }) =>
-			this.tree.conversation(this.tree.createConversation(title ?? NEW_TITLE).id),
+			this.tree.conversation(this.tree.createConversation(title ?? null).id),
 		rename_conversation: ({ conversation_id, title }) =>
 			this.tree.updateSummary(conversation_id, { title }),
 		delete_conversation: ({ conversation_id }) => {

@@ -35,50 +35,111 @@ export function mockConfigView(values: Values): ConfigView {
 	};
 }
 
-function typeOk(schema: SchemaProperty, value: unknown): boolean {
-	if (schema.anyOf) return schema.anyOf.some((option) => typeOk(option, value));
-	if (schema.enum) return schema.enum.includes(value);
+/** pydantic's words for a value of the wrong type (`Input should be …`), or null. */
+function typeProblem(schema: SchemaProperty, value: unknown): string | null {
+	if (schema.anyOf) {
+		if (value === null && schema.anyOf.some((option) => option.type === 'null')) return null;
+		const other = schema.anyOf.find((option) => option.type !== 'null');
+		return other ? typeProblem(other, value) : null;
+	}
+	if (schema.enum) {
+		if (schema.enum.includes(value)) return null;
+		const quoted = schema.enum.map((option) => `'${String(option)}'`);
+		return `Input should be ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+	}
+	const text = typeof value === 'string';
 	switch (schema.type) {
-		case 'null':
-			return value === null;
 		case 'boolean':
-			return typeof value === 'boolean';
+			if (typeof value === 'boolean') return null;
+			return `Input should be a valid boolean${text ? ', unable to interpret input' : ''}`;
 		case 'integer':
-			return Number.isInteger(value);
+			if (Number.isInteger(value)) return null;
+			if (text) return 'Input should be a valid integer, unable to parse string as an integer';
+			if (typeof value === 'number')
+				return 'Input should be a valid integer, got a number with a fractional part';
+			return 'Input should be a valid integer';
 		case 'number':
-			return typeof value === 'number' && Number.isFinite(value);
+			if (typeof value === 'number' && Number.isFinite(value)) return null;
+			return `Input should be a valid number${text ? ', unable to parse string as a number' : ''}`;
 		case 'string':
-			return typeof value === 'string';
+			return text ? null : 'Input should be a valid string';
 		case 'array':
-			return Array.isArray(value);
+			return Array.isArray(value) ? null : 'Input should be a valid list';
 		default:
-			return true;
+			return null;
 	}
 }
 
-function check(path: string, value: unknown): string | null {
-	const schema = leafSchema(path);
-	if (!schema) return 'Unknown setting.';
-	if (MOCK_LOCKED.includes(path)) return 'locked: set by the environment';
-	if (!typeOk(schema, value)) return 'Wrong type of value.';
-	const bounds = schema.anyOf?.find((option) => option.type !== 'null') ?? schema;
+/** pydantic's words for a value out of its bounds, or null. */
+function boundsProblem(schema: SchemaProperty, value: unknown): string | null {
+	const bounds = (schema.anyOf?.find((option) => option.type !== 'null') ??
+		schema) as SchemaProperty & {
+		exclusiveMinimum?: number;
+		minLength?: number;
+		maxLength?: number;
+	};
 	if (typeof value === 'number') {
 		if (bounds.minimum !== undefined && value < bounds.minimum)
-			return `Must be at least ${bounds.minimum}.`;
+			return `Input should be greater than or equal to ${bounds.minimum}`;
+		if (bounds.exclusiveMinimum !== undefined && value <= bounds.exclusiveMinimum)
+			return `Input should be greater than ${bounds.exclusiveMinimum}`;
 		if (bounds.maximum !== undefined && value > bounds.maximum)
-			return `Must be at most ${bounds.maximum}.`;
+			return `Input should be less than or equal to ${bounds.maximum}`;
+	}
+	if (typeof value === 'string') {
+		const plural = (n: number) => `${n} character${n === 1 ? '' : 's'}`;
+		if (bounds.minLength !== undefined && value.length < bounds.minLength)
+			return `String should have at least ${plural(bounds.minLength)}`;
+		if (bounds.maxLength !== undefined && value.length > bounds.maxLength)
+			return `String should have at most ${plural(bounds.maxLength)}`;
 	}
 	return null;
 }
 
+/** Where a leaf comes in the settings model (pydantic reports errors in that order). */
+function schemaOrder(path: string): number {
+	const [section, key] = path.split('.');
+	const sections = Object.keys(SCHEMA.properties ?? {});
+	const ref = SCHEMA.properties?.[section ?? '']?.$ref?.split('/').pop();
+	const fields = Object.keys(SCHEMA.$defs?.[ref ?? '']?.properties ?? {});
+	return sections.indexOf(section ?? '') * 1000 + fields.indexOf(key ?? '');
+}
+
+/** The update's leaves (`section.field`); a section the settings lack, or no object, stays whole. */
 function leaves(update: Record<string, unknown>): [string, unknown][] {
 	const result: [string, unknown][] = [];
 	for (const [section, fields] of Object.entries(update)) {
-		if (typeof fields !== 'object' || fields === null) result.push([section, fields]);
+		if (!SCHEMA.properties?.[section] || typeof fields !== 'object' || fields === null)
+			result.push([section, fields]);
 		else
 			for (const [key, value] of Object.entries(fields)) result.push([`${section}.${key}`, value]);
 	}
 	return result;
+}
+
+/**
+ * The backend's errors for an update, in its order: unknown fields, then locked ones, then
+ * invalid values in the settings model's order, each worded as pydantic words it.
+ */
+function problems(pairs: [string, unknown][]): BridgeFieldError[] {
+	const unknown = pairs.filter(([path]) => !leafSchema(path));
+	const locked = pairs.filter(([path]) => leafSchema(path) && MOCK_LOCKED.includes(path));
+	const invalid = pairs
+		.filter(([path]) => leafSchema(path) && !MOCK_LOCKED.includes(path))
+		.map(([path, value]) => {
+			const schema = leafSchema(path) as SchemaProperty;
+			return { field: path, message: typeProblem(schema, value) ?? boundsProblem(schema, value) };
+		})
+		.filter((error): error is BridgeFieldError => error.message !== null)
+		.sort((a, b) => schemaOrder(a.field) - schemaOrder(b.field));
+	return [
+		...unknown.map(([path]) => ({
+			field: path,
+			message: SCHEMA.properties?.[path] ? 'expected an object of settings' : 'unknown setting'
+		})),
+		...locked.map(([path]) => ({ field: path, message: 'locked: set by an environment variable' })),
+		...invalid
+	];
 }
 
 /** Validate a partial nested update; apply it only when every field is valid. */
@@ -87,11 +148,7 @@ export function applyMockConfig(
 	update: Record<string, unknown>
 ): { errors: BridgeFieldError[]; result: SaveConfigResult } {
 	const pairs = leaves(update);
-	const errors: BridgeFieldError[] = [];
-	for (const [path, value] of pairs) {
-		const problem = check(path, value);
-		if (problem) errors.push({ field: path, message: problem });
-	}
+	const errors = problems(pairs);
 	const changed: string[] = [];
 	if (errors.length === 0) {
 		for (const [path, value] of pairs) {

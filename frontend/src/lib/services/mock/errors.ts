@@ -5,27 +5,21 @@ export class MockFailure extends Error {
 	constructor(
 		readonly code: BridgeError['code'],
 		message: string,
-		readonly fields: BridgeFieldError[] = []
+		readonly fields: BridgeFieldError[] = [],
+		/** Details for a person (the backend's are often pydantic's own report). */
+		readonly detail: string | null = null
 	) {
 		super(message);
 	}
 
 	toBridgeError(): BridgeError {
-		return { code: this.code, message: this.message, detail: null, fields: this.fields };
+		return { code: this.code, message: this.message, detail: this.detail, fields: this.fields };
 	}
 }
 
-/** Map the tree's `not_found:` errors (and anything else) to a bridge error. */
+/** A `MockFailure` as it is; anything else is a bug of the mock, reported as `internal`. */
 export function toBridgeError(reason: unknown): BridgeError {
 	if (reason instanceof MockFailure) return reason.toBridgeError();
 	const message = reason instanceof Error ? reason.message : String(reason);
-	if (message.startsWith('not_found:')) {
-		return {
-			code: 'not_found',
-			message: `Not found: ${message.slice(10)}`,
-			detail: null,
-			fields: []
-		};
-	}
 	return { code: 'internal', message, detail: null, fields: [] };
 }

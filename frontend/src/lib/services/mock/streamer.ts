@@ -1,10 +1,19 @@
 import type { BridgeEvent, Message, Timings } from '$lib/types';
 import type { ScriptedReply } from './replies';
+import type { Usage } from './tree';
+
+/** Tokens the mock pretends each prompt has. */
+const PROMPT_TOKENS = 24;
 
 export interface StreamHooks {
 	emit: (event: BridgeEvent) => void;
-	/** Store the new text of the message and return the stored message. */
-	update: (patch: Partial<Message>) => Message;
+	/**
+	 * Store the message's new state and return the stored message. Only a complete answer has
+	 * timings and usage: like llama-server, they come with the last chunk.
+	 */
+	update: (patch: Partial<Message>, usage?: Usage) => Message;
+	/** Called after the stream's last event (stream_end or stream_error). */
+	ended: (message: Message) => void;
 	/** Called for a scripted crash, after the partial text was sent. */
 	crash: () => void;
 }
@@ -69,7 +78,7 @@ export class MockStream {
 		const predicted_ms = Math.max(0, Date.now() - this.started);
 		const predicted_n = this.sent;
 		return {
-			prompt_n: 24,
+			prompt_n: PROMPT_TOKENS,
 			prompt_ms: 35,
 			cache_n: 12,
 			predicted_n,
@@ -85,11 +94,20 @@ export class MockStream {
 
 	private finish(): void {
 		this.halt();
-		const base = { content: this.content, reasoning: this.reasoning, timings: this.timings() };
+		const base = { content: this.content, reasoning: this.reasoning };
 		const conversation_id = this.message.conversation_id;
 		if (this.reply.outcome === 'complete') {
-			const message = this.hooks.update({ ...base, status: 'complete' });
+			const usage = {
+				prompt_tokens: PROMPT_TOKENS,
+				completion_tokens: this.sent,
+				total_tokens: PROMPT_TOKENS + this.sent
+			};
+			const message = this.hooks.update(
+				{ ...base, status: 'complete', timings: this.timings() },
+				usage
+			);
 			this.hooks.emit({ type: 'stream_end', stream_id: this.streamId, conversation_id, message });
+			this.hooks.ended(message);
 			return;
 		}
 		const crashed = this.reply.outcome === 'crash';
@@ -107,6 +125,7 @@ export class MockStream {
 			message,
 			error
 		});
+		this.hooks.ended(message);
 		if (crashed) this.hooks.crash();
 	}
 
@@ -117,8 +136,7 @@ export class MockStream {
 		const message = this.hooks.update({
 			content: this.content,
 			reasoning: this.reasoning,
-			status: 'cancelled',
-			timings: this.timings()
+			status: 'cancelled'
 		});
 		this.hooks.emit({
 			type: 'stream_end',
@@ -126,6 +144,7 @@ export class MockStream {
 			conversation_id: this.message.conversation_id,
 			message
 		});
+		this.hooks.ended(message);
 	}
 
 	get active(): boolean {

@@ -1,10 +1,82 @@
 import type { ExportResult, ImportParams, ImportResult, Message } from '$lib/types';
 import { MockFailure } from './errors';
-import type { MockTree } from './tree';
+import { exportDocumentErrors, isObject } from './export-format';
+import { exportFilename } from './titles';
+import type { MockTree, Usage } from './tree';
+
+/**
+ * Export and import in the backend's format (`backend/chat/_export.py`, described in the
+ * README): lossless JSON with every branch, or Markdown of the active branches.
+ */
+const FORMAT = 'llamadesk.conversations';
+
+type ExportedMessage = Omit<Message, 'conversation_id' | 'sibling_ids'> & { usage: Usage | null };
+
+/** A message as a file may hold it: the optional fields may be left out. */
+type ImportedMessage = Pick<ExportedMessage, 'id' | 'role' | 'content' | 'created_at'> &
+	Partial<ExportedMessage>;
 
 interface ExportedConversation {
+	id: string;
 	title: string;
-	messages: Pick<Message, 'role' | 'content'>[];
+	created_at: string;
+	updated_at: string;
+	pinned: boolean;
+	model: string | null;
+	system_prompt: string | null;
+	params: Record<string, number | null>;
+	active_leaf_id: string | null;
+	messages: ExportedMessage[];
+}
+
+type ImportedConversation = Pick<
+	ExportedConversation,
+	'id' | 'title' | 'created_at' | 'updated_at'
+> &
+	Partial<Omit<ExportedConversation, 'messages'>> & { messages?: ImportedMessage[] };
+
+function exported(tree: MockTree, conversationId: string): ExportedConversation {
+	const summary = tree.conversation(conversationId);
+	return {
+		id: summary.id,
+		title: summary.title,
+		created_at: summary.created_at,
+		updated_at: summary.updated_at,
+		pinned: summary.pinned,
+		model: summary.model,
+		system_prompt: null,
+		params: {},
+		active_leaf_id: tree.leafId(conversationId),
+		messages: tree
+			.messagesOf(conversationId)
+			.map(({ conversation_id: _c, sibling_ids: _s, ...message }) => ({
+				...message,
+				usage: tree.usage(message.id)
+			}))
+	};
+}
+
+function markdown(tree: MockTree, conversationId: string): string {
+	const conversation = tree.conversation(conversationId);
+	const lines = [`# ${conversation.title}`, '', `*${conversation.created_at}*`, ''];
+	for (const message of conversation.messages ?? []) {
+		lines.push(`## ${message.role[0]?.toUpperCase()}${message.role.slice(1)}`, '');
+		if (message.reasoning) {
+			lines.push(
+				'<details><summary>Reasoning</summary>',
+				'',
+				message.reasoning,
+				'',
+				'</details>',
+				''
+			);
+		}
+		lines.push(message.content, '');
+		if (message.status !== 'complete') {
+			lines.push(`*(${message.status}${message.error ? `: ${message.error}` : ''})*`, '');
+		}
+	}
+	return lines.join('\n');
 }
 
 export function exportConversations(
@@ -12,53 +84,126 @@ export function exportConversations(
 	ids: string[] | null,
 	format: 'json' | 'markdown'
 ): ExportResult {
-	const chosen = tree.summaries().filter((summary) => ids === null || ids.includes(summary.id));
-	const conversations: ExportedConversation[] = chosen.map((summary) => ({
-		title: summary.title,
-		messages: tree.activeBranch(summary.id).map(({ role, content }) => ({ role, content }))
-	}));
+	const chosen = ids && ids.length > 0 ? ids : tree.summaries().map((summary) => summary.id);
+	const title =
+		chosen.length === 1 ? tree.conversation(chosen[0] as string).title : 'conversations';
 	if (format === 'markdown') {
-		const content = conversations
-			.map((conversation) =>
-				[
-					`# ${conversation.title}`,
-					...conversation.messages.map((message) => `**${message.role}**: ${message.content}`)
-				].join('\n\n')
-			)
-			.join('\n\n---\n\n');
-		return { format, filename: 'llamadesk-export.md', content };
+		const content = chosen.map((id) => markdown(tree, id)).join('\n---\n\n');
+		return { format, filename: exportFilename(title, 'md'), content };
 	}
+	const document = {
+		format: FORMAT,
+		version: 1,
+		exported_at: new Date().toISOString(),
+		conversations: chosen.map((id) => exported(tree, id))
+	};
 	return {
 		format,
-		filename: 'llamadesk-export.json',
-		content: JSON.stringify({ version: 1, conversations }, null, 2)
+		filename: exportFilename(title, 'json'),
+		content: JSON.stringify(document, null, 2)
 	};
 }
 
-function parse(data: ImportParams['data']): ExportedConversation[] {
+function invalid(field: string, message: string): MockFailure {
+	return new MockFailure('import_invalid', `The export file is invalid at ${field}: ${message}`, [
+		{ field, message }
+	]);
+}
+
+/** The tree rules pydantic cannot state: unique ids, parents listed first, a real leaf. */
+function checkTrees(conversations: ImportedConversation[]): void {
+	const conversationIds = new Set<string>();
+	const messageIds = new Set<string>();
+	conversations.forEach((conversation, c) => {
+		const where = `conversations.${c}`;
+		if (conversationIds.has(conversation.id))
+			throw invalid(`${where}.id`, `duplicate conversation id '${conversation.id}'`);
+		conversationIds.add(conversation.id);
+		const seen = new Set<string>();
+		(conversation.messages ?? []).forEach((message, m) => {
+			const field = `${where}.messages.${m}`;
+			if (messageIds.has(message.id))
+				throw invalid(`${field}.id`, `duplicate message id '${message.id}'`);
+			if (message.parent_id && !seen.has(message.parent_id))
+				throw invalid(
+					`${field}.parent_id`,
+					`parent '${message.parent_id}' is not listed before it`
+				);
+			messageIds.add(message.id);
+			seen.add(message.id);
+		});
+		const leaf = conversation.active_leaf_id;
+		if (leaf && !seen.has(leaf)) throw invalid(`${where}.active_leaf_id`, `no message '${leaf}'`);
+	});
+}
+
+function parse(data: ImportParams['data']): ImportedConversation[] {
 	let document: unknown = data;
 	if (typeof data === 'string') {
 		try {
 			document = JSON.parse(data);
-		} catch {
-			throw new MockFailure('import_invalid', 'The file is not valid JSON.');
+		} catch (error) {
+			throw new MockFailure('import_invalid', 'The file is not valid JSON.', [], String(error));
 		}
 	}
-	const conversations = (document as { conversations?: unknown }).conversations;
-	if (!Array.isArray(conversations))
-		throw new MockFailure('import_invalid', 'The file has no conversations.');
-	return conversations as ExportedConversation[];
+	if (!isObject(document) || document.format !== FORMAT) {
+		throw new MockFailure(
+			'import_invalid',
+			`This is not a LlamaDesk export (expected "format": "${FORMAT}").`
+		);
+	}
+	const errors = exportDocumentErrors(document);
+	const first = errors[0];
+	if (first) {
+		throw new MockFailure(
+			'import_invalid',
+			`The export file is invalid at ${first.field}: ${first.message}`,
+			errors,
+			errors.map((error) => `${error.field}\n  ${error.message}`).join('\n')
+		);
+	}
+	const conversations = document.conversations as ImportedConversation[];
+	checkTrees(conversations);
+	return conversations;
 }
 
+/** Import every conversation, or none: ids already taken get fresh ones, links follow. */
 export function importConversations(tree: MockTree, data: ImportParams['data']): ImportResult {
 	const ids: string[] = [];
 	for (const conversation of parse(data)) {
-		const summary = tree.createConversation(conversation.title);
-		let parent: string | null = null;
-		for (const message of conversation.messages) {
-			parent = tree.addMessage(summary.id, parent, message.role, message.content).id;
+		const fresh = (id: string, prefix: string) => (tree.has(id) ? tree.nextId(prefix) : id);
+		const messageIds = new Map(
+			(conversation.messages ?? []).map((message) => [message.id, fresh(message.id, 'msg')])
+		);
+		const conversationId = fresh(conversation.id, 'conv');
+		tree.insertConversation({
+			id: conversationId,
+			title: conversation.title,
+			created_at: conversation.created_at,
+			updated_at: conversation.updated_at,
+			pinned: conversation.pinned ?? false,
+			model: conversation.model ?? null,
+			message_count: 0
+		});
+		for (const { usage, ...message } of conversation.messages ?? []) {
+			const stored: Message = {
+				id: messageIds.get(message.id) as string,
+				conversation_id: conversationId,
+				parent_id: message.parent_id ? (messageIds.get(message.parent_id) ?? null) : null,
+				role: message.role,
+				content: message.content,
+				reasoning: message.reasoning ?? '',
+				created_at: message.created_at,
+				status: message.status === 'streaming' ? 'cancelled' : (message.status ?? 'complete'),
+				error: message.error ?? null,
+				timings: message.timings ?? null,
+				model: message.model ?? null
+			};
+			tree.insertMessage(stored, usage ?? null, false);
 		}
-		ids.push(summary.id);
+		const leaf = conversation.active_leaf_id;
+		if (leaf) tree.setLeaf(conversationId, messageIds.get(leaf) ?? null);
+		ids.push(conversationId);
 	}
 	return { conversation_ids: ids };
 }

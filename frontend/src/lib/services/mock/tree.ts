@@ -1,14 +1,34 @@
 import type { Conversation, ConversationSummary, Message } from '$lib/types';
+import { MockFailure } from './errors';
+
+export const NEW_TITLE = 'New chat';
+
+/** Token counts of an answer, as the backend stores them (they are exported, not sent). */
+export type Usage = Record<'prompt_tokens' | 'completion_tokens' | 'total_tokens', number>;
 
 interface StoredConversation {
 	summary: ConversationSummary;
 	leafId: string | null;
+	/** No title given yet: the first answer names it (like the backend's `title_pending`). */
+	titlePending: boolean;
+	/** Creation order, the tie-break of the listing. */
+	seq: number;
+}
+
+/** The backend's listing order: pinned first, then the most recently updated. */
+function listingOrder(a: StoredConversation, b: StoredConversation): number {
+	return (
+		Number(b.summary.pinned) - Number(a.summary.pinned) ||
+		b.summary.updated_at.localeCompare(a.summary.updated_at) ||
+		b.seq - a.seq
+	);
 }
 
 /** In-memory conversations with a message tree per conversation (the mock's database). */
 export class MockTree {
 	private conversations = new Map<string, StoredConversation>();
 	private messages = new Map<string, Message>();
+	private usages = new Map<string, Usage>();
 	private counter = 0;
 
 	constructor(private readonly now: () => Date) {}
@@ -22,19 +42,45 @@ export class MockTree {
 		return this.now().toISOString();
 	}
 
-	createConversation(title: string): ConversationSummary {
+	/** A new empty conversation; without a title it is "New chat" until its first answer. */
+	createConversation(title: string | null): ConversationSummary {
 		const at = this.stamp();
-		const summary: ConversationSummary = {
-			id: this.nextId('conv'),
-			title,
-			created_at: at,
-			updated_at: at,
-			message_count: 0,
-			model: null,
-			pinned: false
-		};
-		this.conversations.set(summary.id, { summary, leafId: null });
-		return summary;
+		return this.insertConversation(
+			{
+				id: this.nextId('conv'),
+				title: title ?? NEW_TITLE,
+				created_at: at,
+				updated_at: at,
+				message_count: 0,
+				model: null,
+				pinned: false
+			},
+			title === null
+		);
+	}
+
+	/** Store a conversation as it is (import keeps its dates). */
+	insertConversation(summary: ConversationSummary, titlePending = false): ConversationSummary {
+		this.counter += 1;
+		this.conversations.set(summary.id, {
+			summary: { ...summary },
+			leafId: null,
+			titlePending,
+			seq: this.counter
+		});
+		return { ...summary };
+	}
+
+	/** Whether the conversation still waits for its automatic title; asking ends the wait. */
+	takeTitlePending(conversationId: string): boolean {
+		const entry = this.require(conversationId);
+		const pending = entry.titlePending;
+		entry.titlePending = false;
+		return pending;
+	}
+
+	has(id: string): boolean {
+		return this.conversations.has(id) || this.messages.has(id);
 	}
 
 	summary(conversationId: string): ConversationSummary | undefined {
@@ -42,31 +88,38 @@ export class MockTree {
 	}
 
 	summaries(): ConversationSummary[] {
-		return [...this.conversations.values()].map((entry) => ({ ...entry.summary }));
+		return [...this.conversations.values()]
+			.sort(listingOrder)
+			.map((entry) => ({ ...entry.summary }));
 	}
 
-	updateSummary(conversationId: string, patch: Partial<ConversationSummary>): ConversationSummary {
+	/** Change a conversation's fields; `touch` also bumps `updated_at`. */
+	updateSummary(
+		conversationId: string,
+		patch: Partial<ConversationSummary>,
+		touch = true
+	): ConversationSummary {
 		const entry = this.require(conversationId);
-		entry.summary = { ...entry.summary, ...patch, updated_at: this.stamp() };
+		entry.summary = { ...entry.summary, ...patch };
+		if (touch) entry.summary.updated_at = this.stamp();
+		if (patch.title !== undefined) entry.titlePending = false;
 		return { ...entry.summary };
 	}
 
 	deleteConversation(conversationId: string): boolean {
-		for (const message of [...this.messages.values()]) {
-			if (message.conversation_id === conversationId) this.messages.delete(message.id);
-		}
+		for (const message of this.messagesOf(conversationId)) this.messages.delete(message.id);
 		return this.conversations.delete(conversationId);
 	}
 
 	require(conversationId: string): StoredConversation {
 		const entry = this.conversations.get(conversationId);
-		if (!entry) throw new Error(`not_found:conversation ${conversationId}`);
+		if (!entry) throw new MockFailure('not_found', `No conversation with id '${conversationId}'.`);
 		return entry;
 	}
 
 	message(messageId: string): Message {
 		const message = this.messages.get(messageId);
-		if (!message) throw new Error(`not_found:message ${messageId}`);
+		if (!message) throw new MockFailure('not_found', `No message with id '${messageId}'.`);
 		return message;
 	}
 
@@ -81,8 +134,7 @@ export class MockTree {
 		content: string,
 		status: Message['status'] = 'complete'
 	): Message {
-		const entry = this.require(conversationId);
-		const message: Message = {
+		return this.insertMessage({
 			id: this.nextId('msg'),
 			conversation_id: conversationId,
 			parent_id: parentId,
@@ -92,20 +144,34 @@ export class MockTree {
 			created_at: this.stamp(),
 			status,
 			error: null,
-			model: role === 'assistant' ? (entry.summary.model ?? null) : null,
-			timings: null,
-			sibling_ids: []
-		};
-		this.messages.set(message.id, message);
+			model: null,
+			timings: null
+		});
+	}
+
+	/** Store a message as it is and make it the conversation's leaf. */
+	insertMessage(message: Message, usage: Usage | null = null, touch = true): Message {
+		const entry = this.require(message.conversation_id);
+		this.messages.set(message.id, { ...message, sibling_ids: [] });
+		if (usage) this.usages.set(message.id, usage);
 		entry.leafId = message.id;
-		this.touch(conversationId);
+		this.touch(message.conversation_id, touch);
+		return this.withSiblings(this.message(message.id));
+	}
+
+	patchMessage(messageId: string, patch: Partial<Message>, usage: Usage | null = null): Message {
+		const message = { ...this.message(messageId), ...patch };
+		this.messages.set(messageId, message);
+		if (usage) this.usages.set(messageId, usage);
 		return this.withSiblings(message);
 	}
 
-	patchMessage(messageId: string, patch: Partial<Message>): Message {
-		const message = { ...this.message(messageId), ...patch };
-		this.messages.set(messageId, message);
-		return this.withSiblings(message);
+	usage(messageId: string): Usage | null {
+		return this.usages.get(messageId) ?? null;
+	}
+
+	setLeaf(conversationId: string, leafId: string | null): void {
+		this.require(conversationId).leafId = leafId;
 	}
 
 	private children(parentId: string | null, conversationId: string): Message[] {
@@ -149,9 +215,7 @@ export class MockTree {
 	}
 
 	clear(conversationId: string): void {
-		for (const message of [...this.messages.values()]) {
-			if (message.conversation_id === conversationId) this.messages.delete(message.id);
-		}
+		for (const message of this.messagesOf(conversationId)) this.messages.delete(message.id);
 		this.require(conversationId).leafId = null;
 		this.touch(conversationId);
 	}
@@ -168,13 +232,12 @@ export class MockTree {
 		return branch;
 	}
 
+	/** A conversation with its active branch; `message_count` counts every branch. */
 	conversation(conversationId: string): Conversation {
 		const { summary } = this.require(conversationId);
-		const messages = this.activeBranch(conversationId);
 		return {
 			...summary,
-			message_count: messages.length,
-			messages,
+			messages: this.activeBranch(conversationId),
 			params: {},
 			system_prompt: null
 		};
@@ -184,11 +247,15 @@ export class MockTree {
 		return [...this.messages.values()];
 	}
 
-	private touch(conversationId: string): void {
+	/** Every message of a conversation, oldest first (parents before children). */
+	messagesOf(conversationId: string): Message[] {
+		return this.allMessages().filter((message) => message.conversation_id === conversationId);
+	}
+
+	private touch(conversationId: string, stamp = true): void {
 		const entry = this.require(conversationId);
-		const count = [...this.messages.values()].filter(
-			(message) => message.conversation_id === conversationId
-		).length;
-		entry.summary = { ...entry.summary, message_count: count, updated_at: this.stamp() };
+		const count = this.messagesOf(conversationId).length;
+		entry.summary = { ...entry.summary, message_count: count };
+		if (stamp) entry.summary.updated_at = this.stamp();
 	}
 }

@@ -1,0 +1,300 @@
+import type {
+	BridgeEventOf,
+	CommandName,
+	CommandParams,
+	CommandResult,
+	Envelope,
+	Message,
+	StreamStarted
+} from '$lib/types';
+import type { ScenarioBackend } from './backends';
+import { Normaliser } from './normalise';
+
+/**
+ * The shared scenario: one conversation's life (create, send, stream, stop, regenerate, edit,
+ * branch, search, export and import), then the models and the settings with their errors. It
+ * runs the same steps against any `ScenarioBackend` and returns each step's normalised outcome by
+ * name, so the outcomes of the mock and of the real backend can be compared field by field.
+ */
+export const STEPS = [
+	'create',
+	'send',
+	'stream',
+	'title',
+	'stop',
+	'regenerate',
+	'edit',
+	'branch',
+	'search',
+	'export json',
+	'export markdown',
+	'import',
+	'import errors',
+	'not found',
+	'models',
+	'model errors',
+	'settings',
+	'settings errors',
+	'delete'
+] as const;
+
+export type StepName = (typeof STEPS)[number];
+export type Outcomes = Partial<Record<StepName, unknown>>;
+
+/** Long enough for the automatic title to be cut. */
+const FIRST_PROMPT =
+	'Plan a weekend trip to Lyon with a budget of two hundred euros, trains included';
+const SECOND_PROMPT = 'And which museums open on Sunday?';
+const EDITED_PROMPT = 'Plan a weekend trip to Lyon in spring';
+
+type StreamEnd = BridgeEventOf<'stream_end'> | BridgeEventOf<'stream_error'>;
+type Chunk = BridgeEventOf<'stream_chunk'>;
+
+/** One run of the scenario against one backend. */
+class ScenarioRun {
+	readonly outcomes: Outcomes = {};
+	private normaliser = new Normaliser('');
+
+	constructor(
+		private readonly backend: ScenarioBackend,
+		/** What both backends answer to every prompt. */
+		private readonly answer: string
+	) {}
+
+	record(step: StepName, outcome: unknown): void {
+		this.outcomes[step] = this.normaliser.value(outcome);
+	}
+
+	call<K extends CommandName>(
+		name: K,
+		params: CommandParams<K>
+	): Promise<Envelope<CommandResult<K>>> {
+		return this.backend.call(name, params);
+	}
+
+	async ok<K extends CommandName>(name: K, params: CommandParams<K>): Promise<CommandResult<K>> {
+		const envelope = await this.call(name, params);
+		if (!envelope.ok) {
+			throw new Error(`${this.backend.name}: ${name} failed: ${JSON.stringify(envelope.error)}`);
+		}
+		return envelope.result;
+	}
+
+	private async end(started: StreamStarted): Promise<StreamEnd> {
+		const event = await this.backend.event(
+			(e) =>
+				(e.type === 'stream_end' || e.type === 'stream_error') && e.stream_id === started.stream_id,
+			`the end of stream ${started.stream_id}`
+		);
+		return event as StreamEnd;
+	}
+
+	private chunks(started: StreamStarted): Chunk[] {
+		return this.backend.events.filter(
+			(e): e is Chunk => e.type === 'stream_chunk' && e.stream_id === started.stream_id
+		);
+	}
+
+	/** Start a stream with `start`, wait for its end; the outcome holds both and the chunks' sum. */
+	private async stream(start: Promise<StreamStarted>): Promise<{
+		started: StreamStarted;
+		end: StreamEnd;
+		chunks_add_up: boolean;
+	}> {
+		const started = await start;
+		const end = await this.end(started);
+		const text = this.chunks(started)
+			.map((chunk) => chunk.content)
+			.join('');
+		return { started, end, chunks_add_up: text === end.message.content };
+	}
+
+	async run(): Promise<Outcomes> {
+		const status = await this.ok('get_server_status', {});
+		this.normaliser = new Normaliser(status.model ?? '');
+		const id = await this.conversation();
+		await this.transfer(id);
+		await this.models();
+		await this.settings();
+		this.record('delete', {
+			first: await this.call('delete_conversation', { conversation_id: id }),
+			again: await this.call('delete_conversation', { conversation_id: id }),
+			left: await this.call('list_conversations', {})
+		});
+		return this.outcomes;
+	}
+
+	private async conversation(): Promise<string> {
+		const created = await this.ok('create_conversation', {});
+		this.record('create', created);
+		const id = created.id;
+
+		const sent = await this.stream(
+			this.ok('send_chat_message_stream', { conversation_id: id, content: FIRST_PROMPT })
+		);
+		this.record('send', sent);
+		this.record('stream', {
+			answer_is_scripted: sent.end.message.content === this.answer,
+			chunks: [
+				...new Set(this.chunks(sent.started).map((chunk) => Object.keys(chunk).sort().join()))
+			]
+		});
+		this.record('title', await this.call('list_conversations', {}));
+
+		await this.stop(id);
+		const firstUser = sent.started.user_message as Message;
+		this.record('edit', {
+			...(await this.stream(
+				this.ok('edit_message', { message_id: firstUser.id, content: EDITED_PROMPT })
+			)),
+			conversation: await this.call('get_conversation', { conversation_id: id })
+		});
+		this.record('branch', await this.call('select_branch', { message_id: firstUser.id }));
+		this.record('search', {
+			title_and_messages: await this.search('Lyon'),
+			limited: (await this.search('markdown', 2)).length - 1,
+			nothing: await this.search('zeppelin')
+		});
+		return id;
+	}
+
+	/** Stop an answer after its first chunk, then regenerate it. */
+	private async stop(id: string): Promise<void> {
+		const started = await this.ok('send_chat_message_stream', {
+			conversation_id: id,
+			content: SECOND_PROMPT
+		});
+		await this.backend.event(
+			(e) => e.type === 'stream_chunk' && e.stream_id === started.stream_id,
+			'a first chunk'
+		);
+		const stopped = await this.call('stop_generation', { conversation_id: id });
+		const end = await this.end(started);
+		const partial = end.message.content;
+		this.record('stop', {
+			started,
+			stopped,
+			again: await this.call('stop_generation', { conversation_id: id }),
+			partial_is_a_prefix: this.answer.startsWith(partial) && partial.length < this.answer.length,
+			end: { ...end, message: { ...end.message, content: '<partial>' } }
+		});
+		this.record('regenerate', {
+			...(await this.stream(this.ok('regenerate_message', { message_id: end.message.id }))),
+			conversation: await this.call('get_conversation', { conversation_id: id })
+		});
+	}
+
+	/**
+	 * Which conversations and messages match, title matches first, and what each snippet marks.
+	 * Ranks and snippet windows are SQLite FTS5's (bm25, 12 tokens): the mock does not imitate them.
+	 */
+	private async search(query: string, limit?: number): Promise<unknown[]> {
+		const hits = await this.ok('search_conversations', { query, limit });
+		const titlesFirst = hits.every(
+			(hit, index) => hit.message_id !== null || hits.slice(0, index).every((h) => !h.message_id)
+		);
+		const found = hits
+			.map((hit) => ({
+				conversation_id: this.normaliser.id(hit.conversation_id),
+				message_id: hit.message_id === null ? null : this.normaliser.id(hit.message_id),
+				title: hit.title,
+				marked: [...hit.snippet.matchAll(/\*\*(.+?)\*\*/g)].map((match) => match[1])
+			}))
+			.sort(
+				(a, b) =>
+					Number(a.message_id !== null) - Number(b.message_id !== null) ||
+					String(a.message_id).localeCompare(String(b.message_id))
+			);
+		return [{ titles_first: titlesFirst }, ...found];
+	}
+
+	private async transfer(id: string): Promise<void> {
+		const json = await this.ok('export_conversations', {
+			conversation_ids: [id],
+			format: 'json'
+		});
+		const document = JSON.parse(json.content) as { conversations: { messages: Message[] }[] };
+		for (const conversation of document.conversations) {
+			for (const message of conversation.messages) {
+				if (message.status === 'cancelled') message.content = '<partial>';
+			}
+		}
+		this.record('export json', { ...json, content: document });
+		this.record(
+			'export markdown',
+			await this.call('export_conversations', { conversation_ids: [id], format: 'markdown' })
+		);
+		const imported = await this.ok('import_conversations', { data: json.content });
+		this.record('import', {
+			imported,
+			conversation: await this.call('get_conversation', {
+				conversation_id: imported.conversation_ids[0] ?? ''
+			}),
+			listed: await this.call('list_conversations', {})
+		});
+		this.record('import errors', {
+			not_json: await this.call('import_conversations', { data: '{"conversations": [' }),
+			wrong_format: await this.call('import_conversations', {
+				data: { format: 'other', version: 1, conversations: [] }
+			}),
+			missing_fields: await this.call('import_conversations', {
+				data: {
+					format: 'llamadesk.conversations',
+					version: 1,
+					conversations: [{ id: 'c1', title: 'No dates' }]
+				}
+			})
+		});
+		this.record('not found', {
+			conversation: await this.call('get_conversation', { conversation_id: 'missing' }),
+			message: await this.call('regenerate_message', { message_id: 'missing' })
+		});
+	}
+
+	private async models(): Promise<void> {
+		const models = await this.ok('list_models', {});
+		const selected = models.filter((model) => model.selected);
+		this.record('models', {
+			fields: [...new Set(models.map((model) => Object.keys(model).sort().join()))],
+			selected: selected.map((model) => ({ load_state: model.load_state, error: model.error })),
+			settings: await this.call('get_model_settings', { model_id: selected[0]?.id ?? '' })
+		});
+		this.record('model errors', {
+			unknown: await this.call('select_model', { model_id: 'no-such-model' }),
+			bad_settings: await this.call('save_model_settings', {
+				model_id: selected[0]?.id ?? '',
+				settings: { context_size: 10, threads: -1, gpu_layers: null, extra_args: null }
+			})
+		});
+	}
+
+	private async settings(): Promise<void> {
+		const saved = await this.call('save_config', {
+			config: { generation: { temperature: 0.5 } }
+		});
+		const config = await this.ok('get_config', {});
+		this.record('settings', {
+			saved: saved.ok
+				? { changed: saved.result.changed, restart_required: saved.result.restart_required }
+				: saved,
+			temperature: (config.values.generation as Record<string, unknown>).temperature
+		});
+		this.record('settings errors', {
+			wrong_type: await this.call('save_config', {
+				config: { generation: { temperature: 'hot' } }
+			}),
+			out_of_range: await this.call('save_config', {
+				config: { generation: { top_p: 3 }, engine: { context_size: 10 } }
+			}),
+			unknown: await this.call('save_config', { config: { generation: { warmth: 1 } } }),
+			locked_and_unknown: await this.call('save_config', {
+				config: { generation: { temperature: 9 }, engine: { port: 9000 }, looks: {} }
+			})
+		});
+	}
+}
+
+/** Run the scenario; each step's outcome, normalised. */
+export function runScenario(backend: ScenarioBackend, answer: string): Promise<Outcomes> {
+	return new ScenarioRun(backend, answer).run();
+}
