@@ -7,7 +7,8 @@
  * - timestamps become `<time>`, also inside text; timings and token usage keep their keys only
  *   (they are measurements);
  * - an error's `detail` becomes `<detail>`: it is free text for people (the backend's is often
- *   pydantic's or Python's own report); whether there is one is still compared;
+ *   pydantic's or Python's own report); whether there is one is still compared; so does what a
+ *   JSON parser says in a message (`not valid JSON: <parser>.`);
  * - the server's process facts (pid, port, uptime) become `<n>`;
  * - the loaded model's name becomes `<model>` (the mock serves its own catalogue).
  */
@@ -15,6 +16,7 @@ const ID_KEYS = /(^|_)ids?$/;
 const TIME_KEYS = new Set(['created_at', 'updated_at', 'exported_at']);
 const PROCESS_KEYS = new Set(['pid', 'port', 'uptime_s', 'elapsed_s']);
 const MEASURED_KEYS = new Set(['timings', 'usage']);
+const PARSER_WORDS = /(not valid JSON: ).*\.$/s;
 const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;
 
 export class Normaliser {
@@ -50,6 +52,7 @@ export class Normaliser {
 		if (ID_KEYS.test(key)) return this.id(value);
 		if (TIME_KEYS.has(key)) return '<time>';
 		if (key === 'detail') return '<detail>';
+		if (key === 'message') value = value.replace(PARSER_WORDS, '$1<parser>.');
 		return value === this.model ? '<model>' : value.replace(ISO_TIME, '<time>');
 	}
 }

@@ -35,7 +35,7 @@ export function mockConfigView(values: Values): ConfigView {
 	};
 }
 
-/** pydantic's words for a value of the wrong type (`Input should be …`), or null. */
+/** pydantic's words (strict mode: JSON types) for a value of the wrong type, or null. */
 function typeProblem(schema: SchemaProperty, value: unknown): string | null {
 	if (schema.anyOf) {
 		if (value === null && schema.anyOf.some((option) => option.type === 'null')) return null;
@@ -47,22 +47,17 @@ function typeProblem(schema: SchemaProperty, value: unknown): string | null {
 		const quoted = schema.enum.map((option) => `'${String(option)}'`);
 		return `Input should be ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 	}
-	const text = typeof value === 'string';
 	switch (schema.type) {
 		case 'boolean':
-			if (typeof value === 'boolean') return null;
-			return `Input should be a valid boolean${text ? ', unable to interpret input' : ''}`;
+			return typeof value === 'boolean' ? null : 'Input should be a valid boolean';
 		case 'integer':
-			if (Number.isInteger(value)) return null;
-			if (text) return 'Input should be a valid integer, unable to parse string as an integer';
-			if (typeof value === 'number')
-				return 'Input should be a valid integer, got a number with a fractional part';
-			return 'Input should be a valid integer';
+			return Number.isInteger(value) ? null : 'Input should be a valid integer';
 		case 'number':
-			if (typeof value === 'number' && Number.isFinite(value)) return null;
-			return `Input should be a valid number${text ? ', unable to parse string as a number' : ''}`;
+			return typeof value === 'number' && Number.isFinite(value)
+				? null
+				: 'Input should be a valid number';
 		case 'string':
-			return text ? null : 'Input should be a valid string';
+			return typeof value === 'string' ? null : 'Input should be a valid string';
 		case 'array':
 			return Array.isArray(value) ? null : 'Input should be a valid list';
 		default:

@@ -143,7 +143,8 @@ function parse(data: ImportParams['data']): ImportedConversation[] {
 		try {
 			document = JSON.parse(data);
 		} catch (error) {
-			throw new MockFailure('import_invalid', 'The file is not valid JSON.', [], String(error));
+			const reason = error instanceof Error ? error.message : String(error);
+			throw new MockFailure('import_invalid', `The file is not valid JSON: ${reason}.`, [], reason);
 		}
 	}
 	if (!isObject(document) || document.format !== FORMAT) {
