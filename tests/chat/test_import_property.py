@@ -17,7 +17,6 @@ import anyio
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from backend.bridge import success
 from backend.chat import (
     ChatOrchestrator,
     ConversationStore,
@@ -26,6 +25,7 @@ from backend.chat import (
     import_json,
 )
 from backend.config import Settings
+from backend.contract import CommandSuccess
 from backend.errors import ImportFormatError
 from backend.llama import FakeLlamaServer, LlamaCppAdapter
 
@@ -34,6 +34,11 @@ from ..strategies import from_schema, hostile_values, to_json
 _SCHEMA = ExportDocument.model_json_schema()
 _DEFS = _SCHEMA["$defs"]
 _NO_STRUCTURE = {"id", "parent_id", "messages", "active_leaf_id"}
+
+
+def success(result: Any) -> None:
+    """Fail unless ``result`` could reach the page: strict JSON (no NaN) in a success envelope."""
+    CommandSuccess(result=json.loads(json.dumps(result, allow_nan=False)))
 
 
 def _fields(model: str, hostile: bool) -> st.SearchStrategy[dict[str, Any]]:
