@@ -3,6 +3,8 @@
 python -m backend                      open the window on the built SPA
 python -m backend --dev URL            open the window on a dev server (hot reload)
 python -m backend --browser            serve the SPA and the commands over HTTP instead
+python -m backend --browser --host ADDR --allow-network [--tls-cert FILE --tls-key FILE]
+                                       ... reachable from other machines (warns; HTTPS)
 python -m backend --set engine.port=8080 ...   override settings for this run
 python -m backend engine --info|--build|--prepare [--portable]
 python -m backend --version            the app's, engine's and model's versions
@@ -70,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--browser", action="store_true", help="serve over HTTP, no window")
     parser.add_argument("--host", default="127.0.0.1", help="browser mode: address to bind")
     parser.add_argument("--port", type=int, default=0, help="browser mode: port (0 = free)")
+    parser.add_argument(
+        "--allow-network",
+        action="store_true",
+        help="browser mode: allow a --host that other machines can reach",
+    )
+    parser.add_argument(
+        "--tls-cert", type=Path, metavar="FILE", help="browser mode: serve HTTPS with this PEM"
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="browser mode: the certificate's PEM key"
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -157,13 +170,20 @@ def _contract() -> int:
 
 
 def _app(args: argparse.Namespace, paths: AppPaths) -> int:
-    from .app import run_app  # noqa: PLC0415 - the GUI stack loads only for the app itself
+    from .app import BrowserOptions, run_app  # noqa: PLC0415 - the GUI stack loads only here
 
+    browser = BrowserOptions(
+        host=args.host,
+        port=args.port,
+        allow_network=args.allow_network,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    )
     return run_app(
         paths,
         overrides=dict(args.overrides),
         dev_url=args.dev,
-        browser=(args.host, args.port) if args.browser else None,
+        browser=browser if args.browser else None,
         self_test=args.self_test,
         self_test_dir=args.self_test_dir,
         debug=args.debug,
@@ -172,7 +192,10 @@ def _app(args: argparse.Namespace, paths: AppPaths) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; errors print one readable line and exit 1."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.browser and (args.allow_network or args.tls_cert or args.tls_key):
+        parser.error("--allow-network, --tls-cert and --tls-key go with --browser")
     paths = AppPaths.from_env()
     try:
         if args.command == "engine":

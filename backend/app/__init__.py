@@ -10,8 +10,15 @@
 - ``_selftest``: ``--self-test``, drives the real window like a person.
 """
 
+from ._browser import BrowserOptions
 from ._display import prepare_qt_environment
 from ._handlers import COMMANDS, CommandHandlers
 from ._main import run_app
 
-__all__ = ["COMMANDS", "CommandHandlers", "prepare_qt_environment", "run_app"]
+__all__ = [
+    "BrowserOptions",
+    "COMMANDS",
+    "CommandHandlers",
+    "prepare_qt_environment",
+    "run_app",
+]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import ConfigService
 from ..paths import AppPaths
-from ._browser import serve_browser
+from ._browser import BrowserOptions, serve_browser
 from ._display import NO_DISPLAY_MESSAGE, has_display, prepare_qt_environment
 from ._runtime import AppRuntime
 from ._selftest import SelfTest
@@ -25,12 +25,14 @@ def run_app(
     *,
     overrides: Mapping[str, object],
     dev_url: str | None,
-    browser: tuple[str, int] | None,
+    browser: BrowserOptions | None,
     self_test: str | None,
     self_test_dir: Path,
     debug: bool,
 ) -> int:
     """Run until the window closes (or browser mode is stopped); returns the exit code."""
+    if browser is not None:
+        browser.check()
     if browser is None and not has_display(os.environ):
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
@@ -40,7 +42,7 @@ def run_app(
         print(f"warning: {warning}", file=sys.stderr)
     with AppRuntime(paths, config) as runtime:
         if browser is not None:
-            return serve_browser(runtime, FRONTEND_BUILD, *browser)
+            return serve_browser(runtime, FRONTEND_BUILD, browser)
         prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
         monitor = runtime.services.monitor
         test = (

@@ -15,7 +15,7 @@ reads the registry off it, and everything below serves exactly those commands.
 from ._api import LlamaDeskApi
 from ._dispatch import CommandDispatcher
 from ._events import EventPump, EventTarget, WindowTarget, events_script
-from ._http import EventHub, create_http_app
+from ._http import LOOPBACK_NAMES, EventHub, create_http_app, is_loopback
 from ._registry import Commands, CommandSpec, commands_of
 from ._schema import contract_schema
 
@@ -26,10 +26,12 @@ __all__ = [
     "EventHub",
     "EventPump",
     "EventTarget",
+    "LOOPBACK_NAMES",
     "LlamaDeskApi",
     "WindowTarget",
     "commands_of",
     "contract_schema",
     "create_http_app",
     "events_script",
+    "is_loopback",
 ]

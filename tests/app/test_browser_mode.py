@@ -125,3 +125,40 @@ def test_a_streamed_answer_over_http_and_sse_then_a_clean_exit(browser_app: Brow
         interval_s=0.05,
         message="llama-server outlived the app",
     )
+
+
+def test_hostile_requests_get_the_typed_envelope_from_the_real_server(
+    browser_app: BrowserApp,
+) -> None:
+    """Through uvicorn itself: every refusal is JSON with a code, and the app keeps answering."""
+    auth = {"Authorization": f"Bearer {browser_app.token}"}
+    api = f"{browser_app.base}/api"
+    deep = b'{"data": ' + b"[" * 1_000 + b"]" * 1_000 + b"}"
+    cases: list[tuple[httpx.Response, int]] = [
+        (httpx.post(f"{api}/import_conversations", content=deep, headers=auth), 400),
+        (
+            httpx.post(
+                f"{api}/search_conversations",
+                content='{"query": "é"}'.encode("utf-16"),
+                headers=auth,
+            ),
+            400,
+        ),
+        (
+            httpx.post(f"{api}/list_conversations", headers={"Authorization": "Bearer é".encode()}),
+            401,
+        ),
+        (httpx.post(f"{api}/list%2fconversations", json={}, headers=auth), 404),
+        (httpx.get(f"{api}/list_conversations", headers=auth), 405),
+        (httpx.get(f"{browser_app.base}/missing.js"), 404),
+        (
+            httpx.post(
+                f"{api}/list_conversations", json={}, headers={**auth, "Host": "evil.example"}
+            ),
+            403,
+        ),
+    ]
+    for response, status in cases:
+        assert response.status_code == status, (response.request.url, response.text)
+        assert set(response.json()["error"]) == {"code", "message", "detail", "fields"}
+    assert browser_app.call("list_conversations").json() == {"ok": True, "result": []}

@@ -111,3 +111,118 @@ async def test_events_reach_every_subscriber_in_order(hub: EventHub) -> None:
             {"type": "b", "n": 2},
         ]
         await stream.aclose()
+
+
+def _is_envelope(response: httpx.Response, status: int, code: str) -> str:
+    """Assert the typed JSON error envelope; return its message."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "detail", "fields"}
+    assert error["code"] == code
+    return str(error["message"])
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example:9999", "evil.example", "127.0.0.1:8080", "localhost.evil.example:9999", ""],
+)
+async def test_a_request_for_another_host_is_refused(client: httpx.AsyncClient, host: str) -> None:
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 still names its own host."""
+    headers = {**AUTH, "Host": host}
+    response = await client.post("/api/list_conversations", json={}, headers=headers)
+    assert "does not answer requests" in _is_envelope(response, 403, "invalid_argument")
+    assert (await client.get("/", headers={"Host": host})).status_code == 403
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:9999", "localhost:9999", "LOCALHOST:9999"])
+async def test_the_loopback_names_with_the_servers_port_are_answered(
+    client: httpx.AsyncClient, host: str
+) -> None:
+    headers = {**AUTH, "Host": host}
+    assert (await client.post("/api/list_conversations", json={}, headers=headers)).is_success
+
+
+async def test_an_ipv6_loopback_host_is_answered(
+    handlers: FakeHandlers, portal: BlockingPortal, hub: EventHub, tmp_path: Path
+) -> None:
+    dispatcher = CommandDispatcher(COMMANDS, handlers, portal, timeout_s=2.0)
+    app = create_http_app(dispatcher, hub, token=TOKEN, static_dir=tmp_path)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://[::1]:9999") as ipv6:
+        assert (await ipv6.post("/api/list_conversations", json={}, headers=AUTH)).is_success
+        wrong = {**AUTH, "Host": "[::2]:9999"}
+        assert (
+            await ipv6.post("/api/list_conversations", json={}, headers=wrong)
+        ).status_code == 403
+
+
+async def test_a_chosen_address_is_answered_besides_loopback(
+    handlers: FakeHandlers, portal: BlockingPortal, hub: EventHub, tmp_path: Path
+) -> None:
+    dispatcher = CommandDispatcher(COMMANDS, handlers, portal, timeout_s=2.0)
+    hosts = {"127.0.0.1", "192.0.2.7"}
+    app = create_http_app(dispatcher, hub, token=TOKEN, static_dir=tmp_path, hosts=hosts)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://192.0.2.7:9999") as lan:
+        assert (await lan.post("/api/list_conversations", json={}, headers=AUTH)).is_success
+        other = {**AUTH, "Host": "localhost:9999"}
+        assert (
+            await lan.post("/api/list_conversations", json={}, headers=other)
+        ).status_code == 403
+
+
+def _nested(depth: int) -> bytes:
+    return ('{"conversation_id": ' + "[" * depth + "]" * depth + "}").encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (_nested(1_000), "nested more than 64 levels"),
+        (_nested(100_000), "nested more than 64 levels"),
+        (b'{"data": ' + b'{"a":' * 1_000 + b"1" + b"}" * 1_000 + b"}", "nested more than"),
+        ('{"query": "caf\u00e9"}'.encode("utf-16"), "not UTF-8"),
+        (b'{"query": "caf\xe9"}', "not UTF-8"),
+        (b'{"limit": NaN}', "NaN is not a number JSON allows"),
+        (b'{"limit": 1e999}', "too large"),
+        (b'{"query": "\\ud800"}', "lone surrogate"),
+    ],
+)
+async def test_a_body_that_is_not_strict_utf8_json_is_a_typed_400(
+    client: httpx.AsyncClient, handlers: FakeHandlers, body: bytes, expected: str
+) -> None:
+    response = await client.post("/api/search_conversations", content=body, headers=AUTH)
+    assert expected in _is_envelope(response, 400, "invalid_argument")
+    assert handlers.calls == []
+
+
+@pytest.mark.parametrize("token", ["\u00e9t\u00e9", "secret-token\u00ff", "\U0001f600", "\x7f"])
+async def test_any_bearer_text_is_just_a_wrong_token(client: httpx.AsyncClient, token: str) -> None:
+    """Non-ASCII header bytes (sent as UTF-8) are a 401, not a 500 from compare_digest."""
+    headers = {"Authorization": f"Bearer {token}".encode()}
+    response = await client.post("/api/list_conversations", json={}, headers=headers)
+    _is_envelope(response, 401, "invalid_argument")
+    events = await client.get("/api/events", params={"token": token})
+    _is_envelope(events, 401, "invalid_argument")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("POST", "/api/list%2fconversations", 404, "not_found"),
+        ("POST", "/api/a/b/c", 404, "not_found"),
+        ("POST", "/api/", 404, "not_found"),
+        ("GET", "/api/list_conversations", 405, "invalid_argument"),
+        ("DELETE", "/api/list_conversations", 405, "invalid_argument"),
+        ("POST", "/", 405, "invalid_argument"),
+        ("PUT", "/index.html", 405, "invalid_argument"),
+        ("GET", "/no-such-file.js", 404, "not_found"),
+        ("GET", "/api/nothing/here", 404, "not_found"),
+    ],
+)
+async def test_unknown_routes_and_methods_get_the_envelope(
+    client: httpx.AsyncClient, method: str, path: str, status: int, code: str
+) -> None:
+    response = await client.request(method, path, headers=AUTH, content=b"{}")
+    _is_envelope(response, status, code)

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from backend.chat import (
     ChatOrchestrator,
@@ -80,6 +81,11 @@ def _settings() -> Settings:
     return settings
 
 
+def _sendable(result: BaseModel) -> None:
+    """What the bridge does with a result: it must be strict JSON (NaN would hang the page)."""
+    json.dumps(result.model_dump(mode="json"), allow_nan=False)
+
+
 async def _round_trip(text: str, home: Path) -> None:
     fake = FakeLlamaServer(slot_dir=home)
     settings = _settings()
@@ -101,12 +107,12 @@ async def _round_trip(text: str, home: Path) -> None:
                 event("imported")
                 for conversation_id in created:
                     opened = await chat.get_conversation(conversation_id)
-                    success(opened.model_dump(mode="json"))
+                    _sendable(opened)
                     answer = await chat.handle_user_message(conversation_id, "Hi")
                     assert answer.status == "complete", answer.error
-                    success((await chat.get_conversation(conversation_id)).model_dump(mode="json"))
+                    _sendable(await chat.get_conversation(conversation_id))
                 exported = await chat.export(created, "json")
-                success(exported.model_dump(mode="json"))
+                _sendable(exported)
                 assert len(import_json(again, exported.content)) == len(created)
                 assert len(json.loads(exported.content)["conversations"]) == len(created)
 
