@@ -18,9 +18,26 @@ const BANNER = `/**
  */`;
 
 /**
+ * The definitions that are some command's `params`: what the page sends, read off the schema's
+ * `Commands` (each `<Name>Command` has `params` and `result`), so no naming rule is needed.
+ *
+ * @param {Record<string, import('json-schema-to-typescript').JSONSchema>} defs
+ * @returns {Set<string>}
+ */
+function commandParams(defs) {
+	const names = new Set();
+	for (const command of Object.values(defs.Commands?.properties ?? {})) {
+		const def = defs[String(command.$ref).replace('#/$defs/', '')];
+		const params = def?.properties?.params?.$ref;
+		if (params) names.add(String(params).replace('#/$defs/', ''));
+	}
+	return names;
+}
+
+/**
  * Property titles would become one alias type per field (`Title1`, `Content3`, ...): drop them.
  * Pydantic always serialises fields that have defaults, so in output types (every definition
- * except the `*Params` inputs) a field with a default is present: mark it required.
+ * except the commands' params) a field with a default is present: mark it required.
  *
  * @param {import('json-schema-to-typescript').JSONSchema} schema
  * @returns {import('json-schema-to-typescript').JSONSchema}
@@ -28,10 +45,11 @@ const BANNER = `/**
 function normalise(schema) {
 	/** @type {Record<string, import('json-schema-to-typescript').JSONSchema>} */
 	const defs = schema.$defs ?? {};
+	const inputs = commandParams(defs);
 	for (const [name, def] of Object.entries(defs)) {
 		const properties = def.properties ?? {};
 		for (const property of Object.values(properties)) delete property.title;
-		if (name.endsWith('Params')) continue;
+		if (inputs.has(name)) continue;
 		const withDefaults = Object.entries(properties)
 			.filter(([, property]) => 'default' in property)
 			.map(([key]) => key);
