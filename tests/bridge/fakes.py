@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 from backend.app import COMMANDS
 from backend.contract import (
@@ -87,8 +90,24 @@ class FakeHandlers:
 
         async def handler(params: Any) -> Any:
             self.calls.append((name, params))
-            if getattr(result_type, "__origin__", None) is list:
-                return []
-            return SAMPLES[result_type]
+            return sample_of(result_type)
 
         return handler
+
+
+def sample_of(result_type: Any) -> Any:
+    """A valid value of a command's result type: the hand-made one in SAMPLES, else built from
+    the type's required fields, so a new command needs no entry here."""
+    if result_type in SAMPLES:
+        return SAMPLES[result_type]
+    origin, args = get_origin(result_type), get_args(result_type)
+    if origin in (list, dict):
+        return origin()
+    if origin is Literal:
+        return args[0]
+    if origin in (Union, UnionType):
+        return None if type(None) in args else sample_of(args[0])
+    if isinstance(result_type, type) and issubclass(result_type, BaseModel):
+        fields = result_type.model_fields.items()
+        return result_type(**{k: sample_of(f.annotation) for k, f in fields if f.is_required()})
+    return {bool: True, int: 1, float: 1.0, str: "x"}[result_type]
