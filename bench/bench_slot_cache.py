@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, export_json, import_json
 from backend.config import Settings
-from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, Timings
+from backend.contract import BridgeEvent, MessageRole, StreamChunkEvent, StreamEndEvent, Timings
 from backend.engine import default_model_path, locate_engine
 from backend.llama import Endpoint, LlamaCppAdapter
 from backend.paths import AppPaths
@@ -160,7 +160,7 @@ def history(store: ConversationStore, tokens_per_message: int) -> str:
     conversation = store.create_conversation("Long trip notes")
     parent, count, i = None, 0, 0
     while count < HISTORY_TOKENS:
-        role = "user" if i % 2 == 0 else "assistant"
+        role: MessageRole = "user" if i % 2 == 0 else "assistant"
         text = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(4))
         parent = store.add_message(conversation.id, parent, role, f"Note {i}. {text}").id
         count += tokens_per_message

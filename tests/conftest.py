@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -177,10 +178,10 @@ def llama_server_factory(
     """Start extra real servers (e.g. to restart one on the same slot dir); all stopped after."""
     started: list[RunningServer] = []
 
-    def factory(**options: object) -> RunningServer:
+    def factory(**options: Any) -> RunningServer:
         server = _start(
             engine_binary, default_model, tmp_path / f"server-{len(started)}", **options
-        )  # type: ignore[arg-type]
+        )
         started.append(server)
         return server
 

@@ -23,7 +23,7 @@ import hmac
 import ipaddress
 import json
 import threading
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncGenerator, Collection, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -104,7 +104,7 @@ class EventHub:
         if queue.qsize() < _QUEUE_LIMIT:
             queue.put_nowait(payload)
 
-    async def stream(self) -> AsyncIterator[str]:
+    async def stream(self) -> AsyncGenerator[str, None]:
         """SSE text for one subscriber, with keep-alive comments, until the client leaves."""
         entry = (asyncio.get_running_loop(), asyncio.Queue[str]())
         with self._lock:

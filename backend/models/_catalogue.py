@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import anyio
-import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
+import psutil
 from pydantic import ValidationError
 
 from backend.config import EngineSettings

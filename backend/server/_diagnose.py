@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
+import psutil
 
 from ..errors import EngineError, LlamaDeskError, ModelError, ServerError
 

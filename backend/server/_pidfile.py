@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
+import psutil
 
 from backend.files import write_atomic
 

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +57,7 @@ def _launch(home: Path) -> subprocess.Popen[str]:
 
 
 @pytest.fixture
-def start_app(llamadesk_home: Path, engine_binary: Path) -> Iterator[object]:
+def start_app(llamadesk_home: Path, engine_binary: Path) -> Iterator[Callable[[], RunningApp]]:
     started: list[subprocess.Popen[str]] = []
 
     def start() -> RunningApp:
@@ -80,7 +80,7 @@ def start_app(llamadesk_home: Path, engine_binary: Path) -> Iterator[object]:
 
 
 def test_a_damaged_database_is_recovered_at_start_and_the_user_told(
-    start_app: object, app_paths: AppPaths
+    start_app: Callable[[], RunningApp], app_paths: AppPaths
 ) -> None:
     with ConversationStore(app_paths.database) as store:
         kept = [store.create_conversation(f"Trip {n}").id for n in range(5)]
@@ -88,7 +88,7 @@ def test_a_damaged_database_is_recovered_at_start_and_the_user_told(
     damaged[:100] = os.urandom(100)
     app_paths.database.write_bytes(damaged)
 
-    app = start_app()  # type: ignore[operator]
+    app = start_app()
     listed = app.call("list_conversations").json()["result"]
     assert sorted(c["id"] for c in listed) == sorted(kept)
     created = app.call("create_conversation", title="after").json()

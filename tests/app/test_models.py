@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,8 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
 
-    def deliver(self, batch: list[dict[str, Any]]) -> None:
-        self.events.extend(batch)
+    def deliver(self, events: Sequence[dict[str, Any]]) -> None:
+        self.events.extend(events)
 
     def wait_for(self, match: Callable[[dict[str, Any]], bool], timeout_s: float = 20.0) -> None:
         wait_until(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -94,10 +96,10 @@ def test_a_restart_keeps_the_conversation_cache(
 def test_a_server_killed_mid_answer_keeps_the_text_and_comes_back(
     app_paths: AppPaths, engine_binary: Path, default_model: Path
 ) -> None:
-    events: list[dict[str, object]] = []
+    events: list[dict[str, Any]] = []
 
     class Recorder:
-        def deliver(self, batch: list[dict[str, object]]) -> None:
+        def deliver(self, batch: Sequence[dict[str, Any]]) -> None:
             events.extend(batch)
 
     cli = {"generation.max_tokens": 400, "generation.temperature": 0.8}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from backend.chat import (
     EXPORT_FORMAT,
+    ConversationRecord,
     ConversationStore,
+    MessageRecord,
     MessageTree,
     export_json,
     export_markdown,
@@ -22,7 +24,7 @@ from backend.chat import (
     parse_export,
 )
 from backend.config import SAMPLING_KEYS, GenerationSettings, SamplingParams
-from backend.contract import Timings
+from backend.contract import MessageRole, Timings
 from backend.errors import ImportFormatError
 
 
@@ -46,8 +48,8 @@ def _seed(store: ConversationStore) -> str:
 
 
 def _conversations(document: str) -> list[dict[str, object]]:
-    parsed = json.loads(document)
-    return parsed["conversations"]  # type: ignore[no-any-return]
+    conversations: list[dict[str, object]] = json.loads(document)["conversations"]
+    return conversations
 
 
 def test_round_trip_is_lossless(store: ConversationStore, tmp_path: Path) -> None:
@@ -75,7 +77,7 @@ def test_import_never_overwrites_and_remaps_ids(store: ConversationStore) -> Non
     assert by_id[active].content == "first"
 
 
-def _valid() -> dict[str, object]:
+def _valid() -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "version": 1,
@@ -127,8 +129,8 @@ def _valid() -> dict[str, object]:
 )
 def test_invalid_documents_are_refused_with_the_field(
     store: ConversationStore,
-    mutate,
-    expected: str,  # type: ignore[no-untyped-def]
+    mutate: Callable[[dict[str, Any]], object],
+    expected: str,
 ) -> None:
     document = _valid()
     mutate(document)
@@ -260,16 +262,18 @@ def test_a_failure_midway_imports_nothing(
     store: ConversationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = _valid()
-    second = json.loads(json.dumps(document["conversations"][0]))  # type: ignore[index]
+    second = json.loads(json.dumps(document["conversations"][0]))
     second["id"] = "c2"
     for message in second["messages"]:
         message["id"] += "b"
         message["parent_id"] = message["parent_id"] and message["parent_id"] + "b"
-    document["conversations"].append(second)  # type: ignore[attr-defined]
+    document["conversations"].append(second)
     original = ConversationStore.insert_conversation
     calls = []
 
-    def failing(self: ConversationStore, record, messages) -> None:  # type: ignore[no-untyped-def]
+    def failing(
+        self: ConversationStore, record: ConversationRecord, messages: Sequence[MessageRecord]
+    ) -> None:
         calls.append(record.id)
         if len(calls) == 2:
             raise ImportFormatError("disk on fire")
@@ -284,8 +288,8 @@ def test_a_failure_midway_imports_nothing(
 
 def test_parse_export_reports_every_bad_field() -> None:
     document = _valid()
-    document["conversations"][0]["messages"][0]["role"] = "robot"  # type: ignore[index]
-    document["conversations"][0]["messages"][1]["role"] = "alien"  # type: ignore[index]
+    document["conversations"][0]["messages"][0]["role"] = "robot"
+    document["conversations"][0]["messages"][1]["role"] = "alien"
     with pytest.raises(ImportFormatError) as caught:
         parse_export(document)
     assert [f.field for f in caught.value.fields] == [
@@ -309,13 +313,13 @@ def test_markdown_shows_the_active_branch(store: ConversationStore) -> None:
 
 
 @st.composite
-def _trees(draw: st.DrawFn) -> list[tuple[int | None, str, str]]:
+def _trees(draw: st.DrawFn) -> list[tuple[int | None, MessageRole, str]]:
     """Random message trees: (parent index or None, role, content), parents first."""
     size = draw(st.integers(min_value=0, max_value=12))
-    nodes: list[tuple[int | None, str, str]] = []
+    nodes: list[tuple[int | None, MessageRole, str]] = []
     for i in range(size):
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
-        role = draw(st.sampled_from(["user", "assistant", "system"]))
+        role: MessageRole = draw(st.sampled_from(["user", "assistant", "system"]))
         nodes.append((parent, role, draw(st.text(max_size=40))))
     return nodes
 
@@ -323,7 +327,7 @@ def _trees(draw: st.DrawFn) -> list[tuple[int | None, str, str]]:
 @settings(max_examples=40, deadline=None)
 @given(trees=st.lists(_trees(), min_size=1, max_size=3), title=st.text(min_size=1, max_size=30))
 def test_any_tree_survives_export_and_import(
-    trees: list[list[tuple[int | None, str, str]]], title: str
+    trees: list[list[tuple[int | None, MessageRole, str]]], title: str
 ) -> None:
     with ConversationStore(":memory:") as source, ConversationStore(":memory:") as target:
         ids = []
@@ -332,7 +336,7 @@ def test_any_tree_survives_export_and_import(
             made: list[str] = []
             for parent, role, content in nodes:
                 parent_id = made[parent] if parent is not None else None
-                made.append(source.add_message(conversation.id, parent_id, role, content).id)  # type: ignore[arg-type]
+                made.append(source.add_message(conversation.id, parent_id, role, content).id)
             ids.append(conversation.id)
         document = export_json(source, ids)
         assert import_json(target, document) == ids

@@ -12,6 +12,7 @@ from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import Endpoint, LlamaCppAdapter
+from tests.conftest import RunningServer, ServerFactory
 from tests.waiting import wait_until_async
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
@@ -20,11 +21,11 @@ pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
 class MovingEndpoint:
     """An endpoint provider whose server can be swapped, like the monitor after a restart."""
 
-    def __init__(self, server) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, server: RunningServer) -> None:
         self.generation = -1
         self.point_at(server)
 
-    def point_at(self, server) -> None:  # type: ignore[no-untyped-def]
+    def point_at(self, server: RunningServer) -> None:
         self.generation += 1
         self.current = Endpoint(
             server.base_url, server.api_key, str(server.model_path), self.generation
@@ -48,10 +49,10 @@ def _ends(events: list[BridgeEvent]) -> list[StreamEndEvent | StreamErrorEvent]:
 
 @pytest.fixture
 async def real_chat(
-    llama_server,
+    llama_server: RunningServer,
     store: ConversationStore,
     small_settings: Settings,
-    events: list[BridgeEvent],  # type: ignore[no-untyped-def]
+    events: list[BridgeEvent],
 ) -> AsyncIterator[ChatOrchestrator]:
     provider = MovingEndpoint(llama_server)
     async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
@@ -119,9 +120,9 @@ async def test_context_overflow_is_reported_with_both_sizes(
 
 
 async def test_a_restored_cache_survives_a_server_restart(
-    llama_server_factory,
+    llama_server_factory: ServerFactory,
     tmp_path: Path,
-    small_settings: Settings,  # type: ignore[no-untyped-def]
+    small_settings: Settings,
 ) -> None:
     slot_dir = tmp_path / "slots"
     first = llama_server_factory(slot_dir=slot_dir)
@@ -151,9 +152,9 @@ async def test_a_restored_cache_survives_a_server_restart(
 
 
 async def test_the_server_dying_mid_answer_is_a_clear_error(
-    llama_server_factory,
+    llama_server_factory: ServerFactory,
     store: ConversationStore,
-    small_settings: Settings,  # type: ignore[no-untyped-def]
+    small_settings: Settings,
 ) -> None:
     server = llama_server_factory()
     small_settings.generation.max_tokens = 3000

@@ -55,7 +55,8 @@ async def test_the_least_recently_used_conversation_is_saved_and_restored(
     record = store.slot_cache(a.id)
     assert record is not None
     assert (record.message_count, record.model_path) == (2, fake.model_path)
-    assert (fake.slot_dir / record.filename).is_file()  # type: ignore[operator]
+    assert fake.slot_dir is not None
+    assert (fake.slot_dir / record.filename).is_file()
     assert chat.slots.assignments() == {b.id: 1, c.id: 0}
 
     answer = await chat.handle_user_message(a.id, "alpha again")  # evicts b, restores a
@@ -105,7 +106,8 @@ async def test_a_stale_cache_is_dropped(
     await chat.edit(first.parent_id, "a different first question")  # the history changed
     await wait_until_async(lambda: not chat.is_generating(conversation.id))
     assert _actions(fake, "restore") == []
-    assert not (fake.slot_dir / f"ld-{conversation.id}.bin").exists()  # type: ignore[operator]
+    assert fake.slot_dir is not None
+    assert not (fake.slot_dir / f"ld-{conversation.id}.bin").exists()
     assert store.slot_cache(conversation.id) is None
 
 
@@ -148,7 +150,8 @@ async def test_deleting_a_conversation_deletes_its_cache(
     await chat.slots.save_all()
     assert store.slot_cache(conversation.id) is not None
     await chat.delete_conversation(conversation.id)
-    assert list(fake.slot_dir.glob("ld-*")) == []  # type: ignore[union-attr]
+    assert fake.slot_dir is not None
+    assert list(fake.slot_dir.glob("ld-*")) == []
     assert chat.slots.assignments() == {}
 
 
@@ -200,7 +203,8 @@ async def test_a_failed_restore_drops_the_record_and_answers_anyway(
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     fake.restart()
-    (fake.slot_dir / f"ld-{conversation.id}.bin").unlink()  # type: ignore[operator]
+    assert fake.slot_dir is not None
+    (fake.slot_dir / f"ld-{conversation.id}.bin").unlink()
     answer = await chat.handle_user_message(conversation.id, "two")
     assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]
     assert answer.status == "complete"

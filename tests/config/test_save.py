@@ -263,8 +263,8 @@ def test_subscribers_hear_saves_in_order_and_do_not_block_readers(
     make_service: ServiceFactory,
 ) -> None:
     service = make_service()
-    heard: list[int] = []
-    read_meanwhile: list[int] = []
+    heard: list[int | None] = []
+    read_meanwhile: list[int | None] = []
 
     def slow_subscriber(settings: Settings, changed: list[str]) -> None:
         reader = threading.Thread(

@@ -224,9 +224,12 @@ def test_config_dir_that_is_a_file_is_a_config_error(tmp_path: Path, workdir: Pa
 def test_save_waits_for_a_held_settings_lock(make_service: ServiceFactory, paths: AppPaths) -> None:
     service = make_service()
     saved = threading.Event()
-    worker = threading.Thread(
-        target=lambda: (service.save({"generation": {"seed": 1}}), saved.set())
-    )
+
+    def save_then_signal() -> None:
+        service.save({"generation": {"seed": 1}})
+        saved.set()
+
+    worker = threading.Thread(target=save_then_signal)
     with paths.settings_file.with_name("settings.json.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         worker.start()

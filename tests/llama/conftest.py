@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from backend.llama import Endpoint, LlamaCppAdapter, StaticEndpoint
+from tests.conftest import RunningServer
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def real_adapter(llama_server) -> AsyncIterator[LlamaCppAdapter]:  # type: ignore[no-untyped-def]
+async def real_adapter(llama_server: RunningServer) -> AsyncIterator[LlamaCppAdapter]:
     """An adapter talking to the session's real llama-server."""
     endpoint = Endpoint(llama_server.base_url, llama_server.api_key, str(llama_server.model_path))
     async with LlamaCppAdapter(StaticEndpoint(endpoint), timeout=30.0) as adapter:

@@ -6,6 +6,8 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -45,9 +47,9 @@ async def adapter(fake: FakeLlamaServer) -> AsyncIterator[LlamaCppAdapter]:
         yield client
 
 
-async def _collect(adapter: LlamaCppAdapter, **kwargs: object) -> ChatResult:
+async def _collect(adapter: LlamaCppAdapter, **kwargs: Any) -> ChatResult:
     acc = ChatAccumulator()
-    async with adapter.chat_stream(HELLO, **kwargs) as deltas:  # type: ignore[arg-type]
+    async with adapter.chat_stream(HELLO, **kwargs) as deltas:
         async for delta in deltas:
             acc.add(delta)
     return acc.result()
@@ -254,7 +256,9 @@ async def test_the_rate_is_kept(fake: FakeLlamaServer, adapter: LlamaCppAdapter)
     assert 0.18 < anyio.current_time() - started < 3.0  # paced, not instant (upper bound: slow CI)
 
 
-async def test_native_endpoints(fake: FakeLlamaServer, adapter: LlamaCppAdapter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_native_endpoints(
+    fake: FakeLlamaServer, adapter: LlamaCppAdapter, tmp_path: Path
+) -> None:
     assert await adapter.health()
     assert (await adapter.models())[0]["id"] == fake.model_path
     assert (await adapter.props())["total_slots"] == 2

@@ -13,6 +13,7 @@ from backend.llama import (
     StaticEndpoint,
     parse_server_defaults,
 )
+from tests.conftest import RunningServer
 from tests.waiting import wait_until_async
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
@@ -23,7 +24,7 @@ QUESTION = [
 ]
 
 
-async def test_native_endpoints(real_adapter: LlamaCppAdapter, llama_server) -> None:  # type: ignore[no-untyped-def]
+async def test_native_endpoints(real_adapter: LlamaCppAdapter, llama_server: RunningServer) -> None:
     assert await real_adapter.health()
     assert (await real_adapter.models())[0]["id"]
     assert (await real_adapter.props())["model_path"] == str(llama_server.model_path)
@@ -49,7 +50,8 @@ async def test_sampling_defaults_are_read_and_apply_to_what_a_request_leaves_out
 
     async def slot_temperature(params: dict[str, float]) -> float:
         await real_adapter.chat(QUESTION, params={"max_tokens": 2, **params}, slot_id=1)
-        return round((await real_adapter.slots())[1]["params"]["temperature"], 4)
+        temperature: float = (await real_adapter.slots())[1]["params"]["temperature"]
+        return round(temperature, 4)
 
     assert await slot_temperature({"temperature": 0.25}) == 0.25
     assert await slot_temperature({}) == defaults.temperature
@@ -84,7 +86,7 @@ async def test_chat_stream_deltas_add_up(real_adapter: LlamaCppAdapter) -> None:
     assert result.usage.completion_tokens == pieces + 1
 
 
-async def test_a_wrong_key_is_rejected(llama_server) -> None:  # type: ignore[no-untyped-def]
+async def test_a_wrong_key_is_rejected(llama_server: RunningServer) -> None:
     endpoint = StaticEndpoint(Endpoint(llama_server.base_url, "wrong-key"))
     async with LlamaCppAdapter(endpoint) as client:
         with pytest.raises(ServerError, match="API key"):
@@ -120,7 +122,9 @@ async def test_leaving_a_stream_stops_the_server_generating(real_adapter: LlamaC
     )
 
 
-async def test_slot_save_erase_restore(real_adapter: LlamaCppAdapter, llama_server) -> None:  # type: ignore[no-untyped-def]
+async def test_slot_save_erase_restore(
+    real_adapter: LlamaCppAdapter, llama_server: RunningServer
+) -> None:
     await real_adapter.chat(QUESTION, params={"max_tokens": 4}, slot_id=0)
     await real_adapter.slot_action(0, "save", "adapter-test.bin")
     assert (llama_server.slot_dir / "adapter-test.bin").stat().st_size > 0

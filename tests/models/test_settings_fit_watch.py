@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import anyio
-import psutil  # type: ignore[import-untyped,unused-ignore]
+import psutil
 import pytest
 from pydantic import BaseModel
 

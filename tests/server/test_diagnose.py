@@ -8,7 +8,7 @@ import signal
 import socket
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped,unused-ignore]
+import psutil
 import pytest
 
 from backend.errors import EngineError, ModelError, ServerError

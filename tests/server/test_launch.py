@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import anyio
-import psutil  # type: ignore[import-untyped,unused-ignore]
+import psutil
 import pytest
 
 from backend.config import EngineSettings
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.anyio
 
 def _argv(**engine: object) -> list[str]:
     return build_argv(
-        EngineSettings(**engine),  # type: ignore[arg-type]
+        EngineSettings(**engine),
         binary=Path("/bin/llama-server"),
         model=Path("/m/model.gguf"),
         port=4242,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import psutil  # type: ignore[import-untyped,unused-ignore]
+import psutil
 import pytest
 
 from backend.config import EngineSettings, Settings

@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 import httpx
-import psutil  # type: ignore[import-untyped,unused-ignore]
+import psutil
 import pytest
 
 from backend.errors import ModelError, ServerError, ServerUnavailable

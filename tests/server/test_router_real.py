@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil  # type: ignore[import-untyped,unused-ignore]
+import psutil
 import pytest
 
 from backend.config import EngineSettings

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,9 @@ def test_a_backup_made_while_writing_is_consistent(db: Path, backups: Backups) -
             conversation = store.create_conversation("busy")
             parent = None
             while not stop.is_set():
-                parent = store.add_message(conversation.id, parent and parent.id, "user", "x" * 500)
+                parent = store.add_message(
+                    conversation.id, parent.id if parent else None, "user", "x" * 500
+                )
 
     writer = threading.Thread(target=write)
     writer.start()
@@ -173,8 +176,8 @@ def test_a_full_disk_leaves_no_half_backup(
         def close(self) -> None:
             self.inner.close()
 
-    def connect(database: object, *args: object, **kwargs: object) -> object:
-        opened = real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+    def connect(database: str | Path, *args: Any, **kwargs: Any) -> object:
+        opened = real_connect(database, *args, **kwargs)
         return FullDisk(opened) if "mode=ro" in str(database) else opened
 
     monkeypatch.setattr(sqlite3, "connect", connect)
