@@ -145,7 +145,9 @@ def test_hostile_requests_get_the_typed_envelope_from_the_real_server(
             400,
         ),
         (
-            httpx.post(f"{api}/list_conversations", headers={"Authorization": "Bearer é".encode()}),
+            httpx.post(
+                f"{api}/list_conversations", headers={b"Authorization": "Bearer é".encode()}
+            ),
             401,
         ),
         (httpx.post(f"{api}/list%2fconversations", json={}, headers=auth), 404),

@@ -200,7 +200,7 @@ async def test_a_body_that_is_not_strict_utf8_json_is_a_typed_400(
 @pytest.mark.parametrize("token", ["\u00e9t\u00e9", "secret-token\u00ff", "\U0001f600", "\x7f"])
 async def test_any_bearer_text_is_just_a_wrong_token(client: httpx.AsyncClient, token: str) -> None:
     """Non-ASCII header bytes (sent as UTF-8) are a 401, not a 500 from compare_digest."""
-    headers = {"Authorization": f"Bearer {token}".encode()}
+    headers = {b"Authorization": f"Bearer {token}".encode()}
     response = await client.post("/api/list_conversations", json={}, headers=headers)
     _is_envelope(response, 401, "invalid_argument")
     events = await client.get("/api/events", params={"token": token})
