@@ -16,7 +16,6 @@ from typing import Any
 import anyio
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from backend.chat import (
     ChatOrchestrator,
@@ -81,11 +80,6 @@ def _settings() -> Settings:
     return settings
 
 
-def _sendable(result: BaseModel) -> None:
-    """What the bridge does with a result: it must be strict JSON (NaN would hang the page)."""
-    json.dumps(result.model_dump(mode="json"), allow_nan=False)
-
-
 async def _round_trip(text: str, home: Path) -> None:
     fake = FakeLlamaServer(slot_dir=home)
     settings = _settings()
@@ -107,12 +101,12 @@ async def _round_trip(text: str, home: Path) -> None:
                 event("imported")
                 for conversation_id in created:
                     opened = await chat.get_conversation(conversation_id)
-                    _sendable(opened)
+                    success(opened.model_dump(mode="json"))
                     answer = await chat.handle_user_message(conversation_id, "Hi")
                     assert answer.status == "complete", answer.error
-                    _sendable(await chat.get_conversation(conversation_id))
+                    success((await chat.get_conversation(conversation_id)).model_dump(mode="json"))
                 exported = await chat.export(created, "json")
-                _sendable(exported)
+                success(exported.model_dump(mode="json"))
                 assert len(import_json(again, exported.content)) == len(created)
                 assert len(json.loads(exported.content)["conversations"]) == len(created)
 
