@@ -4,6 +4,10 @@ The async work of the app runs on one anyio event loop in a background thread. p
 each command on a fresh thread of its own; the dispatcher hands the work to the loop through a
 blocking portal, so neither the GUI thread nor the loop ever waits on the other. Every command
 has a deadline, so no call can leave a promise in the page pending forever.
+
+Arguments are checked the same way for both transports before they are validated: strict JSON
+values (``strict_json.check``: no NaN, no lone surrogates, not deeply nested), then the
+command's strict params model.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import anyio
 from anyio.from_thread import BlockingPortal
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .. import strict_json
 from ..errors import InvalidArgument, ServerTimeout
 from ._envelope import failure, invalid_argument_from, success
 from ._registry import Commands
@@ -61,6 +66,7 @@ class CommandDispatcher:
         spec = self.commands.get(name)
         if spec is None:
             raise InvalidArgument(f"There is no command named {name!r}.")
+        strict_json.check(raw, f"The arguments of {name}")
         try:
             return spec.params.model_validate({} if raw is None else raw)
         except ValidationError as exc:

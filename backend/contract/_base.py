@@ -14,9 +14,16 @@ class Wire(BaseModel):
 
 
 class Params(BaseModel):
-    """A command's one object of keyword arguments; unknown keys are an error, not dropped."""
+    """A command's one object of keyword arguments; unknown keys are an error, not dropped.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    Strict: each argument must arrive with its JSON type, so ``"yes"`` or ``1`` is no boolean,
+    ``true`` or ``"5"`` no number, ``1.5`` no integer (a whole number is a fine float), and no
+    number is NaN or infinite. A model nested in arguments is strict too (a test checks).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, strict=True, allow_inf_nan=False
+    )
 
 
 class EmptyParams(Params):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ._base import ID, Params, Wire
 
@@ -68,8 +68,11 @@ class ModelInfo(Wire):
 class ModelSettings(Wire):
     """How one model loads; a null field inherits the engine setting of the same name.
 
-    Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start.
+    Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start. It is
+    an argument too (``save_model_settings``), so it is strict like ``Params``.
     """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     context_size: int | None = Field(
         None, ge=256, le=1_048_576, description="Context window in tokens."

@@ -164,3 +164,10 @@ def test_hostile_requests_get_the_typed_envelope_from_the_real_server(
         assert response.status_code == status, (response.request.url, response.text)
         assert set(response.json()["error"]) == {"code", "message", "detail", "fields"}
     assert browser_app.call("list_conversations").json() == {"ok": True, "result": []}
+    loose = browser_app.call("save_config", config={"engine": {"router_mode": "yes"}})
+    assert loose.status_code == 400
+    assert loose.json()["error"]["code"] == "config_invalid"
+    view = browser_app.call("get_config").json()["result"]
+    assert view["values"]["engine"]["router_mode"] is False
+    pinned = browser_app.call("pin_conversation", conversation_id="c1", pinned="true")
+    assert pinned.json()["error"]["fields"][0]["field"] == "pinned"
