@@ -449,7 +449,8 @@ export interface ModelRef {
 /**
  * How one model loads; a null field inherits the engine setting of the same name.
  *
- * Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start.
+ * Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start. It is
+ * an argument too (``save_model_settings``), so it is strict like ``Params``.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ModelSettings".
