@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil  # type: ignore[import-untyped,unused-ignore]  # no types-psutil in dev deps
+import psutil
 import uvicorn
 
 from ..bridge import LOOPBACK_NAMES, EventHub, create_http_app, is_loopback
