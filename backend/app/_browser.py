@@ -120,6 +120,7 @@ def serve_browser(runtime: AppRuntime, static_dir: Path, options: BrowserOptions
         server.should_exit = True
 
     undo = on_termination(stop)
+    runtime.on_fatal(lambda: stop(0))
     try:
         future = runtime.portal.start_task_soon(server.serve)
         future.add_done_callback(lambda _f: stopped.set())

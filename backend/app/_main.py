@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..config import ConfigService
+from ..errors import InternalError
 from ..paths import AppPaths
 from ._browser import BrowserOptions, serve_browser
 from ._display import NO_DISPLAY_MESSAGE, has_display, prepare_qt_environment
+from ._fatal import as_app_error
 from ._runtime import AppRuntime
 from ._selftest import SelfTest
 from ._window import built_spa, run_window
@@ -30,7 +33,10 @@ def run_app(
     self_test_dir: Path,
     debug: bool,
 ) -> int:
-    """Run until the window closes (or browser mode is stopped); returns the exit code."""
+    """Run until the window closes (or browser mode is stopped); returns the exit code.
+
+    A start that fails, or services that stop by themselves, raise one ``LlamaDeskError``.
+    """
     if browser is not None:
         browser.check()
     if browser is None and not has_display(os.environ):
@@ -40,21 +46,38 @@ def run_app(
     config = ConfigService(paths, cli=overrides)
     for warning in config.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    with AppRuntime(paths, config) as runtime:
-        if browser is not None:
-            return serve_browser(runtime, FRONTEND_BUILD, browser)
-        prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
-        monitor = runtime.services.monitor
-        test = (
-            SelfTest(self_test, self_test_dir, lambda: monitor.status().state == "ready")
-            if self_test
-            else None
-        )
-        return run_window(
-            url,
-            runtime.api,
-            runtime.attach,
-            set_file_picker=runtime.use_file_picker,
-            self_test=test,
-            debug=debug,
-        )
+    try:
+        with AppRuntime(paths, config) as runtime:
+            if browser is not None:
+                code = serve_browser(runtime, FRONTEND_BUILD, browser)
+            else:
+                code = _window(runtime, url, self_test, self_test_dir, debug=debug)
+    except Exception as exc:
+        error = as_app_error(exc)
+        if isinstance(error, InternalError):
+            traceback.print_exception(exc)
+        raise error from exc
+    if runtime.fatal is not None:
+        raise runtime.fatal
+    return code
+
+
+def _window(
+    runtime: AppRuntime, url: str, self_test: str | None, self_test_dir: Path, *, debug: bool
+) -> int:
+    prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
+    monitor = runtime.services.monitor
+    test = (
+        SelfTest(self_test, self_test_dir, lambda: monitor.status().state == "ready")
+        if self_test
+        else None
+    )
+    return run_window(
+        url,
+        runtime.api,
+        runtime.attach,
+        set_file_picker=runtime.use_file_picker,
+        on_fatal=runtime.on_fatal,
+        self_test=test,
+        debug=debug,
+    )

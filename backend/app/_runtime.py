@@ -4,13 +4,17 @@ The window (or browser mode) only needs ``api``/``dispatcher`` to call commands 
 choose where events go. Events emitted while nothing is attached are dropped: the page asks for
 the current state when it loads, and attaching re-sends the server status so a page that loaded
 during a state change still ends up right.
+
+If the services stop by themselves (a background task failed, e.g. a write on a full disk), the
+front end is told through ``on_fatal`` and closes, and ``fatal`` holds the error to print: the app
+never keeps serving a page whose database is already closed.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager
 from types import TracebackType
 from typing import Any
 
@@ -19,7 +23,9 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from ..bridge import CommandDispatcher, EventPump, EventTarget, LlamaDeskApi
 from ..config import ConfigService
 from ..contract import ServerStatusEvent
+from ..errors import LlamaDeskError
 from ..paths import AppPaths
+from ._fatal import as_app_error
 from ._handlers import COMMANDS, CommandHandlers, FilePicker
 from ._services import Services, open_services
 
@@ -46,6 +52,19 @@ class _SwitchTarget:
             target.deliver(events)
 
 
+@asynccontextmanager
+async def _watched(
+    services: AbstractAsyncContextManager[Services], died: Callable[[BaseException], None]
+) -> AsyncIterator[Services]:
+    """``services``, reporting an exception from its exit (its tasks' failures) to ``died``."""
+    try:
+        async with services as running:
+            yield running
+    except Exception as exc:
+        died(exc)
+        raise
+
+
 class AppRuntime:
     """Context manager owning the loop thread and the services."""
 
@@ -55,6 +74,10 @@ class AppRuntime:
         self._switch = _SwitchTarget()
         self._stack = ExitStack()
         self._file_picker: FilePicker | None = None
+        self._fatal_lock = threading.Lock()
+        self._stop_front: Callable[[], None] | None = None
+        self.fatal: LlamaDeskError | None = None
+        """Why the services stopped by themselves, if they did."""
         self.pump = EventPump(self._switch, flush_ms=config.settings.behaviour.stream_flush_ms)
 
     def __enter__(self) -> AppRuntime:
@@ -62,7 +85,9 @@ class AppRuntime:
             self.portal: BlockingPortal = self._stack.enter_context(
                 start_blocking_portal("asyncio")
             )
-            services_cm = open_services(self._paths, self._config, self.pump.emit)
+            services_cm = _watched(
+                open_services(self._paths, self._config, self.pump.emit), self._died
+            )
             self.services: Services = self._stack.enter_context(
                 self.portal.wrap_async_context_manager(services_cm)
             )
@@ -81,6 +106,21 @@ class AppRuntime:
             )
         )
         return self
+
+    def on_fatal(self, stop: Callable[[], None]) -> None:
+        """Have ``stop`` close the front end if the services die (at once if they have)."""
+        with self._fatal_lock:
+            self._stop_front = stop
+            dead = self.fatal is not None
+        if dead:
+            stop()
+
+    def _died(self, exc: BaseException) -> None:
+        with self._fatal_lock:
+            self.fatal = as_app_error(exc)
+            stop = self._stop_front
+        if stop is not None:
+            stop()
 
     def use_file_picker(self, picker: FilePicker) -> None:
         """Answer ``pick_model_file`` with the window's file dialog from now on."""
@@ -104,5 +144,8 @@ class AppRuntime:
         self._switch.set(None)
         try:
             self._stack.close()
+        except Exception:
+            if self.fatal is None:
+                raise
         finally:
             self.pump.close()

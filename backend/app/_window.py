@@ -46,10 +46,14 @@ def run_window(
     attach_events: Callable[[WindowTarget | None], None],
     *,
     set_file_picker: Callable[[Callable[[], str | None]], None] = lambda _picker: None,
+    on_fatal: Callable[[Callable[[], None]], None] = lambda _stop: None,
     self_test: SelfTest | None = None,
     debug: bool = False,
 ) -> int:
-    """Open the window and block until it closes; returns the process exit code."""
+    """Open the window and block until it closes; returns the process exit code.
+
+    ``on_fatal`` is given a function that closes the window (the services died).
+    """
     window: Any = webview.create_window(
         WINDOW_TITLE, url=url, js_api=api, width=1200, height=820, min_size=(720, 480)
     )
@@ -71,6 +75,7 @@ def run_window(
     window.events.loaded += on_loaded
     window.events.closing += on_closing
     undo_signals = on_termination(lambda _signum: window.destroy())
+    on_fatal(window.destroy)
     try:
         webview.start(gui="qt", debug=debug, private_mode=True)
     finally:

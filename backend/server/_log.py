@@ -5,7 +5,8 @@ output is kept so the monitor can quote it in the error and the logs viewer can 
 file rotates by size (``llama-server.log``, ``.1``, ``.2``…) so a server that runs for weeks
 cannot fill the disk; the ring buffer holds the last lines for ``ServerMonitor.logs``. The
 monitor writes its own notes (launches, orphans it stopped) into the same stream, prefixed
-``[llamadesk]``, so the log tells one story.
+``[llamadesk]``, so the log tells one story. A file that cannot be written (a full disk) never
+stops the server or the app: the lines stay in memory, and writing resumes when it can.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ServerLog:
         self._backups = backups
         self._lines: deque[str] = deque(maxlen=keep)
         self._file: TextIO | None = None
+        self._failing = False
 
     def _open(self) -> TextIO:
         if self._file is None:
@@ -47,13 +49,31 @@ class ServerLog:
             self.path.unlink()
 
     def write(self, line: str) -> None:
-        """Record one line (without its newline)."""
+        """Record one line (without its newline); a file that cannot be written is skipped."""
         self._lines.append(line)
-        handle = self._open()
-        handle.write(line + "\n")
-        handle.flush()
-        if handle.tell() >= self._max_bytes:
-            self._rotate()
+        try:
+            handle = self._open()
+            handle.write(line + "\n")
+            handle.flush()
+            if handle.tell() >= self._max_bytes:
+                self._rotate()
+        except OSError as exc:
+            self._file_failed(exc)
+            return
+        self._failing = False
+
+    def _file_failed(self, exc: OSError) -> None:
+        """Note once (in memory) that the file is not written; the next write tries again."""
+        try:
+            self.close()
+        except OSError:
+            self._file = None
+        if not self._failing:
+            self._failing = True
+            self._lines.append(
+                f"[llamadesk] could not write {self.path} ({exc.strerror}); "
+                "the log is kept in memory until it can be written again"
+            )
 
     def note(self, text: str) -> None:
         """Record a line of the monitor's own."""

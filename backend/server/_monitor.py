@@ -503,7 +503,17 @@ class ServerMonitor:
             return
         binary, model, port, plan = resolved.binary, resolved.model, resolved.port, resolved.plan
         if plan is None:
-            self._paths.slot_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self._paths.slot_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                failure = Failure(
+                    f"Could not create the slot cache folder {self._paths.slot_dir}: "
+                    f"{exc.strerror}.",
+                    "Free some space on that disk (or make it writable) and start the server.",
+                    permanent=True,
+                )
+                self._enter(ServerPhase.FAILED, failure)
+                return
             argv = build_argv(
                 engine, binary=binary, model=model, port=port, slot_dir=self._paths.slot_dir
             )
@@ -550,7 +560,13 @@ class ServerMonitor:
         self._run = run
         assert self._tg is not None
         self._tg.start_soon(self._supervise, run, engine, name=f"llama-server {process.pid}")
-        write_record(self._paths.run_dir, PidRecord.for_server(process.pid, port))
+        try:
+            write_record(self._paths.run_dir, PidRecord.for_server(process.pid, port))
+        except OSError as exc:
+            self._log.note(
+                f"could not write the pid file ({exc.strerror}): if the app dies, the next "
+                "start will not find this server to stop it"
+            )
         self._emit()
 
     async def _terminate(self) -> None:

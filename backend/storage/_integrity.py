@@ -18,6 +18,7 @@ and a message cut short by a broken overflow chain keeps its beginning, marked a
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -28,8 +29,10 @@ from pathlib import Path
 from ..errors import StorageError
 from ._pages import RawRow, read_rows
 
-__all__ = ["Recovery", "check_database", "ensure_usable"]
+__all__ = ["Recovery", "check_database", "ensure_usable", "unreadable"]
 
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+_LOW_SPACE = 16 * 1024 * 1024
 _TABLES = ("conversations", "messages", "slot_caches")
 _CUT_SHORT = "The end of this message was in a damaged part of the file and is lost."
 _FIXUPS = (
@@ -69,8 +72,26 @@ class Recovery:
     """Pages whose rows could not be read (their rows are lost)."""
 
 
+def unreadable(path: Path, exc: BaseException) -> StorageError:
+    """The error for a database the disk will not let us use (full, I/O error, no permission)."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    hint = (
+        f"The disk is full ({free // 1024} KB free): free some space and start LlamaDesk again."
+        if free is not None and free < _LOW_SPACE
+        else "Check the disk and the file's permissions, then start LlamaDesk again."
+    )
+    return StorageError(f"Could not use the conversation database {path}: {exc}.", detail=hint)
+
+
 def check_database(path: Path) -> str | None:
-    """None when ``path`` is a sound database (or absent); else what is wrong with it."""
+    """None when ``path`` is a sound database (or absent); else what is wrong with it.
+
+    Raises ``StorageError`` when the file cannot be read at all for a reason that is not its
+    content (a full disk, an I/O error, permissions): that is no damage to recover from.
+    """
     if not path.exists():
         return None
     if path.is_dir():
@@ -80,7 +101,9 @@ def check_database(path: Path) -> str | None:
         with closing(sqlite3.connect(uri, uri=True)) as db:
             rows = db.execute("PRAGMA quick_check").fetchall()
     except sqlite3.Error as exc:
-        return str(exc)
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _DAMAGED:
+            return str(exc)
+        raise unreadable(path, exc) from exc
     problems = [str(row[0]) for row in rows if row[0] != "ok"]
     return "; ".join(problems[:3]) if problems else None
 

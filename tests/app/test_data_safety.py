@@ -158,3 +158,95 @@ def test_sigterm_while_the_server_is_starting_exits_within_the_stop_timeout(
     assert process.returncode == 0, err
     assert took < 2 + 2, f"exit took {took:.1f} s with a 2 s stop timeout"
     assert not psutil.pid_exists(server_pid) or psutil.Process(server_pid).status() == "zombie"
+
+
+HERE = Path(__file__).parent
+
+
+def _url(process: subprocess.Popen[str]) -> RunningApp | None:
+    assert process.stdout is not None
+    match = re.search(r"(http://\S+)/\?token=(\S+)", process.stdout.readline())
+    return RunningApp(process, match.group(1), match.group(2)) if match else None
+
+
+def test_services_that_die_close_the_app_with_one_message(
+    llamadesk_home: Path, engine_binary: Path, tmp_path: Path
+) -> None:
+    trigger = tmp_path / "die-now"
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "dying_app.py"), str(trigger), "--browser"],
+        cwd=ROOT,
+        env={**os.environ, "LLAMADESK_HOME": str(llamadesk_home), "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        app = _url(process)
+        assert app is not None, process.communicate(timeout=30)
+        assert app.call("list_conversations").json()["ok"]
+        trigger.touch()
+        _out, err = process.communicate(timeout=30)  # today: it keeps serving, half alive
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines[0] == "error: The disk is full: LlamaDesk could not write /data/models.", err
+    assert "Traceback" not in err
+
+
+def _unshare() -> list[str]:
+    command = ["unshare", "--user", "--map-root-user", "--mount"]
+    probe = subprocess.run([*command, "true"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        pytest.fail(
+            "The full-disk test mounts a tmpfs in its own mount namespace: it needs util-linux's "
+            "`unshare` and user namespaces (sysctl kernel.unprivileged_userns_clone=1, or root); "
+            f"`{' '.join(command)} true` said: {probe.stderr.strip()}"
+        )
+    return command
+
+
+@pytest.mark.parametrize("free_kb", [0, 16, 32, 64])
+def test_start_on_an_almost_full_disk_works_or_says_so_once(
+    tmp_path: Path, engine_binary: Path, free_kb: int
+) -> None:
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    driver = [sys.executable, str(HERE / "full_disk.py"), str(mount), str(free_kb)]
+    process = subprocess.Popen(
+        [*_unshare(), *driver, "--browser", "--set", "engine.stop_timeout_s=2"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        app = _url(process)
+        if app is None:  # it did not start: one clear line, and a failure exit
+            _out, err = process.communicate(timeout=30)
+            assert process.returncode == 1, err
+            assert err.startswith("error: "), err
+            assert "disk is full" in err, err
+            assert "Traceback" not in err, err
+            return
+        listed = app.call("list_conversations").json()
+        assert listed["ok"], listed
+        assert len(listed["result"]) == 20
+        status = app.call("get_server_status").json()["result"]
+        assert status["state"] in {"starting", "ready", "failed"}, status
+        created = app.call("create_conversation", title="more").json()
+        assert created.get("ok") or created["error"]["code"] == "storage_error", created
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        assert time.monotonic() - asked < 2 + 2
+        assert "Traceback" not in err, err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

@@ -42,3 +42,21 @@ def test_no_backups_means_truncate(tmp_path: Path) -> None:
     log.close()
     assert [p.name for p in tmp_path.iterdir()] == ["server.log"]
     assert path.read_text().startswith("line 4 ")
+
+
+def test_a_file_that_cannot_be_written_keeps_the_lines_in_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the log folder should be")
+    log = ServerLog(blocker / "server.log")
+    log.write("one")
+    log.note("two")
+    assert log.tail(10) == [
+        "one",
+        f"[llamadesk] could not write {blocker / 'server.log'} (File exists); "
+        "the log is kept in memory until it can be written again",
+        "[llamadesk] two",
+    ]
+    blocker.unlink()
+    log.write("three")
+    log.close()
+    assert (blocker / "server.log").read_text() == "three\n"
