@@ -3,7 +3,7 @@
 The window (or browser mode) only needs ``api``/``dispatcher`` to call commands and ``attach`` to
 choose where events go. Events emitted while nothing is attached are dropped: the page asks for
 the current state when it loads, and attaching re-sends the server status so a page that loaded
-during a state change still ends up right.
+during a state change still ends up right; so does a database recovery at start.
 
 If the services stop by themselves (a background task failed, e.g. a write on a full disk), the
 front end is told through ``on_fatal`` and closes, and ``fatal`` holds the error to print: the app
@@ -22,11 +22,11 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from ..bridge import CommandDispatcher, EventPump, EventTarget, LlamaDeskApi
 from ..config import ConfigService
-from ..contract import ServerStatusEvent
+from ..contract import DatabaseRecoveredEvent, ServerStatusEvent
 from ..errors import LlamaDeskError
 from ..paths import AppPaths
 from ._fatal import as_app_error
-from ._handlers import COMMANDS, CommandHandlers, FilePicker
+from ._handlers import COMMANDS, CommandHandlers, FilePicker, recovery_notice
 from ._services import Services, open_services
 
 __all__ = ["AppRuntime"]
@@ -131,6 +131,9 @@ class AppRuntime:
         self._switch.set(target)
         if target is not None:
             self.pump.emit(ServerStatusEvent(status=self.services.monitor.status()))
+            recovery = recovery_notice(self.services)
+            if recovery is not None:
+                self.pump.emit(DatabaseRecoveredEvent(recovery=recovery))
 
     def __exit__(
         self,

@@ -14,6 +14,7 @@ Modules, by topic:
 - ``_chat``: conversations, messages, search, export/import.
 - ``_models``: the model list, per-model load settings, downloads.
 - ``_server``: llama-server's status, sampling defaults and log.
+- ``_storage``: a damaged database recovered at start, the daily backups.
 - ``_app``: the settings form, and opening a link in the system browser.
 - ``_events``: what Python pushes to the page.
 """
@@ -56,6 +57,7 @@ from ._events import (
     BRIDGE_NAMESPACE,
     BridgeEvent,
     ConversationUpdatedEvent,
+    DatabaseRecoveredEvent,
     DownloadProgressEvent,
     ModelsChangedEvent,
     ServerStatusEvent,
@@ -80,10 +82,19 @@ from ._models import (
     SelectModelParams,
 )
 from ._server import LogsParams, ServerDefaults, ServerLogs, ServerState, ServerStatus
+from ._storage import (
+    BackupInfo,
+    BackupList,
+    DatabaseRecovery,
+    RestoreBackupParams,
+    RestoredBackup,
+)
 
 __all__ = [
     "AddModelFileParams",
     "BRIDGE_NAMESPACE",
+    "BackupInfo",
+    "BackupList",
     "BridgeError",
     "BridgeEvent",
     "BridgeFieldError",
@@ -95,6 +106,8 @@ __all__ = [
     "ConversationSummary",
     "ConversationUpdatedEvent",
     "CreateConversationParams",
+    "DatabaseRecoveredEvent",
+    "DatabaseRecovery",
     "Deleted",
     "DownloadInfo",
     "DownloadModelParams",
@@ -126,6 +139,8 @@ __all__ = [
     "PinConversationParams",
     "RemoveModelParams",
     "RenameConversationParams",
+    "RestoreBackupParams",
+    "RestoredBackup",
     "SaveConfigParams",
     "SaveConfigResult",
     "SaveModelSettingsParams",

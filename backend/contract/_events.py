@@ -11,11 +11,13 @@ from ._chat import ConversationSummary, Message
 from ._errors import BridgeError
 from ._models import DownloadInfo, ModelInfo
 from ._server import ServerStatus
+from ._storage import DatabaseRecovery
 
 __all__ = [
     "BRIDGE_NAMESPACE",
     "BridgeEvent",
     "ConversationUpdatedEvent",
+    "DatabaseRecoveredEvent",
     "DownloadProgressEvent",
     "ModelsChangedEvent",
     "ServerStatusEvent",
@@ -87,6 +89,13 @@ class ConversationUpdatedEvent(Wire):
     conversation: ConversationSummary
 
 
+class DatabaseRecoveredEvent(Wire):
+    """The conversation database was damaged at start and recovered (sent when a page attaches)."""
+
+    type: Literal["database_recovered"] = "database_recovered"
+    recovery: DatabaseRecovery
+
+
 BridgeEvent = Annotated[
     StreamChunkEvent
     | StreamEndEvent
@@ -94,6 +103,7 @@ BridgeEvent = Annotated[
     | ServerStatusEvent
     | ModelsChangedEvent
     | DownloadProgressEvent
-    | ConversationUpdatedEvent,
+    | ConversationUpdatedEvent
+    | DatabaseRecoveredEvent,
     Field(discriminator="type"),
 ]

@@ -66,6 +66,8 @@ class Recovery:
     """What was wrong with the file."""
     damaged: Path
     """Where the original is now."""
+    at: datetime
+    """When it was recovered (UTC)."""
     conversations: int
     messages: int
     unreadable_pages: int
@@ -141,7 +143,8 @@ def _check_search_indexes(path: Path) -> None:
 
 
 def _recover(path: Path, problem: str, prepare: Callable[[sqlite3.Connection], object]) -> Recovery:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
     building = path.with_name(path.name + ".recovering")
     building.unlink(missing_ok=True)
@@ -165,7 +168,7 @@ def _recover(path: Path, problem: str, prepare: Callable[[sqlite3.Connection], o
             f"The conversation database {path} is damaged and could not be recovered.",
             detail=f"{problem}; recovering failed: {exc}",
         ) from exc
-    return Recovery(problem, aside, counts["conversations"], counts["messages"], unreadable)
+    return Recovery(problem, aside, now, counts["conversations"], counts["messages"], unreadable)
 
 
 @dataclass(frozen=True)

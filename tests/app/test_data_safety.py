@@ -18,6 +18,7 @@ import pytest
 
 from backend.chat import ConversationStore
 from backend.paths import AppPaths
+from backend.storage import Backups
 from tests.server.conftest import FAKE_SERVER
 from tests.waiting import wait_until
 
@@ -31,9 +32,9 @@ class RunningApp:
     base: str
     token: str
 
-    def call(self, name: str, **params: object) -> httpx.Response:
+    def call(self, command: str, **params: object) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"}
-        return httpx.post(f"{self.base}/api/{name}", json=params, headers=headers, timeout=60)
+        return httpx.post(f"{self.base}/api/{command}", json=params, headers=headers, timeout=60)
 
     def stop(self) -> str:
         """SIGTERM, wait, and return what it wrote to stderr."""
@@ -84,6 +85,7 @@ def test_a_damaged_database_is_recovered_at_start_and_the_user_told(
 ) -> None:
     with ConversationStore(app_paths.database) as store:
         kept = [store.create_conversation(f"Trip {n}").id for n in range(5)]
+    Backups(app_paths.database, app_paths.backup_dir).make()
     damaged = bytearray(app_paths.database.read_bytes())
     damaged[:100] = os.urandom(100)
     app_paths.database.write_bytes(damaged)
@@ -91,16 +93,51 @@ def test_a_damaged_database_is_recovered_at_start_and_the_user_told(
     app = start_app()
     listed = app.call("list_conversations").json()["result"]
     assert sorted(c["id"] for c in listed) == sorted(kept)
+    notice = app.call("get_database_recovery").json()["result"]
     created = app.call("create_conversation", title="after").json()
     assert created["ok"], created
     err = app.stop()
 
     (aside,) = app_paths.data_dir.glob("conversations.damaged-*.db")
     assert aside.read_bytes() == bytes(damaged)
+    assert notice["damaged_path"] == str(aside)
+    assert (notice["conversations"], notice["messages"]) == (5, 0)
+    assert "not a database" in notice["problem"]
+    (backup,) = Backups(app_paths.database, app_paths.backup_dir).list()[-1:]
+    assert notice["newest_backup"]["name"] == backup.name
     assert "conversation database was damaged" in err
     assert "recovered 5 conversations" in err
     assert str(aside) in err
     assert "Traceback" not in err
+
+
+def test_a_backup_is_made_at_start_and_restored_with_the_current_file_kept(
+    start_app: Callable[[], RunningApp], app_paths: AppPaths
+) -> None:
+    with ConversationStore(app_paths.database) as store:
+        before = store.create_conversation("before the backup").id
+    app = start_app()
+    assert app.call("get_database_recovery").json() == {"ok": True, "result": None}
+    listed = wait_until(lambda: app.call("list_backups").json()["result"]["backups"])
+    assert app.call("list_backups").json()["result"]["folder"] == str(app_paths.backup_dir)
+    app.call("create_conversation", title="after the backup")
+
+    restored = app.call("restore_backup", name=listed[0]["name"]).json()
+    titles = [c["title"] for c in app.call("list_conversations").json()["result"]]
+    missing = app.call("restore_backup", name="conversations-20000101-000000.db")
+    malformed = app.call("restore_backup", name="../conversations.db")
+    app.stop()
+
+    assert restored["ok"], restored
+    assert restored["result"]["backup"] == listed[0]
+    assert titles == ["before the backup"]
+    with ConversationStore(Path(restored["result"]["kept_aside"])) as store:
+        kept = sorted(c.title for c in store.list_conversations())
+    assert kept == ["after the backup", "before the backup"]
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+    assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "invalid_argument")
+    with ConversationStore(app_paths.database) as store:
+        assert [c.id for c in store.list_conversations()] == [before]
 
 
 @pytest.fixture

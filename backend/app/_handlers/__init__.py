@@ -13,6 +13,7 @@ become commands.
 - ``_chat``: ``ChatCommands`` (answers) and ``ConversationCommands`` (the conversation list).
 - ``_models``: ``ModelCommands`` (the model list, load settings) and ``DownloadCommands``.
 - ``_server``: ``ServerCommands``, the llama-server process.
+- ``_storage``: ``StorageCommands``, a damaged database recovered at start, the backups.
 - ``_app``: ``SettingsCommands`` (the settings page) and ``DesktopCommands`` (opening links).
 """
 
@@ -22,6 +23,7 @@ from ._base import FilePicker
 from ._chat import ChatCommands, ConversationCommands
 from ._models import DownloadCommands, ModelCommands
 from ._server import ServerCommands
+from ._storage import StorageCommands, recovery_notice
 
 __all__ = [
     "COMMANDS",
@@ -34,6 +36,8 @@ __all__ = [
     "ModelCommands",
     "ServerCommands",
     "SettingsCommands",
+    "StorageCommands",
+    "recovery_notice",
 ]
 
 
@@ -44,6 +48,7 @@ class CommandHandlers(
     ModelCommands,
     DownloadCommands,
     ServerCommands,
+    StorageCommands,
     DesktopCommands,
 ):
     """Every bridge command: one async method each, grouped by what they act on."""

@@ -14,7 +14,8 @@ export interface BridgeContract {
 		| ServerStatusEvent
 		| ModelsChangedEvent
 		| DownloadProgressEvent
-		| ConversationUpdatedEvent;
+		| ConversationUpdatedEvent
+		| DatabaseRecoveredEvent;
 	failure: CommandFailure;
 }
 /**
@@ -35,11 +36,13 @@ export interface Commands {
 	export_conversations: ExportConversationsCommand;
 	get_config: GetConfigCommand;
 	get_conversation: GetConversationCommand;
+	get_database_recovery: GetDatabaseRecoveryCommand;
 	get_model_settings: GetModelSettingsCommand;
 	get_server_defaults: GetServerDefaultsCommand;
 	get_server_logs: GetServerLogsCommand;
 	get_server_status: GetServerStatusCommand;
 	import_conversations: ImportConversationsCommand;
+	list_backups: ListBackupsCommand;
 	list_conversations: ListConversationsCommand;
 	list_downloads: ListDownloadsCommand;
 	list_models: ListModelsCommand;
@@ -51,6 +54,7 @@ export interface Commands {
 	remove_model: RemoveModelCommand;
 	rename_conversation: RenameConversationCommand;
 	restart_server: RestartServerCommand;
+	restore_backup: RestoreBackupCommand;
 	save_config: SaveConfigCommand;
 	save_model_settings: SaveModelSettingsCommand;
 	search_conversations: SearchConversationsCommand;
@@ -431,6 +435,64 @@ export interface GetConversationCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetDatabaseRecoveryCommand".
+ */
+export interface GetDatabaseRecoveryCommand {
+	params: EmptyParams;
+	result: DatabaseRecovery | null;
+}
+/**
+ * What start-up did with a damaged conversation database.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DatabaseRecovery".
+ */
+export interface DatabaseRecovery {
+	/**
+	 * Conversations in the recovered database.
+	 */
+	conversations: number;
+	/**
+	 * Where the original file is now, untouched.
+	 */
+	damaged_path: string;
+	/**
+	 * Messages in the recovered database.
+	 */
+	messages: number;
+	/**
+	 * The newest backup made before the recovery: it may hold more.
+	 */
+	newest_backup: BackupInfo | null;
+	/**
+	 * What was wrong with the file.
+	 */
+	problem: string;
+	/**
+	 * When, ISO-8601 UTC.
+	 */
+	recovered_at: string;
+	/**
+	 * Parts of the file that could not be read.
+	 */
+	unreadable_pages: number;
+}
+/**
+ * One daily backup of the conversations.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "BackupInfo".
+ */
+export interface BackupInfo {
+	/**
+	 * When it was made, ISO-8601 UTC.
+	 */
+	created_at: string;
+	name: string;
+	size_bytes: number;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "GetModelSettingsCommand".
  */
 export interface GetModelSettingsCommand {
@@ -582,6 +644,24 @@ export interface ImportParams {
  */
 export interface ImportResult {
 	conversation_ids: string[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListBackupsCommand".
+ */
+export interface ListBackupsCommand {
+	params: EmptyParams;
+	result: BackupList;
+}
+/**
+ * The backups, newest first, and the folder that holds them.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "BackupList".
+ */
+export interface BackupList {
+	backups: BackupInfo[];
+	folder: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -742,6 +822,33 @@ export interface RenameConversationParams {
 export interface RestartServerCommand {
 	params: EmptyParams;
 	result: ServerStatus;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RestoreBackupCommand".
+ */
+export interface RestoreBackupCommand {
+	params: RestoreBackupParams;
+	result: RestoredBackup;
+}
+/**
+ * Which backup to restore (a name from ``list_backups``).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RestoreBackupParams".
+ */
+export interface RestoreBackupParams {
+	name: string;
+}
+/**
+ * The backup now in use, and where the conversations from before it were kept.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RestoredBackup".
+ */
+export interface RestoredBackup {
+	backup: BackupInfo;
+	kept_aside: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1029,6 +1136,16 @@ export interface DownloadProgressEvent {
 export interface ConversationUpdatedEvent {
 	conversation: ConversationSummary;
 	type: 'conversation_updated';
+}
+/**
+ * The conversation database was damaged at start and recovered (sent when a page attaches).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DatabaseRecoveredEvent".
+ */
+export interface DatabaseRecoveredEvent {
+	recovery: DatabaseRecovery;
+	type: 'database_recovered';
 }
 /**
  * Envelope of a command that failed.
