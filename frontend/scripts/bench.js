@@ -96,10 +96,10 @@ function busyBetween(intervals, from, to) {
 	return { wall, cpu };
 }
 
-/** @param {number[]} values @param {number} q */
-function quantile(values, q) {
+/** @param {number[]} values @param {number} fraction */
+function quantile(values, fraction) {
 	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+	return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 }
 
 /** @param {number[]} values */

@@ -45,8 +45,10 @@ const FAKE_SERVER = join(ROOT, 'tests', 'scenario', 'fake-llama-server');
 /** Events in arrival order, and waiters for the ones still to come. */
 class EventLog {
 	readonly events: BridgeEvent[] = [];
-	private waiters: { matches: (event: BridgeEvent) => boolean; found: (e: BridgeEvent) => void }[] =
-		[];
+	private waiters: {
+		matches: (event: BridgeEvent) => boolean;
+		found: (event: BridgeEvent) => void;
+	}[] = [];
 
 	push(event: BridgeEvent): void {
 		this.events.push(event);

@@ -82,8 +82,9 @@ class ScenarioRun {
 
 	private async end(started: StreamStarted): Promise<StreamEnd> {
 		const event = await this.backend.event(
-			(e) =>
-				(e.type === 'stream_end' || e.type === 'stream_error') && e.stream_id === started.stream_id,
+			(event) =>
+				(event.type === 'stream_end' || event.type === 'stream_error') &&
+				event.stream_id === started.stream_id,
 			`the end of stream ${started.stream_id}`
 		);
 		return event as StreamEnd;
@@ -91,7 +92,8 @@ class ScenarioRun {
 
 	private chunks(started: StreamStarted): Chunk[] {
 		return this.backend.events.filter(
-			(e): e is Chunk => e.type === 'stream_chunk' && e.stream_id === started.stream_id
+			(event): event is Chunk =>
+				event.type === 'stream_chunk' && event.stream_id === started.stream_id
 		);
 	}
 
@@ -165,7 +167,7 @@ class ScenarioRun {
 			content: SECOND_PROMPT
 		});
 		await this.backend.event(
-			(e) => e.type === 'stream_chunk' && e.stream_id === started.stream_id,
+			(event) => event.type === 'stream_chunk' && event.stream_id === started.stream_id,
 			'a first chunk'
 		);
 		const stopped = await this.call('stop_generation', { conversation_id: id });
@@ -191,7 +193,8 @@ class ScenarioRun {
 	private async search(query: string, limit?: number): Promise<unknown[]> {
 		const hits = await this.ok('search_conversations', { query, limit });
 		const titlesFirst = hits.every(
-			(hit, index) => hit.message_id !== null || hits.slice(0, index).every((h) => !h.message_id)
+			(hit, index) =>
+				hit.message_id !== null || hits.slice(0, index).every((earlier) => !earlier.message_id)
 		);
 		const found = hits
 			.map((hit) => ({
@@ -201,9 +204,9 @@ class ScenarioRun {
 				marked: [...hit.snippet.matchAll(/\*\*(.+?)\*\*/g)].map((match) => match[1])
 			}))
 			.sort(
-				(a, b) =>
-					Number(a.message_id !== null) - Number(b.message_id !== null) ||
-					String(a.message_id).localeCompare(String(b.message_id))
+				(left, right) =>
+					Number(left.message_id !== null) - Number(right.message_id !== null) ||
+					String(left.message_id).localeCompare(String(right.message_id))
 			);
 		return [{ titles_first: titlesFirst }, ...found];
 	}

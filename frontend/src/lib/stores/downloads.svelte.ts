@@ -1,5 +1,5 @@
 import { SvelteSet } from 'svelte/reactivity';
-import { DOWNLOAD_PROGRESS_EVENT } from '$lib/constants/models';
+import { DOWNLOAD_PROGRESS_EVENT } from '$lib/constants/downloads';
 import { BridgeCallError } from '$lib/services/bridge-error';
 import { DownloadsService, type DownloadRequest } from '$lib/services/downloads';
 import { BridgeEvents } from '$lib/services/events';

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BridgeEvents } from '$lib/services/events';
 import { useTransport } from '$lib/services/ipc';
 import { fakeTransport } from '$lib/testing/fake-transport';
-import { bridgeError, downloadInfo, failingTransport } from '$lib/testing/models';
+import { bridgeError, downloadInfo, failingTransport } from '$lib/testing/fixtures';
 import { DownloadsStore } from './downloads.svelte';
 
 let store: DownloadsStore;

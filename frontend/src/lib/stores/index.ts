@@ -1,6 +1,10 @@
 export { chatStore } from './chat.svelte';
 export { conversationsStore } from './conversations.svelte';
-export { modelsStore } from './models.svelte';
+export { downloadsStore } from './downloads.svelte';
+export { linksStore } from './links.svelte';
+export { modelSettingsStore } from './model-settings.svelte';
+export { modelsStore, type ModelAction } from './models.svelte';
 export { serverStore } from './server.svelte';
+export { serverLogsStore } from './server-logs.svelte';
 export { settingsStore } from './settings.svelte';
 export { uiStore } from './ui.svelte';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTransport } from '$lib/services/ipc';
 import { fakeTransport } from '$lib/testing/fake-transport';
-import { bridgeError, failingTransport } from '$lib/testing/models';
+import { bridgeError, failingTransport } from '$lib/testing/fixtures';
 import type { ModelSettings } from '$lib/types';
 import { ModelSettingsStore } from './model-settings.svelte';
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BridgeEvents } from '$lib/services/events';
 import { useTransport } from '$lib/services/ipc';
 import { fakeTransport } from '$lib/testing/fake-transport';
-import { bridgeError, failingTransport, modelInfo } from '$lib/testing/models';
+import { bridgeError, failingTransport, modelInfo } from '$lib/testing/fixtures';
 import type { ModelInfo } from '$lib/types';
 import { ModelsStore } from './models.svelte';
 

@@ -12,7 +12,8 @@ export function fakeTransport(
 		calls,
 		async invoke<K extends CommandName>(name: K, params: CommandParams<K>) {
 			calls.push([name, params]);
-			const responder = responders[name] as ((p: CommandParams<K>) => CommandResult<K>) | undefined;
+			const responder = responders[name] as
+				((params: CommandParams<K>) => CommandResult<K>) | undefined;
 			if (!responder) {
 				return {
 					ok: false as const,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downloadInfo } from '$lib/testing/models';
+import { downloadInfo } from '$lib/testing/fixtures';
 import { downloadPercent, downloadSummary, formatEta, formatRate } from './downloads';
 
 const MB = 1024 ** 2;

@@ -13,7 +13,7 @@ import { MockFailure, toBridgeError } from './errors';
 import { replyFor } from './replies';
 import { deriveTitle } from './titles';
 import { MockDownloads } from './downloads';
-import { MOCK_PICKED_PATH, MockModels, mockEngine } from './models';
+import { MOCK_PICKED_PATH, MockModels, mockEngine } from './model-catalogue';
 import { MOCK_LOG_LINES, MOCK_SERVER_DEFAULTS, crashSequence, status } from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
@@ -89,7 +89,7 @@ export class MockBackend {
 		await Promise.resolve();
 		try {
 			const handler = this.handlers[name] as
-				((p: CommandParams<K>) => CommandResult<K> | Promise<CommandResult<K>>) | undefined;
+				((params: CommandParams<K>) => CommandResult<K> | Promise<CommandResult<K>>) | undefined;
 			if (!handler)
 				throw new MockFailure('internal', `The mock backend does not implement ${name}.`);
 			return { ok: true, result: structuredClone(await handler(params)) };
@@ -155,7 +155,7 @@ export class MockBackend {
 		const conversationId = message.conversation_id;
 		if (message.model) this.tree.updateSummary(conversationId, { model: message.model }, false);
 		if (message.status === 'error' || !this.tree.takeTitlePending(conversationId)) return;
-		const first = this.tree.messagesOf(conversationId).find((m) => m.role === 'user');
+		const first = this.tree.messagesOf(conversationId).find((message) => message.role === 'user');
 		if (!first) return;
 		const conversation = this.tree.updateSummary(conversationId, {
 			title: deriveTitle(first.content)

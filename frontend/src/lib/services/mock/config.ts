@@ -82,7 +82,7 @@ function boundsProblem(schema: SchemaProperty, value: unknown): string | null {
 			return `Input should be less than or equal to ${bounds.maximum}`;
 	}
 	if (typeof value === 'string') {
-		const plural = (n: number) => `${n} character${n === 1 ? '' : 's'}`;
+		const plural = (count: number) => `${count} character${count === 1 ? '' : 's'}`;
 		if (bounds.minLength !== undefined && value.length < bounds.minLength)
 			return `String should have at least ${plural(bounds.minLength)}`;
 		if (bounds.maxLength !== undefined && value.length > bounds.maxLength)

@@ -47,12 +47,24 @@ function exported(tree: MockTree, conversationId: string): ExportedConversation 
 		system_prompt: null,
 		params: {},
 		active_leaf_id: tree.leafId(conversationId),
-		messages: tree
-			.messagesOf(conversationId)
-			.map(({ conversation_id: _c, sibling_ids: _s, ...message }) => ({
-				...message,
-				usage: tree.usage(message.id)
-			}))
+		messages: tree.messagesOf(conversationId).map((message) => exportedMessage(tree, message))
+	};
+}
+
+/** A message as the export file holds it: the backend's fields, in its order. */
+function exportedMessage(tree: MockTree, message: Message): ExportedMessage {
+	return {
+		id: message.id,
+		parent_id: message.parent_id,
+		role: message.role,
+		content: message.content,
+		reasoning: message.reasoning,
+		status: message.status,
+		created_at: message.created_at,
+		error: message.error,
+		timings: message.timings,
+		usage: tree.usage(message.id),
+		model: message.model
 	};
 }
 

@@ -16,11 +16,11 @@ interface StoredConversation {
 }
 
 /** The backend's listing order: pinned first, then the most recently updated. */
-function listingOrder(a: StoredConversation, b: StoredConversation): number {
+function listingOrder(left: StoredConversation, right: StoredConversation): number {
 	return (
-		Number(b.summary.pinned) - Number(a.summary.pinned) ||
-		b.summary.updated_at.localeCompare(a.summary.updated_at) ||
-		b.seq - a.seq
+		Number(right.summary.pinned) - Number(left.summary.pinned) ||
+		right.summary.updated_at.localeCompare(left.summary.updated_at) ||
+		right.seq - left.seq
 	);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { modelInfo } from '$lib/testing/models';
-import { modelSlug, removeBlockedReason } from './models';
+import { modelInfo } from '$lib/testing/fixtures';
+import { modelSlug, removeBlockedReason } from './model-info';
 
 describe('removeBlockedReason', () => {
 	it('refuses the built-in, the selected and any loaded model, with the reason', () => {

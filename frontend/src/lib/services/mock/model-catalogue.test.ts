@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BridgeEvent, CommandName, CommandParams, CommandResult, Envelope } from '$lib/types';
 import { MockBackend } from './backend';
-import { MOCK_PICKED_PATH } from './models';
+import { MOCK_PICKED_PATH } from './model-catalogue';
 
 let events: BridgeEvent[];
 let backend: MockBackend;
@@ -93,7 +93,7 @@ describe('mock models', () => {
 
 	it('unloads a loaded model and refuses one that is not loaded', async () => {
 		expect(
-			(await ok('unload_model', { model_id: QWEN })).find((m) => m.id === QWEN)?.load_state
+			(await ok('unload_model', { model_id: QWEN })).find((model) => model.id === QWEN)?.load_state
 		).toBe('unloaded');
 		await expect(backend.invoke('get_server_status', {})).resolves.toMatchObject({
 			result: { state: 'stopped' }

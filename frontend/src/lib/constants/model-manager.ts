@@ -10,24 +10,12 @@ export const MODELS_HREF = `${ROUTE.settings}?${SETTINGS_SECTION_QUERY}=${SETTIN
 /** The header selector's entry that opens the model manager instead of selecting a model. */
 export const MANAGE_MODELS_VALUE = '__manage_models__';
 
-/** The backend event carrying one download's progress. */
-export const DOWNLOAD_PROGRESS_EVENT = 'download_progress';
-
 /** How each load state reads, for badges and screen readers. */
 export const LOAD_STATE_LABEL = {
 	loaded: 'Loaded',
 	loading: 'Loading',
 	unloaded: 'Not loaded',
 	failed: 'Failed to load'
-} as const;
-
-/** How each download status reads. */
-export const DOWNLOAD_STATUS_LABEL = {
-	queued: 'Queued',
-	running: 'Downloading',
-	paused: 'Paused',
-	failed: 'Failed',
-	done: 'Done'
 } as const;
 
 /** Where the models' source reads in the manager. */

@@ -1,0 +1,1 @@
+export { default as FormField, type FormControl } from './FormField.svelte';
