@@ -15,7 +15,7 @@ import pytest
 
 from backend.errors import Conflict, InvalidArgument, ModelError, NotFound
 from backend.models import DownloadManager, DownloadState
-from backend.models._download import _response_span, _Retryable
+from backend.models._download_http import Retryable, response_span
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, FileServer
@@ -445,18 +445,18 @@ def _response(status: int, **headers: str) -> httpx.Response:
 
 
 def test_response_span_rules() -> None:
-    assert _response_span(_response(200, **{"content-length": "10"}), 5, 10) == (0, 10)
-    assert _response_span(_response(200), 0, None) == (0, None)
+    assert response_span(_response(200, **{"content-length": "10"}), 5, 10) == (0, 10)
+    assert response_span(_response(200), 0, None) == (0, None)
     partial = _response(206, **{"content-range": "bytes 5-9/10"})
-    assert _response_span(partial, 5, 10) == (5, 10)
-    assert _response_span(_response(206, **{"content-range": "bytes 5-9/*"}), 5, None) == (5, None)
-    assert _response_span(_response(416), 10, 10) == (10, 10)
-    with pytest.raises(_Retryable, match="not asked for"):
-        _response_span(partial, 3, 10)
-    with pytest.raises(_Retryable, match="429 Too Many Requests"):
-        _response_span(_response(429), 0, None)
+    assert response_span(partial, 5, 10) == (5, 10)
+    assert response_span(_response(206, **{"content-range": "bytes 5-9/*"}), 5, None) == (5, None)
+    assert response_span(_response(416), 10, 10) == (10, 10)
+    with pytest.raises(Retryable, match="not asked for"):
+        response_span(partial, 3, 10)
+    with pytest.raises(Retryable, match="429 Too Many Requests"):
+        response_span(_response(429), 0, None)
     with pytest.raises(ModelError, match="416 Requested Range Not Satisfiable"):
-        _response_span(_response(416), 4, 10)
+        response_span(_response(416), 4, 10)
 
 
 @pytest.mark.anyio
