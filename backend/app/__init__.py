@@ -8,17 +8,22 @@
 - ``_window``: the pywebview window; ``_display``: whether a window can be shown here.
 - ``_browser``: browser mode (HTTP + SSE); ``_signals``: SIGTERM/Ctrl-C close the window.
 - ``_selftest``: ``--self-test``, drives the real window like a person.
+- ``_instance``: one app per data folder (``SingleInstance``); a second launch calls ``knock``.
+- ``_fatal``: the one message for a start that fails or services that die.
 """
 
 from ._browser import BrowserOptions
 from ._display import prepare_qt_environment
 from ._handlers import COMMANDS, CommandHandlers
+from ._instance import SingleInstance, knock
 from ._main import run_app
 
 __all__ = [
     "BrowserOptions",
     "COMMANDS",
     "CommandHandlers",
+    "SingleInstance",
+    "knock",
     "prepare_qt_environment",
     "run_app",
 ]

@@ -15,6 +15,7 @@ import socket
 import ssl
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,8 +97,16 @@ class BrowserOptions:
         return f"{self.scheme}://{host}:{port}/?token={token}"
 
 
-def serve_browser(runtime: AppRuntime, static_dir: Path, options: BrowserOptions) -> int:
-    """Serve until SIGINT/SIGTERM; prints the one URL to open (and a warning if exposed)."""
+def serve_browser(
+    runtime: AppRuntime,
+    static_dir: Path,
+    options: BrowserOptions,
+    answer_knocks: Callable[[Callable[[], str]], None] = lambda _answer: None,
+) -> int:
+    """Serve until SIGINT/SIGTERM; prints the one URL to open (and a warning if exposed).
+
+    ``answer_knocks`` gets what tells a second launch on this data folder where this one runs.
+    """
     token = secrets.token_urlsafe(24)
     hub = EventHub()
     runtime.attach(hub)
@@ -135,7 +144,9 @@ def serve_browser(runtime: AppRuntime, static_dir: Path, options: BrowserOptions
         if (warning := options.warning()) is not None:
             print(warning, file=sys.stderr, flush=True)
         bound = server.servers[0].sockets[0].getsockname()[1]
-        print(f"LlamaDesk is running at {options.url(bound, token)}", flush=True)
+        url = options.url(bound, token)
+        answer_knocks(lambda: f"url {url}")
+        print(f"LlamaDesk is running at {url}", flush=True)
         stopped.wait()
         future.result()
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..config import ConfigService
@@ -14,6 +14,7 @@ from ..paths import AppPaths
 from ._browser import BrowserOptions, serve_browser
 from ._display import NO_DISPLAY_MESSAGE, has_display, prepare_qt_environment
 from ._fatal import as_app_error
+from ._instance import SingleInstance, knock
 from ._runtime import AppRuntime
 from ._selftest import SelfTest
 from ._window import built_spa, run_window
@@ -35,7 +36,8 @@ def run_app(
 ) -> int:
     """Run until the window closes (or browser mode is stopped); returns the exit code.
 
-    A start that fails, or services that stop by themselves, raise one ``LlamaDeskError``.
+    A start that fails, or services that stop by themselves, raise one ``LlamaDeskError``. A
+    second launch on the same data folder brings the first forward and returns 0 (``_instance``).
     """
     if browser is not None:
         browser.check()
@@ -43,15 +45,20 @@ def run_app(
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
     url = dev_url or built_spa(FRONTEND_BUILD.parent)
+    instance = SingleInstance(paths)
+    if not instance.acquire():
+        return _already_running(instance)
     config = ConfigService(paths, cli=overrides)
     for warning in config.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     try:
-        with AppRuntime(paths, config) as runtime:
+        with instance, AppRuntime(paths, config) as runtime:
             if browser is not None:
-                code = serve_browser(runtime, FRONTEND_BUILD, browser)
+                code = serve_browser(runtime, FRONTEND_BUILD, browser, instance.answer_with)
             else:
-                code = _window(runtime, url, self_test, self_test_dir, debug=debug)
+                code = _window(
+                    runtime, url, self_test, self_test_dir, instance.answer_with, debug=debug
+                )
     except Exception as exc:
         error = as_app_error(exc)
         if isinstance(error, InternalError):
@@ -62,8 +69,26 @@ def run_app(
     return code
 
 
+def _already_running(instance: SingleInstance) -> int:
+    """A second launch on the same data folder: bring the first forward, say where it is."""
+    reply = knock(instance)
+    if reply.startswith("url "):
+        print(f"LlamaDesk is already running at {reply.removeprefix('url ')}")
+    elif reply == "window":
+        print("LlamaDesk is already running on this data folder; its window is in front now.")
+    else:
+        print("LlamaDesk is already starting on this data folder.")
+    return 0
+
+
 def _window(
-    runtime: AppRuntime, url: str, self_test: str | None, self_test_dir: Path, *, debug: bool
+    runtime: AppRuntime,
+    url: str,
+    self_test: str | None,
+    self_test_dir: Path,
+    answer_knocks: Callable[[Callable[[], str]], None],
+    *,
+    debug: bool,
 ) -> int:
     prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
     monitor = runtime.services.monitor
@@ -78,6 +103,7 @@ def _window(
         runtime.attach,
         set_file_picker=runtime.use_file_picker,
         on_fatal=runtime.on_fatal,
+        answer_knocks=answer_knocks,
         self_test=test,
         debug=debug,
     )

@@ -47,12 +47,14 @@ def run_window(
     *,
     set_file_picker: Callable[[Callable[[], str | None]], None] = lambda _picker: None,
     on_fatal: Callable[[Callable[[], None]], None] = lambda _stop: None,
+    answer_knocks: Callable[[Callable[[], str]], None] = lambda _answer: None,
     self_test: SelfTest | None = None,
     debug: bool = False,
 ) -> int:
     """Open the window and block until it closes; returns the process exit code.
 
-    ``on_fatal`` is given a function that closes the window (the services died).
+    ``on_fatal`` is given a function that closes the window (the services died);
+    ``answer_knocks`` one that brings it to the front (a second launch on this data folder).
     """
     window: Any = webview.create_window(
         WINDOW_TITLE, url=url, js_api=api, width=1200, height=820, min_size=(720, 480)
@@ -60,8 +62,22 @@ def run_window(
     set_file_picker(gguf_picker(window))
     outcome = {"code": 0}
 
+    minimized = threading.Event()
+    window.events.minimized += minimized.set
+    window.events.restored += minimized.clear
+    window.events.maximized += minimized.clear
+
+    def come_forward() -> str:
+        print("LlamaDesk: launched again on this data folder; bringing the window to the front.")
+        if minimized.is_set():
+            window.restore()
+        window.on_top = True  # raising a window the desktop may not let us focus
+        window.on_top = False
+        return "window"
+
     def on_loaded() -> None:
         attach_events(WindowTarget(window))
+        answer_knocks(come_forward)
         if self_test is not None:
             threading.Thread(target=drive_self_test, name="self-test", daemon=True).start()
 
