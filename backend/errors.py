@@ -21,6 +21,7 @@ LlamaDeskError
 │   └── ContextOverflow        the prompt does not fit the context window
 ├── StorageError               the conversation database failed
 │   └── ImportFormatError      an import document is not a valid llamadesk export
+├── ToolError                  an MCP server failed to start, or a tool call failed
 └── InternalError              a bug: anything else, with the original error as detail
 """
 
@@ -47,6 +48,7 @@ __all__ = [
     "ServerTimeout",
     "ServerUnavailable",
     "StorageError",
+    "ToolError",
 ]
 
 ErrorCode = Literal[
@@ -62,6 +64,7 @@ ErrorCode = Literal[
     "context_overflow",
     "storage_error",
     "import_invalid",
+    "tool_error",
     "internal",
 ]
 """The ``code`` of every error class: what the page's ``BridgeError.code`` can be."""
@@ -189,6 +192,15 @@ class ImportFormatError(StorageError):
     """Raised when an import document is not a valid llamadesk export; nothing is imported."""
 
     code: ClassVar[ErrorCode] = "import_invalid"
+
+
+class ToolError(LlamaDeskError):
+    """Raised when an MCP server cannot be started or reached, or a tool call fails or times out.
+
+    ``detail`` holds the server's last stderr lines when it has them (secrets masked).
+    """
+
+    code: ClassVar[ErrorCode] = "tool_error"
 
 
 class InternalError(LlamaDeskError):

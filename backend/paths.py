@@ -61,6 +61,16 @@ class AppPaths:
         return self.config_dir / "settings.json"
 
     @property
+    def tools_file(self) -> Path:
+        """The MCP tool servers' set-up and rules (no secret values)."""
+        return self.config_dir / "tools.json"
+
+    @property
+    def tool_secrets_file(self) -> Path:
+        """The tool servers' secrets when there is no OS keyring (mode 0600)."""
+        return self.config_dir / "tool-secrets.json"
+
+    @property
     def database(self) -> Path:
         """The SQLite conversation store."""
         return self.data_dir / "conversations.db"

@@ -4,8 +4,9 @@ Start: the conversation database's check (a damaged file is recovered and set as
 ``storage``), the model catalogue (a launch asks it for the selected model's load settings), the
 server monitor (it launches llama-server in the background, so the window shows at once with
 status ``starting``), the HTTP adapter that asks the monitor where the server is, the conversation
-store, the orchestrator with its slot manager, and the download manager; the database is backed
-up once a day in the background. Stop, in reverse: downloads pause (resumable next time), running
+store, the orchestrator with its slot manager, the download manager, and the MCP tool servers
+(none starts before it is used); the database is backed up once a day in the background. Stop,
+in reverse: tool servers stop (no child outlives the app), downloads pause (resumable), running
 generations are stored as cancelled and slot caches saved while the server still runs, then the
 database closes, then the server is stopped and reaped.
 
@@ -40,6 +41,8 @@ from ..contract import (
     ModelsChangedEvent,
     ServerState,
     ServerStatusEvent,
+    ToolServers,
+    ToolServersChangedEvent,
 )
 from ..errors import LlamaDeskError
 from ..llama import LlamaCppAdapter
@@ -47,6 +50,7 @@ from ..models import DownloadManager, DownloadState, ModelCatalogue
 from ..paths import AppPaths
 from ..server import RouterModel, RouterPlan, ServerMonitor
 from ..storage import Backups, Recovery, ensure_usable
+from ..tools import SecretStore, ServerStore, ToolManager
 
 __all__ = ["Services", "open_services"]
 
@@ -66,6 +70,7 @@ class Services:
     chat: ChatOrchestrator
     models: ModelCatalogue
     downloads: DownloadManager
+    tools: ToolManager
     model_infos: Callable[[], list[ModelInfo]]
     """The models as the page lists them, with each one's load state."""
     backups: Backups
@@ -157,6 +162,18 @@ def _check_database(paths: AppPaths) -> Recovery | None:
     return recovery
 
 
+def _tool_manager(
+    paths: AppPaths, settings: Callable[[], Settings], sink: Callable[[BridgeEvent], None]
+) -> ToolManager:
+    secrets = SecretStore(paths.tool_secrets_file, f"LlamaDesk tools ({paths.config_dir})")
+    store = ServerStore(paths.tools_file, secrets)
+
+    def changed(servers: ToolServers) -> None:
+        sink(ToolServersChangedEvent(servers=servers))
+
+    return ToolManager(store, lambda: settings().tools, changed)
+
+
 @asynccontextmanager
 async def open_services(
     paths: AppPaths, config: ConfigService, sink: Callable[[BridgeEvent], None]
@@ -234,6 +251,7 @@ async def open_services(
         downloads = await stack.enter_async_context(
             DownloadManager(paths.models_dir, on_progress=download_progress)
         )
+        tools = await stack.enter_async_context(_tool_manager(paths, settings, sink))
         # Entered last, so cancelling it at exit stops only these tasks, not the services'
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())
@@ -248,6 +266,7 @@ async def open_services(
             chat=chat,
             models=models,
             downloads=downloads,
+            tools=tools,
             model_infos=model_infos,
             backups=backups,
             recovery=recovery,

@@ -15,6 +15,7 @@ from backend.config._settings import (
     GenerationSettings,
     SamplingParams,
     Settings,
+    ToolsSettings,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SamplingParams",
     "Settings",
     "Subscriber",
+    "ToolsSettings",
     "default_form",
     "format_paths",
     "format_show",

@@ -21,6 +21,7 @@ __all__ = [
     "SETTINGS_SCHEMA_VERSION",
     "SamplingParams",
     "Settings",
+    "ToolsSettings",
 ]
 
 SETTINGS_SCHEMA_VERSION = 1
@@ -321,6 +322,32 @@ class BehaviourSettings(_Section):
     )
 
 
+class ToolsSettings(_Section):
+    """Limits on MCP servers and their tool calls."""
+
+    start_timeout_s: float = Field(
+        20.0,
+        ge=1,
+        le=600,
+        description="How long a tool server may take to start and list its tools, in seconds.",
+        title="Tool server start timeout (s)",
+    )
+    call_timeout_s: float = Field(
+        30.0,
+        ge=1,
+        le=3600,
+        description="How long one tool call may run before it is stopped, in seconds.",
+        title="Tool call timeout (s)",
+    )
+    result_max_chars: int = Field(
+        32_000,
+        ge=100,
+        le=10_000_000,
+        description="Longer tool results are cut to this many characters, with a note.",
+        title="Tool result limit (characters)",
+    )
+
+
 class Settings(_Section):
     """Everything the user can set."""
 
@@ -338,4 +365,7 @@ class Settings(_Section):
     )
     behaviour: BehaviourSettings = Field(
         default_factory=BehaviourSettings, description="How the app behaves."
+    )
+    tools: ToolsSettings = Field(
+        default_factory=ToolsSettings, description="MCP tool servers and tool calls."
     )

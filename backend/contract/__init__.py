@@ -16,6 +16,7 @@ Modules, by topic:
 - ``_server``: llama-server's status, sampling defaults and log.
 - ``_storage``: a damaged database recovered at start, the daily backups.
 - ``_app``: the settings form, and opening a link in the system browser.
+- ``_tools``: MCP tool servers, their tools, approval rules, ``mcp.json`` import/export.
 - ``_events``: what Python pushes to the page.
 """
 
@@ -64,6 +65,7 @@ from ._events import (
     StreamChunkEvent,
     StreamEndEvent,
     StreamErrorEvent,
+    ToolServersChangedEvent,
 )
 from ._models import (
     AddModelFileParams,
@@ -89,9 +91,29 @@ from ._storage import (
     RestoreBackupParams,
     RestoredBackup,
 )
+from ._tools import (
+    AddToolServerParams,
+    ApprovalRule,
+    ExportToolServersResult,
+    ImportToolServersParams,
+    ImportToolServersResult,
+    ListToolsParams,
+    SetToolRuleParams,
+    SetToolServerEnabledParams,
+    ToolInfo,
+    ToolServerInfo,
+    ToolServerRef,
+    ToolServers,
+    ToolServerSpec,
+    ToolServerState,
+    ToolServerTransport,
+    UpdateToolServerParams,
+)
 
 __all__ = [
     "AddModelFileParams",
+    "AddToolServerParams",
+    "ApprovalRule",
     "BRIDGE_NAMESPACE",
     "BackupInfo",
     "BackupList",
@@ -119,8 +141,12 @@ __all__ = [
     "ErrorCode",
     "ExportParams",
     "ExportResult",
+    "ExportToolServersResult",
     "ImportParams",
     "ImportResult",
+    "ImportToolServersParams",
+    "ImportToolServersResult",
+    "ListToolsParams",
     "LogsParams",
     "Message",
     "MessageRef",
@@ -153,11 +179,22 @@ __all__ = [
     "ServerState",
     "ServerStatus",
     "ServerStatusEvent",
+    "SetToolRuleParams",
+    "SetToolServerEnabledParams",
     "Stopped",
     "StreamChunkEvent",
     "StreamEndEvent",
     "StreamErrorEvent",
     "StreamStarted",
     "Timings",
+    "ToolInfo",
+    "ToolServerInfo",
+    "ToolServerRef",
+    "ToolServerSpec",
+    "ToolServerState",
+    "ToolServerTransport",
+    "ToolServers",
+    "ToolServersChangedEvent",
+    "UpdateToolServerParams",
     "bridge_error",
 ]

@@ -12,6 +12,7 @@ from ._errors import BridgeError
 from ._models import DownloadInfo, ModelInfo
 from ._server import ServerStatus
 from ._storage import DatabaseRecovery
+from ._tools import ToolServers
 
 __all__ = [
     "BRIDGE_NAMESPACE",
@@ -24,6 +25,7 @@ __all__ = [
     "StreamChunkEvent",
     "StreamEndEvent",
     "StreamErrorEvent",
+    "ToolServersChangedEvent",
 ]
 
 
@@ -96,6 +98,13 @@ class DatabaseRecoveredEvent(Wire):
     recovery: DatabaseRecovery
 
 
+class ToolServersChangedEvent(Wire):
+    """A tool server was added, changed or removed, or changed state (starting, ready, ...)."""
+
+    type: Literal["tool_servers_changed"] = "tool_servers_changed"
+    servers: ToolServers
+
+
 BridgeEvent = Annotated[
     StreamChunkEvent
     | StreamEndEvent
@@ -104,6 +113,7 @@ BridgeEvent = Annotated[
     | ModelsChangedEvent
     | DownloadProgressEvent
     | ConversationUpdatedEvent
-    | DatabaseRecoveredEvent,
+    | DatabaseRecoveredEvent
+    | ToolServersChangedEvent,
     Field(discriminator="type"),
 ]

@@ -15,6 +15,7 @@ become commands.
 - ``_server``: ``ServerCommands``, the llama-server process.
 - ``_storage``: ``StorageCommands``, a damaged database recovered at start, the backups.
 - ``_app``: ``SettingsCommands`` (the settings page) and ``DesktopCommands`` (opening links).
+- ``_tools``: ``ToolCommands``, the MCP tool servers.
 """
 
 from ...bridge import commands_of
@@ -24,6 +25,7 @@ from ._chat import ChatCommands, ConversationCommands
 from ._models import DownloadCommands, ModelCommands
 from ._server import ServerCommands
 from ._storage import StorageCommands, recovery_notice
+from ._tools import ToolCommands
 
 __all__ = [
     "COMMANDS",
@@ -37,6 +39,7 @@ __all__ = [
     "ServerCommands",
     "SettingsCommands",
     "StorageCommands",
+    "ToolCommands",
     "recovery_notice",
 ]
 
@@ -49,6 +52,7 @@ class CommandHandlers(
     DownloadCommands,
     ServerCommands,
     StorageCommands,
+    ToolCommands,
     DesktopCommands,
 ):
     """Every bridge command: one async method each, grouped by what they act on."""

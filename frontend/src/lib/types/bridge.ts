@@ -15,7 +15,8 @@ export interface BridgeContract {
 		| ModelsChangedEvent
 		| DownloadProgressEvent
 		| ConversationUpdatedEvent
-		| DatabaseRecoveredEvent;
+		| DatabaseRecoveredEvent
+		| ToolServersChangedEvent;
 	failure: CommandFailure;
 }
 /**
@@ -24,6 +25,7 @@ export interface BridgeContract {
  */
 export interface Commands {
 	add_model_file: AddModelFileCommand;
+	add_tool_server: AddToolServerCommand;
 	cancel_download: CancelDownloadCommand;
 	clear_conversation: ClearConversationCommand;
 	clear_finished_downloads: ClearFinishedDownloadsCommand;
@@ -34,6 +36,7 @@ export interface Commands {
 	download_model: DownloadModelCommand;
 	edit_message: EditMessageCommand;
 	export_conversations: ExportConversationsCommand;
+	export_tool_servers: ExportToolServersCommand;
 	get_config: GetConfigCommand;
 	get_conversation: GetConversationCommand;
 	get_database_recovery: GetDatabaseRecoveryCommand;
@@ -42,18 +45,23 @@ export interface Commands {
 	get_server_logs: GetServerLogsCommand;
 	get_server_status: GetServerStatusCommand;
 	import_conversations: ImportConversationsCommand;
+	import_tool_servers: ImportToolServersCommand;
 	list_backups: ListBackupsCommand;
 	list_conversations: ListConversationsCommand;
 	list_downloads: ListDownloadsCommand;
 	list_models: ListModelsCommand;
+	list_tool_servers: ListToolServersCommand;
+	list_tools: ListToolsCommand;
 	open_external: OpenExternalCommand;
 	pick_model_file: PickModelFileCommand;
 	pin_conversation: PinConversationCommand;
 	refresh_models: RefreshModelsCommand;
 	regenerate_message: RegenerateMessageCommand;
 	remove_model: RemoveModelCommand;
+	remove_tool_server: RemoveToolServerCommand;
 	rename_conversation: RenameConversationCommand;
 	restart_server: RestartServerCommand;
+	restart_tool_server: RestartToolServerCommand;
 	restore_backup: RestoreBackupCommand;
 	save_config: SaveConfigCommand;
 	save_model_settings: SaveModelSettingsCommand;
@@ -62,10 +70,13 @@ export interface Commands {
 	select_model: SelectModelCommand;
 	send_chat_message: SendChatMessageCommand;
 	send_chat_message_stream: SendChatMessageStreamCommand;
+	set_tool_rule: SetToolRuleCommand;
+	set_tool_server_enabled: SetToolServerEnabledCommand;
 	start_server: StartServerCommand;
 	stop_generation: StopGenerationCommand;
 	stop_server: StopServerCommand;
 	unload_model: UnloadModelCommand;
+	update_tool_server: UpdateToolServerCommand;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -133,6 +144,94 @@ export interface ModelFit {
 	 * Weights plus the KV cache for context_size tokens.
 	 */
 	needed_bytes: number;
+	warning: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AddToolServerCommand".
+ */
+export interface AddToolServerCommand {
+	params: AddToolServerParams;
+	result: ToolServerInfo;
+}
+/**
+ * A new server; its id is made from its name.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AddToolServerParams".
+ */
+export interface AddToolServerParams {
+	server: ToolServerSpec;
+}
+/**
+ * How to reach one MCP server: a command for stdio, a URL for http and sse.
+ *
+ * ``env`` (stdio) and ``headers`` (http, sse) are secrets: ``null`` keeps a stored value.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolServerSpec".
+ */
+export interface ToolServerSpec {
+	/**
+	 * @maxItems 256
+	 */
+	args?: string[];
+	command: string | null;
+	cwd: string | null;
+	enabled: boolean;
+	env?: {
+		[k: string]: string | null | undefined;
+	};
+	headers?: {
+		[k: string]: string | null | undefined;
+	};
+	name: string;
+	transport: 'stdio' | 'http' | 'sse';
+	url: string | null;
+}
+/**
+ * One MCP server as the page shows it: its set-up (secrets by name only) and its state.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolServerInfo".
+ */
+export interface ToolServerInfo {
+	args: string[];
+	command: string | null;
+	cwd: string | null;
+	enabled: boolean;
+	env_names: string[];
+	/**
+	 * Why it failed, when it did.
+	 */
+	error: string | null;
+	header_names: string[];
+	id: string;
+	name: string;
+	/**
+	 * What happens to a call of any of its tools.
+	 */
+	rule: 'ask' | 'allow' | 'deny';
+	state: 'stopped' | 'starting' | 'ready' | 'failed';
+	/**
+	 * Its last stderr lines (stdio), secrets masked.
+	 */
+	stderr_tail?: string[];
+	/**
+	 * How many tools it offers (0 until it is ready).
+	 */
+	tool_count: number;
+	/**
+	 * Per-tool rules, overriding ``rule``.
+	 */
+	tool_rules?: {
+		[k: string]: 'ask' | 'allow' | 'deny' | undefined;
+	};
+	transport: 'stdio' | 'http' | 'sse';
+	url: string | null;
+	/**
+	 * Something odd it did that did not stop it.
+	 */
 	warning: string | null;
 }
 /**
@@ -398,6 +497,24 @@ export interface ExportResult {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ExportToolServersCommand".
+ */
+export interface ExportToolServersCommand {
+	params: EmptyParams;
+	result: ExportToolServersResult;
+}
+/**
+ * An ``mcp.json`` document (secrets left out) and a file name to save it under.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ExportToolServersResult".
+ */
+export interface ExportToolServersResult {
+	content: string;
+	filename: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "GetConfigCommand".
  */
 export interface GetConfigCommand {
@@ -647,6 +764,50 @@ export interface ImportResult {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ImportToolServersCommand".
+ */
+export interface ImportToolServersCommand {
+	params: ImportToolServersParams;
+	result: ImportToolServersResult;
+}
+/**
+ * An ``mcp.json`` document: ``{"mcpServers": {"name": {...}}}`` (text or parsed).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ImportToolServersParams".
+ */
+export interface ImportToolServersParams {
+	data:
+		| string
+		| {
+				[k: string]: unknown | undefined;
+		  };
+}
+/**
+ * The servers an import added, and every server after it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ImportToolServersResult".
+ */
+export interface ImportToolServersResult {
+	added: string[];
+	servers: ToolServers;
+}
+/**
+ * Every configured server, and where their secrets are kept.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolServers".
+ */
+export interface ToolServers {
+	/**
+	 * The OS keyring's name, or the secrets file's path.
+	 */
+	secret_storage: string;
+	servers: ToolServerInfo[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ListBackupsCommand".
  */
 export interface ListBackupsCommand {
@@ -701,6 +862,49 @@ export interface ListDownloadsCommand {
 export interface ListModelsCommand {
 	params: EmptyParams;
 	result: ModelInfo[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListToolServersCommand".
+ */
+export interface ListToolServersCommand {
+	params: EmptyParams;
+	result: ToolServers;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListToolsCommand".
+ */
+export interface ListToolsCommand {
+	params: ListToolsParams;
+	result: ToolInfo[];
+}
+/**
+ * The tools of one server (started when enabled and not running), or of every ready one.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListToolsParams".
+ */
+export interface ListToolsParams {
+	server_id?: string | null;
+}
+/**
+ * One tool a ready server offers, and the rule its calls follow.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolInfo".
+ */
+export interface ToolInfo {
+	description: string;
+	input_schema: {
+		[k: string]: unknown | undefined;
+	};
+	name: string;
+	/**
+	 * The tool's own rule, or else its server's.
+	 */
+	rule: 'ask' | 'allow' | 'deny';
+	server_id: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -799,6 +1003,23 @@ export interface RemoveModelParams {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RemoveToolServerCommand".
+ */
+export interface RemoveToolServerCommand {
+	params: ToolServerRef;
+	result: ToolServers;
+}
+/**
+ * Names one server.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolServerRef".
+ */
+export interface ToolServerRef {
+	server_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "RenameConversationCommand".
  */
 export interface RenameConversationCommand {
@@ -822,6 +1043,14 @@ export interface RenameConversationParams {
 export interface RestartServerCommand {
 	params: EmptyParams;
 	result: ServerStatus;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RestartToolServerCommand".
+ */
+export interface RestartToolServerCommand {
+	params: ToolServerRef;
+	result: ToolServerInfo;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -984,6 +1213,44 @@ export interface SendChatMessageStreamCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetToolRuleCommand".
+ */
+export interface SetToolRuleCommand {
+	params: SetToolRuleParams;
+	result: ToolServerInfo;
+}
+/**
+ * A rule for a whole server (``tool`` null), or for one of its tools (``rule`` null: the
+ * tool follows its server's rule again).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetToolRuleParams".
+ */
+export interface SetToolRuleParams {
+	rule: ('ask' | 'allow' | 'deny') | null;
+	server_id: string;
+	tool?: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetToolServerEnabledCommand".
+ */
+export interface SetToolServerEnabledCommand {
+	params: SetToolServerEnabledParams;
+	result: ToolServerInfo;
+}
+/**
+ * Enable (it starts) or disable (it stops) a server.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetToolServerEnabledParams".
+ */
+export interface SetToolServerEnabledParams {
+	enabled: boolean;
+	server_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "StartServerCommand".
  */
 export interface StartServerCommand {
@@ -1024,6 +1291,24 @@ export interface UnloadModelCommand {
 	result: ModelInfo[];
 }
 /**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateToolServerCommand".
+ */
+export interface UpdateToolServerCommand {
+	params: UpdateToolServerParams;
+	result: ToolServerInfo;
+}
+/**
+ * A server's new set-up (replacing the old); a running server restarts on it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateToolServerParams".
+ */
+export interface UpdateToolServerParams {
+	server: ToolServerSpec;
+	server_id: string;
+}
+/**
  * A failure the UI shows: a stable code, a sentence for people, and technical detail.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1043,6 +1328,7 @@ export interface BridgeError {
 		| 'context_overflow'
 		| 'storage_error'
 		| 'import_invalid'
+		| 'tool_error'
 		| 'internal';
 	detail: string | null;
 	fields?: BridgeFieldError[];
@@ -1146,6 +1432,16 @@ export interface ConversationUpdatedEvent {
 export interface DatabaseRecoveredEvent {
 	recovery: DatabaseRecovery;
 	type: 'database_recovered';
+}
+/**
+ * A tool server was added, changed or removed, or changed state (starting, ready, ...).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolServersChangedEvent".
+ */
+export interface ToolServersChangedEvent {
+	servers: ToolServers;
+	type: 'tool_servers_changed';
 }
 /**
  * Envelope of a command that failed.
