@@ -17,7 +17,8 @@ describe('buildSections', () => {
 			'engine',
 			'generation',
 			'appearance',
-			'behaviour'
+			'behaviour',
+			'tools'
 		]);
 	});
 
