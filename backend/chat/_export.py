@@ -50,6 +50,7 @@ message under a role heading, reasoning in a ``<details>`` block.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -67,7 +68,10 @@ from .. import strict_json
 from ..config import SamplingParams
 from ..contract import MessageRole, MessageStatus, Timings
 from ..errors import FieldError, ImportFormatError, InvalidArgument
-from ._store import ConversationRecord, ConversationStore, MessageRecord, new_id, utc_now
+from ..llama import parse_usage
+from ._bulk import existing_ids, insert_conversation
+from ._records import ConversationRecord, MessageRecord, new_id, utc_now
+from ._store import ConversationStore
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -179,7 +183,7 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
                 created_at=m.created_at,
                 error=m.error,
                 timings=m.timings,
-                usage=m.usage,
+                usage=asdict(m.usage) if m.usage is not None else None,
                 model=m.model,
             )
             for m in store.messages(conversation_id)
@@ -287,11 +291,11 @@ def _fail(field: str, message: str) -> None:
 def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[str]:
     """Import every conversation of a document in one transaction; return the new ids."""
     document = parse_export(data)
-    taken_conversations = store.existing_ids(
-        "conversations", [c.id for c in document.conversations]
+    taken_conversations = existing_ids(
+        store, "conversations", [c.id for c in document.conversations]
     )
-    taken_messages = store.existing_ids(
-        "messages", [m.id for c in document.conversations for m in c.messages]
+    taken_messages = existing_ids(
+        store, "messages", [m.id for c in document.conversations for m in c.messages]
     )
     created = []
     with store.transaction():
@@ -312,8 +316,8 @@ def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[st
                 params=conversation.params.model_dump(exclude_none=True),
                 active_leaf_id=ids[leaf] if leaf else None,
             )
-            store.insert_conversation(
-                record, [_message(m, cid, ids) for m in conversation.messages]
+            insert_conversation(
+                store, record, [_message(m, cid, ids) for m in conversation.messages]
             )
             created.append(cid)
     return created
@@ -331,7 +335,7 @@ def _message(message: ExportedMessage, conversation_id: str, ids: dict[str, str]
         status="cancelled" if message.status == "streaming" else message.status,
         error=message.error,
         timings=message.timings,
-        usage=message.usage,
+        usage=parse_usage(message.usage),
         model=message.model,
     )
 

@@ -64,8 +64,9 @@ from ..errors import (
 )
 from ..llama import ChatAccumulator, ChatDelta, LlamaCppAdapter
 from ._export import export_filename, export_json, export_markdown, import_json
+from ._records import MessageRecord, new_id
 from ._slots import SlotManager
-from ._store import ConversationStore, MessageRecord, new_id
+from ._store import ConversationStore
 from ._tree import MessageTree
 
 __all__ = ["ChatOrchestrator", "derive_title"]
@@ -523,7 +524,7 @@ class ChatOrchestrator:
                 status=status,
                 error=error.message if error else None,
                 timings=result.timings,
-                usage=_usage(result.usage),
+                usage=result.usage,
                 model=Path(result.model).name if result.model else None,
             )
             if generation.final.model:
@@ -609,13 +610,3 @@ def _cut_echo(content: str, echo: str) -> tuple[str, str]:
     if echo.startswith(content):
         return "", echo[len(content) :]
     return content, ""
-
-
-def _usage(usage: Any) -> dict[str, int] | None:
-    if usage is None:
-        return None
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
-    }

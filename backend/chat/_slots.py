@@ -30,17 +30,18 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import anyio
 
 from ..errors import ServerError, ServerUnavailable
-from ..llama import LlamaCppAdapter
-from ._store import ConversationStore, SlotCacheRecord, utc_now
+from ..llama import ChatMessage, LlamaCppAdapter
+from ._records import utc_now
+from ._slot_caches import SlotCacheRecord, SlotCaches
+from ._store import ConversationStore
 
 __all__ = ["SlotLease", "SlotManager", "prefix_hash"]
 
@@ -51,7 +52,7 @@ _READY_NOW_S = 0.5
 """How long `save_all` waits for the server: only for one that is ready or about to be."""
 
 
-def prefix_hash(messages: Sequence[Mapping[str, Any]]) -> str:
+def prefix_hash(messages: Sequence[ChatMessage]) -> str:
     """A stable hash of the roles and texts of a message list."""
     canonical = json.dumps([[m.get("role"), m.get("content")] for m in messages])
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
@@ -63,7 +64,7 @@ class _Held:
 
     slot_id: int
     model_path: str
-    messages: list[dict[str, Any]] | None = None
+    messages: list[ChatMessage] | None = None
 
 
 class SlotLease:
@@ -73,7 +74,7 @@ class SlotLease:
         self.slot_id = slot_id
         self._held = held
 
-    def holds(self, messages: Sequence[Mapping[str, Any]]) -> None:
+    def holds(self, messages: Sequence[ChatMessage]) -> None:
         """Record that the slot's cache now covers ``messages`` (prompt plus answer)."""
         if self._held is not None:
             self._held.messages = [dict(m) for m in messages]
@@ -91,7 +92,7 @@ class SlotManager:
         disk_budget_mb: Callable[[], int] = lambda: 2048,
     ) -> None:
         self.adapter = adapter
-        self.store = store
+        self.caches = SlotCaches(store)
         self.slot_dir = slot_dir
         self.disk_budget_mb = disk_budget_mb
         self._generation: int | None = None
@@ -136,7 +137,7 @@ class SlotManager:
 
     @asynccontextmanager
     async def lease(
-        self, conversation_id: str, messages: Sequence[Mapping[str, Any]]
+        self, conversation_id: str, messages: Sequence[ChatMessage]
     ) -> AsyncIterator[SlotLease]:
         """Lend a slot to ``conversation_id`` for one request whose prompt is ``messages``."""
         lease = await self._acquire(conversation_id, messages)
@@ -148,9 +149,7 @@ class SlotManager:
             self._freed.set()
             self._freed = anyio.Event()
 
-    async def _acquire(
-        self, conversation_id: str, messages: Sequence[Mapping[str, Any]]
-    ) -> SlotLease:
+    async def _acquire(self, conversation_id: str, messages: Sequence[ChatMessage]) -> SlotLease:
         while True:
             async with self._lock:
                 await self._sync_generation()
@@ -193,7 +192,7 @@ class SlotManager:
         except ServerError as exc:
             log.warning("Could not save the cache of %s: %s", conversation_id, exc.message)
             return
-        self.store.put_slot_cache(
+        self.caches.put(
             SlotCacheRecord(
                 conversation_id=conversation_id,
                 filename=filename,
@@ -206,9 +205,9 @@ class SlotManager:
         self._enforce_budget()
 
     async def _restore(
-        self, conversation_id: str, held: _Held, messages: Sequence[Mapping[str, Any]]
+        self, conversation_id: str, held: _Held, messages: Sequence[ChatMessage]
     ) -> None:
-        record = self.store.slot_cache(conversation_id) if self.persistent else None
+        record = self.caches.get(conversation_id) if self.persistent else None
         if record is None:
             return
         prefix = list(messages[: record.message_count])
@@ -228,14 +227,14 @@ class SlotManager:
         held.messages = [dict(m) for m in prefix]
 
     def _drop(self, conversation_id: str, filename: str) -> None:
-        self.store.delete_slot_cache(conversation_id)
+        self.caches.delete(conversation_id)
         if self.slot_dir is not None:
             (self.slot_dir / filename).unlink(missing_ok=True)
 
     def _enforce_budget(self) -> None:
         if self.slot_dir is None:
             return
-        records = {r.filename: r for r in self.store.slot_caches()}
+        records = {r.filename: r for r in self.caches.all()}
         files = []
         for path in self.slot_dir.glob(f"{_FILE_PREFIX}*.bin"):
             if path.name not in records:
@@ -273,6 +272,6 @@ class SlotManager:
         """Drop a conversation's slot and saved cache (it was deleted or cleared)."""
         async with self._lock:
             self._held.pop(conversation_id, None)
-            record = self.store.slot_cache(conversation_id)
+            record = self.caches.get(conversation_id)
             if record is not None:
                 self._drop(conversation_id, record.filename)

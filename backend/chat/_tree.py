@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._store import MessageRecord
+from ._records import MessageRecord
 
 __all__ = ["MessageTree"]
 

@@ -18,6 +18,7 @@ from ._types import (
     Usage,
     parse_server_defaults,
     parse_timings,
+    parse_usage,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "aiter_sse",
     "parse_server_defaults",
     "parse_timings",
+    "parse_usage",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "Usage",
     "parse_server_defaults",
     "parse_timings",
+    "parse_usage",
 ]
 
 _RANDOM_SEED = 0xFFFFFFFF

@@ -21,11 +21,13 @@ from backend.chat import (
     export_json,
     export_markdown,
     import_json,
+    insert_conversation,
     parse_export,
 )
 from backend.config import SAMPLING_KEYS, GenerationSettings, SamplingParams
 from backend.contract import MessageRole, Timings
 from backend.errors import ImportFormatError
+from backend.llama import Usage
 
 
 def _seed(store: ConversationStore) -> str:
@@ -38,7 +40,7 @@ def _seed(store: ConversationStore) -> str:
         a1.id,
         reasoning="hmm",
         timings=Timings(prompt_n=4, cache_n=1),
-        usage={"total_tokens": 9},
+        usage=Usage(total_tokens=9),
         model="m.gguf",
     )
     a2 = store.add_message(c.id, q.id, "assistant", "second", status="error")
@@ -268,18 +270,17 @@ def test_a_failure_midway_imports_nothing(
         message["id"] += "b"
         message["parent_id"] = message["parent_id"] and message["parent_id"] + "b"
     document["conversations"].append(second)
-    original = ConversationStore.insert_conversation
     calls = []
 
     def failing(
-        self: ConversationStore, record: ConversationRecord, messages: Sequence[MessageRecord]
+        target: ConversationStore, record: ConversationRecord, messages: Sequence[MessageRecord]
     ) -> None:
         calls.append(record.id)
         if len(calls) == 2:
             raise ImportFormatError("disk on fire")
-        original(self, record, messages)
+        insert_conversation(target, record, messages)
 
-    monkeypatch.setattr(ConversationStore, "insert_conversation", failing)
+    monkeypatch.setattr(f"{import_json.__module__}.insert_conversation", failing)
     with pytest.raises(ImportFormatError, match="disk on fire"):
         import_json(store, document)
     assert calls == ["c1", "c2"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.chat import MIGRATIONS, ConversationStore, migrate, schema_version
+from backend.chat import MIGRATIONS, ConversationStore, SlotCaches, migrate, schema_version
 from backend.chat._migrations import _run_script
 from backend.errors import StorageError
 
@@ -135,7 +135,7 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> No
             assert store.get_message("m2").status == "cancelled"
             assert {h.message_id for h in store.search("hekla")} == {"m1", "m2"}
             assert store.search("volcanoes")[0].message_id is None
-        assert store.slot_caches() == []
+        assert SlotCaches(store).all() == []
 
 
 def test_a_failing_migration_leaves_the_previous_version(

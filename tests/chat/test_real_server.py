@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
+from backend.chat import ChatOrchestrator, ConversationStore, SlotCaches, SlotManager
 from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import Endpoint, LlamaCppAdapter
@@ -139,7 +139,7 @@ async def test_a_restored_cache_survives_a_server_restart(
             ) as chat:
                 conversation = await chat.create_conversation()
                 await chat.handle_user_message(conversation.id, history)
-            assert store.slot_cache(conversation.id) is not None  # saved at shutdown
+            assert SlotCaches(store).get(conversation.id) is not None  # saved at shutdown
             first.stop()
             provider.point_at(llama_server_factory(slot_dir=slot_dir))
             slots = SlotManager(adapter, store, slot_dir=slot_dir)

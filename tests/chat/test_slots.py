@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, prefix_hash
+from backend.chat import (
+    ChatOrchestrator,
+    ConversationStore,
+    SlotCaches,
+    SlotManager,
+    prefix_hash,
+)
 from backend.config import Settings
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
 from tests.waiting import wait_until_async
@@ -52,7 +58,7 @@ async def test_the_least_recently_used_conversation_is_saved_and_restored(
     await chat.handle_user_message(b.id, "beta")
     await chat.handle_user_message(c.id, "gamma")  # evicts a, the least recently used
     assert _actions(fake, "save") == [(0, f"ld-{a.id}.bin")]
-    record = store.slot_cache(a.id)
+    record = SlotCaches(store).get(a.id)
     assert record is not None
     assert (record.message_count, record.model_path) == (2, fake.model_path)
     assert fake.slot_dir is not None
@@ -108,7 +114,7 @@ async def test_a_stale_cache_is_dropped(
     assert _actions(fake, "restore") == []
     assert fake.slot_dir is not None
     assert not (fake.slot_dir / f"ld-{conversation.id}.bin").exists()
-    assert store.slot_cache(conversation.id) is None
+    assert SlotCaches(store).get(conversation.id) is None
 
 
 async def test_another_model_drops_the_cache(
@@ -121,7 +127,7 @@ async def test_another_model_drops_the_cache(
     fake.restart()
     await chat.handle_user_message(conversation.id, "two")
     assert _actions(fake, "restore") == []
-    assert store.slot_cache(conversation.id) is None
+    assert SlotCaches(store).get(conversation.id) is None
 
 
 async def test_the_disk_budget_removes_old_files(
@@ -139,7 +145,7 @@ async def test_the_disk_budget_removes_old_files(
     assert not orphan.exists()
     assert unrelated.exists()
     assert list(fake.slot_dir.glob("ld-*")) == []
-    assert store.slot_caches() == []
+    assert SlotCaches(store).all() == []
 
 
 async def test_deleting_a_conversation_deletes_its_cache(
@@ -148,7 +154,7 @@ async def test_deleting_a_conversation_deletes_its_cache(
     conversation = await chat.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
-    assert store.slot_cache(conversation.id) is not None
+    assert SlotCaches(store).get(conversation.id) is not None
     await chat.delete_conversation(conversation.id)
     assert fake.slot_dir is not None
     assert list(fake.slot_dir.glob("ld-*")) == []
@@ -208,7 +214,7 @@ async def test_a_failed_restore_drops_the_record_and_answers_anyway(
     answer = await chat.handle_user_message(conversation.id, "two")
     assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]
     assert answer.status == "complete"
-    assert store.slot_cache(conversation.id) is None
+    assert SlotCaches(store).get(conversation.id) is None
 
 
 async def test_a_server_that_cannot_save_keeps_affinity_only(
@@ -221,6 +227,6 @@ async def test_a_server_that_cannot_save_keeps_affinity_only(
     conversation = await chat.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
-    assert store.slot_cache(conversation.id) is None
+    assert SlotCaches(store).get(conversation.id) is None
     assert "Could not save the cache" in caplog.text
     assert chat.slots.assignments() == {conversation.id: 0}

@@ -5,15 +5,25 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 import backend.chat as chat
-from backend.chat import MIGRATIONS, ConversationStore, MessageTree, new_id, utc_now
+from backend.chat import (
+    MIGRATIONS,
+    ConversationStore,
+    MessageTree,
+    SlotCacheRecord,
+    SlotCaches,
+    new_id,
+    utc_now,
+)
 from backend.contract import Timings
 from backend.errors import NotFound, StorageError
+from backend.llama import Usage
 
 
 def test_public_names_are_sorted_and_exported() -> None:
@@ -78,7 +88,7 @@ def test_update_message_and_subtree_delete(store: ConversationStore) -> None:
     a = store.add_message(c.id, q.id, "assistant", status="streaming")
     timings = Timings(prompt_n=3, cache_n=2)
     updated = store.update_message(
-        a.id, content="done", status="complete", timings=timings, usage={"total_tokens": 5}
+        a.id, content="done", status="complete", timings=timings, usage=Usage(total_tokens=5)
     )
     assert store.get_message(a.id) == updated
     assert updated.timings == timings
@@ -159,3 +169,44 @@ def test_a_failed_transaction_leaves_nothing(store: ConversationStore) -> None:
     with pytest.raises(RuntimeError):
         write_then_fail()
     assert store.messages(c.id) == []
+
+
+def test_every_field_survives_a_round_trip_by_column_name(store: ConversationStore) -> None:
+    c = store.create_conversation(
+        "All fields", system_prompt="Be brief.", params={"temperature": 0.2}, model="m.gguf"
+    )
+    updated = store.update_conversation(c.id, pinned=True, title_pending=True)
+    assert store.get_conversation(c.id) == updated
+    assert (updated.pinned, updated.title_pending, updated.params) == (
+        True,
+        True,
+        {"temperature": 0.2},
+    )
+    q = store.add_message(c.id, None, "user", "q", model="m.gguf")
+    a = store.update_message(
+        store.add_message(c.id, q.id, "assistant").id,
+        content="a",
+        reasoning="r",
+        status="error",
+        error="boom",
+        timings=Timings(prompt_n=1),
+        usage=Usage(prompt_tokens=1, completion_tokens=2, total_tokens=3),
+        model="m.gguf",
+    )
+    assert store.messages(c.id) == [q, a]
+    assert store.get_message(a.id).usage == Usage(1, 2, 3)
+
+
+def test_slot_cache_rows(store: ConversationStore) -> None:
+    c = store.create_conversation("t")
+    caches = SlotCaches(store)
+    record = SlotCacheRecord(c.id, "ld-x.bin", "/m.gguf", "abc", 2, utc_now())
+    caches.put(record)
+    caches.put(replace(record, message_count=4))
+    assert caches.get(c.id) == replace(record, message_count=4)
+    assert caches.all() == [replace(record, message_count=4)]
+    caches.delete(c.id)
+    assert caches.get(c.id) is None
+    caches.put(record)
+    store.delete_conversation(c.id)
+    assert caches.all() == []
