@@ -96,7 +96,7 @@ async def direct(client: httpx.AsyncClient, server: Server) -> float:
 async def through_orchestrator(
     chat: ChatOrchestrator, done: list[anyio.Event], first: list[float]
 ) -> float:
-    conversation = await chat.create_conversation("bench")
+    conversation = await chat.conversations.create_conversation("bench")
     done[:] = [anyio.Event()]
     first.clear()
     started = time.perf_counter()

@@ -12,10 +12,16 @@ Modules, from the database up:
 - ``_tree``: ``MessageTree``, branches, siblings and leaves of one conversation.
 - ``_export``: the JSON export format (validated on import) and Markdown.
 - ``_slots``: ``SlotManager``, sticky llama-server slots and their caches on disk.
-- ``_orchestrator``: ``ChatOrchestrator``, the chat commands: answers streamed to the bridge.
+- ``_prompt``: what is sent for an answer: the prompt and sampling parameters (pure).
+- ``_views``: stored conversations and messages as the page's contract models; the event sink.
+- ``_conversations``: ``ConversationService``, the commands that read or change conversations.
+- ``_generation``: one answer under way, and which conversations are generating (one each).
+- ``_runner``: ``GenerationRunner``, one answer from prompt to stored final state and events.
+- ``_orchestrator``: ``ChatOrchestrator``, the backend's core (the page has a component of the
+  same name): wires the above, starts and stops answers, and saves slot caches at shutdown.
 """
 
-from ._bulk import existing_ids, insert_conversation
+from ._conversations import ConversationService, derive_title
 from ._export import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
@@ -28,7 +34,7 @@ from ._export import (
     parse_export,
 )
 from ._migrations import MIGRATIONS, migrate, schema_version
-from ._orchestrator import ChatOrchestrator, derive_title
+from ._orchestrator import ChatOrchestrator
 from ._records import ConversationRecord, MessageRecord, new_id, utc_now
 from ._slot_caches import SlotCacheRecord, SlotCaches
 from ._slots import SlotLease, SlotManager, prefix_hash
@@ -38,6 +44,7 @@ from ._tree import MessageTree
 __all__ = [
     "ChatOrchestrator",
     "ConversationRecord",
+    "ConversationService",
     "ConversationStore",
     "EXPORT_FORMAT",
     "EXPORT_VERSION",
@@ -52,11 +59,9 @@ __all__ = [
     "SlotLease",
     "SlotManager",
     "derive_title",
-    "existing_ids",
     "export_json",
     "export_markdown",
     "import_json",
-    "insert_conversation",
     "migrate",
     "new_id",
     "parse_export",

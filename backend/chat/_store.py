@@ -11,9 +11,8 @@ Why it looks like this:
   are short (single-row writes, indexed reads), so the loop is never blocked for long.
 - **Errors at the boundary.** ``sqlite3`` exceptions leave as ``StorageError``; a missing row is
   ``NotFound``. Multi-statement changes run in one explicit transaction (``BEGIN IMMEDIATE``).
-- **Rows by name.** Rows come back as ``sqlite3.Row`` and map to records by column name
-  (``_records``); the slot-cache table (``_slot_caches``) and bulk import (``_bulk``) use the
-  same :meth:`ConversationStore.query` and :meth:`ConversationStore.transaction`.
+- **Rows by name.** Rows are ``sqlite3.Row``, mapped to records by column name (``_records``);
+  ``_slot_caches`` and ``_bulk`` read and write through :meth:`query` and :meth:`transaction`.
 """
 
 from __future__ import annotations
@@ -93,6 +92,11 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     for pragma in _PRAGMAS:
         db.execute(pragma)
     return db
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The keyword arguments a caller passed (those not left ``_UNSET``)."""
+    return {name: value for name, value in values.items() if value is not _UNSET}
 
 
 def _summary(row: sqlite3.Row) -> ConversationSummary:
@@ -237,18 +241,14 @@ class ConversationStore:
         touch: bool = True,
     ) -> ConversationRecord:
         """Change the given fields (``touch`` also bumps ``updated_at``); return the new row."""
-        changes: dict[str, Any] = {
-            name: value
-            for name, value in {
-                "title": title,
-                "title_pending": title_pending,
-                "pinned": pinned,
-                "model": model,
-                "system_prompt": system_prompt,
-                "active_leaf_id": active_leaf_id,
-            }.items()
-            if value is not _UNSET
-        }
+        changes = _given(
+            title=title,
+            title_pending=title_pending,
+            pinned=pinned,
+            model=model,
+            system_prompt=system_prompt,
+            active_leaf_id=active_leaf_id,
+        )
         if params is not _UNSET:
             changes["params"] = json.dumps(dict(params))
         if touch:
@@ -343,19 +343,15 @@ class ConversationStore:
         model: str | None = _UNSET,
     ) -> MessageRecord:
         """Change the given fields of a message; return the new row."""
-        changes: dict[str, Any] = {
-            name: value
-            for name, value in {
-                "content": content,
-                "reasoning": reasoning,
-                "status": status,
-                "error": error,
-                "timings": timings,
-                "usage": usage,
-                "model": model,
-            }.items()
-            if value is not _UNSET
-        }
+        changes = _given(
+            content=content,
+            reasoning=reasoning,
+            status=status,
+            error=error,
+            timings=timings,
+            usage=usage,
+            model=model,
+        )
         with self.transaction() as db:
             updated = replace(self.get_message(message_id), **changes)
             db.execute(_MESSAGE_UPDATE, message_values(updated))

@@ -31,7 +31,7 @@ async def main(db: Path) -> None:
             LlamaCppAdapter(fake, transport=fake.transport) as adapter,
             ChatOrchestrator(store, adapter, _print_chunk, Settings) as chat,
         ):
-            conversation = await chat.create_conversation("crash")
+            conversation = await chat.conversations.create_conversation("crash")
             started = await chat.handle_user_message_stream(conversation.id, "never stop")
             sys.stdout.write(f"message {started.assistant_message.id}\n")
             sys.stdout.flush()

@@ -21,9 +21,9 @@ from backend.chat import (
     export_json,
     export_markdown,
     import_json,
-    insert_conversation,
     parse_export,
 )
+from backend.chat._bulk import insert_conversation
 from backend.config import SAMPLING_KEYS, GenerationSettings, SamplingParams
 from backend.contract import MessageRole, Timings
 from backend.errors import ImportFormatError

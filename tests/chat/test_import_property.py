@@ -93,19 +93,20 @@ async def _round_trip(text: str, home: Path) -> None:
                 store, adapter, lambda _e: None, lambda: settings, slots=slots
             ) as chat:
                 try:
-                    created = (await chat.import_(text)).conversation_ids
+                    created = (await chat.conversations.import_(text)).conversation_ids
                 except ImportFormatError:
                     event("refused")
-                    assert await chat.list_conversations() == []
+                    assert await chat.conversations.list_conversations() == []
                     return
                 event("imported")
                 for conversation_id in created:
-                    opened = await chat.get_conversation(conversation_id)
+                    opened = await chat.conversations.get_conversation(conversation_id)
                     success(opened.model_dump(mode="json"))
                     answer = await chat.handle_user_message(conversation_id, "Hi")
                     assert answer.status == "complete", answer.error
-                    success((await chat.get_conversation(conversation_id)).model_dump(mode="json"))
-                exported = await chat.export(created, "json")
+                    answered = await chat.conversations.get_conversation(conversation_id)
+                    success(answered.model_dump(mode="json"))
+                exported = await chat.conversations.export(created, "json")
                 success(exported.model_dump(mode="json"))
                 assert len(import_json(again, exported.content)) == len(created)
                 assert len(json.loads(exported.content)["conversations"]) == len(created)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, derive_title
-from backend.chat._orchestrator import _cut_echo
+from backend.chat._prompt import cut_echo
 from backend.config import Settings
 from backend.contract import (
     BridgeEvent,
@@ -43,7 +43,7 @@ def _chunks(events: list[BridgeEvent], stream_id: str) -> str:
 async def test_streaming_answer_end_to_end(
     chat: ChatOrchestrator, events: list[BridgeEvent], store: ConversationStore
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     started = await chat.handle_user_message_stream(
         conversation.id, "Plan a trip to Lyon in spring"
     )
@@ -57,21 +57,21 @@ async def test_streaming_answer_end_to_end(
     assert end.message.content == _chunks(events, started.stream_id) == "Hello from the fake."
     assert end.message.timings is not None
     assert end.message.model == "fake.gguf"
-    assert (await chat.get_conversation(conversation.id)).model == "fake.gguf"
+    assert (await chat.conversations.get_conversation(conversation.id)).model == "fake.gguf"
     assert store.get_message(end.message.id).content == "Hello from the fake."
     (updated,) = [e for e in events if isinstance(e, ConversationUpdatedEvent)]
     assert updated.conversation.title == "Plan a trip to Lyon in spring"
-    full = await chat.get_conversation(conversation.id)
+    full = await chat.conversations.get_conversation(conversation.id)
     assert [m.role for m in full.messages] == ["user", "assistant"]
     assert full.messages[1].sibling_ids == [full.messages[1].id]
 
 
 async def test_non_streaming_answer(chat: ChatOrchestrator, events: list[BridgeEvent]) -> None:
-    conversation = await chat.create_conversation("Kept title")
+    conversation = await chat.conversations.create_conversation("Kept title")
     answer = await chat.handle_user_message(conversation.id, "hi")
     assert (answer.status, answer.content) == ("complete", "Hello from the fake.")
     assert not [e for e in events if isinstance(e, StreamChunkEvent | ConversationUpdatedEvent)]
-    assert (await chat.get_conversation(conversation.id)).title == "Kept title"
+    assert (await chat.conversations.get_conversation(conversation.id)).title == "Kept title"
 
 
 async def test_the_prompt_has_system_prompt_branch_and_params(
@@ -79,7 +79,7 @@ async def test_the_prompt_has_system_prompt_branch_and_params(
 ) -> None:
     settings.generation.system_prompt = "Global system."
     settings.generation.temperature = 0.5
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message(conversation.id, "first")
     await chat.handle_user_message(conversation.id, "second")
     body = fake.requests[-1]
@@ -105,8 +105,8 @@ async def test_one_generation_per_conversation_but_several_conversations(
     chat: ChatOrchestrator, fake: FakeLlamaServer, events: list[BridgeEvent]
 ) -> None:
     fake.script(SLOW, SLOW)
-    a = await chat.create_conversation("a")
-    b = await chat.create_conversation("b")
+    a = await chat.conversations.create_conversation("a")
+    b = await chat.conversations.create_conversation("b")
     await chat.handle_user_message_stream(a.id, "one")
     with pytest.raises(Conflict, match="already generating"):
         await chat.handle_user_message_stream(a.id, "two")
@@ -127,7 +127,7 @@ async def test_stop_keeps_the_partial_text_and_closes_the_stream(
     store: ConversationStore,
 ) -> None:
     fake.script(SLOW)
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     started = await chat.handle_user_message_stream(conversation.id, "tell me a long story")
     await wait_until_async(lambda: len(_chunks(events, started.stream_id)) > 20)
     assert await chat.stop(conversation.id)
@@ -145,7 +145,7 @@ async def test_partial_text_is_flushed_while_streaming(
     chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
 ) -> None:
     fake.script(SLOW)
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     started = await chat.handle_user_message_stream(conversation.id, "go")
     message_id = started.assistant_message.id
     await wait_until_async(lambda: store.get_message(message_id).content.startswith("w0 w1 w2"))
@@ -159,7 +159,7 @@ async def test_an_error_mid_stream_keeps_the_partial_text(
     fake.script(
         FakeReply(content=["a", "b", "c", "d"], fail_after=2, error={"message": "slot crashed"})
     )
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message_stream(conversation.id, "go")
     await wait_until_async(lambda: bool(_ends(events)))
     (end,) = _ends(events)
@@ -174,7 +174,7 @@ async def test_the_server_dying_mid_answer_is_a_clear_error(
     chat: ChatOrchestrator, fake: FakeLlamaServer, events: list[BridgeEvent]
 ) -> None:
     fake.script(SLOW)
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     started = await chat.handle_user_message_stream(conversation.id, "go")
     await wait_until_async(lambda: len(_chunks(events, started.stream_id)) > 10)
     fake.kill()
@@ -191,11 +191,13 @@ async def test_a_non_streaming_failure_raises(
     chat: ChatOrchestrator, fake: FakeLlamaServer
 ) -> None:
     fake.kill()
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     with pytest.raises(Exception, match="connection") as caught:
         await chat.handle_user_message(conversation.id, "hi")
     assert caught.value.__class__.__name__ == "ServerUnavailable"
-    assert (await chat.get_conversation(conversation.id)).messages[-1].status == "error"
+    assert (await chat.conversations.get_conversation(conversation.id)).messages[
+        -1
+    ].status == "error"
 
 
 def _long_history(store: ConversationStore, turns: int, words: int) -> str:
@@ -244,18 +246,18 @@ async def test_drop_oldest_turns_makes_it_fit(
 async def test_regenerate_edit_and_branch_selection(
     chat: ChatOrchestrator, fake: FakeLlamaServer, events: list[BridgeEvent]
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     first = await chat.handle_user_message(conversation.id, "question")
     fake.script(FakeReply(content=["Second", " answer"]))
     started = await chat.regenerate(first.id)
     assert started.user_message is None
     await wait_until_async(lambda: bool(_ends(events)))
-    view = await chat.get_conversation(conversation.id)
+    view = await chat.conversations.get_conversation(conversation.id)
     assert [m.content for m in view.messages] == ["question", "Second answer"]
     assert view.messages[1].sibling_ids == [first.id, started.assistant_message.id]
     assert fake.requests[-1]["messages"] == [{"role": "user", "content": "question"}]
 
-    view = await chat.select_branch(first.id)
+    view = await chat.conversations.select_branch(first.id)
     assert view.messages[1].content == "Hello from the fake."
 
     user_id = view.messages[0].id
@@ -263,11 +265,11 @@ async def test_regenerate_edit_and_branch_selection(
     edited = await chat.edit(user_id, "better question")
     assert edited.user_message is not None
     await wait_until_async(lambda: len(_ends(events)) == 2)
-    view = await chat.get_conversation(conversation.id)
+    view = await chat.conversations.get_conversation(conversation.id)
     assert [m.content for m in view.messages] == ["better question", "Edited answer"]
     assert view.messages[0].sibling_ids == [user_id, edited.user_message.id]
 
-    view = await chat.select_branch(user_id)
+    view = await chat.conversations.select_branch(user_id)
     assert [m.content for m in view.messages] == ["question", "Second answer"]
 
     with pytest.raises(InvalidArgument):
@@ -282,7 +284,7 @@ async def test_continue_appends_without_the_echo(
     chat: ChatOrchestrator, fake: FakeLlamaServer, events: list[BridgeEvent]
 ) -> None:
     fake.script(FakeReply(content=["The capital", " of"], cut_after=2))
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message_stream(conversation.id, "capital of France?")
     await wait_until_async(lambda: bool(_ends(events)))
     cut = _ends(events)[0].message
@@ -304,14 +306,14 @@ async def test_continue_appends_without_the_echo(
 
 
 async def test_delete_message_removes_the_subtree(chat: ChatOrchestrator) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     first = await chat.handle_user_message(conversation.id, "one")
     await chat.handle_user_message(conversation.id, "two")
-    view = await chat.get_conversation(conversation.id)
-    view = await chat.delete_message(view.messages[2].id)
+    view = await chat.conversations.get_conversation(conversation.id)
+    view = await chat.conversations.delete_message(view.messages[2].id)
     assert [m.id for m in view.messages] == [first.parent_id, first.id]
     with pytest.raises(NotFound):
-        await chat.delete_message("missing")
+        await chat.conversations.delete_message("missing")
 
 
 async def test_shutdown_cancels_running_generations(
@@ -320,7 +322,7 @@ async def test_shutdown_cancels_running_generations(
     events: list[BridgeEvent] = []
     fake.script(SLOW)
     async with ChatOrchestrator(store, adapter, events.append, lambda: settings) as chat:
-        conversation = await chat.create_conversation()
+        conversation = await chat.conversations.create_conversation()
         started = await chat.handle_user_message_stream(conversation.id, "go")
         await wait_until_async(lambda: len(_chunks(events, started.stream_id)) > 5)
     message = store.get_message(started.assistant_message.id)
@@ -333,46 +335,47 @@ async def test_conversation_commands_respect_running_generations(
     chat: ChatOrchestrator, fake: FakeLlamaServer, events: list[BridgeEvent]
 ) -> None:
     fake.script(SLOW)
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message_stream(conversation.id, "go")
     with pytest.raises(Conflict):
-        await chat.clear_conversation(conversation.id)
-    assert await chat.delete_conversation(conversation.id)
+        await chat.conversations.clear_conversation(conversation.id)
+    assert await chat.conversations.delete_conversation(conversation.id)
     assert _ends(events)[0].message.status == "cancelled"
-    assert await chat.list_conversations() == []
+    assert await chat.conversations.list_conversations() == []
 
 
 async def test_sidebar_commands(chat: ChatOrchestrator) -> None:
-    a = await chat.create_conversation("Apples")
-    b = await chat.create_conversation("Bananas")
-    assert (await chat.pin(a.id, True)).pinned
-    assert [c.id for c in await chat.list_conversations()] == [a.id, b.id]
-    assert (await chat.rename(b.id, "  Cherries ")).title == "Cherries"
+    a = await chat.conversations.create_conversation("Apples")
+    b = await chat.conversations.create_conversation("Bananas")
+    assert (await chat.conversations.pin(a.id, True)).pinned
+    assert [c.id for c in await chat.conversations.list_conversations()] == [a.id, b.id]
+    assert (await chat.conversations.rename(b.id, "  Cherries ")).title == "Cherries"
     with pytest.raises(InvalidArgument):
-        await chat.rename(b.id, "  ")
+        await chat.conversations.rename(b.id, "  ")
     await chat.handle_user_message(b.id, "cherry pie recipe")
-    assert (await chat.get_conversation(b.id)).title == "Cherries"  # a rename beats the auto title
-    assert [h.conversation_id for h in await chat.search("cherr")] == [b.id, b.id]
-    cleared = await chat.clear_conversation(b.id)
+    # a rename beats the auto title
+    assert (await chat.conversations.get_conversation(b.id)).title == "Cherries"
+    assert [h.conversation_id for h in await chat.conversations.search("cherr")] == [b.id, b.id]
+    cleared = await chat.conversations.clear_conversation(b.id)
     assert (cleared.title, cleared.messages) == ("Cherries", [])
     with pytest.raises(NotFound):
-        await chat.get_conversation("nope")
+        await chat.conversations.get_conversation("nope")
 
 
 async def test_export_and_import_through_the_orchestrator(chat: ChatOrchestrator) -> None:
-    conversation = await chat.create_conversation("Round trip")
+    conversation = await chat.conversations.create_conversation("Round trip")
     await chat.handle_user_message(conversation.id, "hello")
-    exported = await chat.export([conversation.id], "json")
+    exported = await chat.conversations.export([conversation.id], "json")
     assert (exported.format, exported.filename) == ("json", "Round-trip.json")
-    imported = await chat.import_(exported.content)
-    copy = await chat.get_conversation(imported.conversation_ids[0])
-    original = await chat.get_conversation(conversation.id)
+    imported = await chat.conversations.import_(exported.content)
+    copy = await chat.conversations.get_conversation(imported.conversation_ids[0])
+    original = await chat.conversations.get_conversation(conversation.id)
     assert [m.content for m in copy.messages] == [m.content for m in original.messages]
-    markdown = await chat.export(None, "markdown")
+    markdown = await chat.conversations.export(None, "markdown")
     assert markdown.filename == "conversations.md"
     assert markdown.content.count("# Round trip") == 2
     with pytest.raises(InvalidArgument):
-        await chat.export(None, "pdf")
+        await chat.conversations.export(None, "pdf")
 
 
 async def test_a_failing_sink_does_not_break_the_answer(
@@ -385,7 +388,7 @@ async def test_a_failing_sink_does_not_break_the_answer(
         raise RuntimeError("window closed")
 
     async with ChatOrchestrator(store, adapter, broken, lambda: settings) as chat:
-        conversation = await chat.create_conversation()
+        conversation = await chat.conversations.create_conversation()
         await chat.handle_user_message_stream(conversation.id, "hi")
         await wait_until_async(lambda: not chat.is_generating(conversation.id))
     assert store.messages(conversation.id)[-1].status == "complete"
@@ -396,7 +399,7 @@ async def test_the_orchestrator_must_be_entered(
     store: ConversationStore, adapter: LlamaCppAdapter, settings: Settings
 ) -> None:
     chat = ChatOrchestrator(store, adapter, lambda e: None, lambda: settings)
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     with pytest.raises(InternalError, match="not running"):
         await chat.handle_user_message_stream(conversation.id, "hi")
 
@@ -409,10 +412,10 @@ def test_derived_titles() -> None:
 
 
 def test_the_echo_of_a_continued_answer_is_cut_across_deltas() -> None:
-    assert _cut_echo("The capital of France", "The capital of") == (" France", "")
-    assert _cut_echo("The cap", "The capital of") == ("", "ital of")
-    assert _cut_echo("ital of Spain", "ital of") == (" Spain", "")
-    assert _cut_echo("Unrelated", "The capital") == ("Unrelated", "")
+    assert cut_echo("The capital of France", "The capital of") == (" France", "")
+    assert cut_echo("The cap", "The capital of") == ("", "ital of")
+    assert cut_echo("ital of Spain", "ital of") == (" Spain", "")
+    assert cut_echo("Unrelated", "The capital") == ("Unrelated", "")
 
 
 async def test_shutdown_with_a_dead_server_still_closes_cleanly(
@@ -427,7 +430,7 @@ async def test_shutdown_with_a_dead_server_still_closes_cleanly(
     async with ChatOrchestrator(
         store, adapter, lambda e: None, lambda: settings, slots=slots
     ) as chat:
-        conversation = await chat.create_conversation()
+        conversation = await chat.conversations.create_conversation()
         await chat.handle_user_message(conversation.id, "hi")
         fake.kill()
     assert "Could not save the cache" in caplog.text  # the slot save failed, shutdown went on
@@ -446,15 +449,16 @@ async def test_shutdown_with_a_dead_server_still_closes_cleanly(
 async def test_deleting_an_answer_shows_its_remaining_sibling(
     chat: ChatOrchestrator, events: list[BridgeEvent]
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     first = await chat.handle_user_message(conversation.id, "question")
     second = await chat.regenerate(first.id)
     await wait_until_async(lambda: bool(_ends(events)))
-    view = await chat.select_branch(first.id)
-    view = await chat.delete_message(second.assistant_message.id)  # not on the shown branch
+    view = await chat.conversations.select_branch(first.id)
+    # not on the shown branch
+    view = await chat.conversations.delete_message(second.assistant_message.id)
     assert [m.id for m in view.messages] == [first.parent_id, first.id]
     assert view.messages[1].sibling_ids == [first.id]
     third = await chat.regenerate(first.id)
     await wait_until_async(lambda: len(_ends(events)) == 2)
-    view = await chat.delete_message(third.assistant_message.id)  # the shown answer
+    view = await chat.conversations.delete_message(third.assistant_message.id)  # the shown answer
     assert [m.id for m in view.messages] == [first.parent_id, first.id]

@@ -66,7 +66,7 @@ async def real_chat(
 async def test_a_streamed_conversation_reuses_its_slot(
     real_chat: ChatOrchestrator, events: list[BridgeEvent]
 ) -> None:
-    conversation = await real_chat.create_conversation()
+    conversation = await real_chat.conversations.create_conversation()
     started = await real_chat.handle_user_message_stream(
         conversation.id, "What is the capital of France?"
     )
@@ -89,7 +89,7 @@ async def test_stop_frees_the_server_slot(
     small_settings: Settings,
 ) -> None:
     small_settings.generation.max_tokens = 2000  # ~20 s of tokens: only a stop ends it early
-    conversation = await real_chat.create_conversation()
+    conversation = await real_chat.conversations.create_conversation()
     started = await real_chat.handle_user_message_stream(
         conversation.id, "Write a very long story about a dragon."
     )
@@ -110,7 +110,7 @@ async def test_stop_frees_the_server_slot(
 async def test_context_overflow_is_reported_with_both_sizes(
     real_chat: ChatOrchestrator, events: list[BridgeEvent]
 ) -> None:
-    conversation = await real_chat.create_conversation()
+    conversation = await real_chat.conversations.create_conversation()
     await real_chat.handle_user_message_stream(conversation.id, "word " * 2500)
     await wait_until_async(lambda: len(_ends(events)) == 1, timeout_s=30)
     end = _ends(events)[0]
@@ -137,7 +137,7 @@ async def test_a_restored_cache_survives_a_server_restart(
             async with ChatOrchestrator(
                 store, adapter, lambda e: None, lambda: small_settings, slots=slots
             ) as chat:
-                conversation = await chat.create_conversation()
+                conversation = await chat.conversations.create_conversation()
                 await chat.handle_user_message(conversation.id, history)
             assert SlotCaches(store).get(conversation.id) is not None  # saved at shutdown
             first.stop()
@@ -164,7 +164,7 @@ async def test_the_server_dying_mid_answer_is_a_clear_error(
         async with ChatOrchestrator(
             store, adapter, events.append, lambda: small_settings, slots=slots
         ) as chat:
-            conversation = await chat.create_conversation()
+            conversation = await chat.conversations.create_conversation()
             await chat.handle_user_message_stream(
                 conversation.id, "Tell me a long story about the sea."
             )
@@ -187,7 +187,7 @@ async def test_continue_appends_to_a_stopped_answer_without_repeating_it(
     small_settings: Settings,
 ) -> None:
     small_settings.generation.max_tokens = 2000
-    conversation = await real_chat.create_conversation()
+    conversation = await real_chat.conversations.create_conversation()
     started = await real_chat.handle_user_message_stream(
         conversation.id, "Describe the city of Paris in detail."
     )

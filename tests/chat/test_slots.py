@@ -39,8 +39,8 @@ def _actions(fake: FakeLlamaServer, action: str) -> list[tuple[int, str | None]]
 
 
 async def test_a_conversation_keeps_its_slot(chat: ChatOrchestrator, fake: FakeLlamaServer) -> None:
-    a = await chat.create_conversation("a")
-    b = await chat.create_conversation("b")
+    a = await chat.conversations.create_conversation("a")
+    b = await chat.conversations.create_conversation("b")
     await chat.handle_user_message(a.id, "one")
     await chat.handle_user_message(b.id, "two")
     await chat.handle_user_message(a.id, "three")
@@ -53,7 +53,7 @@ async def test_a_conversation_keeps_its_slot(chat: ChatOrchestrator, fake: FakeL
 async def test_the_least_recently_used_conversation_is_saved_and_restored(
     chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
 ) -> None:
-    a, b, c = [await chat.create_conversation(t) for t in "abc"]
+    a, b, c = [await chat.conversations.create_conversation(t) for t in "abc"]
     await chat.handle_user_message(a.id, "alpha")
     await chat.handle_user_message(b.id, "beta")
     await chat.handle_user_message(c.id, "gamma")  # evicts a, the least recently used
@@ -76,7 +76,7 @@ async def test_a_cache_survives_server_and_app_restarts(
 ) -> None:
     with ConversationStore(tmp_path / "app.db") as store:
         async with _orchestrator(store, adapter, fake) as chat:
-            conversation = await chat.create_conversation("kept")
+            conversation = await chat.conversations.create_conversation("kept")
             await chat.handle_user_message(conversation.id, "remember this please")
         assert _actions(fake, "save") == [(0, f"ld-{conversation.id}.bin")]  # saved at shutdown
     fake.restart()
@@ -91,7 +91,7 @@ async def test_a_cache_survives_server_and_app_restarts(
 async def test_a_server_restart_forgets_assignments(
     chat: ChatOrchestrator, fake: FakeLlamaServer
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     fake.restart()
@@ -104,7 +104,7 @@ async def test_a_server_restart_forgets_assignments(
 async def test_a_stale_cache_is_dropped(
     chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     first = await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     fake.restart()
@@ -120,7 +120,7 @@ async def test_a_stale_cache_is_dropped(
 async def test_another_model_drops_the_cache(
     chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     fake.model_path = "/models/other.gguf"
@@ -139,7 +139,7 @@ async def test_the_disk_budget_removes_old_files(
     unrelated = fake.slot_dir / "someone-elses.bin"
     unrelated.write_text("keep")
     async with _orchestrator(store, adapter, fake, budget_mb=0) as chat:
-        conversation = await chat.create_conversation()
+        conversation = await chat.conversations.create_conversation()
         await chat.handle_user_message(conversation.id, "one")
     assert _actions(fake, "save") == [(0, f"ld-{conversation.id}.bin")]
     assert not orphan.exists()
@@ -151,11 +151,11 @@ async def test_the_disk_budget_removes_old_files(
 async def test_deleting_a_conversation_deletes_its_cache(
     chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     assert SlotCaches(store).get(conversation.id) is not None
-    await chat.delete_conversation(conversation.id)
+    await chat.conversations.delete_conversation(conversation.id)
     assert fake.slot_dir is not None
     assert list(fake.slot_dir.glob("ld-*")) == []
     assert chat.slots.assignments() == {}
@@ -169,8 +169,8 @@ async def test_with_all_slots_busy_a_conversation_waits(
         chat = _orchestrator(store, one_slot, fake)
         async with chat:
             fake.script(FakeReply(content=["x "] * 20, rate=200), FakeReply())
-            a = await chat.create_conversation("a")
-            b = await chat.create_conversation("b")
+            a = await chat.conversations.create_conversation("a")
+            b = await chat.conversations.create_conversation("b")
             await chat.handle_user_message_stream(a.id, "slow")
             answer = await chat.handle_user_message(b.id, "waits")
             assert answer.status == "complete"
@@ -188,7 +188,7 @@ async def test_without_slot_endpoints_requests_have_no_slot(
         async with ChatOrchestrator(
             store, adapter, lambda e: None, _bare_settings, slots=slots
         ) as chat:
-            conversation = await chat.create_conversation()
+            conversation = await chat.conversations.create_conversation()
             answer = await chat.handle_user_message(conversation.id, "hi")
     assert answer.status == "complete"
     assert "id_slot" not in fake.requests[-1]
@@ -205,7 +205,7 @@ def test_prefix_hash_depends_on_roles_and_texts() -> None:
 async def test_a_failed_restore_drops_the_record_and_answers_anyway(
     chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
 ) -> None:
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     fake.restart()
@@ -224,7 +224,7 @@ async def test_a_server_that_cannot_save_keeps_affinity_only(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake.slot_dir = None  # started without --slot-save-path: save answers 501
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     await chat.handle_user_message(conversation.id, "one")
     await chat.slots.save_all()
     assert SlotCaches(store).get(conversation.id) is None

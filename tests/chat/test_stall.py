@@ -24,7 +24,7 @@ async def test_a_silent_stream_ends_as_stalled_keeping_its_text(
 ) -> None:
     settings.engine.stall_timeout_s = 0.3
     fake.script(FakeReply(content=["a", "b", "c", "d"], stall_after=2))
-    conversation = await chat.create_conversation()
+    conversation = await chat.conversations.create_conversation()
     started_at = time.monotonic()
     started = await chat.handle_user_message_stream(conversation.id, "go")
     with anyio.fail_after(10):  # today: request_timeout_s, 600 s

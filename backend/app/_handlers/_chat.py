@@ -60,11 +60,11 @@ class ChatCommands(HandlerBase):
 
     async def select_branch(self, params: MessageRef) -> Conversation:
         """Show the branch through this message."""
-        return await self._services.chat.select_branch(params.message_id)
+        return await self._services.chat.conversations.select_branch(params.message_id)
 
     async def delete_message(self, params: MessageRef) -> Conversation:
         """Delete a message and everything after it on its branch."""
-        return await self._services.chat.delete_message(params.message_id)
+        return await self._services.chat.conversations.delete_message(params.message_id)
 
 
 class ConversationCommands(HandlerBase):
@@ -72,42 +72,46 @@ class ConversationCommands(HandlerBase):
 
     async def list_conversations(self, params: EmptyParams) -> list[ConversationSummary]:
         """Every conversation, newest first."""
-        return await self._services.chat.list_conversations()
+        return await self._services.chat.conversations.list_conversations()
 
     async def get_conversation(self, params: ConversationRef) -> Conversation:
         """One conversation with its active branch."""
-        return await self._services.chat.get_conversation(params.conversation_id)
+        return await self._services.chat.conversations.get_conversation(params.conversation_id)
 
     async def create_conversation(self, params: CreateConversationParams) -> Conversation:
         """A new, empty conversation."""
-        return await self._services.chat.create_conversation(params.title)
+        return await self._services.chat.conversations.create_conversation(params.title)
 
     async def rename_conversation(self, params: RenameConversationParams) -> ConversationSummary:
         """Give a conversation a title."""
-        return await self._services.chat.rename(params.conversation_id, params.title)
+        return await self._services.chat.conversations.rename(params.conversation_id, params.title)
 
     async def delete_conversation(self, params: ConversationRef) -> Deleted:
         """Delete a conversation and its messages."""
         return Deleted(
-            deleted=await self._services.chat.delete_conversation(params.conversation_id)
+            deleted=await self._services.chat.conversations.delete_conversation(
+                params.conversation_id
+            )
         )
 
     async def clear_conversation(self, params: ConversationRef) -> Conversation:
         """Remove every message of a conversation."""
-        return await self._services.chat.clear_conversation(params.conversation_id)
+        return await self._services.chat.conversations.clear_conversation(params.conversation_id)
 
     async def pin_conversation(self, params: PinConversationParams) -> ConversationSummary:
         """Pin or unpin a conversation."""
-        return await self._services.chat.pin(params.conversation_id, params.pinned)
+        return await self._services.chat.conversations.pin(params.conversation_id, params.pinned)
 
     async def search_conversations(self, params: SearchParams) -> list[SearchHit]:
         """Full-text search over titles and messages."""
-        return await self._services.chat.search(params.query, params.limit)
+        return await self._services.chat.conversations.search(params.query, params.limit)
 
     async def export_conversations(self, params: ExportParams) -> ExportResult:
         """Export conversations as JSON or Markdown."""
-        return await self._services.chat.export(params.conversation_ids, params.format)
+        return await self._services.chat.conversations.export(
+            params.conversation_ids, params.format
+        )
 
     async def import_conversations(self, params: ImportParams) -> ImportResult:
         """Import a JSON export; never overwrites."""
-        return await self._services.chat.import_(params.data)
+        return await self._services.chat.conversations.import_(params.data)

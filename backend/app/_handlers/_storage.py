@@ -62,7 +62,7 @@ class StorageCommands(HandlerBase):
         Running answers are stopped first (their text is kept in the file set aside).
         """
         chat = self._services.chat
-        for conversation in await chat.list_conversations():
+        for conversation in await chat.conversations.list_conversations():
             await chat.stop(conversation.id)
         restored = await anyio.to_thread.run_sync(
             self._services.backups.restore, params.name, migrate

@@ -1,0 +1,162 @@
+"""The conversation commands: list, open, create, rename, pin, delete, search, export, branches.
+
+Everything here reads or changes stored conversations; nothing generates. A command that would
+change a conversation under a running answer (clearing it, deleting a message) is refused with
+``Conflict``; deleting a conversation stops its answer first. A conversation created without a
+title gets one from its first message after its first answer (:func:`derive_title`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..contract import (
+    Conversation,
+    ConversationSummary,
+    ConversationUpdatedEvent,
+    ExportResult,
+    ImportResult,
+    SearchHit,
+)
+from ..errors import InvalidArgument
+from ._export import export_filename, export_json, export_markdown, import_json
+from ._generation import Generations
+from ._slots import SlotManager
+from ._store import ConversationStore
+from ._tree import MessageTree
+from ._views import EventSink, active_branch, conversation_view
+
+__all__ = ["ConversationService", "derive_title"]
+
+_TITLE_CHARS = 48
+
+
+def derive_title(text: str) -> str:
+    """A short title from the first user message: its first line, cut at a word boundary."""
+    line = re.sub(r"\s+", " ", text.strip().splitlines()[0] if text.strip() else "").strip()
+    if len(line) <= _TITLE_CHARS:
+        return line or "New chat"
+    cut = line[:_TITLE_CHARS].rsplit(" ", 1)[0] or line[:_TITLE_CHARS]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+class ConversationService:
+    """Stored conversations as the page sees them."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        slots: SlotManager,
+        generations: Generations,
+        emit: EventSink,
+    ) -> None:
+        self.store = store
+        self.slots = slots
+        self.generations = generations
+        self.emit = emit
+
+    async def create_conversation(self, title: str | None = None) -> Conversation:
+        """A new, empty conversation."""
+        record = self.store.create_conversation(title)
+        return conversation_view(self.store, record.id)
+
+    async def list_conversations(self) -> list[ConversationSummary]:
+        """Every conversation, pinned first, then most recently updated."""
+        return self.store.list_conversations()
+
+    async def get_conversation(self, conversation_id: str) -> Conversation:
+        """A conversation with its active branch, root first, siblings filled in."""
+        return conversation_view(self.store, conversation_id)
+
+    async def rename(self, conversation_id: str, title: str) -> ConversationSummary:
+        """Give a conversation a title (no automatic title afterwards)."""
+        title = title.strip()
+        if not title:
+            raise InvalidArgument("A title cannot be empty.")
+        self.store.update_conversation(conversation_id, title=title, title_pending=False)
+        return self.store.summary(conversation_id)
+
+    async def pin(self, conversation_id: str, pinned: bool) -> ConversationSummary:
+        """Pin or unpin a conversation."""
+        self.store.update_conversation(conversation_id, pinned=pinned, touch=False)
+        return self.store.summary(conversation_id)
+
+    async def delete_conversation(self, conversation_id: str) -> bool:
+        """Delete a conversation (stopping its generation first); False if it did not exist."""
+        await self.generations.stop(conversation_id)
+        await self.slots.forget(conversation_id)
+        return self.store.delete_conversation(conversation_id)
+
+    async def clear_conversation(self, conversation_id: str) -> Conversation:
+        """Delete every message of a conversation."""
+        self.generations.ensure_idle(conversation_id)
+        await self.slots.forget(conversation_id)
+        self.store.clear_conversation(conversation_id)
+        return conversation_view(self.store, conversation_id)
+
+    async def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Full-text search over titles and messages, best first."""
+        return self.store.search(query, limit)
+
+    async def export(
+        self, conversation_ids: list[str] | None = None, format: str = "json"
+    ) -> ExportResult:
+        """Export conversations (all when None) as lossless JSON or readable Markdown."""
+        ids = conversation_ids or [c.id for c in self.store.list_conversations()]
+        for conversation_id in ids:
+            self.store.get_conversation(conversation_id)
+        title = self.store.get_conversation(ids[0]).title if len(ids) == 1 else "conversations"
+        if format == "json":
+            content = export_json(self.store, ids)
+            return ExportResult(
+                format="json", filename=export_filename(title, "json"), content=content
+            )
+        if format == "markdown":
+            branches = {cid: active_branch(self.store, cid) for cid in ids}
+            content = export_markdown(self.store, branches)
+            return ExportResult(
+                format="markdown", filename=export_filename(title, "md"), content=content
+            )
+        raise InvalidArgument(f"Unknown export format {format!r}; use json or markdown.")
+
+    async def import_(self, data: str | dict[str, Any]) -> ImportResult:
+        """Import a JSON export; all or nothing; never overwrites."""
+        return ImportResult(conversation_ids=import_json(self.store, data))
+
+    async def select_branch(self, message_id: str) -> Conversation:
+        """Show the branch through ``message_id`` (ending at its newest descendant)."""
+        message = self.store.get_message(message_id)
+        tree = MessageTree(self.store.messages(message.conversation_id))
+        self.store.update_conversation(
+            message.conversation_id, active_leaf_id=tree.latest_leaf(message_id), touch=False
+        )
+        return conversation_view(self.store, message.conversation_id)
+
+    async def delete_message(self, message_id: str) -> Conversation:
+        """Delete a message and everything below it."""
+        message = self.store.get_message(message_id)
+        conversation_id = message.conversation_id
+        self.generations.ensure_idle(conversation_id)
+        leaf = self.store.get_conversation(conversation_id).active_leaf_id
+        shown = {m.id for m in active_branch(self.store, conversation_id)} if leaf else set()
+        self.store.delete_subtree(message_id)
+        if message_id in shown:  # the active branch lost its tail
+            remaining = MessageTree(self.store.messages(conversation_id))
+            self.store.update_conversation(
+                conversation_id, active_leaf_id=remaining.latest_leaf(message.parent_id)
+            )
+        return conversation_view(self.store, conversation_id)
+
+    def auto_title(self, conversation_id: str) -> None:
+        """Title a conversation still waiting for one from its first user message, and say so."""
+        record = self.store.get_conversation(conversation_id)
+        if not record.title_pending:
+            return
+        first = next((m for m in self.store.messages(conversation_id) if m.role == "user"), None)
+        if first is None:
+            return
+        self.store.update_conversation(
+            conversation_id, title=derive_title(first.content), title_pending=False
+        )
+        self.emit(ConversationUpdatedEvent(conversation=self.store.summary(conversation_id)))

@@ -1,0 +1,87 @@
+"""One answer being generated, and the answers under way: at most one per conversation.
+
+A :class:`Generation` is made when a command stores the user message and the empty
+``streaming`` answer; it holds what is sent (the prompt), what came back so far, and how it
+ended. :class:`Generations` knows which conversation is generating, refuses a second answer there
+(``Conflict``), and stops one by cancelling its scope and waiting until its final state is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import anyio
+
+from ..errors import Conflict, LlamaDeskError
+from ..llama import ChatAccumulator, ChatMessage
+from ._records import MessageRecord
+
+__all__ = ["Generation", "Generations"]
+
+
+@dataclass(eq=False)
+class Generation:
+    """One answer being generated."""
+
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    prompt: list[ChatMessage]
+    existing: str = ""
+    """Text the answer already had (continue); the server's echo of it is cut."""
+    emit: bool = True
+    """Stream events to the page (and flush partial text); False waits for the whole answer."""
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    done: anyio.Event = field(default_factory=anyio.Event)
+    accumulator: ChatAccumulator = field(default_factory=ChatAccumulator)
+    dirty: bool = False
+    """New text since the last flush to the store."""
+    failure: LlamaDeskError | None = None
+    final: MessageRecord | None = None
+
+    def content(self) -> str:
+        """The answer's whole text so far, continued part included."""
+        return self.existing + "".join(self.accumulator.content)
+
+
+class Generations:
+    """The generations under way, by conversation."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, Generation] = {}
+
+    def __contains__(self, conversation_id: object) -> bool:
+        return conversation_id in self._running
+
+    def ensure_idle(self, conversation_id: str) -> None:
+        """Raise ``Conflict`` if the conversation is generating an answer."""
+        if conversation_id in self._running:
+            raise Conflict(
+                "This conversation is already generating an answer; stop it or wait for it."
+            )
+
+    def add(self, generation: Generation) -> None:
+        """Count ``generation`` as running in its conversation."""
+        self._running[generation.conversation_id] = generation
+
+    def finished(self, generation: Generation) -> None:
+        """Release the conversation and wake whoever waits for ``generation``."""
+        del self._running[generation.conversation_id]
+        generation.done.set()
+
+    async def stop(self, conversation_id: str) -> bool:
+        """Stop the conversation's generation and wait for it; True if one was running."""
+        generation = self._running.get(conversation_id)
+        if generation is None:
+            return False
+        generation.scope.cancel()
+        await generation.done.wait()
+        return True
+
+    async def stop_all(self) -> None:
+        """Stop every generation and wait until each has stored its final state."""
+        running = list(self._running.values())
+        for generation in running:
+            generation.scope.cancel()
+        for generation in running:
+            await generation.done.wait()
