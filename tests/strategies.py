@@ -7,20 +7,24 @@ level, so a generated document is mostly right and wrong somewhere. ``hostile_va
 an attacker or a broken client sends: NaN and infinities, numbers too big for any field, huge
 and unpaired-surrogate strings, nesting far past any sane depth, and every wrong JSON type.
 ``to_json`` writes any of them as request text (``NaN`` literals, ``\\ud800`` escapes, and deep
-nesting without recursing).
+nesting without recursing). ``export_documents`` are import files built the same way, as message
+trees, so that most of them are right in structure and many are right throughout.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
 
-__all__ = ["Deep", "from_schema", "hostile_values", "json_values", "to_json"]
+from backend.chat import ExportDocument
+
+__all__ = ["Deep", "export_documents", "from_schema", "hostile_values", "json_values", "to_json"]
 
 _TEXT = st.text(max_size=30)
 _FINITE = st.floats(allow_nan=False, allow_infinity=False)
@@ -58,7 +62,7 @@ def hostile_values() -> st.SearchStrategy[Any]:
         st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 2**63, -(2**64), 10**40]),
         st.builds(Deep, st.integers(65, 3_000), st.booleans()),
         st.sampled_from(["\ud800", "a\udfffb", "\x00", "yes", "true", "1", "", " ", "null"]),
-        st.integers(10_000, 2_500_000).map(lambda n: "é" * n),
+        st.integers(10_000, 2_100_000).map(lambda n: "é" + "x" * n),
         st.booleans(),
         st.integers(min_value=-(2**70), max_value=2**70),
         st.lists(st.integers(), max_size=3),
@@ -101,9 +105,23 @@ def _number(schema: dict[str, Any], integer: bool) -> st.SearchStrategy[Any]:
 
 
 class _Builder:
-    def __init__(self, defs: dict[str, Any], hostile: st.SearchStrategy[Any] | None) -> None:
+    def __init__(
+        self,
+        defs: dict[str, Any],
+        hostile: st.SearchStrategy[Any] | None,
+        overrides: Mapping[str, st.SearchStrategy[Any]],
+    ) -> None:
         self._defs = defs
         self._hostile = hostile
+        self._overrides = overrides
+
+    def _property(self, name: str, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+        if name not in self._overrides:
+            return self.build(schema)
+        fitting = self._overrides[name]
+        if self._hostile is None:
+            return fitting
+        return st.one_of(fitting, st.one_of(fitting, st.one_of(fitting, self._hostile)))
 
     def build(self, schema: dict[str, Any] | bool) -> st.SearchStrategy[Any]:
         fitting = self.fitting(schema)
@@ -145,23 +163,26 @@ class _Builder:
         properties = schema.get("properties", {})
         required = set(schema.get("required", []))
         extra = schema.get("additionalProperties", True)
-        if not properties:
-            values = (
-                json_values() if extra is True else self.build(extra) if extra else st.nothing()
-            )
+        if not properties and extra is not False:
+            values = json_values() if extra is True else self.build(extra)
             return st.dictionaries(_TEXT, values, max_size=3)
         fixed = st.fixed_dictionaries(
-            {name: self.build(properties[name]) for name in properties if name in required},
+            {name: self._property(name, properties[name]) for name in required},
             optional={
-                name: self.build(properties[name]) for name in properties if name not in required
+                name: self._property(name, schema)
+                for name, schema in properties.items()
+                if name not in required
             },
         )
         if self._hostile is None or extra is not False:
             return fixed
         unknown = st.dictionaries(
-            _TEXT.filter(lambda k: k not in properties), self._hostile, max_size=1
+            _TEXT.filter(lambda k: k not in properties), self._hostile, min_size=1, max_size=1
         )
-        return st.builds(lambda known, more: {**more, **known}, fixed, unknown)
+        sometimes: st.SearchStrategy[dict[str, Any]] = st.one_of(
+            st.just({}), st.one_of(st.just({}), unknown)
+        )
+        return st.builds(lambda known, more: {**more, **known}, fixed, sometimes)
 
 
 def from_schema(
@@ -169,12 +190,54 @@ def from_schema(
     defs: dict[str, Any] | None = None,
     *,
     hostile: st.SearchStrategy[Any] | None = None,
+    overrides: Mapping[str, st.SearchStrategy[Any]] | None = None,
 ) -> st.SearchStrategy[Any]:
     """Values fitting ``schema`` (``$ref`` resolved in ``defs`` or its own ``$defs``).
 
     With ``hostile``, any value inside the top one may be replaced by one of those.
+    ``overrides`` give the fitting values of properties by name, at any depth (known ids, URLs
+    that stay on this machine).
     """
-    return _Builder(defs or schema.get("$defs", {}), hostile).fitting(schema)
+    builder = _Builder(defs or schema.get("$defs", {}), hostile, overrides or {})
+    return builder.fitting(schema)
+
+
+_EXPORT = ExportDocument.model_json_schema()
+_STRUCTURE = {"id", "parent_id", "messages", "active_leaf_id"}
+
+
+def _export_fields(model: str, hostile: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """A model's non-structural fields from the export schema, some of them hostile if asked."""
+    schema = dict(_EXPORT["$defs"][model])
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in _STRUCTURE}
+    schema["required"] = [k for k in schema["required"] if k not in _STRUCTURE]
+    return from_schema(schema, _EXPORT["$defs"], hostile=hostile_values() if hostile else None)
+
+
+@st.composite
+def _exported_conversation(draw: st.DrawFn, index: int, hostile: bool) -> dict[str, Any]:
+    conversation = draw(_export_fields("ExportedConversation", hostile))
+    messages: list[dict[str, Any]] = []
+    for m_index in range(draw(st.integers(0, 5))):
+        parent = draw(st.none() | st.integers(0, m_index - 1)) if m_index else None
+        message = draw(_export_fields("ExportedMessage", hostile))
+        message["id"] = f"m{index}x{m_index}"
+        message["parent_id"] = messages[parent]["id"] if parent is not None else None
+        messages.append(message)
+    leaf = draw(st.none() | st.sampled_from([m["id"] for m in messages])) if messages else None
+    return {**conversation, "id": f"c{index}", "messages": messages, "active_leaf_id": leaf}
+
+
+@st.composite
+def export_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """Import files: message trees, half of them fitting the schema everywhere, half with
+    hostile values here and there."""
+    count, hostile = draw(st.integers(1, 2)), draw(st.booleans())
+    return {
+        "format": "llamadesk.conversations",
+        "version": 1,
+        "conversations": [draw(_exported_conversation(i, hostile)) for i in range(count)],
+    }
 
 
 def to_json(value: Any) -> str:
