@@ -2,12 +2,12 @@
 
 One real ``python -m backend --browser`` process for the module, with
 ``tests/scenario/fake-llama-server`` as its llama-server (restarts in well under a second, and a
-fuzzed setting cannot make it allocate a huge context). For each of the 40 commands, hypothesis
+fuzzed setting cannot make it allocate a huge context). For each command, hypothesis
 sends ``FITTING_EXAMPLES`` bodies generated from the contract's JSON schema of its arguments
 (``from_schema``), then ``HOSTILE_EXAMPLES`` with hostile values mixed in at every level (NaN,
 infinities, numbers past any bound, megabytes of text, lone surrogates, nesting thousands of
 levels deep, wrong JSON types), hostile as a whole, or damaged as bytes (UTF-16, invalid UTF-8,
-cut short): about 570 requests, bounded so the module takes about 40 s of CPU. Ids come from a
+cut short); the two counts bound the module to well under a minute of CPU. Ids come from a
 conversation made before each command as well as from their pattern, so commands reach their
 handlers, not only their validation; settings go back to their defaults before each command.
 
@@ -17,8 +17,10 @@ known code and a 4xx status. The only 5xx allowed are the engine's own states, t
 ``stop_server``); a 500 never is. After each command's run the process is alive and answers.
 
 Kept on this machine: the llama-server host, model folders and extra arguments are fixed by
-``--set`` (so saving them is refused as locked), download and link URLs point at 127.0.0.1:9,
-and ``BROWSER=true`` makes ``open_external`` run ``true`` instead of a browser.
+``--set`` (so saving them is refused as locked), download, link and tool-server URLs point at
+127.0.0.1:9, tool-server commands name files that do not exist, ``BROWSER=true`` makes
+``open_external`` run ``true`` instead of a browser, and tool secrets go to a file in the
+temporary home (the keyring is the fail backend).
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ from ..waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_SERVER = ROOT / "tests" / "scenario" / "fake-llama-server"
-FITTING_EXAMPLES = 6
-HOSTILE_EXAMPLES = 10
+FITTING_EXAMPLES = 5
+HOSTILE_EXAMPLES = 8
 _CODES = frozenset(typing.get_args(ErrorCode))
 _ENGINE_5XX = {"server_unavailable": 503, "server_error": 502, "timeout": 504}
 _SCHEMA = contract_schema(COMMANDS)
@@ -65,6 +67,7 @@ class FuzzedApp:
     token: str
     stderr: Path
     ids: dict[str, list[str]] = field(default_factory=dict)
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def post(self, name: str, body: bytes, timeout: float = 60) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
@@ -93,6 +96,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzedApp]:
         "LLAMADESK_HOME": str(folder / "home"),
         "LLAMADESK_SERVER_BIN": str(FAKE_SERVER),
         "BROWSER": "true",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
     command = [sys.executable, "-m", "backend", "--browser", "--port", "0"]
     for leaf in _LOCKED:
@@ -107,6 +111,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzedApp]:
     assert match, f"no URL line; stderr:\n{stderr.read_text()}"
     running = FuzzedApp(process, match.group(1), match.group(2), stderr)
     wait_until(lambda: _status(running) == "ready", timeout_s=60, interval_s=0.1)
+    running.defaults = _defaults(running)
+    running.ids["model"] = [m["id"] for m in running.call("list_models")]
     yield running
     process.terminate()
     process.communicate(timeout=30)
@@ -125,18 +131,15 @@ def _seed(app: FuzzedApp) -> None:
     """Settings back at their defaults, the server running, and a conversation with a question
     and its answer, so fuzzed ids name real things (anew for each command: the one before may
     have deleted it, or saved settings the server cannot start with)."""
-    app.call("save_config", config=_defaults(app))
+    app.call("save_config", config=app.defaults)
     if _status(app) not in {"ready", "starting", "restarting"}:
         app.call("restart_server")
     wait_until(lambda: _status(app) == "ready", timeout_s=60, interval_s=0.05)
     conversation = app.call("create_conversation", title="seed")
     app.call("send_chat_message", conversation_id=conversation["id"], content="Hi")
     messages = app.call("get_conversation", conversation_id=conversation["id"])["messages"]
-    app.ids = {
-        "conversation": [conversation["id"]],
-        "message": [m["id"] for m in messages],
-        "model": [m["id"] for m in app.call("list_models")],
-    }
+    app.ids["conversation"] = [conversation["id"]]
+    app.ids["message"] = [m["id"] for m in messages]
 
 
 def _known(ids: list[str]) -> st.SearchStrategy[str]:
@@ -152,6 +155,7 @@ def _overrides(app: FuzzedApp) -> dict[str, st.SearchStrategy[Any]]:
         "message_id": _known(app.ids["message"]),
         "model_id": _known(app.ids["model"]),
         "url": st.sampled_from(["http://127.0.0.1:9/m.gguf", "https://127.0.0.1:9/a/b.gguf"]),
+        "command": st.sampled_from(["/nonexistent/fuzz-mcp", "./fuzz-mcp-missing"]),
         "config": from_schema(Settings.model_json_schema(), hostile=hostile_values()),
         "data": export_documents() | export_documents().map(to_json),
     }
