@@ -1,11 +1,16 @@
-"""Models: the catalogue of GGUF files the app can load, and downloads into the models folder.
+"""Models: the GGUF files the app can load, which one is loaded, and downloads.
 
-``ModelCatalogue`` scans the models folders, links files in place, reads GGUF metadata without
-loading tensors, keeps per-model load settings and estimates whether a model fits in memory.
-``DownloadManager`` (``_download``) fetches a GGUF over HTTP with progress, cancel, resume and
-checksum: ``_download_http`` is one HTTP attempt (range request, free space, what is retried),
-``_download_files`` what stays on disk (part file, sidecar) and the move into place,
-``_download_job`` one download's state and how each change is reported.
+* ``_catalogue``: ``ModelCatalogue`` scans the models folders, links files in place, keeps
+  per-model load settings and estimates whether a model fits in memory (``_files`` finds,
+  groups and deletes the files, ``_gguf`` reads their metadata without loading tensors, ``_fit``
+  estimates, ``_settings`` is a model's load settings, ``_jsonfile`` the catalogue's own files);
+* ``_selection``: ``ModelService`` decides which model is loaded and which loads next, with
+  rollback when a load fails, the router's plan and each model's load state; it owns the
+  ``ServerMonitor`` that runs the choice;
+* ``_download``: ``DownloadManager`` fetches a GGUF over HTTP with progress, cancel, resume and
+  checksum: ``_download_http`` is one HTTP attempt (range request, free space, what is retried),
+  ``_download_files`` what stays on disk (part file, sidecar) and the move into place,
+  ``_download_job`` one download's state and how each change is reported.
 """
 
 from backend.models._catalogue import (
@@ -19,6 +24,7 @@ from backend.models._download import DownloadManager
 from backend.models._download_http import DiskFree
 from backend.models._download_job import DownloadState, DownloadStatus, ProgressCallback
 from backend.models._fit import FitEstimate
+from backend.models._selection import ModelService, plan_router, with_load_states
 from backend.models._settings import ModelLoadSettings
 
 __all__ = [
@@ -30,8 +36,11 @@ __all__ = [
     "Model",
     "ModelCatalogue",
     "ModelLoadSettings",
+    "ModelService",
     "ModelSource",
     "ModelsCallback",
     "ProgressCallback",
     "model_id",
+    "plan_router",
+    "with_load_states",
 ]

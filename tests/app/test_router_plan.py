@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.app._services import _router_plan
 from backend.config import Settings
-from backend.models import ModelCatalogue
+from backend.models import ModelCatalogue, plan_router
 from backend.paths import AppPaths
 from tests.models.conftest import write_gguf
 
@@ -23,7 +22,7 @@ def test_models_are_named_readably_and_uniquely(app_paths: AppPaths, tmp_path: P
         {"engine": {"model": str(tmp_path / "one" / "odd [name].gguf"), "context_size": 2048}}
     )
 
-    plan = _router_plan(catalogue, settings)
+    plan = plan_router(catalogue, settings)
 
     named = {model.path: model for model in plan.models}
     assert tmp_path / "one" / "broken.gguf" not in named, "an invalid file is not offered"

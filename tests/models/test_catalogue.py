@@ -38,6 +38,7 @@ def _by_name(catalogue: ModelCatalogue) -> dict[str, Model]:
         "backend.models._fit",
         "backend.models._gguf",
         "backend.models._jsonfile",
+        "backend.models._selection",
         "backend.models._settings",
     ],
 )

@@ -20,7 +20,7 @@ from ...contract import (
     SaveModelSettingsParams,
     SelectModelParams,
 )
-from ...errors import Conflict, LlamaDeskError, ModelError
+from ...errors import Conflict
 from ._base import HandlerBase
 
 __all__ = ["DownloadCommands", "ModelCommands"]
@@ -31,57 +31,19 @@ class ModelCommands(HandlerBase):
 
     async def list_models(self, params: EmptyParams) -> list[ModelInfo]:
         """The models the app can load."""
-        return self._services.model_infos()
+        return self._services.models.infos()
 
     async def refresh_models(self, params: EmptyParams) -> list[ModelInfo]:
         """Rescan the model folders."""
-        await anyio.to_thread.run_sync(self._services.models.refresh)
-        return self._services.model_infos()
+        return await self._services.models.refresh()
 
     async def select_model(self, params: SelectModelParams) -> ModelInfo:
-        """Load another model: the server restarts on it (a router loads it alongside).
-
-        When the new model does not come up, the previous one is selected (and started again),
-        and the error says why the new one failed: a bad pick never leaves the app modelless.
-        """
-        model = self._services.models.get(params.model_id)
-        if model.error is not None:
-            raise ModelError(f"{model.name} cannot be loaded: {model.error}")
-        engine = self._services.config.settings.engine
-        previous = self._services.models.selected(engine)
-        back = previous.name if previous is not None else "The previous model"
-        router = self._services.monitor.is_router and engine.router_mode
-        await self._save_model(None if model.is_default else model.path)
-        try:
-            if router:
-                await self._services.monitor.select(model.id)
-            else:
-                await self._restart()
-        except LlamaDeskError as exc:
-            await self._save_model(engine.model)
-            if router:
-                raise ModelError(
-                    f"{model.name} failed to load: {exc.message} {back} stays selected.",
-                    detail=exc.detail,
-                ) from exc
-            await self._services.monitor.restart()
-            raise ModelError(
-                f"{model.name} failed to load: {exc.message} {back} is loaded again.",
-                detail=exc.detail,
-            ) from exc
-        return self._model_info(model.id)
+        """Load another model; when it does not come up, the previous one is selected again."""
+        return await self._services.models.select(params.model_id)
 
     async def unload_model(self, params: ModelRef) -> list[ModelInfo]:
         """Free a loaded model's memory; the next message to it loads it again."""
-        model = self._services.models.get(params.model_id)
-        if self._services.monitor.is_router:
-            await self._services.monitor.unload(model.id)
-        else:
-            selected = self._services.models.selected(self._services.config.settings.engine)
-            if selected is not None and selected.id == model.id:
-                await self._save_slot_caches()
-                await self._services.monitor.stop(unload=True)
-        return self._services.model_infos()
+        return await self._services.models.unload(params.model_id)
 
     async def pick_model_file(self, params: EmptyParams) -> PickedFile:
         """Ask for a GGUF file with the desktop's file dialog."""
@@ -93,40 +55,24 @@ class ModelCommands(HandlerBase):
             )
         return PickedFile(path=await anyio.to_thread.run_sync(picker))
 
-    async def _save_model(self, path: Path | None) -> None:
-        model = None if path is None else str(path)
-        await anyio.to_thread.run_sync(self._services.config.save, {"engine": {"model": model}})
-
     async def add_model_file(self, params: AddModelFileParams) -> ModelInfo:
         """List a GGUF file where it lies (no copy)."""
-        model = await anyio.to_thread.run_sync(self._services.models.link, Path(params.path))
-        return self._model_info(model.id)
+        return await self._services.models.link(Path(params.path))
 
     async def remove_model(self, params: RemoveModelParams) -> list[ModelInfo]:
         """Take a model off the list (deleting its file on request); not the loaded one."""
-        selected = self._services.models.selected(self._services.config.settings.engine)
-        if selected is not None and selected.id == params.model_id:
-            raise Conflict(f"{selected.name} is loaded; select another model before removing it.")
-        if self._services.monitor.model_states().get(params.model_id) in ("loaded", "loading"):
-            await self._services.monitor.unload(params.model_id)  # a router may still hold it
-        await anyio.to_thread.run_sync(
-            lambda: self._services.models.remove(params.model_id, delete_file=params.delete_file)
-        )
-        return self._services.model_infos()
+        return await self._services.models.remove(params.model_id, delete_file=params.delete_file)
 
     async def get_model_settings(self, params: ModelRef) -> ModelSettings:
         """A model's load settings (null fields inherit the engine's)."""
-        return self._services.models.load_settings(params.model_id)
+        return self._services.catalogue.load_settings(params.model_id)
 
     async def save_model_settings(self, params: SaveModelSettingsParams) -> ModelSettings:
         """Save a model's load settings; they apply when it next (re)starts."""
         values = params.settings.model_dump()
         return await anyio.to_thread.run_sync(
-            self._services.models.save_settings, params.model_id, values
+            self._services.catalogue.save_settings, params.model_id, values
         )
-
-    def _model_info(self, model_id: str) -> ModelInfo:
-        return next(info for info in self._services.model_infos() if info.id == model_id)
 
 
 class DownloadCommands(HandlerBase):

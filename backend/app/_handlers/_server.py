@@ -31,8 +31,8 @@ class ServerCommands(HandlerBase):
         return await self._services.monitor.stop()
 
     async def restart_server(self, params: EmptyParams) -> ServerStatus:
-        """Restart the server (e.g. after a setting that needs it)."""
-        return await self._restart()
+        """Restart the server (e.g. after a setting that needs it); KV caches are saved first."""
+        return await self._services.models.reload()
 
     async def get_server_defaults(self, params: EmptyParams) -> ServerDefaults | None:
         """llama-server's sampling defaults, or None while it is not ready (asking never loads a
