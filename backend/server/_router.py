@@ -196,6 +196,10 @@ class RouterSession:
         self._states: dict[str, ModelLoadState] = {}
         self._last_use: dict[str, float] = {}
 
+    def serves(self, plan: RouterPlan) -> bool:
+        """Whether this router was launched with ``plan``'s presets (same models, same settings)."""
+        return preset_text(plan.models) == preset_text(self.plan.models)
+
     def states(self) -> dict[str, ModelLoadState]:
         """Each offered model's state by catalogue id (``unloaded`` before the first poll)."""
         return {model.id: self._states.get(model.name, "unloaded") for model in self.plan.models}
@@ -253,6 +257,16 @@ class RouterSession:
         await self._post("/models/unload", name, timeout_s, "not running")
         self._last_use.pop(name, None)
         self._update({name: "unloaded"})
+
+    async def tend(self, engine: EngineSettings, note: Callable[[str], None]) -> None:
+        """Refresh the models' states and unload each one idle for ``idle_unload_minutes``."""
+        await self.poll(engine.health_timeout_s)
+        for name in await self.idle_models(engine.idle_unload_minutes, engine.health_timeout_s):
+            note(f"unloading {name}: idle for too long")
+            try:
+                await self.unload(name, engine.health_timeout_s)
+            except ServerError as exc:
+                note(f"could not unload {name}: {exc.message}")
 
     async def idle_models(self, minutes: float, timeout_s: float) -> list[str]:
         """Loaded models nobody used for ``minutes`` and whose slots are all idle."""

@@ -270,14 +270,14 @@ async def test_cancelled_supervision_still_kills_reaps_and_forgets_the_server(
     async with make_monitor(
         server_binary=fake_server, model=dummy_model, environ=_env("sleep")
     ) as (monitor, recorder):
-        monitor._tg.start_soon(monitor.start)
+        monitor._supervisor.tasks.start_soon(monitor.start)
         await recorder.wait_for("starting")
         await wait_until_async(lambda: monitor.status().pid is not None)
         pid = monitor.status().pid
         assert list(records("llama-server-*.json"))
         # What a bug in a supervision task does: the monitor's task group is cancelled (and
         # with it this block, which runs inside it, so the checks below are shielded).
-        monitor._tg.cancel_scope.cancel()
+        monitor._supervisor.tasks.cancel_scope.cancel()
         with anyio.CancelScope(shield=True):
             await wait_until_async(lambda: not list(records("llama-server-*.json")))
             assert not psutil.pid_exists(pid)
@@ -333,7 +333,7 @@ async def test_a_stop_abandoned_after_sigterm_still_kills_a_stubborn_server(
         environ=_env("stubborn"),
         stop_timeout_s=0.5,
     ) as (monitor, recorder):
-        monitor._tg.start_soon(_expect_unavailable, monitor)
+        monitor._supervisor.tasks.start_soon(_expect_unavailable, monitor)
         await recorder.wait_for("starting")
         await wait_until_async(lambda: monitor.status().pid is not None)
         pid = monitor.status().pid

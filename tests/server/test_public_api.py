@@ -6,7 +6,18 @@ import importlib
 
 import backend.server
 
-MODULES = ["_diagnose", "_launch", "_log", "_monitor", "_pidfile", "_router", "_state"]
+MODULES = [
+    "_diagnose",
+    "_launch",
+    "_log",
+    "_monitor",
+    "_pidfile",
+    "_plan",
+    "_recovery",
+    "_router",
+    "_state",
+    "_supervise",
+]
 
 
 def test_all_is_sorted_and_names_exist() -> None:
