@@ -34,15 +34,14 @@ from pydantic import ValidationError
 from backend.config import EngineSettings
 from backend.contract import ModelInfo
 from backend.engine import default_model_path
-from backend.errors import (
-    FieldError,
-    InvalidArgument,
-    LlamaDeskError,
-    ModelError,
-    NotFound,
-    StorageError,
+from backend.errors import FieldError, InvalidArgument, LlamaDeskError, ModelError, NotFound
+from backend.models._files import (
+    FileGroup,
+    delete_files,
+    find_gguf_files,
+    group_files,
+    split_siblings,
 )
-from backend.models._files import FileGroup, find_gguf_files, group_files, split_siblings
 from backend.models._fit import FitEstimate, estimate_fit
 from backend.models._gguf import GGUFHeader, read_header
 from backend.models._jsonfile import JsonFile
@@ -208,7 +207,7 @@ class ModelCatalogue:
             if model.is_default:
                 raise InvalidArgument("The built-in model cannot be removed.")
             if delete_file:
-                _delete(model.files)
+                delete_files(model.files)
             registry = self._registry.read()
             resolved = str(model.path.resolve())
             registry["linked"] = [p for p in _strings(registry.get("linked")) if p != resolved]
@@ -226,15 +225,6 @@ class ModelCatalogue:
         ident = model_id(wanted)
         return next((model for model in self.models() if model.id == ident), None)
 
-    def engine_for(self, engine: EngineSettings) -> EngineSettings:
-        """The engine settings a launch uses: the selected model's load settings applied."""
-        model = self.selected(engine)
-        return engine if model is None else self.engine_for_model(model.id, engine)
-
-    def engine_for_model(self, model_id: str, engine: EngineSettings) -> EngineSettings:
-        """The engine settings with ``model_id``'s load settings applied."""
-        return self._stored_settings(model_id).apply(engine)
-
     def infos(self, engine: EngineSettings) -> list[ModelInfo]:
         """The models as the page lists them: which one is selected, and whether each fits.
 
@@ -247,7 +237,7 @@ class ModelCatalogue:
         for model in self.models():
             fit = None
             if model.error is None:
-                context = self._stored_settings(model.id).context_size or engine.context_size
+                context = self.stored_settings(model.id).context_size or engine.context_size
                 fit = estimate_fit(model.size_bytes, model.kv_bytes_per_token, context, available)
             infos.append(model.info(selected=chosen is not None and model.id == chosen.id, fit=fit))
         return infos
@@ -255,7 +245,15 @@ class ModelCatalogue:
     def load_settings(self, model_id: str) -> ModelLoadSettings:
         """A model's load settings (all unset when never saved)."""
         self.get(model_id)
-        return self._stored_settings(model_id)
+        return self.stored_settings(model_id)
+
+    def stored_settings(self, model_id: str) -> ModelLoadSettings:
+        """The load settings saved for ``model_id`` (all unset when none), listed or not."""
+        stored = _section(self._settings.read()).get(model_id, {})
+        try:
+            return ModelLoadSettings.model_validate(stored)
+        except ValidationError:
+            return ModelLoadSettings()
 
     def save_settings(self, model_id: str, values: Mapping[str, Any]) -> ModelLoadSettings:
         """Validate and store a model's load settings; ``InvalidArgument`` lists bad fields."""
@@ -306,13 +304,6 @@ class ModelCatalogue:
             if current != last:
                 last = current
                 on_change(current)
-
-    def _stored_settings(self, model_id: str) -> ModelLoadSettings:
-        stored = _section(self._settings.read()).get(model_id, {})
-        try:
-            return ModelLoadSettings.model_validate(stored)
-        except ValidationError:
-            return ModelLoadSettings()
 
     def _in_folders(self, path: Path) -> bool:
         resolved = path.resolve()
@@ -397,14 +388,6 @@ def _section(document: dict[str, Any]) -> dict[str, Any]:
 
 def _strings(value: object) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
-
-
-def _delete(files: Iterable[Path]) -> None:
-    for path in files:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise StorageError(f"Cannot delete {path}: {exc.strerror}.", detail=str(exc)) from exc
 
 
 def _available_memory() -> int:

@@ -1,4 +1,4 @@
-"""Finding model files on disk and grouping split models.
+"""Finding model files on disk, grouping split models, and deleting them.
 
 Folders are walked recursively (LM Studio and Hugging Face downloads nest models as
 ``publisher/repo/file.gguf``), following no symlinked folders, skipping hidden entries and
@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["FileGroup", "find_gguf_files", "group_files", "split_siblings"]
+from backend.errors import StorageError
+
+__all__ = ["FileGroup", "delete_files", "find_gguf_files", "group_files", "split_siblings"]
 
 _SPLIT = re.compile(r"^(?P<base>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
 
@@ -102,3 +104,12 @@ def _split(key: tuple[Path, str, int], found: dict[int, Path]) -> FileGroup:
         missing=missing,
         part_count=count,
     )
+
+
+def delete_files(files: Iterable[Path]) -> None:
+    """Delete a model's files; ``StorageError`` names the one that could not go."""
+    for path in files:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot delete {path}: {exc.strerror}.", detail=str(exc)) from exc

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import anyio
 
-from backend.config import ConfigService, Settings
+from backend.config import ConfigService, EngineSettings, Settings
 from backend.contract import (
     BridgeEvent,
     ModelInfo,
@@ -43,7 +43,7 @@ from backend.models._catalogue import Model, ModelCatalogue
 from backend.paths import AppPaths
 from backend.server import RouterModel, RouterPlan, ServerMonitor
 
-__all__ = ["ModelService", "plan_router", "with_load_states"]
+__all__ = ["ModelService", "launch_engine", "plan_router", "with_load_states"]
 
 _log = logging.getLogger(__name__)
 
@@ -58,6 +58,12 @@ _SINGLE_LOAD_STATE: dict[ServerState, ModelLoadState] = {
 }
 
 _NOT_IN_SECTION_NAMES = re.compile(r"[\[\]=;#\s]+")
+
+
+def launch_engine(catalogue: ModelCatalogue, engine: EngineSettings) -> EngineSettings:
+    """The engine settings a launch uses: the selected model's load settings applied."""
+    model = catalogue.selected(engine)
+    return engine if model is None else catalogue.stored_settings(model.id).apply(engine)
 
 
 def plan_router(catalogue: ModelCatalogue, settings: Settings) -> RouterPlan:
@@ -75,7 +81,7 @@ def plan_router(catalogue: ModelCatalogue, settings: Settings) -> RouterPlan:
             _NOT_IN_SECTION_NAMES.sub("_", model.name)
             + (f"-{model.id[:6]}" if counts[model.name] > 1 else ""),
             model.path,
-            catalogue.engine_for_model(model.id, engine),
+            catalogue.stored_settings(model.id).apply(engine),
         )
         for model in usable
     )
@@ -148,7 +154,7 @@ class ModelService:
     def launch_settings(self) -> Settings:
         """The settings a launch uses: the selected model's load settings applied."""
         current = self._config.settings
-        return current.model_copy(update={"engine": self.catalogue.engine_for(current.engine)})
+        return current.model_copy(update={"engine": launch_engine(self.catalogue, current.engine)})
 
     def router_plan(self) -> RouterPlan:
         """The router's plan for the current settings (see :func:`plan_router`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend.config import EngineSettings
+from backend.models import launch_engine
 from backend.models._catalogue import model_id
 from backend.paths import AppPaths
 
@@ -71,11 +72,11 @@ def test_a_launch_uses_the_selected_models_load_settings(
     catalogue.save_settings(model_id(small), {"context_size": 512, "extra_args": ["--mlock"]})
     engine = EngineSettings(model=small, context_size=4096, threads=3)
 
-    launched = catalogue.engine_for(engine)
+    launched = launch_engine(catalogue, engine)
 
     assert (launched.context_size, launched.threads, launched.extra_args) == (512, 3, ["--mlock"])
     assert launched.model == small
-    assert catalogue.engine_for(engine.model_copy(update={"model": None})) == EngineSettings(
+    assert launch_engine(catalogue, engine.model_copy(update={"model": None})) == EngineSettings(
         context_size=4096, threads=3
     )
 
@@ -86,4 +87,4 @@ def test_an_unlisted_model_launches_with_the_engine_settings_unchanged(
     engine = EngineSettings(model=tmp_path / "gone.gguf", context_size=1024)
     catalogue = make_catalogue()
     assert catalogue.selected(engine) is None
-    assert catalogue.engine_for(engine) == engine
+    assert launch_engine(catalogue, engine) == engine
