@@ -255,14 +255,19 @@ class ServerMonitor:
                     f"The router does not offer model {model_id}.", detail="Refresh the models."
                 )
             assert run.router is not None
+            before = run.router.current
             if not run.router.serves(plan):
                 self._log.note("relaunching the router: its models or their settings changed")
                 await self._terminate()
                 self._life.enter(ServerPhase.RESTARTING)
                 await self._launch()
         await self._life.settle()
-        await _routing(self._run).switch(model_id, self._settings().engine.start_timeout_s)
-        self._life.announce()
+        timeout_s = self._settings().engine.start_timeout_s
+        fallback = before.id if before is not None else None
+        try:
+            await _routing(self._run).switch(model_id, timeout_s, fallback=fallback)
+        finally:
+            self._life.announce()  # the model the status names
         return self.status()
 
     async def unload(self, model_id: str) -> None:

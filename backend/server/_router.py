@@ -196,6 +196,11 @@ class RouterSession:
         self._states: dict[str, ModelLoadState] = {}
         self._last_use: dict[str, float] = {}
 
+    @property
+    def current(self) -> RouterModel | None:
+        """The model new requests go to (``selected``), if the plan has it."""
+        return self.plan.named(self.selected) if self.selected is not None else None
+
     def serves(self, plan: RouterPlan) -> bool:
         """Whether this router was launched with ``plan``'s presets (same models, same settings)."""
         return preset_text(plan.models) == preset_text(self.plan.models)

@@ -37,7 +37,7 @@ from ._launch import ServerProcess, connect_url, server_environ
 from ._log import ServerLog
 from ._pidfile import remove_record
 from ._plan import LaunchPlan, write_launch_files
-from ._router import RouterSession
+from ._router import RouterModel, RouterSession
 from ._state import Lifecycle, ServerPhase
 
 __all__ = ["ServerRun", "Supervisor"]
@@ -128,10 +128,12 @@ class ServerRun:
             model=name,
         )
 
-    async def switch(self, model_id: str, timeout_s: float) -> None:
+    async def switch(self, model_id: str, timeout_s: float, *, fallback: str | None) -> None:
         """Router mode: load the plan's ``model_id`` and send new requests to it.
 
-        ``ModelError`` carries the server's error lines when the model fails to load.
+        When it fails to load, new requests go to ``fallback`` (the id of the model selected
+        before, which a relaunch on the new plan may have replaced), and ``ModelError``
+        carries the server's error lines.
         """
         assert self.router is not None
         chosen = self.router.plan.find(model_id)
@@ -139,10 +141,17 @@ class ServerRun:
         try:
             await self.router.load(chosen.name, timeout_s)
         except ModelError as exc:
+            previous = self.router.plan.find(fallback) if fallback is not None else None
+            if previous is not None:
+                self._send_to(previous)
             lines = [line for line in self.tail if " E " in line]
             raise ModelError(exc.message, detail="\n".join(lines[-8:]) or None) from exc
-        self.router.selected = chosen.name
-        self.model = chosen.path
+        self._send_to(chosen)
+
+    def _send_to(self, model: RouterModel) -> None:
+        assert self.router is not None
+        self.router.selected = model.name
+        self.model = model.path
 
     def explain(self, returncode: int) -> Failure:
         """Why the process ended, with its last output as the detail."""

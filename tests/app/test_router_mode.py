@@ -13,6 +13,7 @@ from backend.app._runtime import AppRuntime
 from backend.config import ConfigService
 from backend.paths import AppPaths
 from tests.app.test_models import Recorder
+from tests.models.conftest import write_gguf
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.real_server
@@ -85,3 +86,33 @@ def test_switching_models_keeps_the_router_and_both_stay_loaded(
     picked = runtime.api.pick_model_file({})
     assert picked["error"]["code"] == "conflict", "no file dialog without a window"
     assert "full path" in picked["error"]["detail"]
+
+
+def test_a_model_the_router_cannot_load_leaves_the_previous_one_selected(
+    router_runtime: AppRuntime,
+) -> None:
+    runtime = router_runtime
+    wait_until(
+        lambda: runtime.api.get_server_status({})["result"]["state"] == "ready",
+        timeout_s=60,
+        interval_s=0.05,
+    )
+    # A valid header with no real tensors: only llama-server finds out it cannot load. A new
+    # model changes the presets, so the router is relaunched before it tries.
+    write_gguf(runtime.services.paths.models_dir / "hollow.gguf")
+    models = {m["name"]: m for m in runtime.api.refresh_models({})["result"]}
+
+    hollow = runtime.api.select_model({"model_id": models["hollow"]["id"]})
+
+    error = hollow["error"]
+    assert error["code"] == "model_invalid", error
+    assert error["message"].startswith("hollow failed to load: ")
+    assert error["message"].endswith("SmolLM2-135M-Instruct.Q4_1 stays selected.")
+    assert runtime.services.config.settings.engine.model is None
+    listed = {m["name"]: m for m in runtime.api.list_models({})["result"]}
+    assert listed["hollow"]["load_state"] == "failed"
+    assert [name for name, m in listed.items() if m["selected"]] == ["SmolLM2-135M-Instruct.Q4_1"]
+    conversation = runtime.api.create_conversation({})["result"]["id"]
+    answer = runtime.api.send_chat_message({"conversation_id": conversation, "content": "Hi"})
+    assert answer["ok"], answer
+    assert answer["result"]["model"] == "SmolLM2-135M-Instruct.Q4_1", "not the one that failed"
