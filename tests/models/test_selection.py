@@ -98,7 +98,8 @@ def test_a_launch_uses_the_selected_models_settings_and_the_router_its_plan(
 def test_the_list_shows_the_stopped_server_and_changes_reach_the_sink(
     app_paths: AppPaths, config: ConfigService, make_catalogue: CatalogueFactory, events: Events
 ) -> None:
-    service = ModelService(app_paths, config, make_catalogue(), events)
+    catalogue = make_catalogue(available_memory=lambda: 8_000_000_000)  # the same fit each time
+    service = ModelService(app_paths, config, catalogue, events)
 
     [default] = service.infos()
 
@@ -139,7 +140,8 @@ async def test_the_selected_model_stays_and_another_one_goes(
     events: Events,
 ) -> None:
     path = make_gguf(tmp_path / "models" / "other.gguf")
-    catalogue = make_catalogue([tmp_path / "models"])
+    # Free memory fixed, so two lists compare equal (each one's fit estimate reads it).
+    catalogue = make_catalogue([tmp_path / "models"], available_memory=lambda: 8_000_000_000)
     service = ModelService(app_paths, config, catalogue, events)
     default, other = (next(i for i in service.infos() if i.is_default == d) for d in (True, False))
 
