@@ -7,4 +7,5 @@ export { modelsStore, type ModelAction } from './models.svelte';
 export { serverStore } from './server.svelte';
 export { serverLogsStore } from './server-logs.svelte';
 export { settingsStore } from './settings.svelte';
+export { storageStore } from './storage.svelte';
 export { uiStore } from './ui.svelte';

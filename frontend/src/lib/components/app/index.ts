@@ -1,2 +1,3 @@
+export { default as AppRecoveryNotice } from './AppRecoveryNotice.svelte';
 export { default as AppShortcuts } from './AppShortcuts.svelte';
 export { default as AppTheme } from './AppTheme.svelte';

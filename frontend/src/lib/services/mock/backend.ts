@@ -19,6 +19,7 @@ import { MockStream } from './streamer';
 import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
 import { searchMessages } from './search';
+import { MockStorage } from './storage';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -32,6 +33,8 @@ export interface MockOptions {
 	modelLoadMs?: number;
 	/** How often a download advances (it takes 24 steps). */
 	downloadTickMs?: number;
+	/** Whether start-up "recovered a damaged database" (`get_database_recovery`). */
+	recovered?: boolean;
 }
 
 /** The mock implements the commands the UI uses; any other command fails with a clear message. */
@@ -48,6 +51,7 @@ export class MockBackend {
 	private readonly firstTokenDelayMs: number;
 	readonly models: MockModels;
 	readonly downloads: MockDownloads;
+	private readonly storage: MockStorage;
 	private server: ServerStatus;
 	private config = defaultMockValues();
 	private streams = new Map<string, MockStream>();
@@ -72,6 +76,7 @@ export class MockBackend {
 			},
 			options.withModels ?? true
 		);
+		this.storage = new MockStorage(options.recovered ?? false);
 		this.downloads = new MockDownloads({
 			emit: this.emit,
 			exists: (name) => this.models.list().some((model) => model.path.endsWith(`/${name}`)),
@@ -296,6 +301,9 @@ export class MockBackend {
 			return { opened: true };
 		},
 		get_server_logs: ({ lines }) => ({ lines: MOCK_LOG_LINES.slice(-(lines ?? 200)) }),
-		get_server_defaults: () => (this.server.state === 'ready' ? MOCK_SERVER_DEFAULTS : null)
+		get_server_defaults: () => (this.server.state === 'ready' ? MOCK_SERVER_DEFAULTS : null),
+		get_database_recovery: () => this.storage.recovery(),
+		list_backups: () => this.storage.list(),
+		restore_backup: ({ name }) => this.storage.restore(name)
 	};
 }

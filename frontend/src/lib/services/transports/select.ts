@@ -4,6 +4,7 @@ import {
 	QUERY_MOCK_MODEL,
 	QUERY_MOCK_DELAY,
 	QUERY_MOCK_RATE,
+	QUERY_MOCK_RECOVERY,
 	QUERY_TOKEN
 } from '$lib/constants/bridge';
 import type { Transport, TransportKind } from '$lib/types';
@@ -36,7 +37,8 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 			tokensPerSecond: Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_MOCK_RATE,
 			withModels: url.searchParams.get(QUERY_MOCK_MODEL) !== 'none',
 			firstTokenDelayMs:
-				Number(url.searchParams.get(QUERY_MOCK_DELAY) ?? DEFAULT_MOCK_DELAY_MS) || 0
+				Number(url.searchParams.get(QUERY_MOCK_DELAY) ?? DEFAULT_MOCK_DELAY_MS) || 0,
+			recovered: url.searchParams.has(QUERY_MOCK_RECOVERY)
 		});
 	} else {
 		await waitForPywebview(target);
