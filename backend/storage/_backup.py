@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..errors import NotFound, StorageError
+from ..files import rename_durably
 from ._integrity import check_database
 
 __all__ = ["Backup", "Backups", "Restored"]
@@ -139,7 +140,7 @@ def _copy(database: Path, target: Path) -> None:
             closing(sqlite3.connect(partial)) as copy,
         ):
             source.backup(copy)
-        partial.rename(target)
+        rename_durably(partial, target)
     except (OSError, sqlite3.Error) as exc:
         partial.unlink(missing_ok=True)
         raise StorageError(f"Could not copy the database to {target}.", detail=str(exc)) from exc

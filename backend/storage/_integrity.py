@@ -8,12 +8,13 @@
   rebuilt from it if they disagree: the text is safe in the table, only the index was wrong.
 - **Recover.** A damaged file (truncated, garbage in the header or a page, not a database at all,
   a folder) is read page by page (``_pages``) into a fresh database built by ``prepare`` (the
-  migrations) under a temporary name; then the original (with its ``-wal``) is renamed aside as
-  ``conversations.damaged-<UTC time>.db`` and the new file takes its place. Building first means a
-  failure (a full disk) leaves the original where it was. Rows are matched to the current schema by
-  column order (migrations only ever append columns); a message whose conversation row was lost gets
-  a placeholder conversation, links to lost rows are cut, bad JSON columns reset to their defaults,
-and a message cut short by a broken overflow chain keeps its beginning, marked as an error.
+  migrations) under a temporary name; then the original is set aside (``files.set_aside``:
+  ``conversations.db.bad-<UTC time>``, with its ``-wal`` under the same name so SQLite opens the
+  copy whole) and the new file takes its place. Building first means a failure (a full disk)
+  leaves the original where it was. Rows are matched to the current schema by column order
+  (migrations only ever append columns); a message whose conversation row was lost gets a
+  placeholder conversation, links to lost rows are cut, bad JSON columns reset to their defaults,
+  and a message cut short by a broken overflow chain keeps its beginning, marked as an error.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import StorageError
+from ..files import rename_durably, set_aside
 from ._pages import RawRow, read_rows
 
 __all__ = ["Recovery", "check_database", "ensure_usable", "unreadable"]
@@ -144,8 +146,6 @@ def _check_search_indexes(path: Path) -> None:
 
 def _recover(path: Path, problem: str, prepare: Callable[[sqlite3.Connection], object]) -> Recovery:
     now = datetime.now(UTC)
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
     building = path.with_name(path.name + ".recovering")
     building.unlink(missing_ok=True)
     try:
@@ -156,12 +156,12 @@ def _recover(path: Path, problem: str, prepare: Callable[[sqlite3.Connection], o
             counts = _fill(db, rows)
         finally:
             db.close()
-        for suffix in ("-wal", "-shm"):
+        aside = set_aside(path)
+        for suffix in ("-wal", "-shm"):  # named after it, so SQLite opens the aside copy whole
             side = Path(f"{path}{suffix}")
             if side.exists():
-                side.rename(f"{aside}{suffix}")
-        path.rename(aside)
-        building.rename(path)
+                side.replace(f"{aside}{suffix}")
+        rename_durably(building, path)
     except (OSError, sqlite3.Error) as exc:
         building.unlink(missing_ok=True)
         raise StorageError(

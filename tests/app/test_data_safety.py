@@ -98,7 +98,7 @@ def test_a_damaged_database_is_recovered_at_start_and_the_user_told(
     assert created["ok"], created
     err = app.stop()
 
-    (aside,) = app_paths.data_dir.glob("conversations.damaged-*.db")
+    (aside,) = app_paths.data_dir.glob("conversations.db.bad-*[0-9]Z")
     assert aside.read_bytes() == bytes(damaged)
     assert notice["damaged_path"] == str(aside)
     assert (notice["conversations"], notice["messages"]) == (5, 0)

@@ -36,7 +36,7 @@ def _recovered(path: Path) -> dict[str, list[str]]:
 
 
 def _aside(path: Path) -> list[Path]:
-    return sorted(path.parent.glob("conversations.damaged-*.db"))
+    return sorted(path.parent.glob("conversations.db.bad-*[0-9]Z"))
 
 
 def test_public_names_are_sorted_and_exported() -> None:

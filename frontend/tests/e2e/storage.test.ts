@@ -7,7 +7,7 @@ test('a database recovered at start is announced with where the original is', as
 	const notice = page.getByTestId('recovery-notice');
 	await expect(notice).toContainText('recovered 12 conversations and 85 messages');
 	await expect(notice.getByTestId('recovery-path')).toHaveText(
-		'/home/user/.local/share/llamadesk/conversations.damaged-20260302-101500.db'
+		'/home/user/.local/share/llamadesk/conversations.db.bad-20260302T101500.000000Z'
 	);
 	await expect(notice).toContainText('may hold more');
 	await notice.getByRole('button', { name: 'Dismiss' }).click();

@@ -13,7 +13,7 @@ const BACKUP: BackupInfo = {
 };
 const RECOVERY: DatabaseRecovery = {
 	problem: 'file is not a database',
-	damaged_path: '/data/conversations.damaged-20260302-101500.db',
+	damaged_path: '/data/conversations.db.bad-20260302T101500.000000Z',
 	recovered_at: '2026-03-02T10:15:00Z',
 	conversations: 3,
 	messages: 9,

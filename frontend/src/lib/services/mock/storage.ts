@@ -25,7 +25,8 @@ export class MockStorage {
 		if (!this.recovered) return null;
 		return {
 			problem: 'file is not a database',
-			damaged_path: '/home/user/.local/share/llamadesk/conversations.damaged-20260302-101500.db',
+			damaged_path:
+				'/home/user/.local/share/llamadesk/conversations.db.bad-20260302T101500.000000Z',
 			recovered_at: '2026-03-02T10:15:00Z',
 			conversations: 12,
 			messages: 85,
