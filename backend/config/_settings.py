@@ -225,11 +225,12 @@ class EngineSettings(_Section):
         title="Answer start timeout (s)",
     )
     stall_timeout_s: float = Field(
-        30.0,
+        90.0,
         gt=0,
         le=3600,
         description="Seconds an answer may go without a byte from the server once it has begun; "
-        "then it ends as stalled, its text kept, and the server is checked.",
+        "then it ends as stalled, its text kept, and the server is checked. Keep it above 30 s: "
+        "while llama-server reads a long prompt it sends only a keep-alive every 30 s.",
         title="Stall timeout (s)",
     )
     idle_unload_minutes: float = Field(

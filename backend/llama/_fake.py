@@ -47,6 +47,10 @@ class FakeReply:
     """Drop the connection after this many content pieces."""
     stall_after: int | None = None
     """Go silent after this many content pieces, keeping the connection open."""
+    reading_s: float = 0.0
+    """Seconds spent reading the prompt before the first piece, sending llama-server's SSE
+    keep-alive comment every ``keepalive_s`` meanwhile (the real one sends ``:`` every 30 s)."""
+    keepalive_s: float = 30.0
     chunk_size: int | None = None
     """Re-split the SSE byte stream into chunks of this many bytes."""
     status: int = 200
@@ -291,6 +295,12 @@ class _FakeStream(httpx.AsyncByteStream):
     async def _events(self) -> AsyncIterator[bytes]:
         reply, start = self.reply, time.monotonic()
         yield _sse({"choices": [{"index": 0, "delta": {"role": "assistant", "content": None}}]})
+        reading_until = start + reply.reading_s
+        while (left := reading_until - time.monotonic()) > 0:
+            await anyio.sleep(min(left, reply.keepalive_s))
+            if time.monotonic() < reading_until:
+                yield b":\n\n"
+        start = time.monotonic()
         for piece in reply.reasoning:
             yield _sse({"choices": [{"index": 0, "delta": {"reasoning_content": piece}}]})
         for call in reply.tool_calls:

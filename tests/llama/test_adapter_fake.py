@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 import backend.llama as llama
+from backend.config import EngineSettings
 from backend.errors import (
     ContextOverflow,
     ServerError,
@@ -179,6 +180,40 @@ async def test_a_slow_but_steady_stream_is_not_stalled(fake: FakeLlamaServer) ->
             async for delta in deltas:
                 acc.add(delta)
     assert acc.result().content == "x" * 8
+
+
+async def test_a_long_prompt_read_with_keep_alives_is_not_stalled(fake: FakeLlamaServer) -> None:
+    """llama-server sends its headers at once, then only a keep-alive comment every 30 s while it
+    reads a long prompt (seen here: 207 s for 3,000 tokens on a loaded machine)."""
+    fake.script(FakeReply(content=["ok"], reading_s=1.0, keepalive_s=0.1))
+    stalls: list[float] = []
+    async with LlamaCppAdapter(
+        fake, transport=fake.transport, on_stall=lambda: stalls.append(time.monotonic())
+    ) as client:
+        acc = ChatAccumulator()
+        with anyio.fail_after(10):
+            async with client.chat_stream(HELLO, stall_timeout=0.3) as deltas:
+                async for delta in deltas:
+                    acc.add(delta)
+    assert acc.result().content == "ok"
+    assert stalls == []
+
+
+async def test_a_prompt_read_without_keep_alives_is_stalled(fake: FakeLlamaServer) -> None:
+    fake.script(FakeReply(content=["ok"], reading_s=2.0, keepalive_s=5.0))
+
+    async def read(client: LlamaCppAdapter) -> None:
+        async with client.chat_stream(HELLO, stall_timeout=0.3) as deltas:
+            async for _ in deltas:
+                pass
+
+    async with LlamaCppAdapter(fake, transport=fake.transport) as client:
+        with anyio.fail_after(10), pytest.raises(ServerStalled):
+            await read(client)
+
+
+def test_the_default_stall_timeout_outlasts_llama_servers_keep_alive() -> None:
+    assert EngineSettings().stall_timeout_s > 30 * 2
 
 
 async def test_http_errors_are_typed(fake: FakeLlamaServer, adapter: LlamaCppAdapter) -> None:
