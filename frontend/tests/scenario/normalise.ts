@@ -10,7 +10,9 @@
  *   pydantic's or Python's own report); whether there is one is still compared; so does what a
  *   JSON parser says in a message (`not valid JSON: <parser>.`);
  * - the server's process facts (pid, port, uptime) become `<n>`;
- * - the loaded model's name becomes `<model>` (the mock serves its own catalogue).
+ * - the loaded model's name becomes `<model>` (the mock serves its own catalogue);
+ * - where tool secrets are kept (`secret_storage`: a keyring's name or a file's path) becomes
+ *   `<where>`.
  */
 const ID_KEYS = /(^|_)ids?$/;
 const TIME_KEYS = new Set(['created_at', 'updated_at', 'exported_at']);
@@ -52,6 +54,7 @@ export class Normaliser {
 		if (ID_KEYS.test(key)) return this.id(value);
 		if (TIME_KEYS.has(key)) return '<time>';
 		if (key === 'detail') return '<detail>';
+		if (key === 'secret_storage') return '<where>';
 		if (key === 'message') value = value.replace(PARSER_WORDS, '$1<parser>.');
 		return value === this.model ? '<model>' : value.replace(ISO_TIME, '<time>');
 	}

@@ -5,14 +5,16 @@ import type {
 	CommandResult,
 	Envelope,
 	Message,
-	StreamStarted
+	StreamStarted,
+	ToolServerSpec
 } from '$lib/types';
 import type { ScenarioBackend } from './backends';
 import { Normaliser } from './normalise';
 
 /**
  * The shared scenario: one conversation's life (create, send, stream, stop, regenerate, edit,
- * branch, search, export and import), then the models and the settings with their errors. It
+ * branch, search, export and import), then the models, the settings and the tool servers (never
+ * started: they are added disabled) with their errors. It
  * runs the same steps against any `ScenarioBackend` and returns each step's normalised outcome by
  * name, so the outcomes of the mock and of the real backend can be compared field by field.
  */
@@ -35,6 +37,8 @@ export const STEPS = [
 	'model errors',
 	'settings',
 	'settings errors',
+	'tools',
+	'tool errors',
 	'delete'
 ] as const;
 
@@ -118,6 +122,7 @@ class ScenarioRun {
 		await this.transfer(id);
 		await this.models();
 		await this.settings();
+		await this.tools();
 		this.record('delete', {
 			first: await this.call('delete_conversation', { conversation_id: id }),
 			again: await this.call('delete_conversation', { conversation_id: id }),
@@ -271,6 +276,10 @@ class ScenarioRun {
 		});
 	}
 
+	private tools(): Promise<void> {
+		return new ToolSteps(this).record();
+	}
+
 	private async settings(): Promise<void> {
 		const saved = await this.call('save_config', {
 			config: { generation: { temperature: 0.5 } }
@@ -293,6 +302,72 @@ class ScenarioRun {
 			locked_and_unknown: await this.call('save_config', {
 				config: { generation: { temperature: 9 }, engine: { port: 9000 }, looks: {} }
 			})
+		});
+	}
+}
+
+const TOOL_SERVER: ToolServerSpec = {
+	name: 'files',
+	transport: 'stdio',
+	command: 'npx',
+	args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'],
+	cwd: null,
+	env: { TOKEN: 'secret-abc' },
+	url: null,
+	headers: {},
+	enabled: false
+};
+
+/** Tool servers, set up but never started (their commands are not run here). */
+class ToolSteps {
+	constructor(private readonly run: ScenarioRun) {}
+
+	async record(): Promise<void> {
+		const run = this.run;
+		const added = await run.call('add_tool_server', { server: TOOL_SERVER });
+		const rules = [
+			await run.call('set_tool_rule', { server_id: 'files', tool: null, rule: 'deny' }),
+			await run.call('set_tool_rule', { server_id: 'files', tool: 'read', rule: 'allow' })
+		];
+		const updated = await run.call('update_tool_server', {
+			server_id: 'files',
+			server: { ...TOOL_SERVER, args: ['-y', 'other'], env: { TOKEN: null, MORE: 'x' } }
+		});
+		const exported = await run.ok('export_tool_servers', {});
+		const imported = await run.call('import_tool_servers', { data: exported.content });
+		run.record('tools', {
+			added,
+			rules,
+			updated,
+			exported,
+			imported,
+			tools_of_disabled: await run.call('list_tools', { server_id: 'files' }),
+			tools_of_ready: await run.call('list_tools', {}),
+			removed: await run.call('remove_tool_server', { server_id: 'files-2' }),
+			listed: await run.call('list_tool_servers', {})
+		});
+		const http = { ...TOOL_SERVER, transport: 'http' as const };
+		run.record('tool errors', {
+			no_command: await run.call('add_tool_server', { server: { ...TOOL_SERVER, command: null } }),
+			env_over_http: await run.call('add_tool_server', {
+				server: { ...http, name: 'web', command: null, args: [], url: 'http://127.0.0.1:9/mcp' }
+			}),
+			taken_name: await run.call('add_tool_server', { server: TOOL_SERVER }),
+			nothing_to_keep: await run.call('add_tool_server', {
+				server: { ...TOOL_SERVER, name: 'other', env: { KEY: null } }
+			}),
+			not_found: await run.call('restart_tool_server', { server_id: 'nope' }),
+			disabled_restart: await run.call('restart_tool_server', { server_id: 'files' }),
+			empty_server_rule: await run.call('set_tool_rule', {
+				server_id: 'files',
+				tool: null,
+				rule: null
+			}),
+			not_mcp_json: await run.call('import_tool_servers', { data: '{"servers": {}}' }),
+			bad_transport: await run.call('import_tool_servers', {
+				data: { mcpServers: { a: { type: 'carrier-pigeon', url: 'http://x' } } }
+			}),
+			removed: await run.call('remove_tool_server', { server_id: 'files' })
 		});
 	}
 }

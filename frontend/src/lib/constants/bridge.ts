@@ -9,6 +9,7 @@ export const QUERY_MOCK_MODEL = 'mock_model';
 export const QUERY_MOCK_DELAY = 'mock_delay';
 /** `?mock_recovery=1`: the mock says it recovered a damaged database at start. */
 export const QUERY_MOCK_RECOVERY = 'mock_recovery';
+export const QUERY_MOCK_TOOL_START = 'mock_tool_start';
 
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';

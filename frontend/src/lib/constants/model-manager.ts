@@ -2,7 +2,7 @@ import { ROUTE } from './routes';
 
 /** The settings page's query parameter naming the tab to open, and its tabs. */
 export const SETTINGS_SECTION_QUERY = 'section';
-export const SETTINGS_SECTION = { general: 'general', models: 'models' } as const;
+export const SETTINGS_SECTION = { general: 'general', models: 'models', tools: 'tools' } as const;
 
 /** The model manager: the Models tab of the settings page. */
 export const MODELS_HREF = `${ROUTE.settings}?${SETTINGS_SECTION_QUERY}=${SETTINGS_SECTION.models}`;

@@ -8,4 +8,5 @@ export { serverStore } from './server.svelte';
 export { serverLogsStore } from './server-logs.svelte';
 export { settingsStore } from './settings.svelte';
 export { storageStore } from './storage.svelte';
+export { toolsStore } from './tools.svelte';
 export { uiStore } from './ui.svelte';

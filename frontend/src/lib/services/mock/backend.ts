@@ -20,6 +20,7 @@ import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
 import { searchMessages } from './search';
 import { MockStorage } from './storage';
+import { MockTools } from './tools';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -35,6 +36,8 @@ export interface MockOptions {
 	downloadTickMs?: number;
 	/** Whether start-up "recovered a damaged database" (`get_database_recovery`). */
 	recovered?: boolean;
+	/** How long a tool server takes to start. */
+	toolStartMs?: number;
 }
 
 /** The mock implements the commands the UI uses; any other command fails with a clear message. */
@@ -52,6 +55,7 @@ export class MockBackend {
 	readonly models: MockModels;
 	readonly downloads: MockDownloads;
 	private readonly storage: MockStorage;
+	readonly tools: MockTools;
 	private server: ServerStatus;
 	private config = defaultMockValues();
 	private streams = new Map<string, MockStream>();
@@ -83,6 +87,7 @@ export class MockBackend {
 			finished: (path, size) => this.models.addDownloaded(path, size),
 			tickMs: options.downloadTickMs ?? 150
 		});
+		this.tools = new MockTools(this.emit, options.toolStartMs ?? 400);
 		const model = this.models.selected;
 		this.server = status(model ? 'ready' : 'stopped', model);
 	}
@@ -304,6 +309,16 @@ export class MockBackend {
 		get_server_defaults: () => (this.server.state === 'ready' ? MOCK_SERVER_DEFAULTS : null),
 		get_database_recovery: () => this.storage.recovery(),
 		list_backups: () => this.storage.list(),
-		restore_backup: ({ name }) => this.storage.restore(name)
+		restore_backup: ({ name }) => this.storage.restore(name),
+		list_tool_servers: () => this.tools.list(),
+		add_tool_server: ({ server }) => this.tools.add(server),
+		update_tool_server: ({ server_id, server }) => this.tools.update(server_id, server),
+		remove_tool_server: ({ server_id }) => this.tools.remove(server_id),
+		set_tool_server_enabled: ({ server_id, enabled }) => this.tools.setEnabled(server_id, enabled),
+		restart_tool_server: ({ server_id }) => this.tools.restart(server_id),
+		list_tools: ({ server_id }) => this.tools.tools(server_id ?? null),
+		set_tool_rule: ({ server_id, tool, rule }) => this.tools.setRule(server_id, tool ?? null, rule),
+		import_tool_servers: ({ data }) => this.tools.import(data),
+		export_tool_servers: () => this.tools.export()
 	};
 }

@@ -5,6 +5,7 @@ import {
 	QUERY_MOCK_DELAY,
 	QUERY_MOCK_RATE,
 	QUERY_MOCK_RECOVERY,
+	QUERY_MOCK_TOOL_START,
 	QUERY_TOKEN
 } from '$lib/constants/bridge';
 import type { Transport, TransportKind } from '$lib/types';
@@ -38,7 +39,8 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 			withModels: url.searchParams.get(QUERY_MOCK_MODEL) !== 'none',
 			firstTokenDelayMs:
 				Number(url.searchParams.get(QUERY_MOCK_DELAY) ?? DEFAULT_MOCK_DELAY_MS) || 0,
-			recovered: url.searchParams.has(QUERY_MOCK_RECOVERY)
+			recovered: url.searchParams.has(QUERY_MOCK_RECOVERY),
+			toolStartMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_START) ?? 0) || undefined
 		});
 	} else {
 		await waitForPywebview(target);

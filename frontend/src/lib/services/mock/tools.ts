@@ -1,0 +1,390 @@
+import type {
+	BridgeEvent,
+	ToolInfo,
+	ToolServerInfo,
+	ToolServerSpec,
+	ToolServers
+} from '$lib/types';
+import { MockFailure } from './errors';
+
+type ApprovalRule = ToolServerInfo['rule'];
+
+/** What the mock says about where secrets are kept (the backend names its file or keyring). */
+export const MOCK_SECRET_STORAGE =
+	'the file ~/.config/llamadesk/tool-secrets.json (readable only by you)';
+
+/** The tools every ready mock server offers. */
+const MOCK_TOOLS: Omit<ToolInfo, 'server_id' | 'rule'>[] = [
+	{
+		name: 'read_file',
+		description: 'Read a text file.',
+		input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }
+	},
+	{
+		name: 'search',
+		description: 'Search the files for a phrase.',
+		input_schema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }
+	}
+];
+
+/** A command containing this word fails to start, like a server that exits at once. */
+export const MOCK_FAILING_COMMAND = 'fail';
+
+const TRANSPORTS: Partial<Record<string, ToolServerSpec['transport']>> = {
+	stdio: 'stdio',
+	http: 'http',
+	'streamable-http': 'http',
+	streamable_http: 'http',
+	streamableHttp: 'http',
+	sse: 'sse'
+};
+
+/** Port of `backend.tools._config.unique_id`. */
+export function uniqueServerId(name: string, taken: Set<string>): string {
+	const base =
+		name
+			.replace(/[^A-Za-z0-9_.-]+/g, '-')
+			.replace(/^[-.]+|[-.]+$/g, '')
+			.slice(0, 48) || 'server';
+	let candidate = base;
+	for (let counter = 2; taken.has(candidate); counter++) candidate = `${base}-${counter}`;
+	return candidate;
+}
+
+/** Port of `ToolServerSpec._fits_transport`: what is wrong with a spec, or null. */
+function specProblem(spec: ToolServerSpec): string | null {
+	const env = Object.keys(spec.env ?? {}).length > 0;
+	const headers = Object.keys(spec.headers ?? {}).length > 0;
+	if (spec.transport === 'stdio') {
+		if (!spec.command) return 'a stdio server needs a command';
+		if (spec.url !== null || headers) return 'a stdio server takes no url or headers';
+		return null;
+	}
+	if (!spec.url) return `an ${spec.transport} server needs a url`;
+	if (spec.command !== null || (spec.args ?? []).length > 0 || spec.cwd !== null || env)
+		return `an ${spec.transport} server takes no command, args, cwd or env`;
+	return null;
+}
+
+/** The backend's words for a spec refused by its validator (`invalid_argument_from`). */
+function checkSpec(spec: ToolServerSpec, command: string): void {
+	const problem = specProblem(spec);
+	if (problem === null) return;
+	const message = `Value error, ${problem}`;
+	throw new MockFailure(
+		'invalid_argument',
+		`Invalid arguments for ${command}: server: ${message}`,
+		[{ field: 'server', message }]
+	);
+}
+
+interface MockServer {
+	info: ToolServerInfo;
+	secrets: Record<string, string>;
+}
+
+/** The tool servers: a store of specs, and a start that takes `startMs` then becomes ready. */
+export class MockTools {
+	private servers = new Map<string, MockServer>();
+	private timers = new Map<string, ReturnType<typeof setTimeout>>();
+	/** Who waits for a server's start to end (like `ServerConnection.ready`). */
+	private waiters = new Map<string, (() => void)[]>();
+
+	constructor(
+		private readonly emit: (event: BridgeEvent) => void,
+		private readonly startMs: number
+	) {}
+
+	list(): ToolServers {
+		return {
+			servers: [...this.servers.values()].map((server) => server.info),
+			secret_storage: MOCK_SECRET_STORAGE
+		};
+	}
+
+	private get(serverId: string): MockServer {
+		const server = this.servers.get(serverId);
+		if (!server) throw new MockFailure('not_found', `There is no tool server '${serverId}'.`);
+		return server;
+	}
+
+	private changed(): void {
+		this.emit({ type: 'tool_servers_changed', servers: this.list() });
+	}
+
+	private patch(serverId: string, patch: Partial<ToolServerInfo>): ToolServerInfo {
+		const server = this.get(serverId);
+		server.info = { ...server.info, ...patch };
+		return server.info;
+	}
+
+	private stop(serverId: string): void {
+		clearTimeout(this.timers.get(serverId));
+		this.timers.delete(serverId);
+		this.patch(serverId, { state: 'stopped', tool_count: 0, error: null, stderr_tail: [] });
+	}
+
+	private start(serverId: string): void {
+		const server = this.get(serverId);
+		if (!server.info.enabled) return;
+		clearTimeout(this.timers.get(serverId));
+		this.patch(serverId, { state: 'starting', error: null, stderr_tail: [] });
+		this.timers.set(
+			serverId,
+			setTimeout(() => {
+				this.timers.delete(serverId);
+				if (server.info.command?.includes(MOCK_FAILING_COMMAND)) {
+					this.patch(serverId, {
+						state: 'failed',
+						error: 'it exited with code 1',
+						stderr_tail: ['Error: cannot open the database']
+					});
+				} else {
+					this.patch(serverId, { state: 'ready', tool_count: MOCK_TOOLS.length });
+				}
+				for (const resolve of this.waiters.get(serverId) ?? []) resolve();
+				this.waiters.delete(serverId);
+				this.changed();
+			}, this.startMs)
+		);
+	}
+
+	private stored(serverId: string, spec: ToolServerSpec, old: MockServer | null): MockServer {
+		const secrets: Record<string, string> = {};
+		for (const [kind, given] of [
+			['env', spec.env ?? {}],
+			['header', spec.headers ?? {}]
+		] as const) {
+			for (const [name, value] of Object.entries(given)) {
+				const key = `${kind}/${name}`;
+				const kept = value ?? old?.secrets[key];
+				if (kept === undefined)
+					throw new MockFailure(
+						'invalid_argument',
+						`${name} has no stored value to keep; give one.`
+					);
+				secrets[key] = kept;
+			}
+		}
+		return {
+			secrets,
+			info: {
+				id: serverId,
+				name: spec.name,
+				transport: spec.transport,
+				command: spec.command,
+				args: spec.args ?? [],
+				cwd: spec.cwd,
+				env_names: Object.keys(spec.env ?? {}),
+				url: spec.url,
+				header_names: Object.keys(spec.headers ?? {}),
+				enabled: spec.enabled,
+				state: 'stopped',
+				tool_count: 0,
+				error: null,
+				warning: null,
+				stderr_tail: [],
+				rule: old?.info.rule ?? 'ask',
+				tool_rules: old?.info.tool_rules ?? {}
+			}
+		};
+	}
+
+	private checkName(name: string, except: string | null): void {
+		for (const server of this.servers.values()) {
+			if (server.info.name === name && server.info.id !== except)
+				throw new MockFailure('conflict', `There is already a tool server named '${name}'.`);
+		}
+	}
+
+	add(spec: ToolServerSpec): ToolServerInfo {
+		checkSpec(spec, 'add_tool_server');
+		this.checkName(spec.name, null);
+		const serverId = uniqueServerId(spec.name, new Set(this.servers.keys()));
+		this.servers.set(serverId, this.stored(serverId, spec, null));
+		this.start(serverId);
+		this.changed();
+		return this.get(serverId).info;
+	}
+
+	update(serverId: string, spec: ToolServerSpec): ToolServerInfo {
+		checkSpec(spec, 'update_tool_server');
+		const old = this.get(serverId);
+		this.checkName(spec.name, serverId);
+		const wasRunning = old.info.state !== 'stopped';
+		const server = this.stored(serverId, spec, old);
+		this.stop(serverId);
+		this.servers.set(serverId, server);
+		if (wasRunning) this.start(serverId);
+		this.changed();
+		return server.info;
+	}
+
+	remove(serverId: string): ToolServers {
+		this.stop(serverId);
+		this.servers.delete(serverId);
+		this.changed();
+		return this.list();
+	}
+
+	setEnabled(serverId: string, enabled: boolean): ToolServerInfo {
+		this.patch(serverId, { enabled });
+		if (enabled) this.start(serverId);
+		else this.stop(serverId);
+		this.changed();
+		return this.get(serverId).info;
+	}
+
+	restart(serverId: string): ToolServerInfo {
+		const server = this.get(serverId);
+		if (!server.info.enabled)
+			throw new MockFailure('conflict', `${server.info.name} is disabled; enable it to start it.`);
+		this.stop(serverId);
+		this.start(serverId);
+		this.changed();
+		return server.info;
+	}
+
+	async tools(serverId: string | null): Promise<ToolInfo[]> {
+		const servers =
+			serverId === null
+				? [...this.servers.values()].filter((server) => server.info.state === 'ready')
+				: [this.get(serverId)];
+		if (serverId !== null) {
+			const { info } = this.get(serverId);
+			if (!info.enabled)
+				throw new MockFailure('conflict', `${info.name} is disabled; enable it to list its tools.`);
+			if (info.state === 'failed' || info.state === 'stopped') {
+				this.start(serverId);
+				this.changed();
+			}
+			if (this.get(serverId).info.state === 'starting')
+				await new Promise<void>((resolve) =>
+					this.waiters.set(serverId, [...(this.waiters.get(serverId) ?? []), resolve])
+				);
+			const now = this.get(serverId).info;
+			if (now.state !== 'ready')
+				throw new MockFailure(
+					'tool_error',
+					`The tool server ${now.name} is not available: ${now.error}`,
+					[],
+					(now.stderr_tail ?? []).join('\n') || null
+				);
+		}
+		return servers.flatMap(({ info }) =>
+			MOCK_TOOLS.map((tool) => ({
+				...tool,
+				server_id: info.id,
+				rule: info.tool_rules?.[tool.name] ?? info.rule
+			}))
+		);
+	}
+
+	setRule(serverId: string, tool: string | null, rule: ApprovalRule | null): ToolServerInfo {
+		const server = this.get(serverId);
+		if (tool === null) {
+			if (rule === null)
+				throw new MockFailure(
+					'invalid_argument',
+					"A server's own rule cannot be empty: ask, allow or deny."
+				);
+			this.patch(serverId, { rule });
+		} else {
+			const toolRules = { ...(server.info.tool_rules ?? {}) };
+			delete toolRules[tool];
+			if (rule !== null) toolRules[tool] = rule;
+			this.patch(serverId, { tool_rules: toolRules });
+		}
+		this.changed();
+		return this.get(serverId).info;
+	}
+
+	/** Port of `backend.tools._mcpjson.parse_mcp_json` (the checks the page can trip). */
+	import(data: string | Record<string, unknown>): { added: string[]; servers: ToolServers } {
+		let raw: unknown = data;
+		if (typeof data === 'string') {
+			try {
+				raw = JSON.parse(data);
+			} catch (reason) {
+				throw new MockFailure('import_invalid', `The file is not valid JSON: ${String(reason)}.`);
+			}
+		}
+		const entries =
+			raw && typeof raw === 'object' && 'mcpServers' in raw
+				? (raw as { mcpServers: unknown }).mcpServers
+				: undefined;
+		if (entries === undefined)
+			throw new MockFailure(
+				'import_invalid',
+				'This is not an mcp.json file (expected {"mcpServers": {...}}).'
+			);
+		if (!entries || typeof entries !== 'object' || Array.isArray(entries))
+			throw new MockFailure('import_invalid', 'The mcp.json file is invalid at mcpServers.', [
+				{ field: 'mcpServers', message: 'Input should be a valid dictionary' }
+			]);
+		const specs = Object.entries(entries as Record<string, Record<string, unknown>>).map(
+			([name, entry]) => {
+				const said = (entry.type ?? entry.transport) as string | undefined;
+				if (said !== undefined && !(said in TRANSPORTS))
+					throw new MockFailure(
+						'import_invalid',
+						`The mcp.json file is invalid at mcpServers.${name}.type: unknown transport '${said}'`,
+						[{ field: `mcpServers.${name}.type`, message: `unknown transport '${said}'` }]
+					);
+				const transport: ToolServerSpec['transport'] =
+					said !== undefined
+						? (TRANSPORTS[said] ?? 'stdio')
+						: entry.url !== undefined
+							? 'http'
+							: 'stdio';
+				const spec: ToolServerSpec = {
+					name,
+					transport,
+					command: (entry.command as string | undefined) ?? null,
+					args: (entry.args as string[] | undefined) ?? [],
+					cwd: (entry.cwd as string | undefined) ?? null,
+					env: (entry.env as Record<string, string> | undefined) ?? {},
+					url: (entry.url as string | undefined) ?? null,
+					headers: (entry.headers as Record<string, string> | undefined) ?? {},
+					enabled: entry.disabled !== true
+				};
+				const problem = specProblem(spec);
+				if (problem !== null)
+					throw new MockFailure(
+						'import_invalid',
+						`The mcp.json file is invalid at mcpServers.${name}: Value error, ${problem}`,
+						[{ field: `mcpServers.${name}`, message: `Value error, ${problem}` }]
+					);
+				return spec;
+			}
+		);
+		const names = new Set([...this.servers.values()].map((server) => server.info.name));
+		const added = specs.map((spec) => {
+			let name = spec.name;
+			for (let counter = 2; names.has(name); counter++) name = `${spec.name}-${counter}`;
+			names.add(name);
+			return this.add({ ...spec, name }).id;
+		});
+		return { added, servers: this.list() };
+	}
+
+	/** Port of `format_mcp_json`: names of secrets with empty values. */
+	export(): { filename: string; content: string } {
+		const mcpServers = Object.fromEntries(
+			[...this.servers.values()].map(({ info }) => {
+				const entry: Record<string, unknown> =
+					info.transport === 'stdio'
+						? { command: info.command, args: info.args }
+						: { type: info.transport, url: info.url };
+				if (info.transport === 'stdio' && info.cwd !== null) entry.cwd = info.cwd;
+				if (info.env_names.length > 0)
+					entry.env = Object.fromEntries(info.env_names.map((name) => [name, '']));
+				if (info.header_names.length > 0)
+					entry.headers = Object.fromEntries(info.header_names.map((name) => [name, '']));
+				if (!info.enabled) entry.disabled = true;
+				return [info.name, entry];
+			})
+		);
+		return { filename: 'mcp.json', content: JSON.stringify({ mcpServers }, null, 2) + '\n' };
+	}
+}
