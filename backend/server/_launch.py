@@ -205,6 +205,14 @@ class ServerProcess:
         """How it ended (negative: killed by that signal), or None while it runs."""
         return self._popen.returncode
 
+    @property
+    def alive(self) -> bool:
+        """Whether it still runs: False from the moment it exits, before :meth:`watch` reaps it."""
+        if self._popen.returncode is not None:
+            return False
+        state = os.waitid(os.P_PIDFD, self._pidfd, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        return state is None
+
     def signal(self, sig: signal.Signals) -> None:
         """Send ``sig`` to the server's process group, if it has not been reaped yet."""
         if self._popen.returncode is None:

@@ -208,14 +208,16 @@ class ServerMonitor:
     async def endpoint(self) -> Endpoint:
         """Wait until the server is ready and return where it is (``EndpointProvider``).
 
-        Waits through a launch or an automatic restart; raises ``ServerUnavailable`` when the
-        server is stopped or has failed, and ``ServerTimeout`` when it does not come back.
+        Waits through a launch or an automatic restart, also for a server that has exited
+        but whose exit supervision has not handled yet (the request that saw it die can come
+        first); raises ``ServerUnavailable`` when the server is stopped or has failed, and
+        ``ServerTimeout`` when it does not come back.
         """
         patience = endpoint_patience(self._settings().engine)
         with anyio.move_on_after(patience):
             while True:
                 run = self._run
-                if self._life.running and run is not None:
+                if self._life.running and run is not None and run.process.alive:
                     self._supervisor.touch()
                     return run.endpoint()
                 if self._life.phase is ServerPhase.STOPPED and self._life.idle:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import time
@@ -316,3 +317,30 @@ async def test_a_busy_server_is_not_mistaken_for_a_hung_one(
                 tg.start_soon(_ask, endpoint, "Tell me a long story about a dragon.", 160)
         assert time.monotonic() - started > 1.0  # long enough for several health checks
         assert recorder.states == ["starting", "ready"]
+
+
+async def test_a_request_right_after_a_crash_waits_for_the_restart(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    # The stream that broke with the server can be answered before the monitor's own task has
+    # seen the exit; the next message must still go to the restarted server, not the dead one.
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        first = await monitor.start()
+        assert first.pid is not None
+        os.kill(first.pid, signal.SIGKILL)
+        _wait_exited_without_reaping(first.pid)  # blocks the loop: the monitor cannot run
+        assert monitor.status().state == "ready"
+        endpoint = await monitor.endpoint()
+        assert endpoint.generation == 2
+        assert await _ask(endpoint)
+        assert recorder.states[2:] == ["crashed", "restarting", "starting", "ready"]
+
+
+def _wait_exited_without_reaping(pid: int, timeout_s: float = 10.0) -> None:
+    """Block until ``pid`` has exited (its pidfd turns readable); the zombie stays unreaped."""
+    descriptor = os.pidfd_open(pid)
+    try:
+        readable, _, _ = select.select([descriptor], [], [], timeout_s)
+    finally:
+        os.close(descriptor)
+    assert readable, f"pid {pid} did not exit within {timeout_s} s"
