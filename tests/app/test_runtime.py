@@ -128,6 +128,13 @@ def test_a_server_killed_mid_answer_keeps_the_text_and_comes_back(
         assert message["content"], "the partial answer is kept"
         assert message["error"]
 
+        wait_until(  # until the monitor has seen the crash, "ready" is the dead server's
+            lambda: any(
+                e.get("type") == "server_status" and e["status"]["state"] == "crashed"
+                for e in events
+            ),
+            timeout_s=30,
+        )
         _wait_ready(runtime)
         again = runtime.api.send_chat_message({"conversation_id": conversation, "content": "Hi"})
         assert again["ok"], again
