@@ -3,6 +3,13 @@
 The engine binary and the model are never built or downloaded here: ``python build.py test``
 prepares them before pytest starts. A test that needs them and finds them missing fails with the
 command that fixes it; it never skips.
+
+Every llama-server the tests start (directly, through the monitor, or as a router's model
+server) runs one thread: ``LLAMA_ARG_THREADS=1`` is set for the session unless the environment
+already sets it. llama.cpp's threads meet at a barrier after every operation, so when the cores
+are oversubscribed (parallel test runs on 2 cores, load 15) each barrier waits for the other
+thread's next time slice: 60 tokens of SmolLM2 took 55-78 s with 2 threads and 3-4 s with one,
+and the real-monitor tests took 290 s with two failed timeouts instead of 64 s.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from backend.paths import AppPaths
 from tests.waiting import wait_until
 
 _PREPARE = "run `python build.py test` (it builds the engine and fetches the model first)"
+
+os.environ.setdefault("LLAMA_ARG_THREADS", "1")
 
 
 @pytest.fixture(autouse=True)
