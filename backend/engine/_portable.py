@@ -4,8 +4,9 @@ The native build (``_build``) is tuned for the CPU it was built on and may fault
 This one is built the way llama.cpp's own release builds are: ``GGML_BACKEND_DL=ON``,
 ``GGML_NATIVE=OFF``, ``GGML_CPU_ALL_VARIANTS=ON`` and shared libraries, so ggml's CPU code is one
 library per x86 level (``libggml-cpu-haswell.so``, ...) and the loader picks the best one this CPU
-supports at run time. The AMX variant (``sapphirerapids``) is left out of the pinned source before
-configuring, for the reason the native build leaves AMX out. OpenMP and OpenSSL are off (ggml's own
+supports at run time. Only the four x86-64 levels are kept in the pinned source's variant list
+before configuring; the AMX one (``sapphirerapids``) is not among them, for the reason the native
+build leaves AMX out. OpenMP and OpenSSL are off (ggml's own
 thread pool; the app talks plain HTTP on localhost), so the folder needs nothing from the system
 beyond libc and libstdc++. The binary and its libraries live in one folder with an ``$ORIGIN`` run
 path, so the folder can be copied anywhere. Each CPU variant is built as its own target and timed
@@ -40,23 +41,10 @@ from ._pins import ENGINE_SOURCE
 
 __all__ = ["PORTABLE_VARIANTS", "build_portable_engine", "portable_binary", "portable_key"]
 
-# x86-64-v1 (x64), v2 (sse42), v3 (haswell), v4 (skylakex) first, then the finer levels.
-PORTABLE_VARIANTS = (
-    "x64",
-    "sse42",
-    "haswell",
-    "skylakex",
-    "sandybridge",
-    "ivybridge",
-    "piledriver",
-    "cannonlake",
-    "cascadelake",
-    "icelake",
-    "cooperlake",
-    "zen4",
-    "alderlake",
-)
-_LEFT_OUT = ("sapphirerapids",)  # AMX
+# One library per x86-64 level: v1 (x64), v2 (sse42), v3 (haswell: AVX2, FMA), v4 (skylakex:
+# AVX-512). llama.cpp's release adds ten finer ones (VNNI, BF16, ...): each costs about as much
+# build time as the server itself here, for a few percent on the CPUs that have them.
+PORTABLE_VARIANTS = ("x64", "sse42", "haswell", "skylakex")
 _CMAKE_FLAGS = (
     "-DBUILD_SHARED_LIBS=ON",
     "-DGGML_BACKEND_DL=ON",
@@ -87,7 +75,12 @@ def portable_binary(engine_cache: Path) -> Path:
 
 
 def _keep_variants(source: Path) -> None:
-    """Drop the left-out CPU variants from ggml's list; fail if the list is not as pinned."""
+    """Keep only our CPU variants in ggml's list (AMX is not one); fail if the list changed."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        raise EngineError(
+            f"The portable llama-server is built for x86-64 only, not {platform.machine()}.",
+            detail="Use the native build (`python -m backend engine --build`) on this machine.",
+        )
     cmake = source / "ggml" / "src" / "CMakeLists.txt"
     text = cmake.read_text()
     found = {match.group(1) for match in _VARIANT_LINE.finditer(text)}
@@ -97,7 +90,7 @@ def _keep_variants(source: Path) -> None:
             "The pinned llama.cpp source lacks CPU variants this build expects.",
             detail=f"missing: {', '.join(sorted(missing))} in {cmake}",
         )
-    kept = _VARIANT_LINE.sub(lambda m: "" if m.group(1) in _LEFT_OUT else m.group(0), text)
+    kept = _VARIANT_LINE.sub(lambda m: m.group(0) if m.group(1) in PORTABLE_VARIANTS else "", text)
     cmake.write_text(kept)
 
 
