@@ -6,6 +6,7 @@
     python build.py dev      the window on the Vite dev server (hot reload), real backend
     python build.py bench    run the benchmarks under bench/, print a table, write JSON
     python build.py types    regenerate the bridge contract (JSON schema + TypeScript)
+    python build.py package  the desktop packages: dist/*.tar.gz and dist/*.deb (--portable)
 
 Set-up is idempotent and cached by content hashes: a virtualenv in .venv with the pinned Python
 requirements, node_modules from package-lock.json, the built frontend, the llama-server binary
@@ -386,6 +387,12 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0 if all("error" not in r for r in summary.values() if isinstance(r, dict)) else 1
 
 
+def command_package(args: argparse.Namespace) -> int:
+    setup(system=APT_BUILD + APT_GUI)
+    script = [str(VENV_PY), str(ROOT / "packaging" / "build_package.py")]
+    return subprocess.run([*script, *args.app_args], cwd=ROOT, check=False).returncode
+
+
 def export_settings_fixture() -> None:
     """The mock backend's settings form: the backend's schema and defaults, Prettier-formatted."""
     with SETTINGS_FIXTURE.open("wb") as out:
@@ -422,6 +429,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             command_bench,
             "run the benchmarks under bench/ and write JSON to bench/results/",
         ),
+        "package": (
+            command_package,
+            "build dist/llamadesk-*.tar.gz and .deb (--portable: the engine for any x86-64 CPU)",
+        ),
         "types": (
             command_types,
             "regenerate the bridge contract schema, its TypeScript types and the mock's settings",
@@ -430,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in commands.items():
         sub.add_parser(name, help=help_text)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in {"run", "dev"}:
+    if extra and args.command not in {"run", "dev", "package"}:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.app_args = [arg for arg in extra if arg != "--"]
     return commands[args.command][0](args)

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: an isolated home, and a real llama-server with SmolLM2.
+"""Fixtures shared by every test: an isolated home, a real llama-server with SmolLM2, and a
+virtual X display for the tests that open the real window (the GUI and the package tests).
 
 The engine binary and the model are never built or downloaded here: ``python build.py test``
 prepares them before pytest starts. A test that needs them and finds them missing fails with the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -197,3 +199,28 @@ def llama_server_factory(
     yield factory
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def x_display() -> Iterator[str]:
+    """Start Xvfb on a free display number and yield it (``:N``)."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.fail(
+            "Xvfb is missing: `apt-get install -y xvfb` (python build.py test does it as root)"
+        )
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        process.kill()
+        pytest.fail("Xvfb did not start")
+    yield f":{number}"
+    process.terminate()
+    process.wait(10)
