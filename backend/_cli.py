@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from ._startup_dialog import report_startup_error
 from .bridge import contract_schema
 from .config import ConfigService, default_form, format_paths, format_show
 from .engine import (
@@ -191,7 +192,10 @@ def _app(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; errors print one readable line and exit 1."""
+    """Run the command line; errors print one readable line and exit 1.
+
+    In the packaged app with no terminal, the error is also logged and shown in a dialog.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if not args.browser and (args.allow_network or args.tls_cert or args.tls_key):
@@ -206,9 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _contract()
         return _app(args, paths)
     except LlamaDeskError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.detail:
-            print(f"       {exc.detail}", file=sys.stderr)
+        report_startup_error(exc, paths)
         return 1
     except KeyboardInterrupt:
         return 130

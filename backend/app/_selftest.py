@@ -4,6 +4,8 @@ Used by the GUI smoke test and by anyone checking an install: once the page has 
 server is ready, type the prompt into the chat form, press Enter, wait until the streamed answer
 is complete in the page, count the stream chunks the page received, take a screenshot of the
 screen, and print ``SELFTEST {json}``. The form is ``#chat-input``; answers carry ``data-role``.
+The report also holds, in the page's wall clock, when the page first painted and when the first
+answer token arrived: ``bench/bench_package.py`` measures start-up with them.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ _INSTALL_PROBE = """(() => {
   const input = document.getElementById('chat-input');
   if (!input || input.disabled || !window.llamadesk) return false;
   if (!window.__selftest) {
-    window.__selftest = { chunks: 0 };
+    window.__selftest = { chunks: 0, firstChunkAt: null };
     const emit = window.llamadesk.emit.bind(window.llamadesk);
     window.llamadesk.emit = (event) => {
-      if (event.type === 'stream_chunk') window.__selftest.chunks += 1;
+      if (event.type === 'stream_chunk') {
+        window.__selftest.chunks += 1;
+        window.__selftest.firstChunkAt ??= Date.now();
+      }
       emit(event);
     };
   }
@@ -47,8 +52,11 @@ _READ_ANSWER = """(() => {
   const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
   const last = answers[answers.length - 1];
   if (!last) return null;
-  const chunks = window.__selftest.chunks;
-  return { status: last.dataset.status || '', text: last.innerText, chunks };
+  const { chunks, firstChunkAt } = window.__selftest;
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  const firstPaintAt = paint ? performance.timeOrigin + paint.startTime : null;
+  return { status: last.dataset.status || '', text: last.innerText, chunks, firstChunkAt,
+           firstPaintAt };
 })()"""
 
 
@@ -67,10 +75,17 @@ class SelfTestReport:
     seconds: float = 0.0
     screenshot: str | None = None
     error: str | None = None
+    first_paint_at: float | None = None
+    first_token_at: float | None = None
 
     def line(self) -> str:
         """The one line the GUI test parses."""
         return "SELFTEST " + json.dumps(self.__dict__)
+
+
+def _epoch_s(page_ms: float | None) -> float | None:
+    """A time from the page's clock (ms since the epoch) in seconds, like ``time.time()``."""
+    return None if page_ms is None else round(page_ms / 1000, 3)
 
 
 class SelfTest:
@@ -119,7 +134,12 @@ class SelfTest:
         shot = self._screenshot()
         ok = answer["status"] == "complete" and bool(answer["text"].strip())
         return SelfTestReport(
-            ok=ok, answer=answer["text"], chunks=int(answer["chunks"]), screenshot=shot
+            ok=ok,
+            answer=answer["text"],
+            chunks=int(answer["chunks"]),
+            screenshot=shot,
+            first_paint_at=_epoch_s(answer["firstPaintAt"]),
+            first_token_at=_epoch_s(answer["firstChunkAt"]),
         )
 
     def _screenshot(self) -> str | None:

@@ -7,7 +7,7 @@ package (``_portable``), find and verify a binary (``_locate``), extract the emb
 
 from ._build import build_engine, cached_binary, engine_key
 from ._bundle import BUNDLE_ENGINE_DIR, BUNDLE_MODEL_DIR
-from ._info import format_engine_info
+from ._info import cpu_variant, format_engine_info
 from ._locate import EngineBinary, EngineSource, locate_engine, verify_engine
 from ._model import default_model_path, ensure_default_model
 from ._pins import DEFAULT_MODEL, ENGINE_SOURCE
@@ -24,6 +24,7 @@ __all__ = [
     "build_engine",
     "build_portable_engine",
     "cached_binary",
+    "cpu_variant",
     "default_model_path",
     "engine_key",
     "ensure_default_model",

@@ -1,21 +1,65 @@
-"""``python -m backend engine --info``: which llama-server is used, and its version."""
+"""``python -m backend engine --info``: which llama-server is used, its version and CPU code."""
 
 from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
 
 from ._build import engine_key
 from ._locate import EngineBinary
 from ._pins import ENGINE_SOURCE
+from ._portable import portable_key
 
-__all__ = ["format_engine_info"]
+__all__ = ["cpu_variant", "format_engine_info"]
+
+_CPU_LIBRARY = "libggml-cpu-*.so"
+_LOADED = re.compile(r"loaded CPU backend from \S*libggml-cpu-([\w.]+)\.so")
+_TIMEOUT_S = 15.0
+
+
+def cpu_variant(binary: Path) -> str | None:
+    """The CPU variant a portable llama-server loads on this machine, e.g. ``haswell``.
+
+    None for a build with one CPU code path (the native build) or when it cannot tell. The
+    portable build's loader logs which ``libggml-cpu-<variant>.so`` it picked when it lists its
+    devices, so that is asked.
+    """
+    if not any(binary.resolve().parent.glob(_CPU_LIBRARY)):
+        return None
+    try:
+        listed = subprocess.run(
+            [str(binary), "--list-devices"],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = _LOADED.search(listed.stderr + listed.stdout)
+    return match.group(1) if match else None
+
+
+def _cpu_line(binary: EngineBinary) -> str:
+    shipped = sorted(p.name for p in binary.path.resolve().parent.glob(_CPU_LIBRARY))
+    if not shipped:
+        return "one code path (built for the CPU of the machine that built it)"
+    variant = cpu_variant(binary.path) or "none loaded"
+    names = ", ".join(name.removeprefix("libggml-cpu-").removesuffix(".so") for name in shipped)
+    return f"{variant} (picked at run time from {names})"
 
 
 def format_engine_info(binary: EngineBinary) -> str:
     """Describe the binary in use, one fact per line."""
+    portable = any(binary.path.resolve().parent.glob(_CPU_LIBRARY))
+    key = portable_key() if portable else engine_key()
     return "\n".join(
         [
             f"binary:  {binary.path}",
             f"source:  {binary.source}",
             f"version: {binary.version}",
-            f"pinned:  {ENGINE_SOURCE.requirement} (cache key {engine_key()})",
+            f"cpu:     {_cpu_line(binary)}",
+            f"pinned:  {ENGINE_SOURCE.requirement} (cache key {key})",
         ]
     )
