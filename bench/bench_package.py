@@ -75,11 +75,18 @@ def one_start(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, f
         args = [*FLAGS, "--self-test", PROMPT, "--self-test-dir", shots]
         launched = time.time()
         result = subprocess.run(
-            [*command, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+            [*command, *args],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
     lines = [line for line in result.stdout.splitlines() if line.startswith("SELFTEST ")]
     if not lines:
-        raise SystemExit(f"no self-test report (exit {result.returncode}):\n{result.stderr[-3000:]}")
+        tail = result.stderr[-3000:]
+        raise SystemExit(f"no self-test report (exit {result.returncode}):\n{tail}")
     self_test = json.loads(lines[-1].removeprefix("SELFTEST "))
     if not self_test["ok"] or not self_test["first_paint_at"] or not self_test["first_token_at"]:
         raise SystemExit(f"the self-test failed: {self_test}")
