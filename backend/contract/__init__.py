@@ -15,12 +15,19 @@ Modules, by topic:
 - ``_models``: the model list, per-model load settings, downloads.
 - ``_server``: llama-server's status, sampling defaults and log.
 - ``_storage``: a damaged database recovered at start, the daily backups.
-- ``_app``: the settings form, and opening a link in the system browser.
+- ``_app``: the settings form, opening a link in the system browser, the About section.
 - ``_tools``: MCP tool servers, their tools, approval rules, ``mcp.json`` import/export.
 - ``_events``: what Python pushes to the page.
 """
 
-from ._app import ConfigView, Opened, OpenExternalParams, SaveConfigParams, SaveConfigResult
+from ._app import (
+    About,
+    ConfigView,
+    Opened,
+    OpenExternalParams,
+    SaveConfigParams,
+    SaveConfigResult,
+)
 from ._base import EmptyParams, Params
 from ._chat import (
     Conversation,
@@ -111,6 +118,7 @@ from ._tools import (
 )
 
 __all__ = [
+    "About",
     "AddModelFileParams",
     "AddToolServerParams",
     "ApprovalRule",

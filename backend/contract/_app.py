@@ -1,4 +1,5 @@
-"""Settings and the desktop: the settings form's view and save, opening a link outside the app."""
+"""Settings and the desktop: the settings form's view and save, opening a link outside the app,
+and the About section's versions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from pydantic import Field
 
 from ._base import Params, Wire
 
-__all__ = ["ConfigView", "OpenExternalParams", "Opened", "SaveConfigParams", "SaveConfigResult"]
+__all__ = [
+    "About",
+    "ConfigView",
+    "OpenExternalParams",
+    "Opened",
+    "SaveConfigParams",
+    "SaveConfigResult",
+]
 
 
 class ConfigView(Wire):
@@ -46,3 +54,19 @@ class Opened(Wire):
     """Answer of ``open_external``."""
 
     opened: bool
+
+
+class About(Wire):
+    """Answer of ``get_about``: what the settings page's About section shows."""
+
+    app_version: str
+    packaged: bool = Field(description="Running from the package, not from a source checkout.")
+    engine_pin: str = Field(description="The llama.cpp source the engine is built from.")
+    engine_version: str | None = Field(description="llama-server's --version; None if none.")
+    engine_source: Literal["settings", "env", "bundled", "path", "cache"] | None
+    engine_path: str | None
+    cpu_variant: str | None = Field(
+        description="The CPU code a portable engine loaded here, e.g. haswell; None otherwise."
+    )
+    engine_problem: str | None = Field(description="Why no engine could be found, if so.")
+    default_model: str

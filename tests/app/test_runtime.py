@@ -9,6 +9,7 @@ from typing import Any
 import psutil
 import pytest
 
+from backend import __version__
 from backend.app._runtime import AppRuntime
 from backend.config import ConfigService
 from backend.paths import AppPaths
@@ -158,3 +159,20 @@ def test_the_servers_sampling_defaults_are_offered_only_while_it_is_ready(
         runtime.api.stop_server({})
         assert runtime.api.get_server_defaults({}) == {"ok": True, "result": None}
         assert runtime.api.get_server_status({})["result"]["state"] == "stopped"
+
+
+def test_about_names_the_app_the_engine_it_would_launch_and_the_default_model(
+    app_paths: AppPaths, engine_binary: Path
+) -> None:
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        about = runtime.api.get_about({})
+    assert about["ok"], about
+    result = about["result"]
+    assert result["app_version"] == __version__
+    assert result["packaged"] is False
+    assert result["engine_path"] == str(engine_binary)
+    assert result["engine_source"] == "cache"
+    assert result["engine_version"].startswith("version: ")
+    assert result["cpu_variant"] is None  # the native build has one CPU code path
+    assert result["engine_problem"] is None
+    assert "SmolLM2-135M-Instruct" in result["default_model"]

@@ -1,4 +1,5 @@
-"""Settings and desktop commands: the settings page, links opened outside the window."""
+"""Settings and desktop commands: the settings page (and its About section), links opened
+outside the window."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import anyio
 
+from ... import __version__
 from ...contract import (
+    About,
     ConfigView,
     EmptyParams,
     Opened,
@@ -15,8 +18,9 @@ from ...contract import (
     SaveConfigParams,
     SaveConfigResult,
 )
-from ...engine import verify_engine
+from ...engine import DEFAULT_MODEL, ENGINE_SOURCE, cpu_variant, locate_engine, verify_engine
 from ...errors import ConfigError, EngineError, FieldError
+from ...paths import bundle_dir
 from ._base import HandlerBase
 
 __all__ = ["DesktopCommands", "SettingsCommands"]
@@ -47,6 +51,38 @@ class SettingsCommands(HandlerBase):
         if isinstance(binary, str) and binary:
             await anyio.to_thread.run_sync(_check_binary, Path(binary))
         return await anyio.to_thread.run_sync(self._services.config.save, params.config)
+
+    async def get_about(self, params: EmptyParams) -> About:
+        """The app's version, the llama-server it would launch and the default model."""
+        return await anyio.to_thread.run_sync(self._about)
+
+    def _about(self) -> About:
+        engine: dict[str, str | None] = {
+            "engine_version": None,
+            "engine_source": None,
+            "engine_path": None,
+            "cpu_variant": None,
+            "engine_problem": None,
+        }
+        configured = self._services.config.settings.engine.server_binary
+        try:
+            binary = locate_engine(configured, self._services.paths.engine_cache)
+        except EngineError as exc:
+            engine["engine_problem"] = exc.message
+        else:
+            engine["engine_version"] = binary.version
+            engine["engine_source"] = binary.source
+            engine["engine_path"] = str(binary.path)
+            engine["cpu_variant"] = cpu_variant(binary.path)
+        return About.model_validate(
+            {
+                "app_version": __version__,
+                "packaged": bundle_dir() is not None,
+                "engine_pin": ENGINE_SOURCE.requirement,
+                "default_model": f"SmolLM2-135M-Instruct ({DEFAULT_MODEL.requirement})",
+                **engine,
+            }
+        )
 
 
 class DesktopCommands(HandlerBase):

@@ -60,3 +60,14 @@ test("empty generation fields show the server's defaults and clearing one goes b
 	await expect(temperature).toHaveValue('');
 	await expect(temperature).toHaveAttribute('placeholder', '0.8 (server default)');
 });
+
+test('the About section names the app, the engine and its CPU code, and the model', async ({
+	page
+}) => {
+	const about = page.getByTestId('settings-about');
+	await expect(about.getByRole('heading', { name: 'About' })).toBeVisible();
+	await expect(about).toContainText('0.1.0 (packaged)');
+	await expect(about).toContainText('bundled with the app');
+	await expect(about).toContainText('haswell');
+	await expect(about).toContainText('SmolLM2-135M-Instruct');
+});

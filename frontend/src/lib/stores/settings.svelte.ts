@@ -2,7 +2,13 @@ import { ERROR_CODE } from '$lib/constants/bridge';
 import { SETTING } from '$lib/constants/settings';
 import { BridgeCallError } from '$lib/services/bridge-error';
 import { ConfigService } from '$lib/services/config';
-import type { ConfigView, SaveConfigResult, ServerDefaults, ThemePreference } from '$lib/types';
+import type {
+	About,
+	ConfigView,
+	SaveConfigResult,
+	ServerDefaults,
+	ThemePreference
+} from '$lib/types';
 import { nestLeaves, readLeaf } from '$lib/utils/values';
 
 function isTheme(value: unknown): value is ThemePreference {
@@ -18,6 +24,8 @@ class SettingsStore {
 	restartRequired = $state(false);
 	/** What an empty generation setting uses: llama-server's defaults (null until it is ready). */
 	serverDefaults = $state<ServerDefaults | null>(null);
+	/** The About section: versions of the app, the engine and the default model. */
+	about = $state<About | null>(null);
 
 	readonly theme: ThemePreference = $derived.by(() => {
 		const value = readLeaf(this.config?.values, SETTING.theme);
@@ -41,6 +49,15 @@ class SettingsStore {
 			this.serverDefaults = (await ConfigService.serverDefaults()) ?? this.serverDefaults;
 		} catch {
 			// Only the placeholders are missing; the form works without them.
+		}
+	}
+
+	/** Ask which app, engine and model versions run; the section stays hidden if it cannot. */
+	async loadAbout(): Promise<void> {
+		try {
+			this.about = await ConfigService.about();
+		} catch {
+			this.about = null;
 		}
 	}
 

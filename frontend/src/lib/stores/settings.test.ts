@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTransport } from '$lib/services/ipc';
+import { MOCK_ABOUT } from '$lib/services/mock/server';
+import { fakeTransport } from '$lib/testing/fake-transport';
 import type { Transport } from '$lib/types';
 import { settingsStore } from './settings.svelte';
 
@@ -67,5 +69,14 @@ describe('settingsStore', () => {
 		await settingsStore.loadServerDefaults();
 		await settingsStore.loadServerDefaults();
 		expect(settingsStore.serverDefaults).toEqual({ temperature: 0.8, seed: -1 });
+	});
+
+	it('loads the About section and hides it when the backend cannot answer', async () => {
+		await useTransport(fakeTransport({ get_about: () => MOCK_ABOUT }));
+		await settingsStore.loadAbout();
+		expect(settingsStore.about).toMatchObject({ packaged: true, cpu_variant: 'haswell' });
+		await useTransport(fakeTransport({}));
+		await settingsStore.loadAbout();
+		expect(settingsStore.about).toBeNull();
 	});
 });

@@ -37,6 +37,7 @@ export interface Commands {
 	edit_message: EditMessageCommand;
 	export_conversations: ExportConversationsCommand;
 	export_tool_servers: ExportToolServersCommand;
+	get_about: GetAboutCommand;
 	get_config: GetConfigCommand;
 	get_conversation: GetConversationCommand;
 	get_database_recovery: GetDatabaseRecoveryCommand;
@@ -512,6 +513,46 @@ export interface ExportToolServersCommand {
 export interface ExportToolServersResult {
 	content: string;
 	filename: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetAboutCommand".
+ */
+export interface GetAboutCommand {
+	params: EmptyParams;
+	result: About;
+}
+/**
+ * Answer of ``get_about``: what the settings page's About section shows.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "About".
+ */
+export interface About {
+	app_version: string;
+	/**
+	 * The CPU code a portable engine loaded here, e.g. haswell; None otherwise.
+	 */
+	cpu_variant: string | null;
+	default_model: string;
+	engine_path: string | null;
+	/**
+	 * The llama.cpp source the engine is built from.
+	 */
+	engine_pin: string;
+	/**
+	 * Why no engine could be found, if so.
+	 */
+	engine_problem: string | null;
+	engine_source: ('settings' | 'env' | 'bundled' | 'path' | 'cache') | null;
+	/**
+	 * llama-server's --version; None if none.
+	 */
+	engine_version: string | null;
+	/**
+	 * Running from the package, not from a source checkout.
+	 */
+	packaged: boolean;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema

@@ -14,7 +14,7 @@ import { replyFor } from './replies';
 import { deriveTitle } from './titles';
 import { MockDownloads } from './downloads';
 import { MOCK_PICKED_PATH, MockModels, mockEngine } from './model-catalogue';
-import { MOCK_LOG_LINES, MOCK_SERVER_DEFAULTS, crashSequence, status } from './server';
+import { MOCK_ABOUT, MOCK_LOG_LINES, MOCK_SERVER_DEFAULTS, crashSequence, status } from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
@@ -319,6 +319,7 @@ export class MockBackend {
 		list_tools: ({ server_id }) => this.tools.tools(server_id ?? null),
 		set_tool_rule: ({ server_id, tool, rule }) => this.tools.setRule(server_id, tool ?? null, rule),
 		import_tool_servers: ({ data }) => this.tools.import(data),
-		export_tool_servers: () => this.tools.export()
+		export_tool_servers: () => this.tools.export(),
+		get_about: () => MOCK_ABOUT
 	};
 }

