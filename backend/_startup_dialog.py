@@ -28,13 +28,14 @@ SHOWN_LINE = "[llamadesk] start-up error shown in a dialog"
 
 def report_startup_error(error: LlamaDeskError, paths: AppPaths) -> None:
     """Print the error; in the packaged app with no terminal, log it and show it too."""
-    print(f"error: {error.message}", file=sys.stderr)
-    if error.detail:
-        print(f"       {error.detail}", file=sys.stderr)
+    lines = _lines(error)
+    print(f"error: {lines[0]}", file=sys.stderr)
+    for line in lines[1:]:
+        print(f"       {line}", file=sys.stderr)
     if bundle_dir() is None or sys.stderr.isatty():
         return
-    log = _append_to_log(error, paths)
-    text = "\n\n".join(part for part in (error.detail, f"Details are in {log}") if part)
+    log = _append_to_log(lines, paths)
+    text = "\n".join([*lines[1:], "", f"Details are in {log}"]).strip()
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         _dialog(error.message, text)
     elif shutil.which("notify-send"):
@@ -42,15 +43,20 @@ def report_startup_error(error: LlamaDeskError, paths: AppPaths) -> None:
         subprocess.run(notify, check=False, timeout=10)
 
 
-def _append_to_log(error: LlamaDeskError, paths: AppPaths) -> Path:
+def _lines(error: LlamaDeskError) -> list[str]:
+    """The message, the detail, then one line per field that was wrong."""
+    fields = [f"{field.field}: {field.message}" for field in error.fields]
+    return [error.message, *([error.detail] if error.detail else []), *fields]
+
+
+def _append_to_log(lines: list[str], paths: AppPaths) -> Path:
     log = paths.log_dir / "llamadesk.log"
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a") as out:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-            out.write(f"{stamp} error: {error.message}\n")
-            if error.detail:
-                out.write(f"{stamp}        {error.detail}\n")
+            out.write(f"{stamp} error: {lines[0]}\n")
+            out.writelines(f"{stamp}        {line}\n" for line in lines[1:])
     except OSError as exc:
         print(f"       (could not write {log}: {exc})", file=sys.stderr)
     return log

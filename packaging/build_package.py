@@ -139,7 +139,7 @@ def stage_deb(folder: Path, icons: dict[int, Path], root: Path) -> None:
     control = control.replace("@VERSION@", __version__)
     control = control.replace("@INSTALLED_SIZE@", str(installed_kb))
     (control_dir / "control").write_text(control.replace("@DEPENDS@", _depends()))
-    for script in ("postinst", "prerm", "postrm"):
+    for script in ("postinst", "prerm"):
         shutil.copy2(PACKAGING / "debian" / script, control_dir / script)
         (control_dir / script).chmod(0o755)
 

@@ -52,10 +52,14 @@ _READ_ANSWER = """(() => {
   const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
   const last = answers[answers.length - 1];
   if (!last) return null;
+  // The answer's own text, not the timings under it; textContent needs no layout (the list
+  // skips rendering what is off screen).
+  const body = last.querySelector('.markdown') ?? last.querySelector('p');
+  const text = body ? body.textContent : '';
   const { chunks, firstChunkAt } = window.__selftest;
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   const firstPaintAt = paint ? performance.timeOrigin + paint.startTime : null;
-  return { status: last.dataset.status || '', text: last.innerText, chunks, firstChunkAt,
+  return { status: last.dataset.status || '', text, chunks, firstChunkAt,
            firstPaintAt };
 })()"""
 
@@ -128,7 +132,12 @@ class SelfTest:
         window.evaluate_js(_TYPE_AND_SEND % json.dumps(self._prompt))
         while True:
             answer = self._wait(window, _READ_ANSWER, started)
-            if answer["status"] in {"complete", "error", "cancelled"}:
+            # a complete answer's markdown may be rendered a moment after its status changes
+            if answer["status"] in {"error", "cancelled"} or (
+                answer["status"] == "complete" and answer["text"].strip()
+            ):
+                break
+            if time.monotonic() - started > self._timeout_s:
                 break
             time.sleep(0.1)
         shot = self._screenshot()
