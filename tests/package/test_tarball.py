@@ -183,3 +183,5 @@ def test_a_start_up_error_with_no_terminal_is_logged_and_shown_in_a_dialog(
     finally:
         process.kill()
         process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
