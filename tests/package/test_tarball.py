@@ -75,7 +75,7 @@ def test_a_question_in_the_window_is_answered(
     assert not (home / ".cache" / "llamadesk" / "models").exists()
 
 
-def test_browser_mode_answers_over_http_and_ignores_a_dotenv_in_its_cwd(unpacked: Path) -> None:
+def test_browser_mode_answers_over_http_ignores_a_dotenv_and_runs_once(unpacked: Path) -> None:
     home = fresh_home()
     # From a source checkout this .env would stop the start (a port that is not a number).
     (home / ".env").write_text("LLAMADESK_ENGINE__PORT=not-a-port\n")
@@ -99,6 +99,10 @@ def test_browser_mode_answers_over_http_and_ignores_a_dotenv_in_its_cwd(unpacked
         server = psutil.Process(int(str(status["pid"])))
         assert server.exe() == str(unpacked / "_internal" / "engine" / "llama-server")
         assert "<html" in httpx.get(base + "/").text.lower()
+        # a second launch on the same data does not start a second app: it points to this one
+        second = run_clean(unpacked / "llamadesk", ["--browser", "--port", "0"], home, timeout=60)
+        assert second.returncode == 0, second.stderr
+        assert f"already running at {base}/" in second.stdout
     finally:
         process.terminate()
         code = process.wait(30)
