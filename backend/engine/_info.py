@@ -23,13 +23,13 @@ def cpu_variant(binary: Path) -> str | None:
 
     None for a build with one CPU code path (the native build) or when it cannot tell. The
     portable build's loader logs which ``libggml-cpu-<variant>.so`` it picked when it lists its
-    devices, so that is asked.
+    devices verbosely, so that is asked.
     """
     if not any(binary.resolve().parent.glob(_CPU_LIBRARY)):
         return None
     try:
         listed = subprocess.run(
-            [str(binary), "--list-devices"],
+            [str(binary), "--verbose", "--list-devices"],
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_S,
