@@ -110,5 +110,6 @@ test('the pywebview transport waits for pywebviewready and streams through windo
 test('a Python exception in a command is shown as an error', async ({ page }) => {
 	await page.addInitScript(installFakePywebview);
 	await page.goto('/#/settings');
-	await expect(page.getByRole('alert')).toContainText('KeyError: boom');
+	// The fake bridge answers only some commands, so other sections may show their own alerts.
+	await expect(page.getByRole('alert').filter({ hasText: 'KeyError: boom' })).toBeVisible();
 });
