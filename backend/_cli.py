@@ -30,6 +30,7 @@ from .engine import (
     build_engine,
     build_portable_engine,
     ensure_default_model,
+    extract_chat_templates,
     format_engine_info,
     locate_engine,
     portable_binary,
@@ -129,6 +130,8 @@ def _engine(args: argparse.Namespace, paths: AppPaths) -> int:
         build(paths.engine_cache, progress)
     if args.prepare:
         ensure_default_model(paths.model_cache)
+        if not args.portable:
+            progress(f"chat templates: {extract_chat_templates(paths.engine_cache)}")
     if args.portable:
         binary = verify_engine(_built_portable(paths), "cache")
     else:

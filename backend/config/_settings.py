@@ -140,6 +140,13 @@ class EngineSettings(_Section):
         json_schema_extra=_RESTART,
         title="Parallel slots",
     )
+    chat_template_file: Path | None = Field(
+        None,
+        description="A Jinja chat template to use instead of the model's own (e.g. one that "
+        "can call tools); empty uses the model's.",
+        json_schema_extra=_RESTART,
+        title="Chat template file",
+    )
     extra_args: list[str] = Field(
         default_factory=list,
         description="Extra llama-server command-line arguments.",

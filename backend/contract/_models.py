@@ -83,6 +83,12 @@ class ModelSettings(Wire):
     gpu_layers: int | None = Field(
         None, ge=-1, le=10_000, description="Layers offloaded to the GPU; -1 offloads all."
     )
+    chat_template_file: str | None = Field(
+        None,
+        min_length=1,
+        max_length=4096,
+        description="A Jinja chat template file to use instead of the model's own.",
+    )
     extra_args: list[str] | None = Field(
         None, description="Extra llama-server arguments, replacing the global ones."
     )

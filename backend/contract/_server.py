@@ -40,6 +40,11 @@ class ServerDefaults(Wire):
     max_tokens: int | None = None
     repeat_penalty: float | None = None
     seed: int | None = None
+    supports_tools: bool | None = Field(
+        None,
+        description="Whether the loaded model's chat template can take tools "
+        "(``chat_template_caps.supports_tools``); null when the server does not say.",
+    )
 
 
 class ServerLogs(Wire):

@@ -80,6 +80,7 @@ class FakeLlamaServer:
         api_key: str | None = "fake-key",
         model_path: str = "/models/fake.gguf",
         slots_endpoint: bool = True,
+        supports_tools: bool = False,
     ) -> None:
         self.slots = [FakeSlot(i, n_ctx) for i in range(n_slots)]
         self.slot_dir = slot_dir
@@ -87,6 +88,8 @@ class FakeLlamaServer:
         self.model_path = model_path
         self.slots_endpoint = slots_endpoint
         """False imitates ``--no-slots``: ``GET /slots`` answers 501."""
+        self.supports_tools = supports_tools
+        """What ``/props`` says of the chat template (SmolLM2's own: False)."""
         self.generation = 0
         self.alive = True
         self.replies: deque[FakeReply] = deque()
@@ -159,6 +162,7 @@ class FakeLlamaServer:
             "model_path": self.model_path,
             "total_slots": len(self.slots),
             "default_generation_settings": {"n_ctx": n_ctx},
+            "chat_template_caps": {"supports_tools": self.supports_tools},
         }
 
     def _slot_list(self) -> httpx.Response:

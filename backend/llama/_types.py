@@ -133,17 +133,33 @@ def parse_timings(raw: Any) -> Timings | None:
     return Timings.model_validate(known)
 
 
+_SAMPLING_DEFAULTS = (
+    "temperature",
+    "top_k",
+    "top_p",
+    "min_p",
+    "max_tokens",
+    "repeat_penalty",
+    "seed",
+)
+
+
 def parse_server_defaults(props: Any) -> ServerDefaults:
-    """The sampling defaults in a ``/props`` answer; a value it lacks stays None.
+    """The sampling defaults in a ``/props`` answer, and whether its template takes tools; a
+    value it lacks stays None.
 
     Floats come as float32 (0.800000011920929) and are rounded to what was set (0.8).
     """
     settings = props.get("default_generation_settings") if isinstance(props, dict) else None
     params = settings.get("params") if isinstance(settings, dict) else None
+    caps = props.get("chat_template_caps") if isinstance(props, dict) else None
+    tools = caps.get("supports_tools") if isinstance(caps, dict) else None
+    supports_tools = tools if isinstance(tools, bool) else None
     if not isinstance(params, dict):
-        return ServerDefaults()
-    values: dict[str, float | int] = {}
-    for name, info in ServerDefaults.model_fields.items():
+        return ServerDefaults(supports_tools=supports_tools)
+    values: dict[str, float | int | bool | None] = {"supports_tools": supports_tools}
+    for name in _SAMPLING_DEFAULTS:
+        info = ServerDefaults.model_fields[name]
         raw = params.get("n_predict" if name == "max_tokens" else name)
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             continue

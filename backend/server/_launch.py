@@ -89,6 +89,8 @@ def build_argv(
     ]
     if engine.threads:
         argv += ["--threads", str(engine.threads)]
+    if engine.chat_template_file is not None:
+        argv += ["--chat-template-file", str(engine.chat_template_file)]
     return argv + list(engine.extra_args)
 
 

@@ -113,6 +113,8 @@ def _section(model: RouterModel) -> list[tuple[str, str]]:
     ]
     if engine.threads:
         options.append(("threads", str(engine.threads)))
+    if engine.chat_template_file is not None:
+        options.append(("chat-template-file", str(engine.chat_template_file)))
     return options + ini_options(engine.extra_args)
 
 

@@ -80,7 +80,13 @@ def test_link_configure_and_remove_a_model(runtime: AppRuntime, tmp_path: Path) 
     saved = runtime.api.save_model_settings(
         {"model_id": ident, "settings": {"context_size": 1024, "gpu_layers": 0}}
     )["result"]
-    assert saved == {"context_size": 1024, "threads": None, "gpu_layers": 0, "extra_args": None}
+    assert saved == {
+        "context_size": 1024,
+        "threads": None,
+        "gpu_layers": 0,
+        "chat_template_file": None,
+        "extra_args": None,
+    }
     assert runtime.api.get_model_settings({"model_id": ident})["result"] == saved
     listed = {m["id"]: m for m in runtime.api.list_models({})["result"]}
     assert listed[ident]["fit"]["context_size"] == 1024

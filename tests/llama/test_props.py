@@ -36,3 +36,20 @@ def test_an_answer_without_params_gives_no_defaults(props: Any) -> None:
 def test_values_of_the_wrong_type_are_left_out() -> None:
     params = {"temperature": "hot", "top_k": True, "top_p": None, "min_p": 0.1}
     assert parse_server_defaults(_props(params)) == ServerDefaults(min_p=0.1)
+
+
+@pytest.mark.parametrize(
+    ("caps", "expected"),
+    [
+        ({"supports_tools": True}, True),
+        ({"supports_tools": False}, False),
+        ({"supports_tools": "yes"}, None),
+        (None, None),
+    ],
+)
+def test_whether_the_template_takes_tools_is_read_from_its_caps(
+    caps: Any, expected: bool | None
+) -> None:
+    props = {**_props({"top_k": 40}), "chat_template_caps": caps}
+    assert parse_server_defaults(props) == ServerDefaults(top_k=40, supports_tools=expected)
+    assert parse_server_defaults({"chat_template_caps": caps}).supports_tools is expected

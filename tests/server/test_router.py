@@ -38,7 +38,14 @@ def test_each_model_gets_its_own_section_with_its_load_settings(tmp_path: Path) 
             "id-b",
             "bbb",
             tmp_path / "b.gguf",
-            base.model_copy(update={"context_size": 1024, "threads": 3, "gpu_layers": -1}),
+            base.model_copy(
+                update={
+                    "context_size": 1024,
+                    "threads": 3,
+                    "gpu_layers": -1,
+                    "chat_template_file": tmp_path / "tools.jinja",
+                }
+            ),
         ),
     ]
     text = preset_text(models)
@@ -53,6 +60,7 @@ def test_each_model_gets_its_own_section_with_its_load_settings(tmp_path: Path) 
     assert second[:3] == ["[bbb]", f"model = {tmp_path / 'b.gguf'}", "ctx-size = 1024"]
     assert "n-gpu-layers = all" in second
     assert "threads = 3" in second
+    assert f"chat-template-file = {tmp_path / 'tools.jinja'}" in second
 
 
 def test_the_router_command_line_leaves_per_model_settings_to_the_presets(

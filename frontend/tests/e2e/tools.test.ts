@@ -131,3 +131,16 @@ test('an mcp.json file imports its servers', async ({ page }) => {
 	);
 	await expect(server(page, 'old').getByTestId('tool-server-state')).toHaveText('Stopped');
 });
+
+test('a model whose template cannot call tools says so once a server is enabled', async ({
+	page
+}) => {
+	await openTools(page);
+	await expect(page.getByTestId('template-cannot-call-tools')).toBeHidden();
+	await addStdio(page, 'files', 'npx');
+	await expect(page.getByTestId('template-cannot-call-tools')).toContainText(
+		"This model's chat template cannot call tools"
+	);
+	await server(page, 'files').getByLabel('Enabled').uncheck();
+	await expect(page.getByTestId('template-cannot-call-tools')).toBeHidden();
+});

@@ -271,7 +271,13 @@ class ScenarioRun {
 			unknown: await this.call('select_model', { model_id: 'no-such-model' }),
 			bad_settings: await this.call('save_model_settings', {
 				model_id: selected[0]?.id ?? '',
-				settings: { context_size: 10, threads: -1, gpu_layers: null, extra_args: null }
+				settings: {
+					context_size: 10,
+					threads: -1,
+					gpu_layers: null,
+					chat_template_file: null,
+					extra_args: null
+				}
 			})
 		});
 	}

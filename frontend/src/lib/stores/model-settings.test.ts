@@ -9,6 +9,7 @@ const inherit: ModelSettings = {
 	context_size: null,
 	threads: null,
 	gpu_layers: null,
+	chat_template_file: null,
 	extra_args: null
 };
 

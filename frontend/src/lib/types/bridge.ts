@@ -677,6 +677,10 @@ export interface ModelRef {
  */
 export interface ModelSettings {
 	/**
+	 * A Jinja chat template file to use instead of the model's own.
+	 */
+	chat_template_file: string | null;
+	/**
 	 * Context window in tokens.
 	 */
 	context_size: number | null;
@@ -712,6 +716,10 @@ export interface ServerDefaults {
 	min_p: number | null;
 	repeat_penalty: number | null;
 	seed: number | null;
+	/**
+	 * Whether the loaded model's chat template can take tools (``chat_template_caps.supports_tools``); null when the server does not say.
+	 */
+	supports_tools: boolean | null;
 	temperature: number | null;
 	top_k: number | null;
 	top_p: number | null;

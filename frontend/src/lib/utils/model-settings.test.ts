@@ -7,6 +7,7 @@ describe('model settings form', () => {
 			context_size: 8192,
 			threads: null,
 			gpu_layers: -1,
+			chat_template_file: '/templates/qwen.jinja',
 			extra_args: ['--mlock', '-fa']
 		};
 		const form = toForm(settings);
@@ -14,6 +15,7 @@ describe('model settings form', () => {
 			context_size: '8192',
 			threads: '',
 			gpu_layers: '-1',
+			chat_template_file: '/templates/qwen.jinja',
 			extra_args: '--mlock\n-fa'
 		});
 		expect(fromForm(form)).toEqual(settings);
@@ -21,8 +23,20 @@ describe('model settings form', () => {
 
 	it('trims, drops blank argument lines and sends an empty list as inherit', () => {
 		expect(
-			fromForm({ context_size: ' 512 ', threads: ' ', gpu_layers: '', extra_args: '\n  \n' })
-		).toEqual({ context_size: 512, threads: null, gpu_layers: null, extra_args: null });
+			fromForm({
+				context_size: ' 512 ',
+				threads: ' ',
+				gpu_layers: '',
+				chat_template_file: '  ',
+				extra_args: '\n  \n'
+			})
+		).toEqual({
+			context_size: 512,
+			threads: null,
+			gpu_layers: null,
+			chat_template_file: null,
+			extra_args: null
+		});
 	});
 
 	it('shows the engine values as placeholders', () => {
@@ -34,6 +48,7 @@ describe('model settings form', () => {
 			context_size: '4096 (engine)',
 			threads: '0 (engine)',
 			gpu_layers: '',
+			chat_template_file: '',
 			extra_args: '-fa'
 		});
 		expect(inheritedForm(undefined).context_size).toBe('');

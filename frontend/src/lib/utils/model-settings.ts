@@ -5,6 +5,8 @@ export interface ModelSettingsForm {
 	context_size: string;
 	threads: string;
 	gpu_layers: string;
+	/** A Jinja chat template file to use instead of the model's own. */
+	chat_template_file: string;
 	/** One llama-server argument per line. */
 	extra_args: string;
 }
@@ -16,6 +18,7 @@ export function toForm(settings: ModelSettings): ModelSettingsForm {
 		context_size: settings.context_size?.toString() ?? '',
 		threads: settings.threads?.toString() ?? '',
 		gpu_layers: settings.gpu_layers?.toString() ?? '',
+		chat_template_file: settings.chat_template_file ?? '',
 		extra_args: settings.extra_args?.join('\n') ?? ''
 	};
 }
@@ -35,6 +38,7 @@ export function fromForm(form: ModelSettingsForm): ModelSettings {
 		context_size: number(form.context_size),
 		threads: number(form.threads),
 		gpu_layers: number(form.gpu_layers),
+		chat_template_file: form.chat_template_file.trim() || null,
 		extra_args: args.length > 0 ? args : null
 	};
 }
@@ -49,6 +53,7 @@ export function inheritedForm(values: Record<string, unknown> | undefined): Mode
 		context_size: shown('context_size'),
 		threads: shown('threads'),
 		gpu_layers: shown('gpu_layers'),
+		chat_template_file: shown('chat_template_file'),
 		extra_args: args.join('\n')
 	};
 }

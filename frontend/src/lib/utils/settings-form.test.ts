@@ -62,7 +62,8 @@ describe('serverDefaultPlaceholders', () => {
 			min_p: null,
 			max_tokens: -1,
 			repeat_penalty: null,
-			seed: null
+			seed: null,
+			supports_tools: false
 		});
 		expect(placeholders).toEqual({
 			'generation.temperature': '0.8 (server default)',

@@ -92,7 +92,8 @@ export function formatValue(field: SettingsField, value: unknown): string {
 export function serverDefaultPlaceholders(defaults: ServerDefaults | null): Record<string, string> {
 	const placeholders: Record<string, string> = {};
 	for (const [key, value] of Object.entries(defaults ?? {})) {
-		if (value !== null) placeholders[`${GENERATION}.${key}`] = `${value} (server default)`;
+		if (typeof value === 'number')
+			placeholders[`${GENERATION}.${key}`] = `${value} (server default)`;
 	}
 	return placeholders;
 }

@@ -105,7 +105,13 @@ describe('mock models', () => {
 	it('validates per-model settings like the backend, field by field', async () => {
 		const envelope = await invoke('save_model_settings', {
 			model_id: LLAMA,
-			settings: { context_size: 100, threads: 2, gpu_layers: -2, extra_args: null }
+			settings: {
+				context_size: 100,
+				threads: 2,
+				gpu_layers: -2,
+				chat_template_file: null,
+				extra_args: null
+			}
 		});
 		expect(!envelope.ok && (envelope.error.fields ?? []).map((field) => field.field)).toEqual([
 			'settings.context_size',
@@ -113,7 +119,13 @@ describe('mock models', () => {
 		]);
 		const saved = await ok('save_model_settings', {
 			model_id: LLAMA,
-			settings: { context_size: 131072, threads: null, gpu_layers: null, extra_args: ['-fa'] }
+			settings: {
+				context_size: 131072,
+				threads: null,
+				gpu_layers: null,
+				chat_template_file: '/templates/tools.jinja',
+				extra_args: ['-fa']
+			}
 		});
 		expect(await ok('get_model_settings', { model_id: LLAMA })).toEqual(saved);
 		const models = await ok('list_models', {});

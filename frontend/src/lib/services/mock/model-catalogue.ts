@@ -300,6 +300,7 @@ export class MockModels {
 				context_size: null,
 				threads: null,
 				gpu_layers: null,
+				chat_template_file: null,
 				extra_args: null
 			}
 		);
@@ -320,6 +321,7 @@ export class MockModels {
 			context_size: settings.context_size ?? null,
 			threads: settings.threads ?? null,
 			gpu_layers: settings.gpu_layers ?? null,
+			chat_template_file: settings.chat_template_file ?? null,
 			extra_args: settings.extra_args ?? null
 		};
 		this.settings.set(id, saved);

@@ -8,7 +8,9 @@ export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
 	min_p: 0.05,
 	max_tokens: -1,
 	repeat_penalty: 1,
-	seed: -1
+	seed: -1,
+	/** SmolLM2's own template takes no tools. */
+	supports_tools: false
 };
 
 /** What `get_about` answers in the packaged app (the portable engine on an AVX2 machine). */
