@@ -26,8 +26,8 @@ import anyio
 from anyio.abc import TaskGroup
 
 from ..config import Settings
-from ..contract import BridgeEvent, Message, StreamStarted
-from ..errors import InternalError, InvalidArgument, ServerError
+from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
+from ..errors import InternalError, InvalidArgument, NotFound, ServerError
 from ..llama import LlamaCppAdapter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
@@ -164,6 +164,15 @@ class ChatOrchestrator:
         )
         generation = self._generation_for(self.store.get_message(message_id), continuing=True)
         return self._start(generation)
+
+    async def answer_tool_call(
+        self, message_id: str, call_id: str, decision: ApprovalDecision, reason: str | None
+    ) -> ToolCallInfo:
+        """The user's choice for a call waiting for approval; ``NotFound`` if none waits."""
+        raise NotFound(
+            f"No tool call {call_id!r} of message {message_id!r} is waiting for approval "
+            "(it was answered or stopped, or its answer has ended)."
+        )
 
     def _new_turn(self, conversation_id: str, content: str, *, emit: bool) -> Generation:
         _require_text(content)

@@ -354,6 +354,14 @@ class ToolsSettings(_Section):
         description="Longer tool results are cut to this many characters, with a note.",
         title="Tool result limit (characters)",
     )
+    max_rounds: int = Field(
+        10,
+        ge=1,
+        le=100,
+        description="How many rounds of tool calls one answer may make; after the last, the "
+        "model is asked to answer without tools.",
+        title="Tool rounds per answer",
+    )
 
 
 class Settings(_Section):

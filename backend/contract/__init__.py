@@ -16,6 +16,7 @@ Modules, by topic:
 - ``_server``: llama-server's status, sampling defaults and log.
 - ``_storage``: a damaged database recovered at start, the daily backups.
 - ``_app``: the settings form, opening a link in the system browser, the About section.
+- ``_tool_calls``: the tool calls in answers, and the user's answer to an approval request.
 - ``_tools``: MCP tool servers, their tools, approval rules, ``mcp.json`` import/export.
 - ``_events``: what Python pushes to the page.
 """
@@ -72,6 +73,9 @@ from ._events import (
     StreamChunkEvent,
     StreamEndEvent,
     StreamErrorEvent,
+    StreamNoticeEvent,
+    StreamRoundEvent,
+    ToolCallEvent,
     ToolServersChangedEvent,
 )
 from ._models import (
@@ -98,6 +102,13 @@ from ._storage import (
     RestoreBackupParams,
     RestoredBackup,
 )
+from ._tool_calls import (
+    AnswerToolCallParams,
+    ApprovalDecision,
+    StreamNoticeKind,
+    ToolCallInfo,
+    ToolCallState,
+)
 from ._tools import (
     AddToolServerParams,
     ApprovalRule,
@@ -121,6 +132,8 @@ __all__ = [
     "About",
     "AddModelFileParams",
     "AddToolServerParams",
+    "AnswerToolCallParams",
+    "ApprovalDecision",
     "ApprovalRule",
     "BRIDGE_NAMESPACE",
     "BackupInfo",
@@ -193,8 +206,14 @@ __all__ = [
     "StreamChunkEvent",
     "StreamEndEvent",
     "StreamErrorEvent",
+    "StreamNoticeEvent",
+    "StreamNoticeKind",
+    "StreamRoundEvent",
     "StreamStarted",
     "Timings",
+    "ToolCallEvent",
+    "ToolCallInfo",
+    "ToolCallState",
     "ToolInfo",
     "ToolServerInfo",
     "ToolServerRef",

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ._base import ID, Params, Wire
+from ._tool_calls import ToolCallInfo
 
 __all__ = [
     "Conversation",
@@ -64,6 +65,11 @@ class Message(Wire):
     error: str | None = None
     timings: Timings | None = None
     model: str | None = None
+    tool_calls: list[ToolCallInfo] = Field(
+        default_factory=list,
+        description="The tools the model called in this message, each with its state and result; "
+        "the answer goes on in the next assistant message.",
+    )
     created_at: str
     sibling_ids: list[str] = Field(
         default_factory=list, description="Ids of this message and its siblings, oldest first."

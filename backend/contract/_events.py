@@ -12,6 +12,7 @@ from ._errors import BridgeError
 from ._models import DownloadInfo, ModelInfo
 from ._server import ServerStatus
 from ._storage import DatabaseRecovery
+from ._tool_calls import StreamNoticeKind, ToolCallInfo
 from ._tools import ToolServers
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
     "StreamChunkEvent",
     "StreamEndEvent",
     "StreamErrorEvent",
+    "StreamNoticeEvent",
+    "StreamRoundEvent",
+    "ToolCallEvent",
     "ToolServersChangedEvent",
 ]
 
@@ -61,6 +65,38 @@ class StreamErrorEvent(Wire):
     conversation_id: str
     message: Message
     error: BridgeError
+
+
+class ToolCallEvent(Wire):
+    """A tool call of a streaming answer changed state; ``awaiting_approval`` asks the user."""
+
+    type: Literal["tool_call"] = "tool_call"
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    call: ToolCallInfo
+
+
+class StreamRoundEvent(Wire):
+    """A tool round ended: ``message`` is stored complete with its calls' results, and the
+    answer goes on in ``next_message`` (empty, ``streaming``, a child of ``message``)."""
+
+    type: Literal["stream_round"] = "stream_round"
+    stream_id: str
+    conversation_id: str
+    message: Message
+    next_message: Message
+
+
+class StreamNoticeEvent(Wire):
+    """Something the user should know about a streaming answer that does not stop it."""
+
+    type: Literal["stream_notice"] = "stream_notice"
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    kind: StreamNoticeKind
+    text: str
 
 
 class ServerStatusEvent(Wire):
@@ -109,6 +145,9 @@ BridgeEvent = Annotated[
     StreamChunkEvent
     | StreamEndEvent
     | StreamErrorEvent
+    | ToolCallEvent
+    | StreamRoundEvent
+    | StreamNoticeEvent
     | ServerStatusEvent
     | ModelsChangedEvent
     | DownloadProgressEvent

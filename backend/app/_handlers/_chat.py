@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...contract import (
+    AnswerToolCallParams,
     Conversation,
     ConversationRef,
     ConversationSummary,
@@ -23,6 +24,7 @@ from ...contract import (
     SendMessageParams,
     Stopped,
     StreamStarted,
+    ToolCallInfo,
 )
 from ._base import HandlerBase
 
@@ -57,6 +59,12 @@ class ChatCommands(HandlerBase):
     async def edit_message(self, params: EditMessageParams) -> StreamStarted:
         """A new version of a user message, answered."""
         return await self._services.chat.edit(params.message_id, params.content)
+
+    async def answer_tool_call(self, params: AnswerToolCallParams) -> ToolCallInfo:
+        """Run or deny a tool call that waits for approval; the call in its new state."""
+        return await self._services.chat.answer_tool_call(
+            params.message_id, params.call_id, params.decision, params.reason
+        )
 
     async def select_branch(self, params: MessageRef) -> Conversation:
         """Show the branch through this message."""

@@ -11,6 +11,9 @@ export interface BridgeContract {
 		| StreamChunkEvent
 		| StreamEndEvent
 		| StreamErrorEvent
+		| ToolCallEvent
+		| StreamRoundEvent
+		| StreamNoticeEvent
 		| ServerStatusEvent
 		| ModelsChangedEvent
 		| DownloadProgressEvent
@@ -26,6 +29,7 @@ export interface BridgeContract {
 export interface Commands {
 	add_model_file: AddModelFileCommand;
 	add_tool_server: AddToolServerCommand;
+	answer_tool_call: AnswerToolCallCommand;
 	cancel_download: CancelDownloadCommand;
 	clear_conversation: ClearConversationCommand;
 	clear_finished_downloads: ClearFinishedDownloadsCommand;
@@ -237,6 +241,80 @@ export interface ToolServerInfo {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AnswerToolCallCommand".
+ */
+export interface AnswerToolCallCommand {
+	params: AnswerToolCallParams;
+	result: ToolCallInfo;
+}
+/**
+ * The user's choice for a call waiting for approval; ``reason`` goes to the model on deny.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AnswerToolCallParams".
+ */
+export interface AnswerToolCallParams {
+	call_id: string;
+	decision: 'once' | 'always_tool' | 'always_server' | 'deny';
+	message_id: string;
+	reason?: string | null;
+}
+/**
+ * One call a model made, its state, and the result the model got back.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolCallInfo".
+ */
+export interface ToolCallInfo {
+	/**
+	 * The arguments as the JSON text the model wrote.
+	 */
+	arguments: string;
+	/**
+	 * How long the tool ran.
+	 */
+	duration_ms: number | null;
+	/**
+	 * The call's id, unique within its message.
+	 */
+	id: string;
+	/**
+	 * The result reports an error.
+	 */
+	is_error: boolean;
+	/**
+	 * The function name the model called.
+	 */
+	name: string;
+	/**
+	 * The text sent back to the model (in every final state).
+	 */
+	result: string | null;
+	/**
+	 * The server offering it; null if unknown.
+	 */
+	server_id: string | null;
+	server_name: string | null;
+	state:
+		| 'pending'
+		| 'awaiting_approval'
+		| 'running'
+		| 'done'
+		| 'failed'
+		| 'denied'
+		| 'invalid'
+		| 'cancelled';
+	/**
+	 * The tool's own name on its server.
+	 */
+	tool: string | null;
+	/**
+	 * The result's full length in characters when it was cut.
+	 */
+	truncated_from: number | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "CancelDownloadCommand".
  */
 export interface CancelDownloadCommand {
@@ -329,6 +407,10 @@ export interface Message {
 	sibling_ids?: string[];
 	status: 'streaming' | 'complete' | 'cancelled' | 'error';
 	timings: Timings | null;
+	/**
+	 * The tools the model called in this message, each with its state and result; the answer goes on in the next assistant message.
+	 */
+	tool_calls?: ToolCallInfo[];
 }
 /**
  * How long an answer took, from llama-server's ``timings``.
@@ -1431,6 +1513,47 @@ export interface StreamErrorEvent {
 	message: Message;
 	stream_id: string;
 	type: 'stream_error';
+}
+/**
+ * A tool call of a streaming answer changed state; ``awaiting_approval`` asks the user.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ToolCallEvent".
+ */
+export interface ToolCallEvent {
+	call: ToolCallInfo;
+	conversation_id: string;
+	message_id: string;
+	stream_id: string;
+	type: 'tool_call';
+}
+/**
+ * A tool round ended: ``message`` is stored complete with its calls' results, and the
+ * answer goes on in ``next_message`` (empty, ``streaming``, a child of ``message``).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamRoundEvent".
+ */
+export interface StreamRoundEvent {
+	conversation_id: string;
+	message: Message;
+	next_message: Message;
+	stream_id: string;
+	type: 'stream_round';
+}
+/**
+ * Something the user should know about a streaming answer that does not stop it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamNoticeEvent".
+ */
+export interface StreamNoticeEvent {
+	conversation_id: string;
+	kind: 'tools_unsupported' | 'tool_round_limit';
+	message_id: string;
+	stream_id: string;
+	text: string;
+	type: 'stream_notice';
 }
 /**
  * The server changed state.

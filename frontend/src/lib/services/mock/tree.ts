@@ -145,14 +145,19 @@ export class MockTree {
 			status,
 			error: null,
 			model: null,
-			timings: null
+			timings: null,
+			tool_calls: []
 		});
 	}
 
 	/** Store a message as it is and make it the conversation's leaf. */
 	insertMessage(message: Message, usage: Usage | null = null, touch = true): Message {
 		const entry = this.require(message.conversation_id);
-		this.messages.set(message.id, { ...message, sibling_ids: [] });
+		this.messages.set(message.id, {
+			...message,
+			tool_calls: message.tool_calls ?? [],
+			sibling_ids: []
+		});
 		if (usage) this.usages.set(message.id, usage);
 		entry.leafId = message.id;
 		this.touch(message.conversation_id, touch);
