@@ -7,15 +7,19 @@ import subprocess
 from pathlib import Path
 
 from ._build import engine_key
-from ._locate import EngineBinary
+from ._locate import EngineBinary, locate_worker
 from ._pins import ENGINE_SOURCE
 from ._portable import portable_key
 
-__all__ = ["cpu_variant", "format_engine_info"]
+__all__ = ["cpu_variant", "format_engine_info", "rpc_compiled_in"]
 
 _CPU_LIBRARY = "libggml-cpu-*.so"
 _LOADED = re.compile(r"loaded CPU backend from \S*libggml-cpu-([\w.]+)\.so")
 _TIMEOUT_S = 15.0
+_NO_RPC = "RPC not supported in this build"
+# A port nothing listens on: asking for it fails fast where RPC is compiled in, and names the
+# missing support where it is not.
+_PROBE_RPC = "127.0.0.1:1"
 
 
 def cpu_variant(binary: Path) -> str | None:
@@ -41,6 +45,28 @@ def cpu_variant(binary: Path) -> str | None:
     return match.group(1) if match else None
 
 
+def rpc_compiled_in(binary: Path) -> bool | None:
+    """Whether ``binary`` has ggml's RPC backend (``--rpc`` works); None when it cannot tell."""
+    try:
+        listed = subprocess.run(
+            [str(binary), "--rpc", _PROBE_RPC, "--list-devices"],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return _NO_RPC not in listed.stderr + listed.stdout
+
+
+def _rpc_lines(binary: EngineBinary) -> list[str]:
+    compiled = rpc_compiled_in(binary.path)
+    rpc = {True: "compiled in", False: "not compiled in", None: "unknown"}[compiled]
+    worker = locate_worker(binary.path)
+    return [f"rpc:     {rpc}", f"worker:  {worker if worker else 'none (no ggml-rpc-server)'}"]
+
+
 def _cpu_line(binary: EngineBinary) -> str:
     shipped = sorted(p.name for p in binary.path.resolve().parent.glob(_CPU_LIBRARY))
     if not shipped:
@@ -60,6 +86,7 @@ def format_engine_info(binary: EngineBinary) -> str:
             f"source:  {binary.source}",
             f"version: {binary.version}",
             f"cpu:     {_cpu_line(binary)}",
+            *_rpc_lines(binary),
             f"pinned:  {ENGINE_SOURCE.requirement} (cache key {key})",
         ]
     )

@@ -1,5 +1,8 @@
 """Find the llama-server binary to run, and prove it is one.
 
+The RPC worker, ``ggml-rpc-server``, is the one beside the llama-server in use (so both come from
+the same source and speak the same protocol), else the one on PATH.
+
 Order: the path in the settings, ``$LLAMADESK_SERVER_BIN``, the portable binary inside the packaged
 app, ``llama-server`` on PATH, then the binary this app built into the cache. Whatever is found must
 exist, be executable and answer ``--version`` like llama-server does, so a wrong setting fails with
@@ -18,10 +21,11 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import EngineError
-from ._build import BINARY_NAME, cached_binary
+from ._build import cached_binary
 from ._bundle import BUNDLE_ENGINE_DIR, bundled_file
+from ._cmake import BINARY_NAME, WORKER_NAME
 
-__all__ = ["EngineBinary", "EngineSource", "locate_engine", "verify_engine"]
+__all__ = ["EngineBinary", "EngineSource", "locate_engine", "locate_worker", "verify_engine"]
 
 EngineSource = Literal["settings", "env", "bundled", "path", "cache"]
 _VERSION = re.compile(r"version:\s*\S+\s*\(")
@@ -104,3 +108,13 @@ def locate_engine(
         detail="Run `python -m backend engine --build` (about 6 minutes on 2 cores), "
         "or set Settings → Engine → server binary / LLAMADESK_SERVER_BIN to your own llama-server.",
     )
+
+
+def locate_worker(engine: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The ``ggml-rpc-server`` beside ``engine`` (symlinks followed), else on PATH, else None."""
+    beside = engine.resolve().parent / WORKER_NAME
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    env = os.environ if environ is None else environ
+    on_path = shutil.which(WORKER_NAME, path=env.get("PATH"))
+    return Path(on_path) if on_path else None

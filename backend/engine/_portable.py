@@ -4,10 +4,11 @@ The native build (``_build``) is tuned for the CPU it was built on and may fault
 This one is built the way llama.cpp's own release builds are: ``GGML_BACKEND_DL=ON``,
 ``GGML_NATIVE=OFF``, ``GGML_CPU_ALL_VARIANTS=ON`` and shared libraries, so ggml's CPU code is one
 library per x86 level (``libggml-cpu-haswell.so``, ...) and the loader picks the best one this CPU
-supports at run time. Only the four x86-64 levels are kept in the pinned source's variant list
-before configuring; the AMX one (``sapphirerapids``) is not among them, for the reason the native
-build leaves AMX out. OpenMP and OpenSSL are off (ggml's own
-thread pool; the app talks plain HTTP on localhost), so the folder needs nothing from the system
+supports at run time. ``GGML_RPC=ON`` adds ggml's RPC backend (``libggml-rpc.so``), and the
+worker ``ggml-rpc-server`` is built and shipped beside the server. Only the four x86-64 levels are
+kept in the pinned source's variant list before configuring; the AMX one (``sapphirerapids``) is
+not among them, for the reason the native build leaves AMX out. OpenMP and OpenSSL are off (ggml's
+own thread pool; the app talks plain HTTP on localhost), so the folder needs nothing from the system
 beyond libc and libstdc++. The binary and its libraries live in one folder with an ``$ORIGIN`` run
 path, so the folder can be copied anywhere. Each CPU variant is built as its own target and timed
 in the build log. The cache key is the engine version, the machine and the recipe (flags and
@@ -21,22 +22,13 @@ import os
 import platform
 import re
 import resource
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import EngineError
-from ._build import (
-    BINARY_NAME,
-    _exclusive,
-    _extract,
-    _install,
-    _require_tools,
-    _run_logged,
-)
-from ._bundle import refuse_when_frozen
-from ._fetch import fetch_pinned
+from ._build import ENGINE_TARGETS
+from ._cmake import BINARY_NAME, BuildRun, cached_build
 from ._pins import ENGINE_SOURCE
 
 __all__ = ["PORTABLE_VARIANTS", "build_portable_engine", "portable_binary", "portable_key"]
@@ -51,6 +43,7 @@ _CMAKE_FLAGS = (
     "-DGGML_NATIVE=OFF",
     "-DGGML_CPU_ALL_VARIANTS=ON",
     "-DGGML_OPENMP=OFF",
+    "-DGGML_RPC=ON",
     "-DLLAMA_BUILD_TESTS=OFF",
     "-DLLAMA_BUILD_EXAMPLES=OFF",
     "-DLLAMA_CURL=OFF",
@@ -64,7 +57,7 @@ _VARIANT_LINE = re.compile(r"^\s*ggml_add_cpu_backend_variant\((\w+)\b.*\n", re.
 
 def portable_key() -> str:
     """The cache key: engine version, machine and the recipe (flags and CPU variants)."""
-    recipe = " ".join([*_CMAKE_FLAGS, "|", *PORTABLE_VARIANTS])
+    recipe = " ".join([*_CMAKE_FLAGS, "|", *PORTABLE_VARIANTS, "|", *ENGINE_TARGETS])
     digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
     return f"{ENGINE_SOURCE.version}-{platform.machine()}-portable-{digest}"
 
@@ -99,48 +92,30 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _build_targets(
-    build_dir: Path, log: Path, progress: Callable[[str], None], started: float
-) -> None:
-    """Each CPU variant as its own timed target, then the server and its libraries."""
+def _build_targets(build_dir: Path, run: BuildRun) -> None:
+    """Each CPU variant as its own timed target, then the server, the worker and the libraries."""
     jobs = str(os.cpu_count() or 2)
-    targets = [f"ggml-cpu-{tag}" for tag in PORTABLE_VARIANTS] + [BINARY_NAME]
+    targets = [f"ggml-cpu-{tag}" for tag in PORTABLE_VARIANTS] + list(ENGINE_TARGETS)
     for target in targets:
         begun, cpu = time.monotonic(), _children_cpu_s()
-        command = ["cmake", "--build", str(build_dir), "--target", target, "-j", jobs]
-        _run_logged(command, log, progress, started)
+        run.run(["cmake", "--build", str(build_dir), "--target", target, "-j", jobs])
         seconds, cpu_s = time.monotonic() - begun, _children_cpu_s() - cpu
         line = f"built {target} in {seconds:.0f} s ({cpu_s:.0f} CPU-seconds)"
-        with log.open("a") as log_file:
+        with run.log.open("a") as log_file:
             log_file.write(f"[llamadesk] {line}\n")
-        progress(line)
+        run.progress(line)
+
+
+def _make(run: BuildRun) -> list[Path]:
+    source = run.source()
+    _keep_variants(source)
+    build_dir = run.work / "build"
+    run.run(["cmake", "-S", str(source), "-B", str(build_dir), *_CMAKE_FLAGS])
+    _build_targets(build_dir, run)
+    bin_dir = build_dir / "bin"
+    return [bin_dir / name for name in ENGINE_TARGETS] + sorted(bin_dir.glob("*.so*"))
 
 
 def build_portable_engine(engine_cache: Path, progress: Callable[[str], None]) -> Path:
-    """Return the cached portable llama-server, building it first if there is none."""
-    target = portable_binary(engine_cache)
-    if target.exists():
-        return target
-    refuse_when_frozen("build llama-server")
-    _require_tools()
-    key = portable_key()
-    with _exclusive(engine_cache / f"{key}.lock"):
-        if target.exists():
-            return target
-        started = time.monotonic()
-        log = engine_cache / f"build-{key}.log"
-        log.write_text("")
-        progress(f"building the portable llama-server {ENGINE_SOURCE.version} (log: {log})")
-        archive = fetch_pinned(ENGINE_SOURCE, engine_cache / "downloads")
-        work = engine_cache / f"work-{key}"
-        source = _extract(archive, work)
-        _keep_variants(source)
-        build_dir = work / "build"
-        configure = ["cmake", "-S", str(source), "-B", str(build_dir), *_CMAKE_FLAGS]
-        _run_logged(configure, log, progress, started)
-        _build_targets(build_dir, log, progress, started)
-        bin_dir = build_dir / "bin"
-        _install([bin_dir / BINARY_NAME, *sorted(bin_dir.glob("*.so*"))], target)
-        shutil.rmtree(work, ignore_errors=True)
-        progress(f"portable llama-server built in {time.monotonic() - started:.0f} s: {target}")
-    return target
+    """Return the cached portable llama-server (its worker beside it), building it if needed."""
+    return cached_build(engine_cache, portable_key(), "the portable llama-server", _make, progress)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from backend.engine import _build
+from backend.engine import _build, _portable
 from backend.engine._build import compiler_flags, engine_key
 
 
@@ -33,3 +33,16 @@ def test_the_cache_key_changes_with_the_build_flags(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(_build, "compiler_flags", lambda: ("-mno-avx512f",))
     assert engine_key() != before
     assert engine_key().rsplit("-", 1)[0] == before.rsplit("-", 1)[0]  # same version and machine
+
+
+def test_the_cache_key_changes_with_the_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An engine built before the RPC worker was one of its targets is not reused: it lacks it.
+    before = engine_key()
+    monkeypatch.setattr(_build, "ENGINE_TARGETS", (_build.BINARY_NAME,))
+    assert engine_key() != before
+
+
+def test_both_recipes_compile_rpc_in() -> None:
+    assert "-DGGML_RPC=ON" in _build._cmake_flags()
+    assert "-DGGML_RPC=ON" in _portable._CMAKE_FLAGS
+    assert _build.ENGINE_TARGETS == ("llama-server", "ggml-rpc-server")
