@@ -9,13 +9,10 @@ is set here, and skipping it makes each (re)start about 0.1 s faster on 2 cores.
 environment, not argv, so a user's older llama-server that lacks ``--fit`` still starts, and a
 user who sets it in their environment wins.
 
-The child gets its own session (so a Ctrl-C in a terminal, or a signal to the app's process
-group, does not reach it, and we can signal its whole group) and, on Linux,
-``PR_SET_PDEATHSIG(SIGKILL)``: the kernel kills it when the *thread* that forked it exits, even if
-the app was SIGKILLed. That is why :meth:`ServerProcess.spawn` is a plain synchronous call made
-on the event loop's thread (a long-lived thread), never from a worker thread that ends after the
-call. The child checks after ``prctl`` that its parent is still the app, closing the window in
-which the app died between fork and prctl.
+The child is started by ``backend.processes.spawn_child``: its own session and process group, and
+on Linux ``PR_SET_PDEATHSIG(SIGKILL)``, so it cannot outlive the app. That is why
+:meth:`ServerProcess.spawn` is a plain synchronous call made on the event loop's thread (a
+long-lived thread), never from a worker thread that ends after the call.
 
 Exit is awaited through a pidfd (readable once the child ends), so a crash is seen the moment
 it happens, and the child is always reaped: no zombie, even when supervision is cancelled.
@@ -23,20 +20,18 @@ it happens, and the child is always reaped: no zombie, even when supervision is 
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import errno
 import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import anyio
 
 from ..config import EngineSettings
+from ..processes import signal_group, spawn_child
 from ._diagnose import Failure, port_taken
 
 __all__ = [
@@ -48,26 +43,25 @@ __all__ = [
     "server_environ",
 ]
 
-_PR_SET_PDEATHSIG = 1
 _READ_CHUNK = 65536
 
 
-def _load_prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-    prctl: Callable[..., int] = libc.prctl
-    return prctl
-
-
-_PRCTL = _load_prctl()
-
-
 def build_argv(
-    engine: EngineSettings, *, binary: Path, model: Path, port: int, slot_dir: Path
+    engine: EngineSettings,
+    *,
+    binary: Path,
+    model: Path,
+    port: int,
+    slot_dir: Path,
+    rpc_args: Sequence[str] = (),
 ) -> list[str]:
-    """llama-server's command line for these settings (the API key is not in it)."""
-    gpu_layers = "all" if engine.gpu_layers == -1 else str(engine.gpu_layers)
+    """llama-server's command line for these settings (the API key is not in it).
+
+    ``rpc_args`` (``--rpc``, ``--tensor-split``) put the model on RPC workers, which llama.cpp
+    counts as GPUs: GPU layers 0 (the default) then means all of them.
+    """
+    offload_all = engine.gpu_layers == -1 or (rpc_args and engine.gpu_layers == 0)
+    gpu_layers = "all" if offload_all else str(engine.gpu_layers)
     argv = [
         str(binary),
         "--model",
@@ -91,7 +85,7 @@ def build_argv(
         argv += ["--threads", str(engine.threads)]
     if engine.chat_template_file is not None:
         argv += ["--chat-template-file", str(engine.chat_template_file)]
-    return argv + list(engine.extra_args)
+    return argv + list(rpc_args) + list(engine.extra_args)
 
 
 _RESERVED = {
@@ -161,20 +155,6 @@ def connect_url(host: str, port: int) -> str:
     return f"http://{target}:{port}"
 
 
-def _die_with(parent_pid: int) -> Callable[[], None] | None:
-    prctl = _PRCTL
-    if prctl is None:
-        return None
-
-    def child_setup() -> None:
-        if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return child_setup
-
-
 class ServerProcess:
     """A running llama-server child: its output, its exit, and signals to its process group."""
 
@@ -186,16 +166,7 @@ class ServerProcess:
     @classmethod
     def spawn(cls, argv: Sequence[str], env: Mapping[str, str]) -> ServerProcess:
         """Start ``argv`` in its own session; call it on the event loop's thread (see above)."""
-        popen = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=dict(env),
-            start_new_session=True,
-            preexec_fn=_die_with(os.getpid()),  # noqa: PLW1509 - prctl must run in the child
-        )
-        return cls(popen)
+        return cls(spawn_child(argv, env))
 
     @property
     def pid(self) -> int:
@@ -217,9 +188,7 @@ class ServerProcess:
 
     def signal(self, sig: signal.Signals) -> None:
         """Send ``sig`` to the server's process group, if it has not been reaped yet."""
-        if self._popen.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._popen.pid, sig)
+        signal_group(self._popen, sig)
 
     async def pump(self, on_line: Callable[[str], None]) -> None:
         """Pass each line the server prints to ``on_line`` until its output closes."""

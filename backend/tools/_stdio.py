@@ -4,11 +4,8 @@ The SDK's ``ClientSession`` speaks the protocol; this module only carries its ne
 JSON-RPC messages (parsed and serialised with the SDK's own types) over the child's stdin and
 stdout, because the SDK's ``stdio_client`` cannot give the child the guarantees llama-server has:
 
-- its own session and process group (a signal to the app's group does not reach it, and the
-  whole group is signalled when it stops);
-- on Linux ``PR_SET_PDEATHSIG(SIGKILL)``, so the kernel kills it if the app dies, even by
-  SIGKILL; the spawn is a plain call on the event loop's (long-lived) thread, since the signal
-  follows the thread that forked, and the child checks its parent is still the app after prctl;
+- its own session and process group, and on Linux ``PR_SET_PDEATHSIG(SIGKILL)``
+  (``backend.processes.spawn_child``; the spawn is a plain call on the event loop's thread);
 - its stderr kept as a tail of lines for the page (``StderrTail``);
 - its exit seen at once through a pidfd, and always reaped.
 
@@ -21,13 +18,11 @@ session as an exception (the SDK hands it to the message handler); a line longer
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
-import sys
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,39 +34,15 @@ from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
 from ..errors import ToolError
+from ..processes import signal_group, spawn_child
 
 __all__ = ["StderrTail", "StdioChild", "open_stdio"]
 
-_PR_SET_PDEATHSIG = 1
 _READ_CHUNK = 1 << 16
 _STOP_GRACE_S = 2.0
 _TERM_GRACE_S = 2.0
 _TAIL_LINES = 40
 _TAIL_LINE_CHARS = 500
-
-
-def _load_prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
-    return prctl
-
-
-_PRCTL = _load_prctl()
-
-
-def _die_with(parent_pid: int) -> Callable[[], None] | None:
-    prctl = _PRCTL
-    if prctl is None:
-        return None
-
-    def child_setup() -> None:
-        if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return child_setup
 
 
 class StderrTail:
@@ -113,24 +84,19 @@ class StdioChild:
 
     def signal(self, sig: signal.Signals) -> None:
         """Signal its whole process group, unless it has been reaped."""
-        if self.popen.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.popen.pid, sig)
+        signal_group(self.popen, sig)
 
 
 def _spawn(
     command: str, args: Sequence[str], cwd: str | None, env: Mapping[str, str]
 ) -> StdioChild:
     try:
-        popen = subprocess.Popen(
+        popen = spawn_child(
             [command, *args],
+            {**get_default_environment(), **env},
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=cwd,
-            env={**get_default_environment(), **env},
-            start_new_session=True,
-            preexec_fn=_die_with(os.getpid()),  # noqa: PLW1509 - prctl must run in the child
         )
     except OSError as exc:
         missing = cwd if cwd is not None and not Path(cwd).is_dir() else command
