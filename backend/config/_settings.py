@@ -221,8 +221,9 @@ class EngineSettings(_Section):
         0.2,
         ge=0,
         le=60,
-        description="First restart delay in seconds; doubles after each crash.",
-        title="First restart delay (s)",
+        description="Delay in seconds before the restart after a second crash within the window "
+        "(the first restarts at once); doubles after each further crash.",
+        title="Restart delay (s)",
     )
     request_timeout_s: float = Field(
         600.0,

@@ -1,11 +1,12 @@
 """Recovery after a crash, and the guard that stops a crash loop.
 
-After an exit nobody asked for, the server is relaunched after ``restart_backoff_s``, doubling
-with each crash still inside ``restart_window_s``. A cause no restart can fix (``permanent``),
-or ``restart_max`` crashes within the window, gives up instead: the monitor ends in ``failed``
-with a message that says how often it crashed. :meth:`Recovery.after_crash` makes that decision
-from the crash times alone, so it is tested without processes; the monitor does the waiting
-(in a scope that a stop or a restart cancels through :meth:`Recovery.cancel`).
+After an exit nobody asked for, the server is relaunched at once the first time; a second crash
+still inside ``restart_window_s`` waits ``restart_backoff_s``, and each further one twice as
+long. A cause no restart can fix (``permanent``), or ``restart_max`` crashes within the window,
+gives up instead: the monitor ends in ``failed`` with a message that says how often it crashed.
+:meth:`Recovery.after_crash` makes that decision from the crash times alone, so it is tested
+without processes; the monitor does the waiting (in a scope that a stop or a restart cancels
+through :meth:`Recovery.cancel`).
 """
 
 from __future__ import annotations
@@ -64,4 +65,6 @@ class Recovery:
                 f"within {engine.restart_window_s:g} s, so LlamaDesk stopped "
                 "restarting it. Last time it " + failure.message.removeprefix("llama-server "),
             )
-        return engine.restart_backoff_s * 2.0 ** (crashes - 1)
+        if crashes == 1:
+            return 0.0  # a lone crash: relaunch at once, a user is waiting
+        return engine.restart_backoff_s * 2.0 ** (crashes - 2)

@@ -13,15 +13,17 @@ SEGV = Failure("llama-server was killed by SIGSEGV (Segmentation fault).", "It r
 ENGINE = EngineSettings(restart_backoff_s=0.5, restart_max=3, restart_window_s=10.0)
 
 
-def test_the_backoff_doubles_with_each_crash_in_the_window() -> None:
+def test_a_first_crash_restarts_at_once_then_the_backoff_doubles() -> None:
     recovery = Recovery()
-    assert [recovery.after_crash(SEGV, ENGINE, now) for now in (0.0, 1.0)] == [0.5, 1.0]
+    engine = ENGINE.model_copy(update={"restart_max": 5})
+    delays = [recovery.after_crash(SEGV, engine, now) for now in (0.0, 1.0, 2.0, 3.0)]
+    assert delays == [0.0, 0.5, 1.0, 2.0]
 
 
 def test_crashes_further_apart_than_the_window_never_add_up() -> None:
     recovery = Recovery()
     delays = [recovery.after_crash(SEGV, ENGINE, now) for now in (0.0, 11.0, 22.0, 33.0)]
-    assert delays == [0.5, 0.5, 0.5, 0.5]
+    assert delays == [0.0, 0.0, 0.0, 0.0]
 
 
 def test_restart_max_crashes_in_the_window_give_up_saying_how_often() -> None:
@@ -52,7 +54,7 @@ def test_a_users_start_begins_a_new_budget() -> None:
     recovery.after_crash(SEGV, ENGINE, 0.0)
     recovery.after_crash(SEGV, ENGINE, 1.0)
     recovery.forget_crashes()
-    assert recovery.after_crash(SEGV, ENGINE, 2.0) == 0.5
+    assert recovery.after_crash(SEGV, ENGINE, 2.0) == 0.0
 
 
 @pytest.mark.anyio
