@@ -135,7 +135,13 @@ test('an mcp.json file imports its servers', async ({ page }) => {
 test('a model whose template cannot call tools says so once a server is enabled', async ({
 	page
 }) => {
-	await openTools(page);
+	await openMock(page);
+	// The mock's SmolLM2 has its own template, which takes no tools (the others' do).
+	await page.getByTestId('model-selector').click();
+	await page.getByRole('option', { name: /SmolLM2 360M/ }).click();
+	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'ready');
+	await page.getByRole('link', { name: 'Settings' }).click();
+	await page.getByRole('tab', { name: 'Tools' }).click();
 	await expect(page.getByTestId('template-cannot-call-tools')).toBeHidden();
 	await addStdio(page, 'files', 'npx');
 	await expect(page.getByTestId('template-cannot-call-tools')).toContainText(

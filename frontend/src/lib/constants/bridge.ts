@@ -10,6 +10,11 @@ export const QUERY_MOCK_DELAY = 'mock_delay';
 /** `?mock_recovery=1`: the mock says it recovered a damaged database at start. */
 export const QUERY_MOCK_RECOVERY = 'mock_recovery';
 export const QUERY_MOCK_TOOL_START = 'mock_tool_start';
+/** `?mock_tool_call=MS`: how long a tool call runs. */
+export const QUERY_MOCK_TOOL_CALL = 'mock_tool_call';
+/** `?mock_tools=demo`: start with a ready tool server (the default under `vite dev`); `none`: not. */
+export const QUERY_MOCK_TOOLS = 'mock_tools';
+export const MOCK_TOOLS_DEMO = 'demo';
 
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';
@@ -23,6 +28,9 @@ export const EVENT = {
 	streamChunk: 'stream_chunk',
 	streamEnd: 'stream_end',
 	streamError: 'stream_error',
+	toolCall: 'tool_call',
+	streamRound: 'stream_round',
+	streamNotice: 'stream_notice',
 	serverStatus: 'server_status',
 	modelsChanged: 'models_changed',
 	conversationUpdated: 'conversation_updated'

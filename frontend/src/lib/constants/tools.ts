@@ -22,3 +22,27 @@ export const APPROVAL_RULE_LABEL = {
 	allow: 'Always allow',
 	deny: 'Never run'
 } as const;
+
+/** How each tool call state reads in the conversation. */
+export const TOOL_CALL_STATE_LABEL = {
+	pending: 'Waiting',
+	awaiting_approval: 'Waiting for your approval',
+	running: 'Running',
+	done: 'Done',
+	failed: 'Failed',
+	denied: 'Denied',
+	invalid: 'Invalid call',
+	cancelled: 'Stopped'
+} as const;
+
+/** The four answers to a call waiting for approval, in the order the card shows them. */
+export const APPROVAL_DECISION_LABEL = {
+	once: 'Run once',
+	always_tool: 'Always for this tool',
+	always_server: 'Always for this server',
+	deny: 'Deny'
+} as const;
+
+/** Arguments longer than this many lines (or characters) start collapsed. */
+export const LONG_ARGUMENT_LINES = 12;
+export const LONG_ARGUMENT_CHARS = 800;

@@ -1,14 +1,27 @@
-import type { BridgeEventOf, BridgeEventType, Conversation, StreamStarted } from '$lib/types';
+import type {
+	AnswerToolCallParams,
+	BridgeEventOf,
+	BridgeEventType,
+	Conversation,
+	StreamStarted,
+	ToolCallInfo
+} from '$lib/types';
 import { EVENT } from '$lib/constants/bridge';
 import { BridgeEvents } from './events';
 import { call } from './ipc';
 
-type StreamEvents = BridgeEventOf<'stream_chunk' | 'stream_end' | 'stream_error'>;
+/** Everything a streaming answer sends: its text, its end, and its tool calls and rounds. */
+export type StreamEvent = BridgeEventOf<
+	'stream_chunk' | 'stream_end' | 'stream_error' | 'tool_call' | 'stream_round' | 'stream_notice'
+>;
 
 const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
 	EVENT.streamChunk,
 	EVENT.streamEnd,
-	EVENT.streamError
+	EVENT.streamError,
+	EVENT.toolCall,
+	EVENT.streamRound,
+	EVENT.streamNotice
 ]);
 
 /** Chat and streaming commands, and the routing of stream events. Stateless. */
@@ -26,11 +39,14 @@ export const LlamaService = {
 		call('select_branch', { message_id }),
 	deleteMessage: (message_id: string): Promise<Conversation> =>
 		call('delete_message', { message_id }),
+	/** Run or deny a tool call that waits for approval; answers the call in its new state. */
+	answerToolCall: (answer: AnswerToolCallParams): Promise<ToolCallInfo> =>
+		call('answer_tool_call', answer),
 
 	/** Subscribe to stream events only. */
-	onStreamEvent(handler: (event: StreamEvents) => void): () => void {
+	onStreamEvent(handler: (event: StreamEvent) => void): () => void {
 		return BridgeEvents.subscribe((event) => {
-			if (STREAM_TYPES.has(event.type)) handler(event as StreamEvents);
+			if (STREAM_TYPES.has(event.type)) handler(event as StreamEvent);
 		});
 	}
 };

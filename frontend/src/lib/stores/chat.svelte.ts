@@ -1,8 +1,16 @@
 import { EVENT } from '$lib/constants/bridge';
 import { ConversationService } from '$lib/services/conversations';
 import { FrameBatcher, type FrameScheduler } from '$lib/services/frame-batcher';
-import { LlamaService } from '$lib/services/llama';
-import type { BridgeEventOf, Conversation, Message, StreamStarted } from '$lib/types';
+import { LlamaService, type StreamEvent } from '$lib/services/llama';
+import type {
+	AnswerToolCallParams,
+	BridgeEventOf,
+	Conversation,
+	Message,
+	StreamStarted,
+	ToolCallInfo
+} from '$lib/types';
+import { mergeToolCall } from '$lib/utils/tool-calls';
 import { conversationsStore } from './conversations.svelte';
 import { serverStore } from './server.svelte';
 
@@ -11,8 +19,6 @@ interface ActiveStream {
 	conversationId: string;
 	messageId: string;
 }
-
-type StreamEvent = BridgeEventOf<'stream_chunk' | 'stream_end' | 'stream_error'>;
 
 function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -25,6 +31,10 @@ export class ChatStore {
 	messages = $state<Message[]>([]);
 	activeStream = $state<ActiveStream | null>(null);
 	error = $state<string | null>(null);
+	/** Notices of the open conversation's answers (e.g. the template takes no tools), by message. */
+	notices = $state<Record<string, string[]>>({});
+	/** Tool calls whose answer (run, deny) is on its way to the backend, by call id. */
+	answering = $state<Record<string, boolean>>({});
 	private openSeq = 0;
 	/** Whether `messages` holds the open conversation (not just a freshly created one). */
 	private loaded = false;
@@ -40,7 +50,12 @@ export class ChatStore {
 		const stream = this.activeStream;
 		if (!stream || stream.conversationId !== this.conversationId) return false;
 		const message = this.messages.at(-1);
-		return message?.id === stream.messageId && message.content === '' && message.reasoning === '';
+		return (
+			message?.id === stream.messageId &&
+			message.content === '' &&
+			message.reasoning === '' &&
+			(message.tool_calls ?? []).length === 0
+		);
 	});
 
 	constructor(schedule?: FrameScheduler) {
@@ -76,10 +91,41 @@ export class ChatStore {
 		if (index >= 0) this.messages[index] = final;
 	}
 
+	private applyToolCall(messageId: string, call: ToolCallInfo): void {
+		const message = this.messages[this.findIndex(messageId)];
+		if (message) message.tool_calls = mergeToolCall(message.tool_calls ?? [], call);
+	}
+
+	/** A tool round ended: its message is complete and the answer goes on in the next one. */
+	private applyRound(event: BridgeEventOf<'stream_round'>): void {
+		if (event.conversation_id === this.conversationId) {
+			this.batcher.flush();
+			this.replaceMessage(event.message);
+			if (this.findIndex(event.next_message.id) < 0) this.messages.push(event.next_message);
+		}
+		if (this.activeStream?.streamId === event.stream_id)
+			this.activeStream = { ...this.activeStream, messageId: event.next_message.id };
+	}
+
+	private addNotice(messageId: string, text: string): void {
+		this.notices = { ...this.notices, [messageId]: [...(this.notices[messageId] ?? []), text] };
+	}
+
 	handleStreamEvent(event: StreamEvent): void {
 		const current = event.conversation_id === this.conversationId;
 		if (event.type === EVENT.streamChunk) {
 			if (current) this.batcher.push(event.message_id, event.content, event.reasoning);
+			return;
+		}
+		if (event.type === EVENT.streamRound) return this.applyRound(event);
+		if (event.type === EVENT.toolCall) {
+			if (!current) return;
+			// The text before the call shows before its card.
+			this.batcher.flush();
+			return this.applyToolCall(event.message_id, event.call);
+		}
+		if (event.type === EVENT.streamNotice) {
+			if (current) this.addNotice(event.message_id, event.text);
 			return;
 		}
 		if (current) {
@@ -96,13 +142,21 @@ export class ChatStore {
 		this.messages = conversation.messages ?? [];
 	}
 
+	private forgetAnswers(): void {
+		this.notices = {};
+		this.answering = {};
+	}
+
 	async open(conversationId: string): Promise<void> {
 		if (this.conversationId === conversationId && this.loaded) return;
 		const seq = ++this.openSeq;
 		this.loaded = false;
 		this.batcher.drop();
 		this.error = null;
-		if (this.conversationId !== conversationId) this.messages = [];
+		if (this.conversationId !== conversationId) {
+			this.messages = [];
+			this.forgetAnswers();
+		}
 		this.conversationId = conversationId;
 		try {
 			const conversation = await ConversationService.get(conversationId);
@@ -124,11 +178,20 @@ export class ChatStore {
 		this.title = '';
 		this.messages = [];
 		this.error = null;
+		this.forgetAnswers();
 	}
 
+	/**
+	 * Show a new answer: the branch up to where it starts (the new user message's parent, or the
+	 * answer's), then it. `keep` is used when that parent is not shown.
+	 */
 	private begin(started: StreamStarted, keep: number): void {
 		if (started.conversation_id !== this.conversationId) return;
-		const next = this.messages.slice(0, keep);
+		const parentId = started.user_message
+			? started.user_message.parent_id
+			: started.assistant_message.parent_id;
+		const parentIndex = parentId === null ? -1 : this.findIndex(parentId);
+		const next = this.messages.slice(0, parentIndex >= 0 ? parentIndex + 1 : keep);
 		if (started.user_message) next.push(started.user_message);
 		next.push(started.assistant_message);
 		this.messages = next;
@@ -178,6 +241,21 @@ export class ChatStore {
 		const index = this.findIndex(messageId);
 		if (index < 0 || this.isLoading) return;
 		await this.run(async () => this.begin(await LlamaService.regenerate(messageId), index));
+	}
+
+	/** Answer a tool call that waits for approval: run it (once, or from now on), or deny it. */
+	async answerToolCall(answer: AnswerToolCallParams): Promise<void> {
+		if (this.answering[answer.call_id]) return;
+		this.answering = { ...this.answering, [answer.call_id]: true };
+		try {
+			await this.run(async () => {
+				this.applyToolCall(answer.message_id, await LlamaService.answerToolCall(answer));
+			});
+		} finally {
+			const rest = { ...this.answering };
+			delete rest[answer.call_id];
+			this.answering = rest;
+		}
 	}
 
 	async continueMessage(messageId: string): Promise<void> {

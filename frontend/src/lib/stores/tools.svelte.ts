@@ -23,6 +23,9 @@ export class ToolsStore {
 	/** What the last import did, for a status line. */
 	notice = $state<string | null>(null);
 
+	/** Whether any server is enabled, i.e. whether answers are offered tools. */
+	readonly anyEnabled = $derived(this.servers.some((server) => server.enabled));
+
 	constructor() {
 		BridgeEvents.subscribe((event) => {
 			if (event.type !== TOOL_SERVERS_CHANGED_EVENT) return;

@@ -10,17 +10,25 @@ import type {
 } from '$lib/types';
 import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
-import { replyFor } from './replies';
+import { afterToolsReply, replyFor, type ScriptedReply } from './replies';
 import { deriveTitle } from './titles';
 import { MockDownloads } from './downloads';
 import { MOCK_PICKED_PATH, MockModels, mockEngine } from './model-catalogue';
-import { MOCK_ABOUT, MOCK_LOG_LINES, MOCK_SERVER_DEFAULTS, crashSequence, status } from './server';
+import {
+	MOCK_ABOUT,
+	MOCK_LOG_LINES,
+	MOCK_SERVER_DEFAULTS,
+	crashSequence,
+	status,
+	templateTakesTools
+} from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
 import { searchMessages } from './search';
 import { MockStorage } from './storage';
 import { MockTools } from './tools';
+import { MockToolRounds, type Stoppable } from './tool-rounds';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -38,6 +46,10 @@ export interface MockOptions {
 	recovered?: boolean;
 	/** How long a tool server takes to start. */
 	toolStartMs?: number;
+	/** How long a tool call runs. */
+	toolCallMs?: number;
+	/** Start with a ready tool server ("files"), so a `/tool` prompt asks at once. */
+	demoToolServer?: boolean;
 }
 
 /** The mock implements the commands the UI uses; any other command fails with a clear message. */
@@ -58,7 +70,8 @@ export class MockBackend {
 	readonly tools: MockTools;
 	private server: ServerStatus;
 	private config = defaultMockValues();
-	private streams = new Map<string, MockStream>();
+	private streams = new Map<string, Stoppable>();
+	private readonly toolRounds: MockToolRounds;
 	/** Links the page asked to open, for tests. */
 	readonly openedUrls: string[] = [];
 
@@ -88,6 +101,17 @@ export class MockBackend {
 			tickMs: options.downloadTickMs ?? 150
 		});
 		this.tools = new MockTools(this.emit, options.toolStartMs ?? 400);
+		if (options.demoToolServer) this.tools.addDemoServer();
+		this.toolRounds = new MockToolRounds({
+			emit: this.emit,
+			tools: this.tools,
+			tree: this.tree,
+			callMs: options.toolCallMs ?? 600,
+			resultMaxChars: () => Number(this.config.tools?.result_max_chars),
+			register: (conversationId, round) => this.streams.set(conversationId, round),
+			stream: (streamId, message, reply) => this.stream(streamId, message, reply),
+			ended: (message) => this.ended(message)
+		});
 		const model = this.models.selected;
 		this.server = status(model ? 'ready' : 'stopped', model);
 	}
@@ -118,7 +142,7 @@ export class MockBackend {
 	private startStream(
 		conversationId: string,
 		parentId: string,
-		prompt: string,
+		prompt: string | ScriptedReply,
 		user: Message | null
 	): StreamStarted {
 		this.requireReady();
@@ -129,15 +153,27 @@ export class MockBackend {
 	private run(
 		conversationId: string,
 		message: Message,
-		prompt: string,
+		prompt: string | ScriptedReply,
 		user: Message | null
 	): StreamStarted {
-		const model = this.requireReady();
+		this.requireReady();
 		const streamId = this.tree.nextId('stream');
+		this.stream(streamId, message, typeof prompt === 'string' ? replyFor(prompt) : prompt);
+		return {
+			stream_id: streamId,
+			conversation_id: conversationId,
+			user_message: user,
+			assistant_message: this.tree.withSiblings(this.tree.message(message.id))
+		};
+	}
+
+	/** Stream a reply into a message (the first of an answer, or the next after a tool round). */
+	private stream(streamId: string, message: Message, reply: ScriptedReply): void {
+		const model = this.requireReady();
 		const stream = new MockStream(
 			streamId,
 			message,
-			replyFor(prompt),
+			reply,
 			this.tokensPerSecond,
 			this.tickMs ?? Number(this.config.behaviour?.stream_flush_ms),
 			{
@@ -146,18 +182,13 @@ export class MockBackend {
 				update: (patch, usage) =>
 					this.tree.patchMessage(message.id, usage ? { ...patch, model } : patch, usage),
 				ended: (final) => this.ended(final),
-				crash: () => this.crash()
+				crash: () => this.crash(),
+				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply)
 			},
 			this.firstTokenDelayMs
 		);
-		this.streams.set(conversationId, stream);
+		this.streams.set(message.conversation_id, stream);
 		stream.start();
-		return {
-			stream_id: streamId,
-			conversation_id: conversationId,
-			user_message: user,
-			assistant_message: this.tree.withSiblings(this.tree.message(message.id))
-		};
 	}
 
 	/** Like the backend: a complete answer names the conversation's model; then the title. */
@@ -216,8 +247,14 @@ export class MockBackend {
 			const message = this.tree.message(message_id);
 			if (!message.parent_id) throw new MockFailure('invalid_argument', 'Nothing to regenerate.');
 			const parent = this.tree.message(message.parent_id);
-			return this.startStream(message.conversation_id, parent.id, parent.content, null);
+			// After a tool round the model answers from its calls' results.
+			const prompt =
+				parent.role === 'assistant'
+					? afterToolsReply((parent.tool_calls ?? []).some((call) => call.state === 'done'))
+					: parent.content;
+			return this.startStream(message.conversation_id, parent.id, prompt, null);
 		},
+		answer_tool_call: (answer) => this.toolRounds.answer(answer),
 		continue_message: ({ message_id }) => {
 			this.requireReady();
 			const message = this.tree.patchMessage(message_id, { status: 'streaming' });
@@ -306,7 +343,10 @@ export class MockBackend {
 			return { opened: true };
 		},
 		get_server_logs: ({ lines }) => ({ lines: MOCK_LOG_LINES.slice(-(lines ?? 200)) }),
-		get_server_defaults: () => (this.server.state === 'ready' ? MOCK_SERVER_DEFAULTS : null),
+		get_server_defaults: () =>
+			this.server.state === 'ready'
+				? { ...MOCK_SERVER_DEFAULTS, supports_tools: templateTakesTools(this.server.model) }
+				: null,
 		get_database_recovery: () => this.storage.recovery(),
 		list_backups: () => this.storage.list(),
 		restore_backup: ({ name }) => this.storage.restore(name),

@@ -3,8 +3,20 @@ export const MOCK_COMMAND = {
 	crash: '/crash',
 	fail: '/fail',
 	long: '/long',
-	think: '/think'
+	think: '/think',
+	/** `/tool` reads a file; `/tool big` gets a result over the size limit; `/tool slow` runs a
+	 * minute; `/tools` makes two calls at once. */
+	tool: '/tool'
 } as const;
+
+/** A call the mock model makes: a function name and its arguments. */
+export interface ScriptedCall {
+	name: string;
+	arguments: Record<string, unknown>;
+}
+
+/** What the `/tool` prompts' calls take, beyond their arguments. */
+export type ScriptedCallKind = 'normal' | 'big' | 'slow';
 
 const SAMPLE_REPLY = `Here is a short answer with **markdown**.
 
@@ -64,10 +76,51 @@ export interface ScriptedReply {
 	tokens: string[];
 	reasoning: string[];
 	outcome: 'complete' | 'crash' | 'fail';
+	/** Tool calls the model makes after its text (then the answer goes on in a new message). */
+	toolCalls?: ScriptedCall[];
+	callKind?: ScriptedCallKind;
+}
+
+const READ_NOTES: ScriptedCall = { name: 'read_file', arguments: { path: 'notes.txt' } };
+const SEARCH_PLUMBER: ScriptedCall = { name: 'search', arguments: { query: 'plumber' } };
+
+/** The `/tool` prompts: text, then one or two calls. */
+function toolReply(text: string): ScriptedReply {
+	const [command, kind] = text.split(/\s+/);
+	const both = command === `${MOCK_COMMAND.tool}s`;
+	return {
+		tokens: tokenize(both ? 'Let me read the notes and search them.' : 'Let me read the notes.'),
+		reasoning: [],
+		outcome: 'complete',
+		toolCalls: both ? [READ_NOTES, SEARCH_PLUMBER] : [READ_NOTES],
+		callKind: kind === 'big' || kind === 'slow' ? kind : 'normal'
+	};
+}
+
+/** What the mock tool answers to a call (`big`: longer than any result limit). */
+export function toolResult(call: ScriptedCall, kind: ScriptedCallKind): string {
+	if (kind === 'big') return 'All work and no play. '.repeat(5000);
+	if (call.name === 'search') return 'notes.txt:2: Call the plumber on Tuesday.';
+	return 'Buy milk.\nCall the plumber on Tuesday.';
+}
+
+/** What the model says after reading its calls' results: whether any of them ran. */
+export function afterToolsReply(anyRan: boolean): ScriptedReply {
+	return {
+		tokens: tokenize(
+			anyRan
+				? 'The notes say to buy milk and to call the plumber on Tuesday.'
+				: 'I could not read the notes, so I cannot tell what they say.'
+		),
+		reasoning: [],
+		outcome: 'complete'
+	};
 }
 
 export function replyFor(prompt: string): ScriptedReply {
 	const text = prompt.trim();
+	const command = text.split(/\s+/)[0];
+	if (command === MOCK_COMMAND.tool || command === `${MOCK_COMMAND.tool}s`) return toolReply(text);
 	if (text.startsWith(MOCK_COMMAND.long)) {
 		const count = Number.parseInt(text.slice(MOCK_COMMAND.long.length).trim(), 10);
 		return {

@@ -13,6 +13,11 @@ export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
 	supports_tools: false
 };
 
+/** Whether the mock model's chat template takes tools: SmolLM2's does not, the others' do. */
+export function templateTakesTools(model: string | null): boolean {
+	return model !== null && !model.startsWith('smollm2');
+}
+
 /** What `get_about` answers in the packaged app (the portable engine on an AVX2 machine). */
 export const MOCK_ABOUT: About = {
 	app_version: '0.1.0',

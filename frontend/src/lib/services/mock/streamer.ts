@@ -16,6 +16,8 @@ export interface StreamHooks {
 	ended: (message: Message) => void;
 	/** Called for a scripted crash, after the partial text was sent. */
 	crash: () => void;
+	/** The text is out and the reply calls tools: the stored message, for the round to go on. */
+	toolRound: (message: Message) => void;
 }
 
 /** Send scripted tokens as coalesced deltas every `tickMs`, at `tokensPerSecond`. */
@@ -102,6 +104,10 @@ export class MockStream {
 				completion_tokens: this.sent,
 				total_tokens: PROMPT_TOKENS + this.sent
 			};
+			if (this.reply.toolCalls) {
+				this.hooks.toolRound(this.hooks.update({ ...base, timings: this.timings() }, usage));
+				return;
+			}
 			const message = this.hooks.update(
 				{ ...base, status: 'complete', timings: this.timings() },
 				usage

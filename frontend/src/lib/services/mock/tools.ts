@@ -6,77 +6,20 @@ import type {
 	ToolServers
 } from '$lib/types';
 import { MockFailure } from './errors';
+import {
+	MOCK_FAILING_COMMAND,
+	MOCK_TOOLS,
+	TRANSPORTS,
+	checkSpec,
+	specProblem,
+	uniqueServerId
+} from './tool-specs';
 
 type ApprovalRule = ToolServerInfo['rule'];
 
 /** What the mock says about where secrets are kept (the backend names its file or keyring). */
 export const MOCK_SECRET_STORAGE =
 	'the file ~/.config/llamadesk/tool-secrets.json (readable only by you)';
-
-/** The tools every ready mock server offers. */
-const MOCK_TOOLS: Omit<ToolInfo, 'server_id' | 'rule'>[] = [
-	{
-		name: 'read_file',
-		description: 'Read a text file.',
-		input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }
-	},
-	{
-		name: 'search',
-		description: 'Search the files for a phrase.',
-		input_schema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }
-	}
-];
-
-/** A command containing this word fails to start, like a server that exits at once. */
-export const MOCK_FAILING_COMMAND = 'fail';
-
-const TRANSPORTS: Partial<Record<string, ToolServerSpec['transport']>> = {
-	stdio: 'stdio',
-	http: 'http',
-	'streamable-http': 'http',
-	streamable_http: 'http',
-	streamableHttp: 'http',
-	sse: 'sse'
-};
-
-/** Port of `backend.tools._config.unique_id`. */
-export function uniqueServerId(name: string, taken: Set<string>): string {
-	const base =
-		name
-			.replace(/[^A-Za-z0-9_.-]+/g, '-')
-			.replace(/^[-.]+|[-.]+$/g, '')
-			.slice(0, 48) || 'server';
-	let candidate = base;
-	for (let counter = 2; taken.has(candidate); counter++) candidate = `${base}-${counter}`;
-	return candidate;
-}
-
-/** Port of `ToolServerSpec._fits_transport`: what is wrong with a spec, or null. */
-function specProblem(spec: ToolServerSpec): string | null {
-	const env = Object.keys(spec.env ?? {}).length > 0;
-	const headers = Object.keys(spec.headers ?? {}).length > 0;
-	if (spec.transport === 'stdio') {
-		if (!spec.command) return 'a stdio server needs a command';
-		if (spec.url !== null || headers) return 'a stdio server takes no url or headers';
-		return null;
-	}
-	if (!spec.url) return `an ${spec.transport} server needs a url`;
-	if (spec.command !== null || (spec.args ?? []).length > 0 || spec.cwd !== null || env)
-		return `an ${spec.transport} server takes no command, args, cwd or env`;
-	return null;
-}
-
-/** The backend's words for a spec refused by its validator (`invalid_argument_from`). */
-function checkSpec(spec: ToolServerSpec, command: string): void {
-	const problem = specProblem(spec);
-	if (problem === null) return;
-	const message = `Value error, ${problem}`;
-	throw new MockFailure(
-		'invalid_argument',
-		`Invalid arguments for ${command}: server: ${message}`,
-		[{ field: 'server', message }]
-	);
-}
 
 interface MockServer {
 	info: ToolServerInfo;
@@ -207,6 +150,21 @@ export class MockTools {
 		return this.get(serverId).info;
 	}
 
+	/** A server that starts at once, for `?mock_tools=demo` (a `/tool` prompt then asks). */
+	addDemoServer(): void {
+		this.add({
+			name: 'files',
+			transport: 'stdio',
+			command: 'npx',
+			args: ['-y', '@modelcontextprotocol/server-filesystem', '~/notes'],
+			cwd: null,
+			env: {},
+			url: null,
+			headers: {},
+			enabled: true
+		});
+	}
+
 	update(serverId: string, spec: ToolServerSpec): ToolServerInfo {
 		checkSpec(spec, 'update_tool_server');
 		const old = this.get(serverId);
@@ -278,6 +236,16 @@ export class MockTools {
 				rule: info.tool_rules?.[tool.name] ?? info.rule
 			}))
 		);
+	}
+
+	/** The ready server offering a tool of this name, with the rule its calls follow. */
+	findTool(name: string): { server: ToolServerInfo; rule: ApprovalRule } | null {
+		for (const { info } of this.servers.values()) {
+			if (!info.enabled || info.state !== 'ready') continue;
+			if (MOCK_TOOLS.some((tool) => tool.name === name))
+				return { server: info, rule: info.tool_rules?.[name] ?? info.rule };
+		}
+		return null;
 	}
 
 	setRule(serverId: string, tool: string | null, rule: ApprovalRule | null): ToolServerInfo {

@@ -5,8 +5,11 @@ import {
 	QUERY_MOCK_DELAY,
 	QUERY_MOCK_RATE,
 	QUERY_MOCK_RECOVERY,
+	QUERY_MOCK_TOOL_CALL,
 	QUERY_MOCK_TOOL_START,
-	QUERY_TOKEN
+	QUERY_MOCK_TOOLS,
+	QUERY_TOKEN,
+	MOCK_TOOLS_DEMO
 } from '$lib/constants/bridge';
 import type { Transport, TransportKind } from '$lib/types';
 import { BridgeEvents } from '../events';
@@ -40,7 +43,11 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 			firstTokenDelayMs:
 				Number(url.searchParams.get(QUERY_MOCK_DELAY) ?? DEFAULT_MOCK_DELAY_MS) || 0,
 			recovered: url.searchParams.has(QUERY_MOCK_RECOVERY),
-			toolStartMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_START) ?? 0) || undefined
+			toolStartMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_START) ?? 0) || undefined,
+			toolCallMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_CALL) ?? 0) || undefined,
+			demoToolServer:
+				(url.searchParams.get(QUERY_MOCK_TOOLS) ?? (dev ? MOCK_TOOLS_DEMO : null)) ===
+				MOCK_TOOLS_DEMO
 		});
 	} else {
 		await waitForPywebview(target);

@@ -1,0 +1,219 @@
+import type { AnswerToolCallParams, BridgeEvent, Message, ToolCallInfo } from '$lib/types';
+import { MockFailure } from './errors';
+import { toolResult, type ScriptedCall, type ScriptedCallKind } from './replies';
+import type { MockTools } from './tools';
+
+/** How long a `/tool slow` call runs: long enough to press Stop while it runs. */
+const SLOW_CALL_MS = 60_000;
+
+const FINAL: ReadonlySet<ToolCallInfo['state']> = new Set([
+	'done',
+	'failed',
+	'denied',
+	'invalid',
+	'cancelled'
+]);
+
+/** The texts the model gets back when a call did not run (port of the backend's wording). */
+export const TOOL_RESULT_TEXT = {
+	denied: (reason: string | null) =>
+		reason ? `The user denied this call: ${reason}` : 'The user denied this call.',
+	deniedByRule: 'A rule denies calls to this tool.',
+	unknown: (name: string) => `There is no tool named '${name}'.`,
+	cancelled: 'The call was stopped before it ended.'
+} as const;
+
+export interface ToolRoundHooks {
+	emit: (event: BridgeEvent) => void;
+	tools: MockTools;
+	/** Store the message's new state and return the stored message. */
+	update: (patch: Partial<Message>) => Message;
+	/** Every call has ended: go on with the next message (with whether any call ran). */
+	next: (message: Message, anyRan: boolean) => void;
+	/** Stop ended the answer here. */
+	ended: (message: Message) => void;
+	/** How long a normal call runs. */
+	callMs: number;
+	/** `tools.result_max_chars`: longer results are cut. */
+	resultMaxChars: () => number;
+}
+
+/**
+ * One round of the mock model's tool calls, one after the other like the backend's: each is
+ * checked against the servers' rules, waits for the user's answer if it must ask, runs for a
+ * while and ends with a result (the next ones stay `pending` meanwhile); then the answer goes
+ * on. Stop cancels what waits or runs and ends the answer.
+ */
+export class MockToolRound {
+	private calls: ToolCallInfo[] = [];
+	private timers = new Map<string, ReturnType<typeof setTimeout>>();
+	private started = new Map<string, number>();
+	private over = false;
+
+	constructor(
+		readonly streamId: string,
+		private readonly message: Message,
+		private readonly scripted: ScriptedCall[],
+		private readonly kind: ScriptedCallKind,
+		private readonly hooks: ToolRoundHooks
+	) {}
+
+	get active(): boolean {
+		return !this.over;
+	}
+
+	start(): void {
+		this.scripted.forEach((scripted, index) => this.open(scripted, index));
+		this.proceed();
+	}
+
+	private open(scripted: ScriptedCall, index: number): void {
+		const found = this.hooks.tools.findTool(scripted.name);
+		this.calls.push({
+			id: `call-${this.message.id}-${index}`,
+			name: scripted.name,
+			arguments: JSON.stringify(scripted.arguments),
+			server_id: found?.server.id ?? null,
+			server_name: found?.server.name ?? null,
+			tool: found ? scripted.name : null,
+			state: 'pending',
+			result: null,
+			is_error: false,
+			truncated_from: null,
+			duration_ms: null
+		});
+		this.change(`call-${this.message.id}-${index}`, {});
+	}
+
+	/** Take the next call that is still pending, or end the round when none is. */
+	private proceed(): void {
+		const call = this.calls.find((entry) => entry.state === 'pending');
+		if (!call) return this.settle();
+		// The rule is read now: an "always" given to an earlier call of the round applies.
+		const found = this.hooks.tools.findTool(call.name);
+		if (!found) {
+			this.change(call.id, ended('invalid', TOOL_RESULT_TEXT.unknown(call.name)));
+			return this.proceed();
+		}
+		if (found.rule === 'deny') {
+			this.change(call.id, ended('denied', TOOL_RESULT_TEXT.deniedByRule));
+			return this.proceed();
+		}
+		if (found.rule === 'allow') this.run(call.id);
+		else this.change(call.id, { state: 'awaiting_approval' });
+	}
+
+	private call(callId: string): ToolCallInfo {
+		const call = this.calls.find((entry) => entry.id === callId);
+		if (!call) throw new MockFailure('not_found', `No tool call '${callId}'.`);
+		return call;
+	}
+
+	/** Change a call, store it in the message and tell the page. */
+	private change(callId: string, patch: Partial<ToolCallInfo>): ToolCallInfo {
+		const call = { ...this.call(callId), ...patch };
+		this.calls = this.calls.map((entry) => (entry.id === callId ? call : entry));
+		this.hooks.update({ tool_calls: this.calls });
+		this.hooks.emit({
+			type: 'tool_call',
+			stream_id: this.streamId,
+			conversation_id: this.message.conversation_id,
+			message_id: this.message.id,
+			call
+		});
+		return call;
+	}
+
+	/** The user's answer to a call that waits (like `ChatOrchestrator.answer_tool_call`). */
+	answer(answer: AnswerToolCallParams): ToolCallInfo {
+		const call = this.calls.find((entry) => entry.id === answer.call_id);
+		if (this.over || call?.state !== 'awaiting_approval') throw notWaiting(answer);
+		if (answer.decision === 'deny') {
+			const denied = this.change(
+				call.id,
+				ended('denied', TOOL_RESULT_TEXT.denied(answer.reason ?? null))
+			);
+			this.proceed();
+			return denied;
+		}
+		if (call.server_id && call.tool) {
+			if (answer.decision === 'always_tool')
+				this.hooks.tools.setRule(call.server_id, call.tool, 'allow');
+			if (answer.decision === 'always_server')
+				this.hooks.tools.setRule(call.server_id, null, 'allow');
+		}
+		return this.run(call.id);
+	}
+
+	private run(callId: string): ToolCallInfo {
+		const call = this.change(callId, { state: 'running' });
+		this.started.set(callId, Date.now());
+		const ms = this.kind === 'slow' ? SLOW_CALL_MS : this.hooks.callMs;
+		this.timers.set(
+			callId,
+			setTimeout(() => this.finishCall(callId), ms)
+		);
+		return call;
+	}
+
+	private finishCall(callId: string): void {
+		this.timers.delete(callId);
+		const index = this.calls.findIndex((entry) => entry.id === callId);
+		const full = toolResult(this.scripted[index] as ScriptedCall, this.kind);
+		const limit = this.hooks.resultMaxChars();
+		const cut = full.length > limit;
+		this.change(callId, {
+			...ended('done', cut ? truncated(full, limit) : full),
+			truncated_from: cut ? full.length : null,
+			duration_ms: Date.now() - (this.started.get(callId) ?? Date.now())
+		});
+		this.proceed();
+	}
+
+	private settle(): void {
+		if (this.over) return;
+		this.over = true;
+		const message = this.hooks.update({ status: 'complete', tool_calls: this.calls });
+		this.hooks.next(
+			message,
+			this.calls.some((call) => call.state === 'done')
+		);
+	}
+
+	/** Stop: what waits or runs is cancelled, and the answer ends here. */
+	cancel(): void {
+		if (this.over) return;
+		this.over = true;
+		for (const timer of this.timers.values()) clearTimeout(timer);
+		this.timers.clear();
+		for (const call of this.calls) {
+			if (!FINAL.has(call.state))
+				this.change(call.id, ended('cancelled', TOOL_RESULT_TEXT.cancelled));
+		}
+		const message = this.hooks.update({ status: 'cancelled', tool_calls: this.calls });
+		this.hooks.emit({
+			type: 'stream_end',
+			stream_id: this.streamId,
+			conversation_id: this.message.conversation_id,
+			message
+		});
+		this.hooks.ended(message);
+	}
+}
+
+function ended(state: ToolCallInfo['state'], result: string): Partial<ToolCallInfo> {
+	return { state, result, is_error: state !== 'done' };
+}
+
+/** A result cut to `limit` characters, with a note saying how long it was. */
+function truncated(text: string, limit: number): string {
+	return `${text.slice(0, limit)}\n[cut: the result had ${text.length} characters]`;
+}
+
+/** The backend's words when no such call waits for an answer. */
+export function notWaiting(answer: AnswerToolCallParams): MockFailure {
+	return new MockFailure(
+		'not_found',
+		`No tool call '${answer.call_id}' of message '${answer.message_id}' is waiting for approval (it was answered or stopped, or its answer has ended).`
+	);
+}
