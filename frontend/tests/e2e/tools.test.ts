@@ -150,3 +150,32 @@ test('a model whose template cannot call tools says so once a server is enabled'
 	await server(page, 'files').getByLabel('Enabled').uncheck();
 	await expect(page.getByTestId('template-cannot-call-tools')).toBeHidden();
 });
+
+test("a tool's own rule stays visible and editable while its server is off, and is summed up", async ({
+	page
+}) => {
+	await openTools(page);
+	await addStdio(page, 'files', 'npx');
+	const item = server(page, 'files');
+	await expect(item.getByTestId('tool-server-rules')).toHaveText('Calls: ask before each call');
+	await item.getByRole('button', { name: 'Show the tools of files' }).click();
+	await item.getByLabel('Rule for read_file').selectOption('allow');
+	await expect(item.getByTestId('tool-server-rules')).toHaveText(
+		'Calls: ask before each call · 1 tool has its own rule'
+	);
+	await item.getByLabel('Enabled').uncheck();
+	await expect(item.getByText('Enable it to see its tools.')).toBeVisible();
+	const kept = item.getByTestId('tool');
+	await expect(kept).toHaveCount(1);
+	await expect(kept).toContainText('read_file');
+	await expect(kept).toContainText('its rule is kept');
+	await expect(item.getByLabel('Rule for read_file')).toHaveValue('allow');
+	await item.getByLabel('Rule for read_file').selectOption('deny');
+	await item.getByLabel('Rule for every tool of files').selectOption('allow');
+	await expect(item.getByTestId('tool-server-rules')).toHaveText(
+		'Calls: always allow · 1 tool has its own rule'
+	);
+	await item.getByLabel('Rule for read_file').selectOption('');
+	await expect(item.getByTestId('tool')).toHaveCount(0);
+	await expect(item.getByTestId('tool-server-rules')).toHaveText('Calls: always allow');
+});

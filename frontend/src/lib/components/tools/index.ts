@@ -4,3 +4,4 @@ export { default as ToolsSecretRows } from './ToolsSecretRows.svelte';
 export { default as ToolsServerForm } from './ToolsServerForm.svelte';
 export { default as ToolsServerItem } from './ToolsServerItem.svelte';
 export { default as ToolsServerState } from './ToolsServerState.svelte';
+export { default as ToolsToolRules } from './ToolsToolRules.svelte';
