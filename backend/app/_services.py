@@ -148,13 +148,16 @@ async def open_services(
             disk_budget_mb=lambda: config.settings.behaviour.kv_cache_disk_mb,
         )
         models.keep_caches(slots.save_all)
+        # Tools before chat: leaving in reverse, the answers stop before their tool servers.
+        tools = await stack.enter_async_context(_tool_manager(paths, lambda: config.settings, sink))
         chat = await stack.enter_async_context(
-            ChatOrchestrator(store, adapter, sink, lambda: config.settings, slots=slots)
+            ChatOrchestrator(
+                store, adapter, sink, lambda: config.settings, slots=slots, tools=tools
+            )
         )
         downloads = await stack.enter_async_context(
             DownloadManager(paths.models_dir, on_progress=download_progress)
         )
-        tools = await stack.enter_async_context(_tool_manager(paths, lambda: config.settings, sink))
         # Entered last, so cancelling it at exit stops only these tasks, not the services'
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())

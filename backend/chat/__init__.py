@@ -7,6 +7,7 @@ Modules, from the database up:
   name; ids (``new_id``) and timestamps (``utc_now``).
 - ``_store``: ``ConversationStore``, conversations and their message trees, full-text search,
   one connection behind one lock, errors translated to ``StorageError``/``NotFound``.
+- ``_search``: full-text search over titles and messages.
 - ``_slot_caches``: ``SlotCaches``, the table of saved KV cache files.
 - ``_bulk``: writing whole conversations as given (import).
 - ``_tree``: ``MessageTree``, branches, siblings and leaves of one conversation.
@@ -16,6 +17,7 @@ Modules, from the database up:
 - ``_views``: stored conversations and messages as the page's contract models; the event sink.
 - ``_conversations``: ``ConversationService``, the commands that read or change conversations.
 - ``_generation``: one answer under way, and which conversations are generating (one each).
+- ``_tool_round``: one round of tool calls: offered, validated, approved, run and stored.
 - ``_runner``: ``GenerationRunner``, one answer from prompt to stored final state and events.
 - ``_orchestrator``: ``ChatOrchestrator``, the backend's core (the page has a component of the
   same name): wires the above, starts and stops answers, and saves slot caches at shutdown.

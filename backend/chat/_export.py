@@ -25,7 +25,9 @@ The JSON format (``application/json``, UTF-8)::
               "error": null,                              # optional: why an answer failed
               "timings": {"prompt_n": 12, "cache_n": 0, ...},   # optional
               "usage": {"prompt_tokens": 12, ...},        # optional
-              "model": null                               # optional
+              "model": null,                              # optional
+              "tool_calls": [{"id": "c1", "name": "add", "arguments": "{...}",
+                              "state": "done", "result": "5", ...}]   # optional (ToolCallInfo)
             }
           ]
         }
@@ -41,10 +43,11 @@ not true), ``params`` are the generation settings' own fields with their bounds
 Unknown keys, a bad time, a missing parent, a message listed before its parent or a duplicate id
 are reported as ``ImportFormatError`` with the offending field. Import never overwrites: an id
 that already exists gets a fresh one, and parent links and the active leaf follow the new ids. A
-message imported as ``streaming`` becomes ``cancelled``.
+message imported as ``streaming`` becomes ``cancelled``, and so do its unfinished tool calls.
 
 Markdown export shows each conversation's active branch: the title as a heading, then each
-message under a role heading, reasoning in a ``<details>`` block.
+message under a role heading, reasoning and each tool call (arguments and result) in a
+``<details>`` block.
 """
 
 from __future__ import annotations
@@ -66,11 +69,11 @@ from pydantic import (
 
 from .. import strict_json
 from ..config import SamplingParams
-from ..contract import MessageRole, MessageStatus, Timings
+from ..contract import MessageRole, MessageStatus, Timings, ToolCallInfo
 from ..errors import FieldError, ImportFormatError, InvalidArgument
 from ..llama import parse_usage
 from ._bulk import existing_ids, insert_conversation
-from ._records import ConversationRecord, MessageRecord, new_id, utc_now
+from ._records import ConversationRecord, MessageRecord, new_id, stopped_calls, utc_now
 from ._store import ConversationStore
 
 __all__ = [
@@ -130,6 +133,7 @@ class ExportedMessage(_Strict):
     timings: Timings | None = None
     usage: dict[str, int] | None = None
     model: str | None = None
+    tool_calls: list[ToolCallInfo] = Field(default_factory=list, max_length=1000)
 
 
 class ExportedConversation(_Strict):
@@ -185,6 +189,7 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
                 timings=m.timings,
                 usage=asdict(m.usage) if m.usage is not None else None,
                 model=m.model,
+                tool_calls=list(m.tool_calls),
             )
             for m in store.messages(conversation_id)
         ],
@@ -222,6 +227,7 @@ def export_markdown(store: ConversationStore, branches: dict[str, list[MessageRe
                     "",
                 ]
             lines += [message.content, ""]
+            lines += _markdown_calls(message.tool_calls)
             if message.status != "complete":
                 lines += [
                     f"*({message.status}{': ' + message.error if message.error else ''})*",
@@ -229,6 +235,15 @@ def export_markdown(store: ConversationStore, branches: dict[str, list[MessageRe
                 ]
         parts.append("\n".join(lines))
     return "\n---\n\n".join(parts)
+
+
+def _markdown_calls(calls: tuple[ToolCallInfo, ...]) -> list[str]:
+    lines = []
+    for call in calls:
+        where = f" on {call.server_name}" if call.server_name else ""
+        lines += [f"<details><summary>Tool call: {call.name}{where} ({call.state})</summary>", ""]
+        lines += ["```json", call.arguments, "```", "", call.result or "", "", "</details>", ""]
+    return lines
 
 
 def parse_export(data: str | dict[str, Any]) -> ExportDocument:
@@ -337,6 +352,11 @@ def _message(message: ExportedMessage, conversation_id: str, ids: dict[str, str]
         timings=message.timings,
         usage=parse_usage(message.usage),
         model=message.model,
+        tool_calls=stopped_calls(
+            tuple(message.tool_calls), "Not run: the answer was cut short before it ran."
+        )
+        if message.status == "streaming"
+        else tuple(message.tool_calls),
     )
 
 

@@ -16,6 +16,9 @@ Design of the tables:
   triggers, so no code path can forget to index.
 - ``slot_caches`` remembers which KV-cache file in llama-server's ``--slot-save-path`` belongs to
   which conversation, for which model and which message prefix, so a cache survives app restarts.
+- ``messages.tool_calls`` is the JSON list of the tool calls an assistant message made, each with
+  its state and result (``ToolCallInfo``): a round's calls and results live with the message that
+  made them, and the model's next words are that message's child.
 """
 
 from __future__ import annotations
@@ -138,6 +141,11 @@ def m003_slot_caches(db: sqlite3.Connection) -> None:
         );
         """,
     )
+
+
+@migration
+def m004_tool_calls(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE messages ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]'")
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:

@@ -27,8 +27,9 @@ from anyio.abc import TaskGroup
 
 from ..config import Settings
 from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
-from ..errors import InternalError, InvalidArgument, NotFound, ServerError
+from ..errors import InternalError, InvalidArgument, ServerError
 from ..llama import LlamaCppAdapter
+from ..tools import ToolManager
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
 from ._prompt import build_prompt
@@ -36,6 +37,7 @@ from ._records import MessageRecord, new_id
 from ._runner import GenerationRunner
 from ._slots import SlotManager
 from ._store import ConversationStore
+from ._tool_round import Approvals
 from ._tree import MessageTree
 from ._views import active_branch, guarded, message_view
 
@@ -60,6 +62,7 @@ class ChatOrchestrator:
         *,
         slots: SlotManager | None = None,
         flush_interval_s: float = 0.25,
+        tools: ToolManager | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -68,6 +71,8 @@ class ChatOrchestrator:
         emit = guarded(sink)
         self._generations = Generations()
         self.conversations = ConversationService(store, self.slots, self._generations, emit)
+        self.tools = tools
+        self._approvals = Approvals()
         self._runner = GenerationRunner(
             store,
             adapter,
@@ -76,6 +81,8 @@ class ChatOrchestrator:
             emit,
             answered=self.conversations.auto_title,
             flush_interval_s=flush_interval_s,
+            tools=tools,
+            approvals=self._approvals,
         )
         self._stack = AsyncExitStack()
         self._tasks: TaskGroup | None = None
@@ -168,11 +175,17 @@ class ChatOrchestrator:
     async def answer_tool_call(
         self, message_id: str, call_id: str, decision: ApprovalDecision, reason: str | None
     ) -> ToolCallInfo:
-        """The user's choice for a call waiting for approval; ``NotFound`` if none waits."""
-        raise NotFound(
-            f"No tool call {call_id!r} of message {message_id!r} is waiting for approval "
-            "(it was answered or stopped, or its answer has ended)."
-        )
+        """The user's choice for a call waiting for approval; ``NotFound`` if none waits.
+
+        ``always_tool`` / ``always_server`` store an ``allow`` rule first, so the calls after
+        this one in the same answer follow it."""
+        call = self._approvals.waiting(message_id, call_id)
+        if self.tools is not None and call.server_id is not None and decision != "deny":
+            if decision == "always_tool":
+                await self.tools.set_rule(call.server_id, call.tool, "allow")
+            elif decision == "always_server":
+                await self.tools.set_rule(call.server_id, None, "allow")
+        return self._approvals.answer(message_id, call_id, decision, reason)
 
     def _new_turn(self, conversation_id: str, content: str, *, emit: bool) -> Generation:
         _require_text(content)

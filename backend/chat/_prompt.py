@@ -7,17 +7,29 @@
   a value set in neither is left out, so llama-server's own default applies.
 - When the prompt does not fit a slot, :func:`drop_oldest_turn` gives a shorter one.
 - llama-server echoes the prefill at the start of a continued answer; :func:`cut_echo` cuts it.
+- An answer that called tools is sent as the OpenAI format has it: the assistant message with its
+  ``tool_calls``, then one ``tool`` message per call with its result. For a chat template that
+  cannot take tools, :func:`tools_as_text` writes them into the assistant's text instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..config import SAMPLING_KEYS, GenerationSettings
+from ..contract import ToolCallInfo
 from ..llama import ChatMessage
 from ._records import ConversationRecord, MessageRecord
 
-__all__ = ["build_prompt", "cut_echo", "drop_oldest_turn", "sampling_params"]
+__all__ = [
+    "assistant_turn",
+    "build_prompt",
+    "cut_echo",
+    "drop_oldest_turn",
+    "sampling_params",
+    "tools_as_text",
+]
 
 
 def build_prompt(
@@ -35,10 +47,48 @@ def build_prompt(
     )
     prompt: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
     history = branch if continuing else branch[:-1]
-    prompt += [
-        {"role": m.role, "content": m.content} for m in history if m.content or m is branch[-1]
-    ]
+    for m in history:
+        if m.tool_calls:
+            prompt += assistant_turn(m.content, m.tool_calls)
+        elif m.content or m is branch[-1]:
+            prompt.append({"role": m.role, "content": m.content})
     return prompt
+
+
+def assistant_turn(content: str, calls: Sequence[ToolCallInfo]) -> list[ChatMessage]:
+    """An assistant message that called tools, and one ``tool`` message per call's result."""
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in calls
+        ],
+    }
+    results: list[ChatMessage] = [
+        {"role": "tool", "tool_call_id": c.id, "content": c.result or "(no result)"} for c in calls
+    ]
+    return [message, *results]
+
+
+def tools_as_text(prompt: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """``prompt`` with tool calls and results written into the assistant's text."""
+    out: list[ChatMessage] = []
+    for message in prompt:
+        if message["role"] == "tool":
+            out[-1] = {
+                **out[-1],
+                "content": f"{out[-1]['content']}\n[result: {message['content']}]",
+            }
+        elif message.get("tool_calls"):
+            called = "".join(
+                f"\n[called {c['function']['name']}({c['function']['arguments']})]"
+                for c in message["tool_calls"]
+            )
+            out.append({"role": "assistant", "content": f"{message['content']}{called}".strip()})
+        else:
+            out.append(message)
+    return out
 
 
 def sampling_params(

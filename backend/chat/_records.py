@@ -3,7 +3,8 @@
 A record is a frozen dataclass whose field names are the table's column names; reading a row
 (a ``sqlite3.Row``) takes each field by name, writing one binds named parameters, so a column
 added by a migration cannot shift the others. Values that SQLite has no type for are encoded
-here: booleans as 0/1, ``params`` and ``usage`` as JSON, ``timings`` as its wire JSON.
+here: booleans as 0/1, ``params`` and ``usage`` as JSON, ``timings`` and
+``tool_calls`` as their wire JSON.
 
 Ids are 12-character url-safe random strings; times are ISO-8601 UTC strings with milliseconds
 and a ``Z``, which sort as text.
@@ -18,7 +19,9 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from ..contract import Message, MessageRole, MessageStatus, Timings
+from pydantic import TypeAdapter
+
+from ..contract import Message, MessageRole, MessageStatus, Timings, ToolCallInfo
 from ..llama import Usage, parse_usage
 
 __all__ = [
@@ -32,8 +35,23 @@ __all__ = [
     "message_from_row",
     "message_values",
     "new_id",
+    "stopped_calls",
     "utc_now",
 ]
+
+
+_TOOL_CALLS = TypeAdapter(tuple[ToolCallInfo, ...])
+_UNFINISHED = ("pending", "awaiting_approval", "running")
+
+
+def stopped_calls(calls: tuple[ToolCallInfo, ...], why: str) -> tuple[ToolCallInfo, ...]:
+    """``calls`` with every unfinished one ``cancelled``, its result saying ``why``."""
+    return tuple(
+        call.model_copy(update={"state": "cancelled", "result": why, "is_error": True})
+        if call.state in _UNFINISHED
+        else call
+        for call in calls
+    )
 
 
 def new_id() -> str:
@@ -79,6 +97,7 @@ class MessageRecord:
     timings: Timings | None = None
     usage: Usage | None = None
     model: str | None = None
+    tool_calls: tuple[ToolCallInfo, ...] = ()
 
     def to_contract(self, sibling_ids: list[str]) -> Message:
         """The wire form, with the ids of this message and its siblings."""
@@ -93,6 +112,7 @@ class MessageRecord:
             error=self.error,
             timings=self.timings,
             model=self.model,
+            tool_calls=list(self.tool_calls),
             created_at=self.created_at,
             sibling_ids=sibling_ids,
         )
@@ -133,6 +153,7 @@ def message_from_row(row: sqlite3.Row) -> MessageRecord:
         timings=Timings.model_validate_json(row["timings"]) if row["timings"] else None,
         usage=parse_usage(json.loads(row["usage"])) if row["usage"] else None,
         model=row["model"],
+        tool_calls=_TOOL_CALLS.validate_json(row["tool_calls"]),
     )
 
 
@@ -153,6 +174,7 @@ def message_values(record: MessageRecord) -> dict[str, Any]:
     values.update(
         timings=record.timings.model_dump_json() if record.timings else None,
         usage=json.dumps(asdict(record.usage)) if record.usage is not None else None,
+        tool_calls=_TOOL_CALLS.dump_json(record.tool_calls).decode(),
     )
     return values
 

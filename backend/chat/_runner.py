@@ -12,6 +12,12 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
   is on: then the oldest turns are dropped until it fits.
 - After an answer the slot holds its prompt and the answer; the lease is told so, which is what
   a saved slot cache is later matched against.
+- **Tools.** A streamed answer offers the enabled tools (``_tool_offer``) when the chat template
+  can take them, and says so (``stream_notice``) when it cannot. When the model calls tools,
+  the round is settled (``_tool_round``), the message is stored complete with its calls, and the
+  answer goes on in a new child message (``stream_round``), up to ``tools.max_rounds`` rounds;
+  the request after the last one goes without tools. The slot is leased per request, never
+  while a call waits for the user.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -29,15 +36,30 @@ from ..contract import (
     StreamChunkEvent,
     StreamEndEvent,
     StreamErrorEvent,
+    StreamNoticeEvent,
+    StreamNoticeKind,
+    StreamRoundEvent,
+    ToolCallInfo,
     bridge_error,
 )
-from ..errors import ContextOverflow, InternalError, LlamaDeskError
-from ..llama import ChatDelta, ChatMessage, LlamaCppAdapter
+from ..errors import ContextOverflow, InternalError, LlamaDeskError, ServerError
+from ..llama import ChatAccumulator, ChatDelta, ChatMessage, LlamaCppAdapter, ToolCall
+from ..tools import ToolManager
 from ._generation import Generation
-from ._prompt import cut_echo, drop_oldest_turn, sampling_params
+from ._prompt import (
+    assistant_turn,
+    build_prompt,
+    cut_echo,
+    drop_oldest_turn,
+    sampling_params,
+    tools_as_text,
+)
 from ._records import MessageRecord
 from ._slots import SlotManager
 from ._store import ConversationStore
+from ._tool_offer import ToolOffer, template_caps
+from ._tool_round import Approvals, ToolRound
+from ._tree import MessageTree
 from ._views import EventSink, message_view
 
 __all__ = ["GenerationRunner"]
@@ -58,6 +80,8 @@ class GenerationRunner:
         *,
         answered: Callable[[str], None],
         flush_interval_s: float,
+        tools: ToolManager | None = None,
+        approvals: Approvals | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -67,6 +91,8 @@ class GenerationRunner:
         self.answered = answered
         """Called with the conversation id once an answer that did not fail is stored."""
         self.flush_interval_s = flush_interval_s
+        self.tools = tools
+        self.approvals = approvals or Approvals()
 
     async def run(self, generation: Generation) -> None:
         """Generate the answer, flushing it meanwhile, then store and report how it ended.
@@ -98,11 +124,37 @@ class GenerationRunner:
         return "error"
 
     async def _generate(self, generation: Generation) -> None:
-        prompt = generation.prompt
         settings = self.settings()
         params = sampling_params(
             self.store.get_conversation(generation.conversation_id).params, settings.generation
         )
+        offer = await self._offer(generation)
+        rounds = 0
+        while True:
+            offered = offer if rounds < settings.tools.max_rounds else None
+            if offer is not None and offered is None:
+                limit = settings.tools.max_rounds
+                self._notice(
+                    generation,
+                    "tool_round_limit",
+                    f"This answer reached the limit of {limit} tool rounds "
+                    "(Settings → Tools); the model was asked to answer without tools.",
+                )
+            await self._request(generation, {**params, **(offered.params() if offered else {})})
+            calls = generation.accumulator.result().tool_calls
+            if not calls or self.tools is None:
+                return
+            rounds += 1
+            await ToolRound(self.store, self.tools, self.approvals, self.emit).run(
+                generation, calls, offered
+            )
+            if offered is None:
+                return
+            self._next_round(generation)
+
+    async def _request(self, generation: Generation, params: dict[str, Any]) -> None:
+        prompt = generation.prompt
+        drop_oldest = self.settings().behaviour.drop_oldest_turns
         while True:
             try:
                 async with self.slots.lease(generation.conversation_id, prompt) as lease:
@@ -110,21 +162,80 @@ class GenerationRunner:
                         await self._stream(generation, prompt, params, lease.slot_id)
                     else:
                         await self._complete(generation, prompt, params, lease.slot_id)
-                    answer: ChatMessage = {"role": "assistant", "content": generation.content()}
+                    result = generation.accumulator.result()
+                    answer = assistant_turn(generation.content(), _infos(result.tool_calls))
                     held = prompt[:-1] if generation.existing else prompt
-                    lease.holds([*held, answer])
+                    lease.holds([*held, *answer[:1]])
                 return
             except ContextOverflow:
-                shorter = drop_oldest_turn(prompt) if settings.behaviour.drop_oldest_turns else None
+                shorter = drop_oldest_turn(prompt) if drop_oldest else None
                 if shorter is None:
                     raise
                 prompt = shorter
+
+    async def _offer(self, generation: Generation) -> ToolOffer | None:
+        """The tools to offer with this answer, or None (none enabled, not streamed, or the
+        chat template cannot take them: then the page is told)."""
+        if self.tools is None or not generation.emit:
+            return None
+        if not any(server.enabled for server in self.tools.servers().servers):
+            return None
+        try:
+            supports, parallel = template_caps(await self.adapter.props())
+        except ServerError:
+            supports, parallel = None, False  # the request itself will say what is wrong
+        if supports is False:
+            if any(m.get("tool_calls") for m in generation.prompt):
+                generation.prompt = tools_as_text(generation.prompt)
+            self._notice(
+                generation,
+                "tools_unsupported",
+                "Tools are enabled, but this model's chat template cannot take them, so none "
+                "were sent. A model's settings can name a chat template that can.",
+            )
+            return None
+        offered = await self.tools.offered()
+        if not offered:
+            return None
+        names = {tool.server_id: self.tools.server(tool.server_id).name for tool in offered}
+        return ToolOffer.of(offered, names, parallel=parallel)
+
+    def _next_round(self, generation: Generation) -> None:
+        """Store the message that called tools as complete; go on in a new child message."""
+        done = self._store_final(generation, "complete")
+        answer = self.store.add_message(
+            generation.conversation_id, done.id, "assistant", status="streaming"
+        )
+        conversation = self.store.get_conversation(generation.conversation_id)
+        branch = MessageTree(self.store.messages(generation.conversation_id)).branch(answer.id)
+        generation.prompt = build_prompt(conversation, branch, self.settings().generation)
+        generation.message_id, generation.existing = answer.id, ""
+        generation.accumulator, generation.dirty = ChatAccumulator(), False
+        self.emit(
+            StreamRoundEvent(
+                stream_id=generation.stream_id,
+                conversation_id=generation.conversation_id,
+                message=message_view(self.store, done),
+                next_message=message_view(self.store, answer),
+            )
+        )
+
+    def _notice(self, generation: Generation, kind: StreamNoticeKind, text: str) -> None:
+        self.emit(
+            StreamNoticeEvent(
+                stream_id=generation.stream_id,
+                conversation_id=generation.conversation_id,
+                message_id=generation.message_id,
+                kind=kind,
+                text=text,
+            )
+        )
 
     async def _complete(
         self,
         generation: Generation,
         prompt: list[ChatMessage],
-        params: dict[str, float | int],
+        params: dict[str, Any],
         slot_id: int | None,
     ) -> None:
         result = await self.adapter.chat(
@@ -147,7 +258,7 @@ class GenerationRunner:
         self,
         generation: Generation,
         prompt: list[ChatMessage],
-        params: dict[str, float | int],
+        params: dict[str, Any],
         slot_id: int | None,
     ) -> None:
         echo = generation.existing
@@ -194,11 +305,10 @@ class GenerationRunner:
         except LlamaDeskError as exc:
             log.warning("Could not flush a streaming answer: %s", exc.message)
 
-    def _finish(self, generation: Generation, status: MessageStatus) -> None:
-        """Store the final state, tell the page, then :attr:`answered`. Runs on every path."""
+    def _store_final(self, generation: Generation, status: MessageStatus) -> MessageRecord:
         result = generation.accumulator.result()
         error = generation.failure
-        generation.final = self.store.update_message(
+        return self.store.update_message(
             generation.message_id,
             content=generation.content(),
             reasoning=result.reasoning,
@@ -208,6 +318,11 @@ class GenerationRunner:
             usage=result.usage,
             model=Path(result.model).name if result.model else None,
         )
+
+    def _finish(self, generation: Generation, status: MessageStatus) -> None:
+        """Store the final state, tell the page, then :attr:`answered`. Runs on every path."""
+        error = generation.failure
+        generation.final = self._store_final(generation, status)
         if generation.final.model:
             self.store.update_conversation(
                 generation.conversation_id, model=generation.final.model, touch=False
@@ -238,3 +353,7 @@ class GenerationRunner:
                 error=bridge_error(error),
             )
         )
+
+
+def _infos(calls: tuple[ToolCall, ...]) -> list[ToolCallInfo]:
+    return [ToolCallInfo(id=c.id, name=c.name, arguments=c.arguments) for c in calls]

@@ -18,7 +18,6 @@ Why it looks like this:
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,7 +27,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..contract import ConversationSummary, MessageRole, MessageStatus, SearchHit, Timings
+from ..contract import (
+    ConversationSummary,
+    MessageRole,
+    MessageStatus,
+    SearchHit,
+    Timings,
+    ToolCallInfo,
+)
 from ..errors import NotFound, StorageError
 from ..llama import Usage
 from ._migrations import migrate
@@ -43,8 +49,10 @@ from ._records import (
     message_from_row,
     message_values,
     new_id,
+    stopped_calls,
     utc_now,
 )
+from ._search import search_hits
 
 __all__ = ["ConversationStore"]
 
@@ -63,23 +71,10 @@ _SUMMARY_SELECT = (
 )
 _MESSAGE_UPDATE = (
     "UPDATE messages SET content = :content, reasoning = :reasoning, status = :status,"
-    " error = :error, timings = :timings, usage = :usage, model = :model WHERE id = :id"
+    " error = :error, timings = :timings, usage = :usage, model = :model,"
+    " tool_calls = :tool_calls WHERE id = :id"
 )
-_SEARCH = (
-    "SELECT * FROM ("
-    " SELECT c.id AS conversation_id, NULL AS message_id, c.title AS title,"
-    "  snippet(conversations_fts, 0, '**', '**', '…', 12) AS snippet,"
-    "  -bm25(conversations_fts) + 1000 AS score"
-    " FROM conversations_fts JOIN conversations c ON c.seq = conversations_fts.rowid"
-    " WHERE conversations_fts MATCH ?1"
-    " UNION ALL"
-    " SELECT m.conversation_id, m.id, c.title,"
-    "  snippet(messages_fts, 0, '**', '**', '…', 12), -bm25(messages_fts)"
-    " FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid"
-    " JOIN conversations c ON c.id = m.conversation_id"
-    " WHERE messages_fts MATCH ?1"
-    ") ORDER BY score DESC LIMIT ?2"
-)
+_STREAMING = f"SELECT {_MESSAGE_SELECT} FROM messages WHERE status = 'streaming'"  # noqa: S608
 _UNSET: Any = object()
 
 
@@ -171,11 +166,14 @@ class ConversationStore:
                 raise StorageError("The conversation database failed.", detail=str(exc)) from exc
 
     def _recover_interrupted(self) -> int:
+        why = "Not run: the app ended while this call waited or ran."
         with self.transaction() as db:
-            cursor = db.execute(
-                "UPDATE messages SET status = 'cancelled' WHERE status = 'streaming'"
-            )
-            return cursor.rowcount
+            rows = db.execute(_STREAMING).fetchall()
+            for record in map(message_from_row, rows):
+                calls = stopped_calls(record.tool_calls, why)
+                updated = replace(record, status="cancelled", tool_calls=calls)
+                db.execute(_MESSAGE_UPDATE, message_values(updated))
+            return len(rows)
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -341,6 +339,7 @@ class ConversationStore:
         timings: Timings | None = _UNSET,
         usage: Usage | None = _UNSET,
         model: str | None = _UNSET,
+        tool_calls: tuple[ToolCallInfo, ...] = _UNSET,
     ) -> MessageRecord:
         """Change the given fields of a message; return the new row."""
         changes = _given(
@@ -351,6 +350,7 @@ class ConversationStore:
             timings=timings,
             usage=usage,
             model=model,
+            tool_calls=tool_calls,
         )
         with self.transaction() as db:
             updated = replace(self.get_message(message_id), **changes)
@@ -378,23 +378,5 @@ class ConversationStore:
     # -- search -----------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Titles and messages matching every word of ``query`` (the last one as a prefix).
-
-        Snippets mark matches with ``**``; ``rank`` is higher for better matches (bm25), and
-        title matches rank above message matches.
-        """
-        words = re.findall(r"\w+", query)
-        if not words:
-            return []
-        match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
-        rows = self.query(_SEARCH, (match, limit))
-        return [
-            SearchHit(
-                conversation_id=row["conversation_id"],
-                message_id=row["message_id"],
-                title=row["title"],
-                snippet=row["snippet"],
-                rank=row["score"],
-            )
-            for row in rows
-        ]
+        """Titles and messages matching every word of ``query`` (see :func:`search_hits`)."""
+        return search_hits(self, query, limit)

@@ -8,6 +8,7 @@ is an in-process stand-in (an httpx transport) for tests and benchmarks.
 from ._adapter import ChatMessage, LlamaCppAdapter, SlotAction
 from ._endpoint import Endpoint, EndpointProvider, StaticEndpoint
 from ._fake import FakeLlamaServer, FakeReply, FakeSlot
+from ._fake_stream import tool_call
 from ._sse import DONE, ServerSentEvent, aiter_chat_deltas, aiter_sse
 from ._types import (
     ChatAccumulator,
@@ -44,4 +45,5 @@ __all__ = [
     "parse_server_defaults",
     "parse_timings",
     "parse_usage",
+    "tool_call",
 ]

@@ -8,6 +8,8 @@ silence after N tokens, the SSE bytes re-split into odd chunk sizes, an HTTP err
 ``restart()`` imitate a crash and the monitor's restart (the endpoint's ``generation`` goes up,
 slots empty).
 
+Its chunks are llama-server's, byte for byte (``_fake_stream``).
+
 Its model of the KV cache is deliberately simple and observable: a "token" is a role marker or a
 whitespace-separated word, each slot remembers the tokens of its last prompt plus answer,
 ``cache_n`` is the common prefix with the next prompt, and slot files are JSON token lists in
@@ -17,17 +19,16 @@ whitespace-separated word, each slot remembers the tokens of its last prompt plu
 from __future__ import annotations
 
 import json
-import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 
 from ._endpoint import Endpoint
+from ._fake_stream import FakeStream
 
 __all__ = ["FakeLlamaServer", "FakeReply", "FakeSlot"]
 
@@ -39,6 +40,7 @@ class FakeReply:
     content: Sequence[str] = ("Hello", " from", " the", " fake", ".")
     reasoning: Sequence[str] = ()
     tool_calls: Sequence[Mapping[str, Any]] = ()
+    """Tool-call fragments (:func:`tool_call`), one chunk each, after the content."""
     rate: float | None = None
     """Tokens per second; None sends them as fast as possible."""
     fail_after: int | None = None
@@ -81,6 +83,7 @@ class FakeLlamaServer:
         model_path: str = "/models/fake.gguf",
         slots_endpoint: bool = True,
         supports_tools: bool = False,
+        supports_parallel_tool_calls: bool = False,
     ) -> None:
         self.slots = [FakeSlot(i, n_ctx) for i in range(n_slots)]
         self.slot_dir = slot_dir
@@ -90,6 +93,7 @@ class FakeLlamaServer:
         """False imitates ``--no-slots``: ``GET /slots`` answers 501."""
         self.supports_tools = supports_tools
         """What ``/props`` says of the chat template (SmolLM2's own: False)."""
+        self.supports_parallel_tool_calls = supports_parallel_tool_calls
         self.generation = 0
         self.alive = True
         self.replies: deque[FakeReply] = deque()
@@ -162,7 +166,11 @@ class FakeLlamaServer:
             "model_path": self.model_path,
             "total_slots": len(self.slots),
             "default_generation_settings": {"n_ctx": n_ctx},
-            "chat_template_caps": {"supports_tools": self.supports_tools},
+            "chat_template_caps": {
+                "supports_tools": self.supports_tools,
+                "supports_tool_calls": self.supports_tools,
+                "supports_parallel_tool_calls": self.supports_parallel_tool_calls,
+            },
         }
 
     def _slot_list(self) -> httpx.Response:
@@ -264,81 +272,8 @@ class FakeLlamaServer:
         return httpx.Response(
             200,
             headers={"content-type": "text/event-stream"},
-            stream=_FakeStream(self, slot, reply, timings, echo),
+            stream=FakeStream(self, slot, reply, timings, echo),
         )
-
-
-class _FakeStream(httpx.AsyncByteStream):
-    def __init__(
-        self,
-        server: FakeLlamaServer,
-        slot: FakeSlot,
-        reply: FakeReply,
-        timings: dict[str, Any],
-        echo: str,
-    ) -> None:
-        self.server, self.slot, self.reply, self.timings = server, slot, reply, timings
-        self.echo = echo
-        self.finished = False
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        self.slot.is_processing = True
-        pending = b""
-        try:
-            async for event in self._events():
-                pending += event
-                size = self.reply.chunk_size or len(pending)
-                while len(pending) >= size > 0:
-                    yield pending[:size]
-                    pending = pending[size:]
-            if pending:
-                yield pending
-        finally:
-            self.slot.is_processing = False
-
-    async def _events(self) -> AsyncIterator[bytes]:
-        reply, start = self.reply, time.monotonic()
-        yield _sse({"choices": [{"index": 0, "delta": {"role": "assistant", "content": None}}]})
-        reading_until = start + reply.reading_s
-        while (left := reading_until - time.monotonic()) > 0:
-            await anyio.sleep(min(left, reply.keepalive_s))
-            if time.monotonic() < reading_until:
-                yield b":\n\n"
-        start = time.monotonic()
-        for piece in reply.reasoning:
-            yield _sse({"choices": [{"index": 0, "delta": {"reasoning_content": piece}}]})
-        for call in reply.tool_calls:
-            yield _sse({"choices": [{"index": 0, "delta": {"tool_calls": [dict(call)]}}]})
-        for n, piece in enumerate(reply.content):
-            if reply.rate:
-                await anyio.sleep(max(0.0, start + n / reply.rate - time.monotonic()))
-            if not self.server.alive or n == reply.cut_after:
-                raise httpx.RemoteProtocolError("peer closed connection without response")
-            if n == reply.stall_after:
-                await anyio.sleep_forever()
-            if n == reply.fail_after:
-                error = dict(reply.error or {"message": "scripted failure", "type": "server_error"})
-                yield b"error: " + json.dumps({"code": 500, **error}).encode() + b"\n\n"
-                return
-            text, self.echo = self.echo + piece, ""
-            yield _sse({"choices": [{"index": 0, "delta": {"content": text}}]})
-        if reply.cut_after is not None:
-            raise httpx.RemoteProtocolError("peer closed connection without response")
-        yield _sse(
-            {
-                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                "model": self.server.model_path,
-                "usage": {"prompt_tokens": 0, "completion_tokens": len(reply.content)},
-                "timings": self.timings,
-            }
-        )
-        yield b"data: [DONE]\n\n"
-        self.finished = True
-
-    async def aclose(self) -> None:
-        if not self.finished:
-            self.server.closed_streams += 1
-        self.slot.is_processing = False
 
 
 class _FakeTransport(httpx.AsyncBaseTransport):
@@ -348,10 +283,6 @@ class _FakeTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         return await self.server.handle(request)
-
-
-def _sse(payload: Mapping[str, Any]) -> bytes:
-    return b"data: " + json.dumps(payload).encode() + b"\n\n"
 
 
 def _error(status: int, message: str, kind: str) -> httpx.Response:

@@ -14,6 +14,7 @@ group) before the task group ends, so no server outlives the app; if the app die
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from types import TracebackType
 from typing import Any
 
@@ -28,7 +29,7 @@ from ..contract import (
     ToolServers,
     ToolServerSpec,
 )
-from ..errors import Conflict
+from ..errors import Conflict, ToolError
 from ._config import ServerConfig
 from ._connection import ServerConnection
 from ._results import ToolOutcome
@@ -75,25 +76,27 @@ class ToolManager:
     def servers(self) -> ToolServers:
         """Every server with its state, and where secrets are kept."""
         return ToolServers(
-            servers=[self._info(server) for server in self._store.servers()],
+            servers=[
+                _info(server, self._connections.get(server.id)) for server in self._store.servers()
+            ],
             secret_storage=self._store.secret_storage,
         )
 
     def server(self, server_id: str) -> ToolServerInfo:
         """One server with its state; ``NotFound`` when it does not exist."""
-        return self._info(self._store.get(server_id))
+        return _info(self._store.get(server_id), self._connections.get(server_id))
 
     async def add(self, spec: ToolServerSpec) -> ToolServerInfo:
         """Add a server; an enabled one starts at once."""
         server = await anyio.to_thread.run_sync(self._store.add, spec)
         await self._replace(server, restart=True)
-        return self._info(server)
+        return self.server(server.id)
 
     async def update(self, server_id: str, spec: ToolServerSpec) -> ToolServerInfo:
         """Replace a server's set-up; it restarts on it if it was running (or is enabled)."""
         server = await anyio.to_thread.run_sync(self._store.update, server_id, spec)
         await self._replace(server, restart=self._connections[server_id].state != "stopped")
-        return self._info(server)
+        return self.server(server.id)
 
     async def remove(self, server_id: str) -> ToolServers:
         """Stop a server and forget it and its secrets."""
@@ -109,7 +112,7 @@ class ToolManager:
             lambda: self._store.change(server_id, enabled=enabled)
         )
         await self._replace(server, restart=enabled)
-        return self._info(server)
+        return self.server(server.id)
 
     async def restart(self, server_id: str) -> ToolServerInfo:
         """Stop a server and start it again; ``Conflict`` when it is disabled."""
@@ -117,7 +120,7 @@ class ToolManager:
         if not server.enabled:
             raise Conflict(f"{server.name} is disabled; enable it to start it.")
         await self._replace(server, restart=True)
-        return self._info(server)
+        return self.server(server.id)
 
     async def tools(self, server_id: str | None) -> list[ToolInfo]:
         """One server's tools (starting it if enabled), or those of every ready server."""
@@ -141,6 +144,26 @@ class ToolManager:
             for tool in self._connections[server.id].tools
         ]
 
+    async def offered(self) -> list[ToolInfo]:
+        """The tools a model may call now: of every enabled server (started and waited for,
+        each within its start timeout), except those a rule denies; a failed server offers none."""
+        enabled = [s for s in self._store.servers() if s.enabled]
+
+        async def settle(server_id: str) -> None:
+            with suppress(ToolError):  # its state says why; the model is offered the others
+                await self._connections[server_id].ready(self._running())
+
+        async with anyio.create_task_group() as starting:
+            for server in enabled:
+                starting.start_soon(settle, server.id)
+        ready = [s.id for s in enabled if self._connections[s.id].state == "ready"]
+        return [
+            tool
+            for server_id in ready
+            for tool in await self.tools(server_id)
+            if tool.rule != "deny"
+        ]
+
     async def set_rule(
         self, server_id: str, tool: str | None, rule: ApprovalRule | None
     ) -> ToolServerInfo:
@@ -148,7 +171,7 @@ class ToolManager:
         server = await anyio.to_thread.run_sync(self._store.set_rule, server_id, tool, rule)
         self._connections[server_id].server = server
         self._changed()
-        return self._info(server)
+        return self.server(server.id)
 
     async def call(self, server_id: str, tool: str, arguments: dict[str, Any]) -> ToolOutcome:
         """Call a tool (starting its server if needed); ``ToolError`` when it cannot."""
@@ -189,24 +212,24 @@ class ToolManager:
     def _changed(self) -> None:
         self._on_change(self.servers())
 
-    def _info(self, server: ServerConfig) -> ToolServerInfo:
-        connection = self._connections.get(server.id)
-        return ToolServerInfo(
-            id=server.id,
-            name=server.name,
-            transport=server.transport,
-            command=server.command,
-            args=list(server.args),
-            cwd=server.cwd,
-            env_names=list(server.env_names),
-            url=server.url,
-            header_names=list(server.header_names),
-            enabled=server.enabled,
-            state=connection.state if connection else "stopped",
-            tool_count=len(connection.tools) if connection and connection.state == "ready" else 0,
-            error=connection.error if connection else None,
-            warning=connection.warning if connection else None,
-            stderr_tail=connection.stderr_tail() if connection else [],
-            rule=server.rule,
-            tool_rules=dict(server.tool_rules),
-        )
+
+def _info(server: ServerConfig, connection: ServerConnection | None) -> ToolServerInfo:
+    return ToolServerInfo(
+        id=server.id,
+        name=server.name,
+        transport=server.transport,
+        command=server.command,
+        args=list(server.args),
+        cwd=server.cwd,
+        env_names=list(server.env_names),
+        url=server.url,
+        header_names=list(server.header_names),
+        enabled=server.enabled,
+        state=connection.state if connection else "stopped",
+        tool_count=len(connection.tools) if connection and connection.state == "ready" else 0,
+        error=connection.error if connection else None,
+        warning=connection.warning if connection else None,
+        stderr_tail=connection.stderr_tail() if connection else [],
+        rule=server.rule,
+        tool_rules=dict(server.tool_rules),
+    )

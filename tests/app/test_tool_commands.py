@@ -43,7 +43,7 @@ def test_tool_servers_through_the_commands(app_paths: AppPaths) -> None:
         assert tools["ok"], tools
         assert "add" in {tool["name"] for tool in tools["result"]}
         server = _server(runtime, added["id"])
-        assert (server["state"], server["tool_count"]) == ("ready", 6)
+        assert (server["state"], server["tool_count"]) == ("ready", 8)
         ruled = api.set_tool_rule({"server_id": "local", "tool": "add", "rule": "allow"})
         assert ruled["result"]["tool_rules"] == {"add": "allow"}
         exported = api.export_tool_servers({})["result"]

@@ -89,7 +89,22 @@ INSERT INTO conversations_fts(conversations_fts) VALUES ('rebuild');
 """
 )
 
-OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2}
+# Version 3 as shipped: version 2 plus m003_slot_caches.
+SCHEMA_V3 = (
+    SCHEMA_V2
+    + """
+CREATE TABLE slot_caches (
+    conversation_id TEXT PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+    filename TEXT NOT NULL UNIQUE,
+    model_path TEXT NOT NULL,
+    prefix_hash TEXT NOT NULL,
+    message_count INTEGER NOT NULL,
+    saved_at TEXT NOT NULL
+);
+"""
+)
+
+OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
 
 
 def _old_database(path: Path, version: int) -> None:
@@ -119,6 +134,7 @@ def test_the_old_schemas_are_the_first_migrations() -> None:
         "m001_conversations_and_messages",
         "m002_full_text_search",
         "m003_slot_caches",
+        "m004_tool_calls",
     ]
 
 
@@ -135,6 +151,7 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> No
             assert store.get_message("m2").status == "cancelled"
             assert {h.message_id for h in store.search("hekla")} == {"m1", "m2"}
             assert store.search("volcanoes")[0].message_id is None
+            assert store.get_message("m1").tool_calls == ()
         assert SlotCaches(store).all() == []
 
 

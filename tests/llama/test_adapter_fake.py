@@ -411,3 +411,60 @@ async def test_router_mode_names_the_model_on_every_request() -> None:
     assert seen[0].url.params["model"] == "m1"
     assert b'"model":"m1"' in seen[1].content.replace(b" ", b"")
     assert b'"model":"m1"' in seen[2].content.replace(b" ", b"")
+
+
+async def _raw_stream(fake: FakeLlamaServer, body: dict[str, Any]) -> bytes:
+    request = httpx.Request(
+        "POST",
+        "http://fake-llama.invalid/v1/chat/completions",
+        json=body,
+        headers={"authorization": f"Bearer {fake.api_key}"},
+    )
+    response = await fake.handle(request)
+    return b"".join([chunk async for chunk in response.aiter_bytes()])
+
+
+_ENVELOPE = re.compile(rb'"created":\d+,"id":"chatcmpl-[A-Za-z0-9_-]+"')
+_CALL_ID = re.compile(rb'"id":"[A-Za-z0-9_-]{32}"')
+
+
+def _comparable(stream: bytes) -> list[bytes]:
+    """The stream's events up to the finish chunk, with the ids and times that differ masked."""
+    events = stream.split(b"\n\n")
+    finish = next(n for n, e in enumerate(events) if b'"finish_reason":"tool_calls"' in e)
+    masked = [_ENVELOPE.sub(b'"created":0,"id":"chatcmpl-X"', e) for e in events[: finish + 1]]
+    return [_CALL_ID.sub(b'"id":"CALL"', e) for e in masked]
+
+
+async def test_tool_call_chunks_match_a_recorded_llama_server_stream() -> None:
+    """Recorded from the pinned llama-server (SmolLM2 with the Qwen2.5 template; the calls
+    prefilled, as a 135M model does not make them on its own): two parallel calls of ``add``."""
+    recorded = (Path(__file__).parent / "data" / "qwen_tool_calls_stream.sse").read_bytes()
+    model = json.loads(recorded.split(b"\n\n")[0][len(b"data: ") :])["model"]
+    fake = FakeLlamaServer(model_path=model)
+    calls = [
+        *llama.tool_call("add", {"a": 2, "b": 3}, index=0, pieces=1),
+        *llama.tool_call("add", {"a": 10, "b": 1}, index=1, pieces=1),
+    ]
+    fake.script(FakeReply(content=[], tool_calls=calls))
+    produced = await _raw_stream(fake, {"messages": [], "stream": True})
+    assert _comparable(produced) == _comparable(recorded)
+    assert produced.endswith(b"data: [DONE]\n\n")
+    assert recorded.endswith(b"data: [DONE]\n\n")
+    usage_chunk = produced.split(b"\n\n")[-3]
+    assert usage_chunk.startswith(b'data: {"choices":[],"created":')
+    assert b'"usage":' in usage_chunk
+    assert b'"timings":' in usage_chunk
+
+
+async def test_a_split_tool_call_streams_its_arguments_in_pieces() -> None:
+    fragments = llama.tool_call("add", {"a": 2, "b": 3}, call_id="c" * 32, pieces=3)
+    assert fragments[0] == {
+        "index": 0,
+        "id": "c" * 32,
+        "type": "function",
+        "function": {"name": "add", "arguments": fragments[0]["function"]["arguments"]},
+    }
+    assert all(set(f) == {"index", "function"} for f in fragments[1:])
+    assert "".join(f["function"]["arguments"] for f in fragments) == '{"a": 2, "b": 3}'
+    assert len(fragments) == 3

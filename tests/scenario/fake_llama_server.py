@@ -10,6 +10,14 @@ llama-server, and every answer is known in advance: each chat completion streams
 ``--version`` answers like llama-server; otherwise it reads the arguments the launcher passes
 (``--host``, ``--port``, ``--parallel``, ``--ctx-size``, ``--slot-save-path``, ``--model``) and
 the API key from ``$LLAMA_API_KEY``, and serves until SIGTERM.
+
+Tool calls on demand (for the tool tests in browser mode): with ``"supports_tools": true`` in
+the reply file, ``/props`` says the chat template takes tools (and parallel calls). A request
+that offers ``tools`` and whose last user message holds markers ``[[tool:NAME {"json": "args"}]]``
+is answered with those calls (several markers: parallel calls) in llama-server's chunk format.
+``[[then]]`` separates the rounds: the calls after the N-th ``[[then]]`` are made once the model
+has had N rounds of results; after the last round, the scripted reply is the answer. The
+arguments are passed as written, so a bad marker tests a bad call.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -25,9 +34,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from backend.llama import FakeLlamaServer, FakeReply
+from backend.llama import FakeLlamaServer, FakeReply, tool_call
 
-__all__ = ["asgi_app", "main"]
+__all__ = ["asgi_app", "main", "tool_reply"]
 
 VERSION = "version: 0 (fake-llama-server)\nbuilt with the shared scenario's fake"
 _COMPLETIONS = "/v1/chat/completions"
@@ -41,11 +50,40 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _reply(path: str | None) -> FakeReply:
-    if not path:
+_MARKER = re.compile(r"\[\[tool:([A-Za-z0-9_.-]+)\s*(.*?)\]\]", re.DOTALL)
+_THEN = "[[then]]"
+
+
+def _script(path: str | None) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+
+
+def _reply(script: dict[str, Any]) -> FakeReply:
+    if "content" not in script:
         return FakeReply()
-    script = json.loads(Path(path).read_text(encoding="utf-8"))
     return FakeReply(content=tuple(script["content"]), rate=script.get("rate"))
+
+
+def tool_reply(body: dict[str, Any]) -> FakeReply | None:
+    """The tool calls a request's markers ask for in this round, or None (answer as usual)."""
+    messages = body.get("messages") or []
+    users = [n for n, m in enumerate(messages) if m.get("role") == "user"]
+    if not body.get("tools") or not users:
+        return None
+    after = messages[users[-1] + 1 :]
+    done = sum(1 for m in after if m.get("role") == "assistant" and m.get("tool_calls"))
+    rounds = str(messages[users[-1]].get("content") or "").split(_THEN)
+    if done >= len(rounds):
+        return None
+    markers = _MARKER.findall(rounds[done])
+    if not markers:
+        return None
+    fragments = [
+        fragment
+        for index, (name, arguments) in enumerate(markers)
+        for fragment in tool_call(name, arguments.strip() or "{}", index=index)
+    ]
+    return FakeReply(content=(), tool_calls=fragments)
 
 
 async def _body(receive: Receive) -> bytes:
@@ -73,7 +111,7 @@ def asgi_app(fake: FakeLlamaServer, reply: FakeReply) -> App:
         if request.url.path in _PUBLIC and fake.api_key:
             request.headers["authorization"] = f"Bearer {fake.api_key}"
         if request.url.path == _COMPLETIONS and not fake.replies:
-            fake.script(reply)
+            fake.script(tool_reply(json.loads(request.content or b"{}")) or reply)
         response = await fake.handle(request)
         headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
         await send(
@@ -116,7 +154,9 @@ def main(argv: list[str]) -> int:
         api_key=os.environ.get("LLAMA_API_KEY") or None,
         model_path=args.model,
     )
-    app = asgi_app(fake, _reply(os.environ.get("LLAMADESK_FAKE_REPLY")))
+    script = _script(os.environ.get("LLAMADESK_FAKE_REPLY"))
+    fake.supports_tools = fake.supports_parallel_tool_calls = bool(script.get("supports_tools"))
+    app = asgi_app(fake, _reply(script))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
     return 0
 

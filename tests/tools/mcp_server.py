@@ -12,7 +12,8 @@
 
 Tools: ``add(a, b)``, ``echo_env(name)`` (a variable of its environment), ``big(megabytes)``
 (that much text), ``crash()`` (exits with code 7 in the middle of the call),
-``sleep(seconds)``, ``log(text)`` (to stderr).
+``sleep(seconds)``, ``log(text)`` (to stderr), ``noop()`` (answers "ok" at once), ``garbage()``
+(writes a line that is not JSON where MCP messages go, then answers).
 (The SDK points a tool's stdout at stderr, so a stray ``print`` in a tool is harmless; a banner
 before the server starts is not, hence ``banner``.)
 """
@@ -69,6 +70,19 @@ def log(text: str) -> str:
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
     return "logged"
+
+
+@app.tool()
+def noop() -> str:
+    """Do nothing and answer "ok"."""
+    return "ok"
+
+
+@app.tool()
+def garbage() -> str:
+    """Write a line that is not JSON to stdout (the MCP channel), then answer."""
+    os.write(1, b"{this is not json\n")
+    return "answered after garbage"
 
 
 def _guarded(inner: Any) -> Any:

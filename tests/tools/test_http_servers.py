@@ -22,7 +22,7 @@ async def test_a_bearer_header_reaches_the_server_and_calls_work(
     url = http_server("tok-42")
     info = await watched.manager.add(http_spec(url, {"Authorization": "Bearer tok-42"}))
     ready = await watched.state(info.id, "ready", "failed")
-    assert (ready.state, ready.header_names, ready.tool_count) == ("ready", ["Authorization"], 6)
+    assert (ready.state, ready.header_names, ready.tool_count) == ("ready", ["Authorization"], 8)
     assert (await watched.manager.call(info.id, "add", {"a": 40, "b": 2})).text == "42"
     assert "tok-42" not in watched.manager.servers().model_dump_json()
     assert '"Authorization": ""' in watched.manager.export_json()

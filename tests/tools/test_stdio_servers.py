@@ -15,7 +15,7 @@ from tests.tools.conftest import Watched, stdio_spec
 
 pytestmark = pytest.mark.anyio
 
-TOOLS = {"add", "echo_env", "big", "crash", "sleep", "log"}
+TOOLS = {"add", "echo_env", "big", "crash", "sleep", "log", "noop", "garbage"}
 
 
 async def test_a_server_starts_when_added_and_answers_calls(watched: Watched) -> None:

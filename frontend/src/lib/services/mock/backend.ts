@@ -178,9 +178,8 @@ export class MockBackend {
 			this.tickMs ?? Number(this.config.behaviour?.stream_flush_ms),
 			{
 				emit: this.emit,
-				// The model's name comes with the last chunk, as from llama-server.
-				update: (patch, usage) =>
-					this.tree.patchMessage(message.id, usage ? { ...patch, model } : patch, usage),
+				// The model's name comes with every chunk, as from llama-server.
+				update: (patch, usage) => this.tree.patchMessage(message.id, { ...patch, model }, usage),
 				ended: (final) => this.ended(final),
 				crash: () => this.crash(),
 				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply)

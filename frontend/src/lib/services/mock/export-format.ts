@@ -62,7 +62,8 @@ const MESSAGE: Shape = {
 	error: { check: optional(text()) },
 	timings: { check: optional(mapping(' or instance of Timings')) },
 	usage: { check: optional(mapping('')) },
-	model: { check: optional(text()) }
+	model: { check: optional(text()) },
+	tool_calls: { check: (value) => (Array.isArray(value) ? null : 'Input should be a valid list') }
 };
 
 const CONVERSATION: Shape = {

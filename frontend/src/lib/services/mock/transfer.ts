@@ -64,7 +64,8 @@ function exportedMessage(tree: MockTree, message: Message): ExportedMessage {
 		error: message.error,
 		timings: message.timings,
 		usage: tree.usage(message.id),
-		model: message.model
+		model: message.model,
+		tool_calls: message.tool_calls ?? []
 	};
 }
 
@@ -210,7 +211,8 @@ export function importConversations(tree: MockTree, data: ImportParams['data']):
 				status: message.status === 'streaming' ? 'cancelled' : (message.status ?? 'complete'),
 				error: message.error ?? null,
 				timings: message.timings ?? null,
-				model: message.model ?? null
+				model: message.model ?? null,
+				tool_calls: message.tool_calls ?? []
 			};
 			tree.insertMessage(stored, usage ?? null, false);
 		}
