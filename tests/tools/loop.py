@@ -17,7 +17,7 @@ import anyio
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import BridgeEvent, Message, StreamStarted, ToolCallInfo, ToolServerSpec
-from backend.llama import FakeLlamaServer, LlamaCppAdapter
+from backend.llama import EndpointProvider, FakeLlamaServer, LlamaCppAdapter
 from backend.tools import SecretStore, ServerStore, ToolManager
 
 from .conftest import START_TIMEOUT_S
@@ -87,9 +87,14 @@ class Loop:
 
 @asynccontextmanager
 async def open_loop(
-    tmp_path: Path, fake: FakeLlamaServer, settings: Settings | None = None
+    tmp_path: Path,
+    fake: FakeLlamaServer,
+    settings: Settings | None = None,
+    *,
+    endpoints: EndpointProvider | None = None,
 ) -> AsyncIterator[Loop]:
-    """A loop over ``fake``, with tool servers stored in ``tmp_path``."""
+    """A loop over ``fake`` (or a real server at ``endpoints``; ``fake`` then stays unused),
+    with tool servers stored in ``tmp_path``."""
     settings = settings or Settings()
     settings.generation.system_prompt = ""
     settings.tools.start_timeout_s = START_TIMEOUT_S
@@ -103,7 +108,12 @@ async def open_loop(
         ServerStore(tmp_path / "tools.json", secrets), lambda: settings.tools, lambda _: None
     )
     with ConversationStore(tmp_path / "conversations.db") as store:
-        async with manager, LlamaCppAdapter(fake, transport=fake.transport) as adapter:
+        adapter = (
+            LlamaCppAdapter(endpoints, timeout=120.0)
+            if endpoints is not None
+            else LlamaCppAdapter(fake, transport=fake.transport)
+        )
+        async with manager, adapter:
             slots = SlotManager(adapter, store, slot_dir=None)
             async with ChatOrchestrator(
                 store,

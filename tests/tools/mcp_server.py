@@ -13,7 +13,7 @@
 Tools: ``add(a, b)``, ``echo_env(name)`` (a variable of its environment), ``big(megabytes)``
 (that much text), ``crash()`` (exits with code 7 in the middle of the call),
 ``sleep(seconds)``, ``log(text)`` (to stderr), ``noop()`` (answers "ok" at once), ``garbage()``
-(writes a line that is not JSON where MCP messages go, then answers).
+(writes a line that is not JSON to its stdout, which the SDK diverts from the MCP channel).
 (The SDK points a tool's stdout at stderr, so a stray ``print`` in a tool is harmless; a banner
 before the server starts is not, hence ``banner``.)
 """
@@ -80,7 +80,7 @@ def noop() -> str:
 
 @app.tool()
 def garbage() -> str:
-    """Write a line that is not JSON to stdout (the MCP channel), then answer."""
+    """Write a line that is not JSON to fd 1 (the SDK keeps the channel elsewhere), then answer."""
     os.write(1, b"{this is not json\n")
     return "answered after garbage"
 
