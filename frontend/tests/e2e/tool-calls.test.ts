@@ -131,7 +131,12 @@ test('Stop while a call runs: the call and the answer end stopped, and the next 
 	await page.getByRole('button', { name: 'Stop generating' }).click();
 	await expect(toolCall(page)).toHaveAttribute('data-state', 'cancelled');
 	await expect(toolCall(page).getByTestId('tool-call-state')).toHaveText('Stopped');
-	await expect(page.getByTestId('message').last()).toHaveAttribute('data-status', 'cancelled');
+	const stopped = page.getByTestId('message').last();
+	await expect(stopped).toHaveAttribute('data-status', 'cancelled');
+	await expect(stopped).toContainText('Stopped');
+	// Its calls did not run: it can be regenerated, not continued.
+	await expect(stopped.getByRole('button', { name: 'Continue' })).toHaveCount(0);
+	await expect(stopped.getByRole('button', { name: 'Regenerate answer' })).toBeEnabled();
 	await sendMessage(page, 'hello');
 	await waitForAnswer(page);
 	await expect(page.getByTestId('message').last()).toHaveAttribute('data-status', 'complete');

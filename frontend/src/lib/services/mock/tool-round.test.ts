@@ -98,8 +98,11 @@ describe('MockBackend tool rounds', () => {
 			decision: 'deny',
 			reason: 'private'
 		});
-		expect(denied).toMatchObject({ state: 'denied', is_error: true });
-		expect(denied.result).toContain('private');
+		expect(denied).toMatchObject({
+			state: 'denied',
+			is_error: true,
+			result: 'Not run: the user denied this call. Their reason: private'
+		});
 		await vi.advanceTimersByTimeAsync(2000);
 		expect(lastEnd()?.message.content).toContain('could not read');
 	});
@@ -142,7 +145,10 @@ describe('MockBackend tool rounds', () => {
 		expect(await ok('stop_generation', { conversation_id: conversation })).toEqual({
 			stopped: true
 		});
-		expect(states().at(-1)).toBe('cancelled');
+		expect(callEvents().at(-1)?.call).toMatchObject({
+			state: 'cancelled',
+			result: 'Not run: the answer was stopped.'
+		});
 		expect(lastEnd()?.message).toMatchObject({ status: 'cancelled' });
 		expect(lastEnd()?.message.tool_calls?.[0]?.state).toBe('cancelled');
 		await vi.advanceTimersByTimeAsync(70_000);
@@ -166,7 +172,11 @@ describe('MockBackend tool rounds', () => {
 		await vi.advanceTimersByTimeAsync(2000);
 		const done = callEvents().find((event) => event.call.state === 'done')?.call;
 		expect(done?.truncated_from).toBe(110_000);
-		expect(done?.result?.length).toBeLessThan(1100);
+		expect(
+			done?.result?.endsWith(
+				'\n[truncated: the result was 110,000 characters; only the first 1,000 are shown]'
+			)
+		).toBe(true);
 	});
 
 	it('of two calls, the second is asked only after the first has ended', async () => {
@@ -180,12 +190,26 @@ describe('MockBackend tool rounds', () => {
 		expect(callEvents().at(-1)?.call).toMatchObject({ name: 'search', state: 'awaiting_approval' });
 	});
 
-	it('a tool no ready server offers is invalid and never asks', async () => {
+	it('with no server ready no tool is offered: the call is invalid at once and never asks', async () => {
 		const [server] = (await ok('list_tool_servers', {})).servers;
 		await ok('set_tool_server_enabled', { server_id: server?.id ?? '', enabled: false });
-		await ask('/tool');
-		expect(states()).toEqual(['pending', 'invalid']);
+		const invalid = await ask('/tool');
+		expect(states()).toEqual(['invalid']);
+		expect(invalid?.call.result).toBe(
+			'Error: no tools were offered for this request. The call was not run.'
+		);
 		await vi.advanceTimersByTimeAsync(2000);
 		expect(lastEnd()?.message.status).toBe('complete');
+	});
+
+	it('a tool its rule denies is not offered, so a call to it is invalid', async () => {
+		const [server] = (await ok('list_tool_servers', {})).servers;
+		await ok('set_tool_rule', { server_id: server?.id ?? '', tool: 'read_file', rule: 'deny' });
+		const invalid = await ask('/tool');
+		expect(invalid?.call).toMatchObject({
+			state: 'invalid',
+			server_id: null,
+			result: "Error: there is no tool named 'read_file' (tools: search). The call was not run."
+		});
 	});
 });

@@ -1,7 +1,7 @@
 import type { AnswerToolCallParams, BridgeEvent, Message, ToolCallInfo } from '$lib/types';
 import { MockFailure } from './errors';
 import { toolResult, type ScriptedCall, type ScriptedCallKind } from './replies';
-import type { MockTools } from './tools';
+import type { MockTools, OfferedTool } from './tools';
 
 /** How long a `/tool slow` call runs: long enough to press Stop while it runs. */
 const SLOW_CALL_MS = 60_000;
@@ -14,13 +14,22 @@ const FINAL: ReadonlySet<ToolCallInfo['state']> = new Set([
 	'cancelled'
 ]);
 
-/** The texts the model gets back when a call did not run (port of the backend's wording). */
+/**
+ * The texts the model gets back when a call did not run or was cut, as the backend words them:
+ * `_denied`, `_RULE_DENIES`, `_STOPPED`, `_NOT_OFFERED` in `backend/chat/_tool_round.py`,
+ * `_invalid` in `backend/chat/_tool_offer.py`, the note of `outcome_of` in `backend/tools/_results.py`.
+ */
 export const TOOL_RESULT_TEXT = {
 	denied: (reason: string | null) =>
-		reason ? `The user denied this call: ${reason}` : 'The user denied this call.',
-	deniedByRule: 'A rule denies calls to this tool.',
-	unknown: (name: string) => `There is no tool named '${name}'.`,
-	cancelled: 'The call was stopped before it ended.'
+		'Not run: the user denied this call.' +
+		(reason?.trim() ? ` Their reason: ${reason.trim()}` : ''),
+	deniedByRule: 'Not run: a rule in Settings → Tools denies this tool.',
+	stopped: 'Not run: the answer was stopped.',
+	notOffered: 'Error: no tools were offered for this request. The call was not run.',
+	unknown: (name: string, offered: string[]) =>
+		`Error: there is no tool named '${name}' (tools: ${offered.join(', ') || 'none'}). The call was not run.`,
+	truncated: (full: number, limit: number) =>
+		`\n[truncated: the result was ${full.toLocaleString('en')} characters; only the first ${limit.toLocaleString('en')} are shown]`
 } as const;
 
 export interface ToolRoundHooks {
@@ -62,44 +71,54 @@ export class MockToolRound {
 		return !this.over;
 	}
 
+	/** Every call is told at once (pending, or invalid), then they are settled in order. */
 	start(): void {
-		this.scripted.forEach((scripted, index) => this.open(scripted, index));
+		const offer = this.hooks.tools.offer();
+		this.calls = this.scripted.map((scripted, index) => this.resolve(scripted, index, offer));
+		this.hooks.update({ tool_calls: this.calls });
+		for (const call of this.calls) this.tell(call);
 		this.proceed();
 	}
 
-	private open(scripted: ScriptedCall, index: number): void {
-		const found = this.hooks.tools.findTool(scripted.name);
-		this.calls.push({
+	/** Port of `ToolOffer.resolve` (the mock's arguments always fit). */
+	private resolve(
+		scripted: ScriptedCall,
+		index: number,
+		offer: Map<string, OfferedTool>
+	): ToolCallInfo {
+		const found = offer.get(scripted.name);
+		const call: ToolCallInfo = {
 			id: `call-${this.message.id}-${index}`,
 			name: scripted.name,
 			arguments: JSON.stringify(scripted.arguments),
-			server_id: found?.server.id ?? null,
-			server_name: found?.server.name ?? null,
-			tool: found ? scripted.name : null,
+			server_id: found?.serverId ?? null,
+			server_name: found?.serverName ?? null,
+			tool: found?.tool ?? null,
 			state: 'pending',
 			result: null,
 			is_error: false,
 			truncated_from: null,
 			duration_ms: null
-		});
-		this.change(`call-${this.message.id}-${index}`, {});
+		};
+		if (found) return call;
+		const text =
+			offer.size === 0
+				? TOOL_RESULT_TEXT.notOffered
+				: TOOL_RESULT_TEXT.unknown(scripted.name, [...offer.keys()]);
+		return { ...call, ...ended('invalid', text) };
 	}
 
 	/** Take the next call that is still pending, or end the round when none is. */
 	private proceed(): void {
 		const call = this.calls.find((entry) => entry.state === 'pending');
-		if (!call) return this.settle();
+		if (!call?.server_id || !call.tool) return this.settle();
 		// The rule is read now: an "always" given to an earlier call of the round applies.
-		const found = this.hooks.tools.findTool(call.name);
-		if (!found) {
-			this.change(call.id, ended('invalid', TOOL_RESULT_TEXT.unknown(call.name)));
-			return this.proceed();
-		}
-		if (found.rule === 'deny') {
+		const rule = this.hooks.tools.ruleFor(call.server_id, call.tool);
+		if (rule === 'deny') {
 			this.change(call.id, ended('denied', TOOL_RESULT_TEXT.deniedByRule));
 			return this.proceed();
 		}
-		if (found.rule === 'allow') this.run(call.id);
+		if (rule === 'allow') this.run(call.id);
 		else this.change(call.id, { state: 'awaiting_approval' });
 	}
 
@@ -114,6 +133,11 @@ export class MockToolRound {
 		const call = { ...this.call(callId), ...patch };
 		this.calls = this.calls.map((entry) => (entry.id === callId ? call : entry));
 		this.hooks.update({ tool_calls: this.calls });
+		this.tell(call);
+		return call;
+	}
+
+	private tell(call: ToolCallInfo): void {
 		this.hooks.emit({
 			type: 'tool_call',
 			stream_id: this.streamId,
@@ -121,7 +145,6 @@ export class MockToolRound {
 			message_id: this.message.id,
 			call
 		});
-		return call;
 	}
 
 	/** The user's answer to a call that waits (like `ChatOrchestrator.answer_tool_call`). */
@@ -163,7 +186,10 @@ export class MockToolRound {
 		const limit = this.hooks.resultMaxChars();
 		const cut = full.length > limit;
 		this.change(callId, {
-			...ended('done', cut ? truncated(full, limit) : full),
+			...ended(
+				'done',
+				cut ? full.slice(0, limit) + TOOL_RESULT_TEXT.truncated(full.length, limit) : full
+			),
 			truncated_from: cut ? full.length : null,
 			duration_ms: Date.now() - (this.started.get(callId) ?? Date.now())
 		});
@@ -188,7 +214,7 @@ export class MockToolRound {
 		this.timers.clear();
 		for (const call of this.calls) {
 			if (!FINAL.has(call.state))
-				this.change(call.id, ended('cancelled', TOOL_RESULT_TEXT.cancelled));
+				this.change(call.id, ended('cancelled', TOOL_RESULT_TEXT.stopped));
 		}
 		const message = this.hooks.update({ status: 'cancelled', tool_calls: this.calls });
 		this.hooks.emit({
@@ -203,11 +229,6 @@ export class MockToolRound {
 
 function ended(state: ToolCallInfo['state'], result: string): Partial<ToolCallInfo> {
 	return { state, result, is_error: state !== 'done' };
-}
-
-/** A result cut to `limit` characters, with a note saying how long it was. */
-function truncated(text: string, limit: number): string {
-	return `${text.slice(0, limit)}\n[cut: the result had ${text.length} characters]`;
 }
 
 /** The backend's words when no such call waits for an answer. */

@@ -21,6 +21,13 @@ type ApprovalRule = ToolServerInfo['rule'];
 export const MOCK_SECRET_STORAGE =
 	'the file ~/.config/llamadesk/tool-secrets.json (readable only by you)';
 
+/** A tool an answer offers: which server and which of its tools. */
+export interface OfferedTool {
+	serverId: string;
+	serverName: string;
+	tool: string;
+}
+
 interface MockServer {
 	info: ToolServerInfo;
 	secrets: Record<string, string>;
@@ -238,14 +245,34 @@ export class MockTools {
 		);
 	}
 
-	/** The ready server offering a tool of this name, with the rule its calls follow. */
-	findTool(name: string): { server: ToolServerInfo; rule: ApprovalRule } | null {
-		for (const { info } of this.servers.values()) {
-			if (!info.enabled || info.state !== 'ready') continue;
-			if (MOCK_TOOLS.some((tool) => tool.name === name))
-				return { server: info, rule: info.tool_rules?.[name] ?? info.rule };
-		}
-		return null;
+	/**
+	 * The tools an answer offers, by the function name the model sees (port of
+	 * `backend.chat._tool_offer`: every enabled, ready server's tools its rules do not deny,
+	 * `<server>__<tool>` when two servers offer the same name).
+	 */
+	offer(): Map<string, OfferedTool> {
+		const tools = [...this.servers.values()]
+			.filter(({ info }) => info.enabled && info.state === 'ready')
+			.flatMap(({ info }) =>
+				MOCK_TOOLS.filter((tool) => (info.tool_rules?.[tool.name] ?? info.rule) !== 'deny').map(
+					(tool) => ({ serverId: info.id, serverName: info.name, tool: tool.name })
+				)
+			);
+		const counts = new Map<string, number>();
+		for (const { tool } of tools) counts.set(tool, (counts.get(tool) ?? 0) + 1);
+		return new Map(
+			tools.map((offered) => {
+				const name =
+					counts.get(offered.tool) === 1 ? offered.tool : `${offered.serverId}__${offered.tool}`;
+				return [name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64), offered];
+			})
+		);
+	}
+
+	/** The rule a call of this tool follows now (its own, else its server's); null: no server. */
+	ruleFor(serverId: string, tool: string): ApprovalRule | null {
+		const info = this.servers.get(serverId)?.info;
+		return info ? (info.tool_rules?.[tool] ?? info.rule) : null;
 	}
 
 	setRule(serverId: string, tool: string | null, rule: ApprovalRule | null): ToolServerInfo {
