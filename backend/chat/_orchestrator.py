@@ -164,6 +164,10 @@ class ChatOrchestrator:
         message = self.store.get_message(message_id)
         if message.role != "assistant":
             raise InvalidArgument("Only an answer can be continued.")
+        if message.tool_calls:
+            raise InvalidArgument(
+                "An answer that called tools cannot be continued; regenerate it instead."
+            )
         self._generations.ensure_idle(message.conversation_id)
         self.store.update_message(message_id, status="streaming", error=None)
         self.store.update_conversation(

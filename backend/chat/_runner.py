@@ -162,10 +162,11 @@ class GenerationRunner:
                         await self._stream(generation, prompt, params, lease.slot_id)
                     else:
                         await self._complete(generation, prompt, params, lease.slot_id)
-                    result = generation.accumulator.result()
-                    answer = assistant_turn(generation.content(), _infos(result.tool_calls))
+                    calls = _infos(generation.accumulator.result().tool_calls)
+                    answer = assistant_turn(generation.content(), calls)[0] if calls else None
+                    answer = answer or {"role": "assistant", "content": generation.content()}
                     held = prompt[:-1] if generation.existing else prompt
-                    lease.holds([*held, *answer[:1]])
+                    lease.holds([*held, answer])
                 return
             except ContextOverflow:
                 shorter = drop_oldest_turn(prompt) if drop_oldest else None
@@ -175,24 +176,27 @@ class GenerationRunner:
 
     async def _offer(self, generation: Generation) -> ToolOffer | None:
         """The tools to offer with this answer, or None (none enabled, not streamed, or the
-        chat template cannot take them: then the page is told)."""
-        if self.tools is None or not generation.emit:
-            return None
-        if not any(server.enabled for server in self.tools.servers().servers):
+        chat template cannot take them: then the page is told, and earlier tool calls in the
+        prompt are written as text, which any template takes)."""
+        enabled = self.tools is not None and any(s.enabled for s in self.tools.servers().servers)
+        earlier = any(m.get("tool_calls") for m in generation.prompt)
+        if not generation.emit or not (enabled or earlier):
             return None
         try:
             supports, parallel = template_caps(await self.adapter.props())
         except ServerError:
             supports, parallel = None, False  # the request itself will say what is wrong
         if supports is False:
-            if any(m.get("tool_calls") for m in generation.prompt):
-                generation.prompt = tools_as_text(generation.prompt)
-            self._notice(
-                generation,
-                "tools_unsupported",
-                "Tools are enabled, but this model's chat template cannot take them, so none "
-                "were sent. A model's settings can name a chat template that can.",
-            )
+            generation.prompt = tools_as_text(generation.prompt)
+            if enabled:
+                self._notice(
+                    generation,
+                    "tools_unsupported",
+                    "Tools are enabled, but this model's chat template cannot take them, so "
+                    "none were sent. A model's settings can name a chat template that can.",
+                )
+            return None
+        if self.tools is None or not enabled:
             return None
         offered = await self.tools.offered()
         if not offered:

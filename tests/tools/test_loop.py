@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from backend.config import Settings
-from backend.errors import NotFound
+from backend.errors import InvalidArgument, NotFound
 from backend.llama import FakeLlamaServer, FakeReply, tool_call
 
 from .conftest import stdio_spec
@@ -246,3 +246,36 @@ async def test_regenerating_after_a_round_sends_the_same_results(tmp_path: Path)
         assert second.message.parent_id == end.message.parent_id
         assert fake.requests[2]["messages"] == fake.requests[1]["messages"]
         assert sorted(second.message.sibling_ids) == sorted([end.message.id, second.message.id])
+
+
+async def test_an_answer_that_called_tools_cannot_be_continued(tmp_path: Path) -> None:
+    fake = FakeLlamaServer(supports_tools=True)
+    fake.script(_calling(("noop", {})), _said("Done."))
+    async with open_loop(tmp_path, fake) as loop:
+        await loop.add_server(stdio_spec(), rule="allow")
+        started = await loop.send()
+        await loop.ended(started)
+        with pytest.raises(InvalidArgument, match="cannot be continued; regenerate it"):
+            await loop.chat.continue_(started.assistant_message.id)
+
+
+async def test_earlier_calls_are_written_as_text_for_a_template_without_tools(
+    tmp_path: Path,
+) -> None:
+    fake = FakeLlamaServer(supports_tools=True)
+    fake.script(_calling(("add", {"a": 2, "b": 3})), _said("Five."), _said("Again five."))
+    async with open_loop(tmp_path, fake) as loop:
+        server_id = await loop.add_server(stdio_spec(), rule="allow")
+        started = await loop.send()
+        end = await loop.ended(started)
+        fake.supports_tools = False
+        await loop.tools.set_enabled(server_id, False)
+        again = await loop.chat.regenerate(end.message.id)
+        await loop.ended(again)
+        sent = fake.requests[2]["messages"]
+        assert [m["role"] for m in sent] == ["user", "assistant"]
+        assert sent[1] == {
+            "role": "assistant",
+            "content": '[called add({"a": 2, "b": 3})]\n[result: 5]',
+        }
+        assert loop.of("stream_notice") == []

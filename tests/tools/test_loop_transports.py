@@ -117,3 +117,68 @@ async def test_on_the_real_server_smollm2s_template_gets_no_tools_and_the_page_i
         await _first_prompt_tokens(loop)
         (notice,) = loop.of("stream_notice")
         assert notice.kind == "tools_unsupported"
+
+
+def _tool_conversation() -> dict[str, object]:
+    """An export with one tool round: the user, the call of add with its result, the answer."""
+    at = "2026-01-02T03:04:05.000Z"
+    call = {
+        "id": "c1",
+        "name": "add",
+        "arguments": '{"a": 2, "b": 3}',
+        "server_id": "s",
+        "server_name": "s",
+        "tool": "add",
+        "state": "done",
+        "result": "5",
+    }
+    return {
+        "format": "llamadesk.conversations",
+        "version": 1,
+        "conversations": [
+            {
+                "id": "conv",
+                "title": "Sums",
+                "created_at": at,
+                "updated_at": at,
+                "messages": [
+                    {"id": "u", "role": "user", "content": "What is 2 + 3?", "created_at": at},
+                    {
+                        "id": "a1",
+                        "parent_id": "u",
+                        "role": "assistant",
+                        "content": "",
+                        "created_at": at,
+                        "tool_calls": [call],
+                    },
+                    {
+                        "id": "a2",
+                        "parent_id": "a1",
+                        "role": "assistant",
+                        "content": "5.",
+                        "created_at": at,
+                    },
+                ],
+            }
+        ],
+    }
+
+
+@pytest.mark.real_server
+async def test_on_the_real_server_a_template_without_tools_reads_earlier_calls_as_text(
+    tmp_path: Path, llama_server: RunningServer
+) -> None:
+    settings = Settings()
+    settings.generation.max_tokens = 4
+    async with open_loop(
+        tmp_path, FakeLlamaServer(), settings, endpoints=_real(llama_server)
+    ) as loop:
+        (conversation_id,) = (
+            await loop.chat.conversations.import_(_tool_conversation())
+        ).conversation_ids
+        branch = await loop.branch(conversation_id)
+        assert branch[1].tool_calls[0].result == "5"
+        again = await loop.chat.regenerate(branch[2].id)
+        end = await loop.ended(again, timeout_s=300)
+        assert (end.type, end.message.status) == ("stream_end", "complete")
+        assert end.message.parent_id == branch[1].id
