@@ -89,6 +89,8 @@ class ServerConnection:
         self._limits = limits
         self._on_change = on_change
         self._session: ClientSession | None = None
+        self.reached_ready = False
+        """Whether its last start got as far as ``ready`` (a crash since is worth a retry)."""
         self._stop = anyio.Event()
         self._settled = anyio.Event()
         self._ended = anyio.Event()
@@ -118,6 +120,7 @@ class ServerConnection:
         self._stop, self._settled, self._ended = anyio.Event(), anyio.Event(), anyio.Event()
         self.stderr = StderrTail()
         self._invalid_output = 0
+        self.reached_ready = False
         self._set("starting", None)
         tasks.start_soon(self._run)
 
@@ -195,6 +198,7 @@ class ServerConnection:
             await session.initialize()
             self.tools = await _all_tools(session)
         self._session = session
+        self.reached_ready = True
         self._set("ready", None)
         self._settled.set()
         async with anyio.create_task_group() as waiting:

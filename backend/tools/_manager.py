@@ -146,8 +146,18 @@ class ToolManager:
 
     async def offered(self) -> list[ToolInfo]:
         """The tools a model may call now: of every enabled server (started and waited for,
-        each within its start timeout), except those a rule denies; a failed server offers none."""
-        enabled = [s for s in self._store.servers() if s.enabled]
+        each within its start timeout), except those a rule denies. A server that failed to
+        start is not tried again here (each answer would wait for it); one that crashed after
+        starting is. Restarting or editing it in Settings tries it again."""
+        enabled = [
+            s
+            for s in self._store.servers()
+            if s.enabled
+            and not (
+                self._connections[s.id].state == "failed"
+                and not self._connections[s.id].reached_ready
+            )
+        ]
 
         async def settle(server_id: str) -> None:
             with suppress(ToolError):  # its state says why; the model is offered the others

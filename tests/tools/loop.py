@@ -16,7 +16,14 @@ import anyio
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
-from backend.contract import BridgeEvent, Message, StreamStarted, ToolCallInfo, ToolServerSpec
+from backend.contract import (
+    BridgeEvent,
+    Message,
+    StreamStarted,
+    ToolCallInfo,
+    ToolServers,
+    ToolServerSpec,
+)
 from backend.llama import EndpointProvider, FakeLlamaServer, LlamaCppAdapter
 from backend.tools import SecretStore, ServerStore, ToolManager
 
@@ -35,6 +42,8 @@ class Loop:
     store: ConversationStore
     settings: Settings
     events: list[BridgeEvent] = field(default_factory=list)
+    states: list[tuple[str, str]] = field(default_factory=list)
+    """(server id, state) at every change the manager reported, deduplicated in a row."""
     _changed: anyio.Event = field(default_factory=anyio.Event)
 
     def sink(self, event: BridgeEvent) -> None:
@@ -104,8 +113,13 @@ async def open_loop(
     def sink(event: BridgeEvent) -> None:
         holder[0].sink(event)
 
+    def servers_changed(servers: ToolServers) -> None:
+        for server in servers.servers if holder else ():
+            if (server.id, server.state) not in holder[0].states[-1:]:
+                holder[0].states.append((server.id, server.state))
+
     manager = ToolManager(
-        ServerStore(tmp_path / "tools.json", secrets), lambda: settings.tools, lambda _: None
+        ServerStore(tmp_path / "tools.json", secrets), lambda: settings.tools, servers_changed
     )
     with ConversationStore(tmp_path / "conversations.db") as store:
         adapter = (

@@ -185,6 +185,11 @@ async def test_a_server_that_cannot_start_offers_nothing_and_the_answer_goes_on(
         assert info.state == "failed"
         assert info.error is not None
         assert why in info.error or why in info.stderr_tail
+        loop.fake.script(FakeReply(content=("Again.",)))
+        again = await loop.send("Once more")
+        assert (await loop.ended(again)).message.content == "Again."
+        starts = [state for sid, state in loop.states if sid == server_id and state == "starting"]
+        assert starts == ["starting"], "a server that failed to start is not waited for again"
 
 
 _DYING = """
