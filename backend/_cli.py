@@ -7,6 +7,7 @@ python -m backend --browser --host ADDR --allow-network [--tls-cert FILE --tls-k
                                        ... reachable from other machines (warns; HTTPS)
 python -m backend --set engine.port=8080 ...   override settings for this run
 python -m backend engine --info|--build|--prepare [--portable]
+python -m backend worker --host H --port P   run an RPC worker for another machine's LlamaDesk
 python -m backend --version            the app's, engine's and model's versions
 python -m backend config --show|--path|--defaults
 python -m backend contract             print the bridge contract as JSON schema
@@ -27,12 +28,14 @@ from .config import ConfigService, default_form, format_paths, format_show
 from .engine import (
     DEFAULT_MODEL,
     ENGINE_SOURCE,
+    WORKER_NAME,
     build_engine,
     build_portable_engine,
     ensure_default_model,
     extract_chat_templates,
     format_engine_info,
     locate_engine,
+    locate_worker,
     portable_binary,
     verify_engine,
 )
@@ -118,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
         "--defaults", action="store_true", help="the settings form's schema and defaults (JSON)"
     )
     sub.add_parser("contract", help="print the bridge contract (JSON schema)")
+    worker = sub.add_parser(
+        "worker", help="run an RPC worker here for another machine's LlamaDesk to use"
+    )
+    worker.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    worker.add_argument("--port", type=int, default=50052, help="port to listen on")
+    worker.add_argument("--threads", type=int, default=0, help="CPU threads (0: all)")
     return parser
 
 
@@ -150,6 +159,20 @@ def _built_portable(paths: AppPaths) -> Path:
             "(or `python build.py package --portable`).",
         )
     return path
+
+
+def _worker(args: argparse.Namespace, paths: AppPaths) -> int:
+    from .rpc import run_worker  # noqa: PLC0415 - only this command needs it
+
+    configured = ConfigService(paths).settings.engine.server_binary
+    engine = locate_engine(configured, paths.engine_cache)
+    binary = locate_worker(engine.path)
+    if binary is None:
+        raise EngineError(
+            f"No {WORKER_NAME} beside {engine.path}.",
+            detail="Build the engine with RPC: `python -m backend engine --build`.",
+        )
+    return run_worker(binary, args.host, args.port, args.threads)
 
 
 def _config(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -205,13 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--allow-network, --tls-cert and --tls-key go with --browser")
     paths = AppPaths.from_env()
     try:
-        if args.command == "engine":
-            return _engine(args, paths)
-        if args.command == "config":
-            return _config(args, paths)
         if args.command == "contract":
             return _contract()
-        return _app(args, paths)
+        commands = {"engine": _engine, "config": _config, "worker": _worker}
+        return commands.get(args.command, _app)(args, paths)
     except LlamaDeskError as exc:
         report_startup_error(exc, paths)
         return 1

@@ -5,7 +5,9 @@ Start: the conversation database's check (a damaged file is recovered and set as
 monitor launches llama-server in the background, so the window shows at once with status
 ``starting``), the HTTP adapter that asks the monitor where the server is, the conversation
 store, the orchestrator with its slot manager, the download manager, and the MCP tool servers
-(none starts before it is used); the database is backed up once a day in the background. Stop,
+(none starts before it is used); the database is backed up once a day in the background. The RPC
+workers (``WorkerPool``) are checked before each launch and on a timer (a lost worker restarts
+the server without it), and the local worker runs while the settings ask for it. Stop,
 in reverse: tool servers stop (no child outlives the app), downloads pause (resumable), running
 generations are stored as cancelled and slot caches saved while the server still runs, then the
 database closes, then the server is stopped and reaped. Nothing here decides anything about
@@ -19,20 +21,31 @@ that asks for the models on ``done`` finds the new one; the new list follows as 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import anyio
 import httpx
 
 from ..chat import ChatOrchestrator, ConversationStore, SlotManager, migrate
 from ..config import ConfigService, Settings
-from ..contract import BridgeEvent, DownloadProgressEvent, ToolServers, ToolServersChangedEvent
-from ..errors import LlamaDeskError
+from ..contract import (
+    BridgeEvent,
+    DownloadProgressEvent,
+    RpcStatus,
+    RpcStatusEvent,
+    ToolServers,
+    ToolServersChangedEvent,
+)
+from ..engine import locate_engine
+from ..errors import EngineError, LlamaDeskError
 from ..llama import LlamaCppAdapter
 from ..models import DownloadManager, DownloadState, ModelCatalogue, ModelService
 from ..paths import AppPaths
+from ..rpc import WorkerPool
 from ..server import ServerMonitor
 from ..storage import Backups, Recovery, ensure_usable
 from ..tools import SecretStore, ServerStore, ToolManager
@@ -57,6 +70,7 @@ class Services:
     models: ModelService
     downloads: DownloadManager
     tools: ToolManager
+    workers: WorkerPool
     backups: Backups
     recovery: Recovery | None
     """What start-up did with a damaged database (None when it was sound)."""
@@ -95,6 +109,27 @@ def _check_database(paths: AppPaths) -> Recovery | None:
     return recovery
 
 
+def _worker_pool(
+    paths: AppPaths, config: ConfigService, sink: Callable[[BridgeEvent], None]
+) -> WorkerPool:
+    def engine() -> Path | None:
+        try:
+            return locate_engine(config.settings.engine.server_binary, paths.engine_cache).path
+        except EngineError:
+            return None
+
+    def changed(status: RpcStatus) -> None:
+        sink(RpcStatusEvent(status=status))
+
+    return WorkerPool(
+        lambda: config.settings.rpc,
+        engine,
+        environ=os.environ,
+        log_dir=paths.log_dir,
+        changed=changed,
+    )
+
+
 def _tool_manager(
     paths: AppPaths, settings: Callable[[], Settings], sink: Callable[[BridgeEvent], None]
 ) -> ToolManager:
@@ -118,7 +153,8 @@ async def open_services(
 
     engine = config.settings.engine
     catalogue = ModelCatalogue(paths, engine.models_dirs)
-    models = ModelService(paths, config, catalogue, sink)
+    workers = _worker_pool(paths, config, sink)
+    models = ModelService(paths, config, catalogue, sink, workers)
 
     def download_progress(state: DownloadState) -> None:
         done = state.status == "done"
@@ -152,7 +188,13 @@ async def open_services(
         tools = await stack.enter_async_context(_tool_manager(paths, lambda: config.settings, sink))
         chat = await stack.enter_async_context(
             ChatOrchestrator(
-                store, adapter, sink, lambda: config.settings, slots=slots, tools=tools
+                store,
+                adapter,
+                sink,
+                lambda: config.settings,
+                slots=slots,
+                tools=tools,
+                explain=workers.lost_error,
             )
         )
         downloads = await stack.enter_async_context(
@@ -165,6 +207,8 @@ async def open_services(
         tasks.start_soon(_start_server, monitor)
         tasks.start_soon(catalogue.watch, models.changed)
         tasks.start_soon(_keep_backups, backups)
+        tasks.start_soon(workers.watch, monitor.restart)
+        tasks.start_soon(workers.run_local, lambda: config.settings.rpc)
         yield Services(
             paths=paths,
             config=config,
@@ -174,6 +218,7 @@ async def open_services(
             models=models,
             downloads=downloads,
             tools=tools,
+            workers=workers,
             backups=backups,
             recovery=recovery,
         )

@@ -34,7 +34,7 @@ from ._conversations import ConversationService
 from ._generation import Generation, Generations
 from ._prompt import build_prompt
 from ._records import MessageRecord, new_id
-from ._runner import GenerationRunner
+from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
 from ._store import ConversationStore
 from ._tool_round import Approvals
@@ -63,6 +63,7 @@ class ChatOrchestrator:
         slots: SlotManager | None = None,
         flush_interval_s: float = 0.25,
         tools: ToolManager | None = None,
+        explain: Explain | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -83,6 +84,7 @@ class ChatOrchestrator:
             flush_interval_s=flush_interval_s,
             tools=tools,
             approvals=self._approvals,
+            explain=explain,
         )
         self._stack = AsyncExitStack()
         self._tasks: TaskGroup | None = None

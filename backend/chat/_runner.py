@@ -10,6 +10,8 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
 - **Context overflow is loud.** If the prompt does not fit a slot, the answer fails with
   ``ContextOverflow`` naming both sizes and the way out, unless ``behaviour.drop_oldest_turns``
   is on: then the oldest turns are dropped until it fits.
+- **Say why it stopped.** ``explain`` may reword an answer's error by its cause: an answer cut
+  off because an RPC worker went away names that worker.
 - After an answer the slot holds its prompt and the answer; the lease is told so, which is what
   a saved slot cache is later matched against.
 - **Tools.** A streamed answer offers the enabled tools (``_tool_offer``) when the chat template
@@ -23,7 +25,7 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -62,7 +64,10 @@ from ._tool_round import Approvals, ToolRound
 from ._tree import MessageTree
 from ._views import EventSink, message_view
 
-__all__ = ["GenerationRunner"]
+__all__ = ["Explain", "GenerationRunner"]
+
+Explain = Callable[[LlamaDeskError], Awaitable[LlamaDeskError]]
+"""An answer's error reworded by what caused it (``WorkerPool.lost_error``)."""
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +87,7 @@ class GenerationRunner:
         flush_interval_s: float,
         tools: ToolManager | None = None,
         approvals: Approvals | None = None,
+        explain: Explain | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -93,6 +99,8 @@ class GenerationRunner:
         self.flush_interval_s = flush_interval_s
         self.tools = tools
         self.approvals = approvals or Approvals()
+        self.explain = explain
+        """Rewords an answer's error with what caused it (an RPC worker that went away)."""
 
     async def run(self, generation: Generation) -> None:
         """Generate the answer, flushing it meanwhile, then store and report how it ended.
@@ -118,6 +126,9 @@ class GenerationRunner:
             return "cancelled"
         except LlamaDeskError as exc:
             generation.failure = exc
+            if self.explain is not None:
+                with anyio.CancelScope(shield=True):
+                    generation.failure = await self.explain(exc)
         except Exception as exc:
             log.exception("generation failed")
             generation.failure = InternalError("The answer failed unexpectedly.", detail=repr(exc))

@@ -5,6 +5,7 @@ validated changes from the settings page, and survives a broken settings file.
 """
 
 from backend.config._format import format_paths, format_show
+from backend.config._rpc import RpcSettings, RpcWorker
 from backend.config._service import ConfigService, Subscriber, default_form
 from backend.config._settings import (
     SAMPLING_KEYS,
@@ -24,6 +25,8 @@ __all__ = [
     "ConfigService",
     "EngineSettings",
     "GenerationSettings",
+    "RpcSettings",
+    "RpcWorker",
     "SAMPLING_KEYS",
     "SETTINGS_SCHEMA_VERSION",
     "SamplingParams",

@@ -12,6 +12,8 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from ._rpc import RpcSettings
+
 __all__ = [
     "AppearanceSettings",
     "BehaviourSettings",
@@ -385,4 +387,7 @@ class Settings(_Section):
     )
     tools: ToolsSettings = Field(
         default_factory=ToolsSettings, description="MCP tool servers and tool calls."
+    )
+    rpc: RpcSettings = Field(
+        default_factory=RpcSettings, description="RPC workers: one model over several machines."
     )

@@ -14,6 +14,7 @@ Modules, by topic:
 - ``_chat``: conversations, messages, search, export/import.
 - ``_models``: the model list, per-model load settings, downloads.
 - ``_server``: llama-server's status, sampling defaults and log.
+- ``_rpc``: RPC workers, their checks, the model's spread over them, the local worker.
 - ``_storage``: a damaged database recovered at start, the daily backups.
 - ``_app``: the settings form, opening a link in the system browser, the About section.
 - ``_tool_calls``: the tool calls in answers, and the user's answer to an approval request.
@@ -69,6 +70,7 @@ from ._events import (
     DatabaseRecoveredEvent,
     DownloadProgressEvent,
     ModelsChangedEvent,
+    RpcStatusEvent,
     ServerStatusEvent,
     StreamChunkEvent,
     StreamEndEvent,
@@ -93,6 +95,14 @@ from ._models import (
     RemoveModelParams,
     SaveModelSettingsParams,
     SelectModelParams,
+)
+from ._rpc import (
+    LocalWorkerInfo,
+    RpcDeviceInfo,
+    RpcShare,
+    RpcStatus,
+    RpcWorkerInfo,
+    RpcWorkerState,
 )
 from ._server import LogsParams, ServerDefaults, ServerLogs, ServerState, ServerStatus
 from ._storage import (
@@ -168,6 +178,7 @@ __all__ = [
     "ImportToolServersParams",
     "ImportToolServersResult",
     "ListToolsParams",
+    "LocalWorkerInfo",
     "LogsParams",
     "Message",
     "MessageRef",
@@ -188,6 +199,12 @@ __all__ = [
     "RenameConversationParams",
     "RestoreBackupParams",
     "RestoredBackup",
+    "RpcDeviceInfo",
+    "RpcShare",
+    "RpcStatus",
+    "RpcStatusEvent",
+    "RpcWorkerInfo",
+    "RpcWorkerState",
     "SaveConfigParams",
     "SaveConfigResult",
     "SaveModelSettingsParams",

@@ -10,6 +10,7 @@ from ._base import Wire
 from ._chat import ConversationSummary, Message
 from ._errors import BridgeError
 from ._models import DownloadInfo, ModelInfo
+from ._rpc import RpcStatus
 from ._server import ServerStatus
 from ._storage import DatabaseRecovery
 from ._tool_calls import StreamNoticeKind, ToolCallInfo
@@ -22,6 +23,7 @@ __all__ = [
     "DatabaseRecoveredEvent",
     "DownloadProgressEvent",
     "ModelsChangedEvent",
+    "RpcStatusEvent",
     "ServerStatusEvent",
     "StreamChunkEvent",
     "StreamEndEvent",
@@ -141,6 +143,13 @@ class ToolServersChangedEvent(Wire):
     servers: ToolServers
 
 
+class RpcStatusEvent(Wire):
+    """The RPC workers changed: a check's result, a launch's spread, the local worker's state."""
+
+    type: Literal["rpc_status"] = "rpc_status"
+    status: RpcStatus
+
+
 BridgeEvent = Annotated[
     StreamChunkEvent
     | StreamEndEvent
@@ -153,6 +162,7 @@ BridgeEvent = Annotated[
     | DownloadProgressEvent
     | ConversationUpdatedEvent
     | DatabaseRecoveredEvent
-    | ToolServersChangedEvent,
+    | ToolServersChangedEvent
+    | RpcStatusEvent,
     Field(discriminator="type"),
 ]

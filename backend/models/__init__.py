@@ -23,7 +23,7 @@ from backend.models._catalogue import (
 from backend.models._download import DownloadManager
 from backend.models._download_http import DiskFree
 from backend.models._download_job import DownloadState, DownloadStatus, ProgressCallback
-from backend.models._fit import FitEstimate
+from backend.models._fit import FitEstimate, format_bytes
 from backend.models._selection import ModelService, launch_engine, plan_router, with_load_states
 from backend.models._settings import ModelLoadSettings
 
@@ -40,6 +40,7 @@ __all__ = [
     "ModelSource",
     "ModelsCallback",
     "ProgressCallback",
+    "format_bytes",
     "launch_engine",
     "model_id",
     "plan_router",

@@ -41,7 +41,7 @@ from backend.contract import (
 from backend.errors import Conflict, LlamaDeskError, ModelError, ServerError
 from backend.models._catalogue import Model, ModelCatalogue
 from backend.paths import AppPaths
-from backend.server import RouterModel, RouterPlan, ServerMonitor
+from backend.server import RemoteWorkers, RouterModel, RouterPlan, ServerMonitor
 
 __all__ = ["ModelService", "launch_engine", "plan_router", "with_load_states"]
 
@@ -122,7 +122,8 @@ class ModelService:
     """Selects, unloads and removes models, and lists them with their load states.
 
     ``server`` is the monitor this service feeds; the caller enters it (``async with``).
-    ``sink`` receives the monitor's status events and the models' ``ModelsChangedEvent``.
+    ``sink`` receives the monitor's status events and the models' ``ModelsChangedEvent``;
+    ``workers`` are the RPC workers a single server may spread its model over.
     """
 
     def __init__(
@@ -131,6 +132,7 @@ class ModelService:
         config: ConfigService,
         catalogue: ModelCatalogue,
         sink: Callable[[BridgeEvent], None],
+        workers: RemoteWorkers | None = None,
     ) -> None:
         self.catalogue = catalogue
         self._config = config
@@ -143,6 +145,7 @@ class ModelService:
             sink=self._server_event,
             router_plan=self.router_plan,
             on_models=self.changed,
+            workers=workers,
         )
 
     def keep_caches(self, save: Callable[[], Awaitable[None]]) -> None:

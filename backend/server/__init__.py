@@ -41,7 +41,14 @@ from ._launch import (
 from ._log import ServerLog
 from ._monitor import ServerMonitor
 from ._pidfile import PidRecord, remove_record, sweep, write_record
-from ._plan import LaunchPlan, plan_launch, resolve_launch, write_launch_files
+from ._plan import (
+    LaunchPlan,
+    RemoteWorkers,
+    WorkerArgs,
+    plan_launch,
+    resolve_launch,
+    write_launch_files,
+)
 from ._recovery import Recovery, endpoint_patience
 from ._router import (
     RouterModel,
@@ -61,6 +68,7 @@ __all__ = [
     "Lifecycle",
     "PidRecord",
     "Recovery",
+    "RemoteWorkers",
     "RouterModel",
     "RouterPlan",
     "RouterSession",
@@ -70,6 +78,7 @@ __all__ = [
     "ServerProcess",
     "ServerRun",
     "Supervisor",
+    "WorkerArgs",
     "build_argv",
     "check_extra_args",
     "check_transition",

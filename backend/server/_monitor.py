@@ -1,5 +1,8 @@
 """The server monitor: launches llama-server, watches it, restarts it, and tells the UI.
 
+Long because: it is the one place every command and every report meets, under one lock; each
+part of the job is already its own module.
+
 The monitor is the conductor; each part of the job has its own module. One
 :class:`~._state.Lifecycle` holds the only truth about the server, its phase, and announces
 every transition to the sink as a ``ServerStatusEvent``. Three things change it:
@@ -18,7 +21,8 @@ and starts again a server that was stopped for being idle (a health check found 
 ``idle_unload_minutes``; ``endpoint()`` calls count as requests).
 
 With ``engine.router_mode`` the process is llama-server's router (``_router``), supervised
-exactly like a single server: its presets come from ``router_plan()`` at each launch, each
+exactly like a single server (and a single server may spread its model over RPC ``workers``,
+checked at each launch, see ``_plan``): its presets come from ``router_plan()`` at each launch, each
 model's state is polled with the health checks (``on_models`` hears of changes) and each idle
 model is unloaded on its own. ``select()`` switches the model new requests name without a
 restart (relaunching only when the presets changed); ``endpoint()`` then carries that name.
@@ -46,7 +50,7 @@ from ..paths import AppPaths
 from ._diagnose import Failure
 from ._log import ServerLog
 from ._pidfile import PidRecord, sweep, write_record
-from ._plan import resolve_launch
+from ._plan import RemoteWorkers, resolve_launch
 from ._recovery import Recovery, endpoint_patience
 from ._router import RouterPlan
 from ._state import Lifecycle, ServerPhase
@@ -69,8 +73,10 @@ class ServerMonitor:
         environ: Mapping[str, str] | None = None,
         router_plan: Callable[[], RouterPlan] | None = None,
         on_models: Callable[[], None] = lambda: None,
+        workers: RemoteWorkers | None = None,
     ) -> None:
         self._paths = paths
+        self._workers = workers
         self._settings = settings
         self._router_plan = router_plan
         self._on_models = on_models
@@ -300,7 +306,8 @@ class ServerMonitor:
         with anyio.CancelScope(shield=True):
             self._life.enter(ServerPhase.STARTING)
             engine = self._settings().engine
-            plan = await resolve_launch(engine, self._paths, self._environ, self._router_plan)
+            hooks = (self._router_plan, self._workers)
+            plan = await resolve_launch(engine, self._paths, self._environ, *hooks)
             if self._closed:
                 return
             if isinstance(plan, Failure):
@@ -371,6 +378,8 @@ class ServerMonitor:
                     return
                 self._run = None
                 failure = run.explain(returncode)
+                if self._workers is not None:
+                    failure = await self._workers.explain(failure)
                 self._life.enter(ServerPhase.CRASHED, failure)
                 verdict = self._recovery.after_crash(failure, engine, time.monotonic())
                 if isinstance(verdict, Failure):

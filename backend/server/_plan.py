@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import anyio
 
@@ -24,9 +25,36 @@ from ._diagnose import Failure, diagnose_engine
 from ._launch import build_argv, check_extra_args, choose_port
 from ._router import RouterPlan, preset_text, router_argv
 
-__all__ = ["LaunchPlan", "plan_launch", "resolve_launch", "write_launch_files"]
+__all__ = [
+    "LaunchPlan",
+    "RemoteWorkers",
+    "WorkerArgs",
+    "plan_launch",
+    "resolve_launch",
+    "write_launch_files",
+]
 
 _PRESET_NAME = "router-models.ini"
+
+
+@dataclass(frozen=True)
+class WorkerArgs:
+    """The RPC workers a launch takes: llama-server's arguments, and what to tell the user."""
+
+    argv: tuple[str, ...]
+    note: str | None = None
+
+
+class RemoteWorkers(Protocol):
+    """The RPC workers a single server may spread its model over (``backend.rpc.WorkerPool``)."""
+
+    async def prepare(self, binary: Path, model: Path) -> WorkerArgs | Failure:
+        """Check the workers and say which this launch takes, or why none can do."""
+        ...
+
+    async def explain(self, failure: Failure) -> Failure:
+        """``failure``, naming the worker whose loss made the server exit, if one did."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,8 @@ class LaunchPlan:
     router: RouterPlan | None = None
     preset: Path | None = None
     """Where the router's presets file goes (``--models-preset``)."""
+    note: str | None = None
+    """Something the log should say about this launch (a worker left out)."""
 
 
 def plan_launch(
@@ -55,6 +85,7 @@ def plan_launch(
     model: Path,
     port: int,
     router: RouterPlan | None = None,
+    workers: WorkerArgs | None = None,
 ) -> LaunchPlan | Failure:
     """The plan for these settings, or why there can be no launch.
 
@@ -63,8 +94,14 @@ def plan_launch(
     """
     fixed = engine.port != 0
     if router is None:
-        argv = build_argv(engine, binary=binary, model=model, port=port, slot_dir=paths.slot_dir)
-        return LaunchPlan(tuple(argv), model, engine.host, port, fixed, slot_dir=paths.slot_dir)
+        rpc = workers.argv if workers is not None else ()
+        note = workers.note if workers is not None else None
+        argv = build_argv(
+            engine, binary=binary, model=model, port=port, slot_dir=paths.slot_dir, rpc_args=rpc
+        )
+        return LaunchPlan(
+            tuple(argv), model, engine.host, port, fixed, slot_dir=paths.slot_dir, note=note
+        )
     if not router.models:
         return Failure(
             "Router mode has no model to serve.",
@@ -88,10 +125,13 @@ async def resolve_launch(
     paths: AppPaths,
     environ: Mapping[str, str],
     router_plan: Callable[[], RouterPlan] | None = None,
+    workers: RemoteWorkers | None = None,
 ) -> LaunchPlan | Failure:
-    """Find the binary, the model and a port, then plan; the first failure met is returned.
+    """Find the binary, the model, the workers and a port, then plan; the first failure met is
+    returned.
 
-    The router's plan is asked for only in router mode (and when there is one to ask).
+    The router's plan is asked for only in router mode (and when there is one to ask); the
+    workers only for a single server.
     """
     refused = check_extra_args(engine.extra_args)
     if refused is not None:
@@ -109,11 +149,19 @@ async def resolve_launch(
             model = await anyio.to_thread.run_sync(ensure_default_model, paths.model_cache)
     except ModelError as exc:
         return Failure(exc.message, exc.detail, ModelError, permanent=True)
+    remote: WorkerArgs | None = None
+    if workers is not None and not engine.router_mode:
+        prepared = await workers.prepare(binary.path, model)
+        if isinstance(prepared, Failure):
+            return prepared
+        remote = prepared
     port = choose_port(engine.host, engine.port)
     if isinstance(port, Failure):
         return port
     router = router_plan() if engine.router_mode and router_plan is not None else None
-    return plan_launch(engine, paths, binary=binary.path, model=model, port=port, router=router)
+    return plan_launch(
+        engine, paths, binary=binary.path, model=model, port=port, router=router, workers=remote
+    )
 
 
 async def write_launch_files(plan: LaunchPlan) -> Failure | None:

@@ -85,6 +85,8 @@ class ServerRun:
         if refused is not None:
             return refused
         api_key = secrets.token_urlsafe(24)
+        if plan.note:
+            log.note(plan.note)
         log.note(f"launching: {' '.join(plan.argv)}")
         try:
             process = ServerProcess.spawn(plan.argv, server_environ(environ, api_key))

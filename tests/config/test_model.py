@@ -11,6 +11,7 @@ import annotated_types
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 import backend.config
@@ -61,6 +62,7 @@ def test_schema_for_the_page_has_help_and_restart_flags_but_no_version(tmp_path:
         "backend.config._format",
         "backend.config._layers",
         "backend.config._migrations",
+        "backend.config._rpc",
         "backend.config._service",
         "backend.config._settings",
         "backend.config._store",
@@ -90,7 +92,11 @@ def _strategy(info: FieldInfo) -> st.SearchStrategy[Any]:
     if get_origin(annotation) is Literal:
         return st.sampled_from(get_args(annotation))
     if get_origin(annotation) is list:
-        item = _PATH_TEXT if get_args(annotation)[0] is Path else st.text(max_size=10)
+        (kind,) = get_args(annotation)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):  # e.g. the RPC workers
+            fields = {name: _strategy(field) for name, field in kind.model_fields.items()}
+            return st.lists(st.fixed_dictionaries(fields), max_size=3)
+        item = _PATH_TEXT if kind is Path else st.text(max_size=10)
         return st.lists(item, max_size=3)
     if annotation == Path | None:
         return st.none() | _PATH_TEXT
@@ -109,6 +115,9 @@ def _strategy(info: FieldInfo) -> st.SearchStrategy[Any]:
             low if above is None else above, high, exclude_min=above is not None, allow_nan=False
         )
     assert annotation is str
+    pattern = next((m.pattern for m in info.metadata if getattr(m, "pattern", None)), None)
+    if pattern is not None:
+        return st.from_regex(pattern, fullmatch=True).filter(lambda text: len(text) <= 300)
     min_size = _bound(info, annotated_types.MinLen, "min_length") or 0
     max_size = min(_bound(info, annotated_types.MaxLen, "max_length") or 50, 50)
     return st.text(min_size=min_size, max_size=max_size)

@@ -16,6 +16,7 @@ become commands.
 - ``_storage``: ``StorageCommands``, a damaged database recovered at start, the backups.
 - ``_app``: ``SettingsCommands`` (the settings page) and ``DesktopCommands`` (opening links).
 - ``_tools``: ``ToolCommands``, the MCP tool servers.
+- ``_rpc``: ``RpcCommands``, the RPC workers' states and a check on demand.
 """
 
 from ...bridge import commands_of
@@ -23,6 +24,7 @@ from ._app import DesktopCommands, SettingsCommands
 from ._base import FilePicker
 from ._chat import ChatCommands, ConversationCommands
 from ._models import DownloadCommands, ModelCommands
+from ._rpc import RpcCommands
 from ._server import ServerCommands
 from ._storage import StorageCommands, recovery_notice
 from ._tools import ToolCommands
@@ -36,6 +38,7 @@ __all__ = [
     "DownloadCommands",
     "FilePicker",
     "ModelCommands",
+    "RpcCommands",
     "ServerCommands",
     "SettingsCommands",
     "StorageCommands",
@@ -53,6 +56,7 @@ class CommandHandlers(
     ServerCommands,
     StorageCommands,
     ToolCommands,
+    RpcCommands,
     DesktopCommands,
 ):
     """Every bridge command: one async method each, grouped by what they act on."""

@@ -19,7 +19,8 @@ export interface BridgeContract {
 		| DownloadProgressEvent
 		| ConversationUpdatedEvent
 		| DatabaseRecoveredEvent
-		| ToolServersChangedEvent;
+		| ToolServersChangedEvent
+		| RpcStatusEvent;
 	failure: CommandFailure;
 }
 /**
@@ -31,6 +32,7 @@ export interface Commands {
 	add_tool_server: AddToolServerCommand;
 	answer_tool_call: AnswerToolCallCommand;
 	cancel_download: CancelDownloadCommand;
+	check_rpc_workers: CheckRpcWorkersCommand;
 	clear_conversation: ClearConversationCommand;
 	clear_finished_downloads: ClearFinishedDownloadsCommand;
 	continue_message: ContinueMessageCommand;
@@ -46,6 +48,7 @@ export interface Commands {
 	get_conversation: GetConversationCommand;
 	get_database_recovery: GetDatabaseRecoveryCommand;
 	get_model_settings: GetModelSettingsCommand;
+	get_rpc_status: GetRpcStatusCommand;
 	get_server_defaults: GetServerDefaultsCommand;
 	get_server_logs: GetServerLogsCommand;
 	get_server_status: GetServerStatusCommand;
@@ -350,6 +353,108 @@ export interface DownloadInfo {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CheckRpcWorkersCommand".
+ */
+export interface CheckRpcWorkersCommand {
+	params: EmptyParams;
+	result: RpcStatus;
+}
+/**
+ * No arguments.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "EmptyParams".
+ */
+export interface EmptyParams {}
+/**
+ * The workers, how the last launch spread the model, and the local worker.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RpcStatus".
+ */
+export interface RpcStatus {
+	/**
+	 * Whether the model fitted at the last launch.
+	 */
+	fits: boolean | null;
+	local: LocalWorkerInfo;
+	/**
+	 * The model the spread is for.
+	 */
+	model: string | null;
+	/**
+	 * What the last launch did about workers (one left out, memory short).
+	 */
+	note: string | null;
+	/**
+	 * Per device, at the last launch that used workers.
+	 */
+	spread?: RpcShare[];
+	workers: RpcWorkerInfo[];
+}
+/**
+ * The worker this app runs for other machines (Settings → run a worker on this machine).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "LocalWorkerInfo".
+ */
+export interface LocalWorkerInfo {
+	address: string | null;
+	error: string | null;
+	state: 'off' | 'starting' | 'running' | 'restarting' | 'failed';
+	/**
+	 * Set when it listens on more than this machine: anyone there can use it.
+	 */
+	warning: string | null;
+}
+/**
+ * The part of the model one worker's device holds at the last launch.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RpcShare".
+ */
+export interface RpcShare {
+	device: string;
+	free_bytes: number;
+	share_bytes: number;
+	worker: string;
+}
+/**
+ * One worker from the settings and what its last check found.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RpcWorkerInfo".
+ */
+export interface RpcWorkerInfo {
+	address: string;
+	/**
+	 * When it was last checked (ISO-8601).
+	 */
+	checked_at: string | null;
+	devices?: RpcDeviceInfo[];
+	enabled: boolean;
+	error: string | null;
+	free_bytes: number;
+	/**
+	 * reachable: answered its check; in_use: the running server holds it; refused / not_answering / not_a_worker / error: why it cannot be used (see error).
+	 */
+	state:
+		'unknown' | 'reachable' | 'in_use' | 'refused' | 'not_answering' | 'not_a_worker' | 'error';
+}
+/**
+ * One device a worker offers, as llama-server lists it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RpcDeviceInfo".
+ */
+export interface RpcDeviceInfo {
+	description: string;
+	free_bytes: number;
+	name: string;
+	total_bytes: number;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ClearConversationCommand".
  */
 export interface ClearConversationCommand {
@@ -434,13 +539,6 @@ export interface ClearFinishedDownloadsCommand {
 	params: EmptyParams;
 	result: DownloadInfo[];
 }
-/**
- * No arguments.
- *
- * This interface was referenced by `BridgeContract`'s JSON-Schema
- * via the `definition` "EmptyParams".
- */
-export interface EmptyParams {}
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ContinueMessageCommand".
@@ -778,6 +876,14 @@ export interface ModelSettings {
 	 * CPU threads; 0 lets llama-server decide.
 	 */
 	threads: number | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetRpcStatusCommand".
+ */
+export interface GetRpcStatusCommand {
+	params: EmptyParams;
+	result: RpcStatus;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1614,6 +1720,16 @@ export interface DatabaseRecoveredEvent {
 export interface ToolServersChangedEvent {
 	servers: ToolServers;
 	type: 'tool_servers_changed';
+}
+/**
+ * The RPC workers changed: a check's result, a launch's spread, the local worker's state.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RpcStatusEvent".
+ */
+export interface RpcStatusEvent {
+	status: RpcStatus;
+	type: 'rpc_status';
 }
 /**
  * Envelope of a command that failed.
