@@ -4,6 +4,7 @@ export { downloadsStore } from './downloads.svelte';
 export { linksStore } from './links.svelte';
 export { modelSettingsStore } from './model-settings.svelte';
 export { modelsStore, type ModelAction } from './models.svelte';
+export { rpcStore } from './rpc.svelte';
 export { serverStore } from './server.svelte';
 export { serverLogsStore } from './server-logs.svelte';
 export { settingsStore } from './settings.svelte';

@@ -34,3 +34,9 @@ export interface SettingsSection {
 	description: string;
 	fields: SettingsField[];
 }
+
+/** One RPC worker as the settings hold it (`rpc.workers`). */
+export interface RpcWorker {
+	address: string;
+	enabled: boolean;
+}

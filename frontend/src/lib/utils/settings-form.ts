@@ -1,3 +1,4 @@
+import { RPC_SECTION } from '$lib/constants/rpc';
 import type { SchemaProperty, ServerDefaults, SettingsField, SettingsSection } from '$lib/types';
 
 /** The settings section whose empty sampling fields follow the server's defaults. */
@@ -45,12 +46,15 @@ function toField(path: string, key: string, property: SchemaProperty): SettingsF
 	};
 }
 
-/** The settings form, generated from the backend's JSON schema: one section per nested model. */
+/**
+ * The settings form, generated from the backend's JSON schema: one section per nested model.
+ * The RPC workers' section has its own panel (a list of workers is no form field).
+ */
 export function buildSections(root: SchemaProperty): SettingsSection[] {
 	const sections: SettingsSection[] = [];
 	for (const [key, reference] of Object.entries(root.properties ?? {})) {
 		const section = resolve(root, reference);
-		if (!section.properties) continue;
+		if (!section.properties || key === RPC_SECTION) continue;
 		sections.push({
 			key,
 			title: humanise(key),

@@ -29,6 +29,7 @@ import { searchMessages } from './search';
 import { MockStorage } from './storage';
 import { MockTools } from './tools';
 import { MockToolRounds, type Stoppable } from './tool-rounds';
+import { mockRpcStatus } from './rpc';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -359,6 +360,8 @@ export class MockBackend {
 		set_tool_rule: ({ server_id, tool, rule }) => this.tools.setRule(server_id, tool ?? null, rule),
 		import_tool_servers: ({ data }) => this.tools.import(data),
 		export_tool_servers: () => this.tools.export(),
-		get_about: () => MOCK_ABOUT
+		get_about: () => MOCK_ABOUT,
+		get_rpc_status: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null),
+		check_rpc_workers: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null)
 	};
 }
