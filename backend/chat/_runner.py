@@ -45,7 +45,14 @@ from ..contract import (
     bridge_error,
 )
 from ..errors import ContextOverflow, InternalError, LlamaDeskError, ServerError
-from ..llama import ChatAccumulator, ChatDelta, ChatMessage, LlamaCppAdapter, ToolCall
+from ..llama import (
+    ChatAccumulator,
+    ChatDelta,
+    ChatMessage,
+    LlamaCppAdapter,
+    ToolCall,
+    ToolCallDelta,
+)
 from ..tools import ToolManager
 from ._generation import Generation
 from ._prompt import (
@@ -263,6 +270,10 @@ class GenerationRunner:
             ChatDelta(
                 content=result.content,
                 reasoning=result.reasoning,
+                tool_calls=tuple(
+                    ToolCallDelta(n, c.id, c.name, c.arguments)
+                    for n, c in enumerate(result.tool_calls)
+                ),
                 usage=result.usage,
                 timings=result.timings,
                 model=result.model,

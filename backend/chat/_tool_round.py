@@ -127,6 +127,8 @@ class _Calls:
             self._tell(call)
 
     def _tell(self, call: ToolCallInfo) -> None:
+        if not self.generation.emit:
+            return
         self.emit(
             ToolCallEvent(
                 stream_id=self.generation.stream_id,

@@ -247,14 +247,17 @@ class FakeLlamaServer:
             "predicted_ms": 1.0,
         }
         if not body.get("stream"):
-            message = {"role": "assistant", "content": "".join(reply.content)}
+            message: dict[str, Any] = {"role": "assistant", "content": "".join(reply.content)}
             if reply.reasoning:
                 message["reasoning_content"] = "".join(reply.reasoning)
+            if reply.tool_calls:
+                message["tool_calls"] = _whole_calls(reply.tool_calls)
+            finish = "tool_calls" if reply.tool_calls else "stop"
             return httpx.Response(
                 200,
                 json={
                     "model": self.model_path,
-                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                     "usage": {
                         "prompt_tokens": len(prompt),
                         "completion_tokens": len(reply.content),
@@ -283,6 +286,20 @@ class _FakeTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         return await self.server.handle(request)
+
+
+def _whole_calls(fragments: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Streamed tool-call fragments merged into the calls of a whole answer."""
+    calls: dict[int, dict[str, Any]] = {}
+    for fragment in fragments:
+        call = calls.setdefault(
+            fragment["index"], {"type": "function", "function": {"name": "", "arguments": ""}}
+        )
+        call.update({k: v for k, v in fragment.items() if k in ("id", "type")})
+        function = fragment.get("function") or {}
+        call["function"]["name"] = function.get("name") or call["function"]["name"]
+        call["function"]["arguments"] += function.get("arguments") or ""
+    return [calls[index] for index in sorted(calls)]
 
 
 def _error(status: int, message: str, kind: str) -> httpx.Response:

@@ -279,3 +279,19 @@ async def test_earlier_calls_are_written_as_text_for_a_template_without_tools(
             "content": '[called add({"a": 2, "b": 3})]\n[result: 5]',
         }
         assert loop.of("stream_notice") == []
+
+
+async def test_an_answer_nobody_watches_offers_no_tools_and_runs_none(tmp_path: Path) -> None:
+    fake = FakeLlamaServer(supports_tools=True)
+    fake.script(_calling(("add", {"a": 1, "b": 1})))
+    async with open_loop(tmp_path, fake) as loop:
+        await loop.add_server(stdio_spec(), rule="allow")
+        conversation = await loop.chat.conversations.create_conversation("whole")
+        answer = await loop.chat.handle_user_message(conversation.id, "1 + 1?")
+        assert "tools" not in fake.requests[0]
+        (call,) = answer.tool_calls
+        assert (call.state, call.result) == (
+            "invalid",
+            "Error: no tools were offered for this request. The call was not run.",
+        )
+        assert loop.events == []
