@@ -216,7 +216,7 @@ class LocalWorker:
         assert stream is not None
         fd = stream.fileno()
         os.set_blocking(fd, False)
-        with self._log_path.open("ab") as log:
+        with stream, self._log_path.open("ab") as log:
             while True:
                 await anyio.wait_readable(fd)
                 with contextlib.suppress(BlockingIOError):

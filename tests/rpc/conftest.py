@@ -76,12 +76,12 @@ def worker_binary(engine: EngineBinary) -> Path:
 
 
 @pytest.fixture
-def start_worker(worker_binary: Path, tmp_path: Path) -> Iterator[Callable[[], Worker]]:
-    """Start a worker on a free 127.0.0.1 port; each one is killed at the end of the test."""
+def start_worker(worker_binary: Path, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+    """Start a worker on 127.0.0.1 (a free port, or ``port``); each is killed at the end."""
     started: list[Worker] = []
 
-    def start() -> Worker:
-        port = free_port()
+    def start(port: int | None = None) -> Worker:
+        port = port or free_port()
         log = tmp_path / f"worker-{port}.log"
         env = {**os.environ, "LLAMA_CACHE": str(tmp_path / "rpc-cache")}
         with log.open("wb") as out:

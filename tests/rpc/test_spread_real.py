@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore
@@ -194,3 +195,32 @@ async def test_bad_addresses_never_hang_a_launch(
         assert "The model still fits on this machine alone" in notes
         for address in (refused_address, silent_address, web_address):
             assert f"worker {address}" in notes
+
+
+async def test_a_worker_lost_while_idle_is_left_out_and_used_again_once_back(
+    stack: Callable[..., Any], start_worker: Callable[..., Worker]
+) -> None:
+    first, second = start_worker(), start_worker()
+    async with stack([first.address, second.address]) as s:
+        assert (await s.monitor.start()).state == "ready"
+        s.settings.rpc.probe_interval_s = 1.0
+        lost = anyio.Event()
+
+        async def relaunch() -> None:
+            await s.monitor.restart()
+            lost.set()
+
+        async with anyio.create_task_group() as timer:
+            timer.start_soon(s.pool.watch, relaunch)
+            second.kill()  # nothing is being answered: only the timer can notice
+            with anyio.fail_after(30):
+                await lost.wait()
+            timer.cancel_scope.cancel()
+        assert s.monitor.status().state == "ready"
+        assert f"--rpc {first.address} " in s.launches()[-1] + " "
+        assert {w.address: w.state for w in s.pool.status().workers}[second.address] == "refused"
+
+        back = start_worker(port=int(second.address.rsplit(":", 1)[1]))
+        assert (await s.monitor.restart()).state == "ready"
+        assert f"--rpc {first.address},{back.address}" in s.launches()[-1]
+        assert [w.state for w in s.pool.status().workers] == ["in_use", "in_use"]
