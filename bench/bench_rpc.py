@@ -42,6 +42,7 @@ from backend.config import EngineSettings, RpcSettings, RpcWorker, Settings
 from backend.contract import BridgeEvent, ServerStatusEvent
 from backend.engine import locate_worker
 from backend.paths import AppPaths
+from backend.processes import spawn_child
 from backend.rpc import WorkerPool, worker_argv
 from backend.server import ServerMonitor
 
@@ -74,9 +75,8 @@ class Workers:
 
     def start(self, index: int) -> None:
         argv = worker_argv(self.binary, "127.0.0.1", self.ports[index], threads=1)
-        process = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env
-        )
+        # Killed with the benchmark, however it ends (PDEATHSIG), like the app's own children.
+        process = spawn_child(argv, self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.processes[index] = process
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -75,6 +75,8 @@ class LaunchPlan:
     """Where the router's presets file goes (``--models-preset``)."""
     note: str | None = None
     """Something the log should say about this launch (a worker left out)."""
+    extra_env: tuple[tuple[str, str], ...] = ()
+    """Variables for the child unless the app's environment sets them."""
 
 
 def plan_launch(
@@ -96,11 +98,21 @@ def plan_launch(
     if router is None:
         rpc = workers.argv if workers is not None else ()
         note = workers.note if workers is not None else None
+        # A lost worker makes llama-server abort; ggml would first run gdb for a backtrace, about
+        # 2 s on a busy machine before the exit is seen and the server relaunched without it.
+        quiet = (("GGML_NO_BACKTRACE", "1"),) if rpc else ()
         argv = build_argv(
             engine, binary=binary, model=model, port=port, slot_dir=paths.slot_dir, rpc_args=rpc
         )
         return LaunchPlan(
-            tuple(argv), model, engine.host, port, fixed, slot_dir=paths.slot_dir, note=note
+            tuple(argv),
+            model,
+            engine.host,
+            port,
+            fixed,
+            slot_dir=paths.slot_dir,
+            note=note,
+            extra_env=quiet,
         )
     if not router.models:
         return Failure(

@@ -89,7 +89,8 @@ class ServerRun:
             log.note(plan.note)
         log.note(f"launching: {' '.join(plan.argv)}")
         try:
-            process = ServerProcess.spawn(plan.argv, server_environ(environ, api_key))
+            env = server_environ({**dict(plan.extra_env), **environ}, api_key)
+            process = ServerProcess.spawn(plan.argv, env)
         except OSError as exc:
             return diagnose_spawn(exc)
         run = cls(

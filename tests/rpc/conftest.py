@@ -20,6 +20,7 @@ import psutil
 import pytest
 
 from backend.engine import EngineBinary, locate_worker
+from backend.processes import spawn_child
 from backend.rpc import worker_argv
 from tests.conftest import free_port
 from tests.waiting import wait_until
@@ -84,13 +85,9 @@ def start_worker(worker_binary: Path, tmp_path: Path) -> Iterator[Callable[..., 
         port = port or free_port()
         log = tmp_path / f"worker-{port}.log"
         env = {**os.environ, "LLAMA_CACHE": str(tmp_path / "rpc-cache")}
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                worker_argv(worker_binary, "127.0.0.1", port, threads=1),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
+        with log.open("wb") as out:  # killed with the tests however they end (PDEATHSIG)
+            argv = worker_argv(worker_binary, "127.0.0.1", port, threads=1)
+            process = spawn_child(argv, env, stdout=out.fileno(), stderr=subprocess.STDOUT)
         worker = Worker(process, f"127.0.0.1:{port}", log)
         started.append(worker)
         wait_until(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import psutil
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore
@@ -117,6 +118,8 @@ async def test_an_answer_comes_from_layers_on_both_workers(
         assert status.state == "ready", status.last_error
         assert f"--rpc {first.address},{second.address}" in s.launches()[-1]
         assert "--n-gpu-layers all" in s.launches()[-1]
+        assert status.pid is not None  # its abort at a lost worker starts no gdb first
+        assert psutil.Process(status.pid).environ()["GGML_NO_BACKTRACE"] == "1"
         for worker, before in zip((first, second), idle, strict=True):
             assert "Accepted client connection" in worker.output()
             # Each holds its share of SmolLM2's 98 MB (about half), not just its own code.

@@ -14,6 +14,7 @@ from backend.server import (
     LaunchPlan,
     RouterModel,
     RouterPlan,
+    WorkerArgs,
     build_argv,
     plan_launch,
     preset_text,
@@ -133,3 +134,20 @@ async def test_the_launch_files_are_written_or_the_failure_says_where(
     assert isinstance(failure, Failure)
     assert failure.message.startswith("Could not write the router's model list: ")
     assert failure.hint == f"Check that {blocked} is writable."
+
+
+def test_a_launch_over_rpc_workers_asks_for_no_backtrace_at_an_abort(tmp_path: Path) -> None:
+    paths = AppPaths(tmp_path / "c", tmp_path / "d", tmp_path / "l", tmp_path / "k")
+    binary, model = Path("/bin/llama-server"), Path("/m.gguf")
+    plain = plan_launch(EngineSettings(), paths, binary=binary, model=model, port=8080)
+    workers = WorkerArgs(("--rpc", "a:1"), "note")
+    spread = plan_launch(
+        EngineSettings(), paths, binary=binary, model=model, port=8080, workers=workers
+    )
+    assert isinstance(plain, LaunchPlan)
+    assert isinstance(spread, LaunchPlan)
+    assert plain.extra_env == ()
+    assert spread.extra_env == (("GGML_NO_BACKTRACE", "1"),)
+    assert spread.argv[-2:] == ("--rpc", "a:1")
+    assert "all" in spread.argv  # every layer goes to the workers
+    assert spread.note == "note"
