@@ -27,6 +27,7 @@ from backend.contract import (
     StreamEndEvent,
     StreamErrorEvent,
 )
+from backend.errors import ServerError
 from backend.llama import LlamaCppAdapter
 from backend.paths import AppPaths
 from backend.rpc import WorkerPool
@@ -75,9 +76,9 @@ def stack(
     """``async with stack(addresses) as s``: the monitor, pool and chat over those workers."""
 
     @asynccontextmanager
-    async def build(addresses: list[str]) -> AsyncIterator[Stack]:
+    async def build(addresses: list[str], model: Path = default_model) -> AsyncIterator[Stack]:
         settings = Settings(
-            engine=EngineSettings(**_FAST, server_binary=engine_binary, model=default_model),
+            engine=EngineSettings(**_FAST, server_binary=engine_binary, model=model),
             rpc=RpcSettings(
                 workers=[RpcWorker(address=a) for a in addresses],
                 probe_timeout_s=3.0,
@@ -227,3 +228,27 @@ async def test_a_worker_lost_while_idle_is_left_out_and_used_again_once_back(
         assert (await s.monitor.restart()).state == "ready"
         assert f"--rpc {first.address},{back.address}" in s.launches()[-1]
         assert [w.state for w in s.pool.status().workers] == ["in_use", "in_use"]
+
+
+async def test_a_model_that_does_not_fit_without_a_missing_worker_fails_naming_it(
+    stack: Callable[..., Any], start_worker: Callable[..., Worker], tmp_path: Path
+) -> None:
+    huge = tmp_path / "huge.gguf"  # sparse: as big as a model no machine here holds
+    with huge.open("wb") as file:
+        file.truncate(2 * 1000**4)
+    alive, gone = start_worker(), start_worker()
+    gone.kill()
+    async with stack([alive.address, gone.address], model=huge) as s:
+        with pytest.raises(ServerError) as caught:
+            await s.monitor.start()
+        status = s.monitor.status()
+        assert status.state == "failed"
+        assert status.last_error == caught.value.message
+        assert f"Missing worker {gone.address} (connection refused" in status.last_error
+        assert "The model needs about 2.0 TB but the workers left have" in status.last_error
+        assert "short." in status.last_error
+        assert "Start the missing worker again" in (status.hint or "")
+        assert s.launches() == []  # nothing was spawned
+        rpc = s.pool.status()
+        assert rpc.fits is False
+        assert rpc.note == status.last_error
