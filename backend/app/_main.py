@@ -52,7 +52,8 @@ def run_app(
     for warning in config.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     try:
-        with instance, AppRuntime(paths, config) as runtime:
+        # The window opens while the services start (see _runtime); browser mode waits for them.
+        with instance, AppRuntime(paths, config, background=browser is None) as runtime:
             if browser is not None:
                 code = serve_browser(runtime, FRONTEND_BUILD, browser, instance.answer_with)
             else:
@@ -91,12 +92,7 @@ def _window(
     debug: bool,
 ) -> int:
     prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
-    monitor = runtime.services.monitor
-    test = (
-        SelfTest(self_test, self_test_dir, lambda: monitor.status().state == "ready")
-        if self_test
-        else None
-    )
+    test = SelfTest(self_test, self_test_dir, runtime.server_ready) if self_test else None
     return run_window(
         url,
         runtime.api,

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
@@ -48,7 +49,9 @@ from ..paths import AppPaths
 from ..rpc import WorkerPool
 from ..server import ServerMonitor
 from ..storage import Backups, Recovery, ensure_usable
-from ..tools import SecretStore, ServerStore, ToolManager
+
+if TYPE_CHECKING:
+    from ..tools import ToolManager
 
 __all__ = ["Services", "open_services"]
 
@@ -77,11 +80,17 @@ class Services:
 
 
 async def _start_server(monitor: ServerMonitor) -> None:
-    """Launch at start-up; a failure is already in the monitor's status for the page to show."""
+    """Launch at start-up; a failure is already in the monitor's status for the page to show.
+
+    Never raises: its task group encloses the services entered after the monitor, and a failed
+    task would cancel their clean stop (answers stored, caches saved).
+    """
     try:
         await monitor.start()
     except LlamaDeskError as exc:
         log.warning("llama-server did not start: %s", exc.message)
+    except Exception:
+        log.exception("llama-server's start failed unexpectedly")
 
 
 async def _keep_backups(backups: Backups) -> None:
@@ -133,6 +142,9 @@ def _worker_pool(
 def _tool_manager(
     paths: AppPaths, settings: Callable[[], Settings], sink: Callable[[BridgeEvent], None]
 ) -> ToolManager:
+    """The tool servers' manager; run off the loop (see ``open_services``)."""
+    from ..tools import SecretStore, ServerStore, ToolManager  # noqa: PLC0415 - see open_services
+
     secrets = SecretStore(paths.tool_secrets_file, f"LlamaDesk tools ({paths.config_dir})")
     store = ServerStore(paths.tools_file, secrets)
 
@@ -172,6 +184,11 @@ async def open_services(
     async with AsyncExitStack() as stack:
         stack.callback(config.subscribe(settings_saved))
         monitor = await stack.enter_async_context(models.server)
+        # llama-server launches first (it takes the longest); a group of its own, so cancelling
+        # it at exit, after the services below have stopped, cancels nothing else.
+        launch = await stack.enter_async_context(anyio.create_task_group())
+        stack.callback(launch.cancel_scope.cancel)
+        launch.start_soon(_start_server, monitor)
         timeout = httpx.Timeout(engine.request_timeout_s, connect=_CONNECT_TIMEOUT_S)
         adapter = await stack.enter_async_context(
             LlamaCppAdapter(monitor, timeout=timeout, on_stall=monitor.check_soon)
@@ -185,7 +202,12 @@ async def open_services(
         )
         models.keep_caches(slots.save_all)
         # Tools before chat: leaving in reverse, the answers stop before their tool servers.
-        tools = await stack.enter_async_context(_tool_manager(paths, lambda: config.settings, sink))
+        # Made on a worker thread: importing the MCP SDK is most of the start-up's CPU time,
+        # and the loop meanwhile launches llama-server and answers the page's first commands.
+        manager = await anyio.to_thread.run_sync(
+            _tool_manager, paths, lambda: config.settings, sink
+        )
+        tools = await stack.enter_async_context(manager)
         chat = await stack.enter_async_context(
             ChatOrchestrator(
                 store,
@@ -204,7 +226,6 @@ async def open_services(
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())
         stack.callback(tasks.cancel_scope.cancel)
-        tasks.start_soon(_start_server, monitor)
         tasks.start_soon(catalogue.watch, models.changed)
         tasks.start_soon(_keep_backups, backups)
         tasks.start_soon(workers.watch, monitor.restart)

@@ -85,13 +85,16 @@ def run_window(
         assert self_test is not None
         outcome["code"] = 0 if self_test.run(window).ok else 1
 
+    def on_shown() -> None:
+        on_fatal(window.destroy)  # from now on the window exists to be closed
+
     def on_closing() -> None:
         attach_events(None)
 
+    window.events.shown += on_shown
     window.events.loaded += on_loaded
     window.events.closing += on_closing
     undo_signals = on_termination(lambda _signum: window.destroy())
-    on_fatal(window.destroy)
     try:
         webview.start(gui="qt", debug=debug, private_mode=True)
     finally:

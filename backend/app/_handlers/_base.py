@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .._services import Services
+if TYPE_CHECKING:
+    from .._services import Services
 
 __all__ = ["FilePicker", "HandlerBase"]
 

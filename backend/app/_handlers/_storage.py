@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import anyio
 
 from ...chat import migrate
@@ -13,9 +15,11 @@ from ...contract import (
     RestoreBackupParams,
     RestoredBackup,
 )
-from ...storage import Backup
-from .._services import Services
 from ._base import HandlerBase
+
+if TYPE_CHECKING:
+    from ...storage import Backup
+    from .._services import Services
 
 __all__ = ["StorageCommands", "backup_info", "recovery_notice"]
 

@@ -17,7 +17,6 @@ from ...contract import (
     ToolServers,
     UpdateToolServerParams,
 )
-from ...tools import EXPORT_FILENAME
 from ._base import HandlerBase
 
 __all__ = ["ToolCommands"]
@@ -65,6 +64,8 @@ class ToolCommands(HandlerBase):
 
     async def export_tool_servers(self, params: EmptyParams) -> ExportToolServersResult:
         """Every server as an mcp.json document, with secret values left empty."""
+        from ...tools import EXPORT_FILENAME  # noqa: PLC0415 - keeps the MCP SDK off the start
+
         return ExportToolServersResult(
             filename=EXPORT_FILENAME, content=self._services.tools.export_json()
         )
