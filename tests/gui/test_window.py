@@ -57,3 +57,27 @@ def test_a_question_typed_in_the_window_gets_a_streamed_answer(
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000
     assert result.returncode == 0
+
+
+def test_services_that_cannot_start_close_the_open_window_with_one_message(
+    x_display: str, llamadesk_home: Path, tmp_path: Path
+) -> None:
+    # The window opens while the services start; a start that fails (here: the log folder's
+    # name is taken by a file) closes it, and the app ends with one clear line, as before.
+    llamadesk_home.mkdir()
+    (llamadesk_home / "logs").write_text("not a folder\n")
+    env = {**os.environ, "DISPLAY": x_display, "LLAMADESK_HOME": str(llamadesk_home)}
+    command = [sys.executable, "-m", "backend", "--self-test", "Hi", "--self-test-dir"]
+    result = subprocess.run(
+        [*command, str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: LlamaDesk could not use {llamadesk_home / 'logs'}: File exists."]
+    assert "Traceback" not in result.stderr
