@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from .child_env import child_environ
 from .errors import LlamaDeskError
 from .paths import AppPaths, bundle_dir
 
@@ -40,7 +41,7 @@ def report_startup_error(error: LlamaDeskError, paths: AppPaths) -> None:
         _dialog(error.message, text)
     elif shutil.which("notify-send"):
         notify = ["notify-send", "--urgency=critical", TITLE, f"{error.message}\n{text}"]
-        subprocess.run(notify, check=False, timeout=10)
+        subprocess.run(notify, env=child_environ(), check=False, timeout=10)
 
 
 def _lines(error: LlamaDeskError) -> list[str]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..child_env import child_environ
+
 __all__ = ["SelfTest", "SelfTestReport"]
 
 _INSTALL_PROBE = """(() => {
@@ -157,5 +159,6 @@ class SelfTest:
             return None
         self._out_dir.mkdir(parents=True, exist_ok=True)
         path = self._out_dir / "selftest.png"
-        subprocess.run([tool, "-window", "root", str(path)], check=False, timeout=30)
+        command = [tool, "-window", "root", str(path)]
+        subprocess.run(command, env=child_environ(), check=False, timeout=30)
         return str(path) if path.exists() else None

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..child_env import child_environ
 from ..errors import EngineError
 from ._bundle import refuse_when_frozen
 from ._fetch import fetch_pinned
@@ -100,7 +101,11 @@ def run_logged(
         log_file.write(f"$ {' '.join(command)}\n")
         log_file.flush()
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=child_environ(),
         )
         assert process.stdout is not None
         for line in process.stdout:
@@ -131,7 +136,11 @@ def pinned_source(engine_cache: Path, work: Path) -> Path:
 
 def _check_runs(binary: Path) -> None:
     check = subprocess.run(
-        [str(binary), _CHECKS[binary.name]], capture_output=True, text=True, check=False
+        [str(binary), _CHECKS[binary.name]],
+        env=child_environ(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if check.returncode != 0:
         raise EngineError(

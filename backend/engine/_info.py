@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
+from ..child_env import child_environ
 from ._build import engine_key
 from ._locate import EngineBinary, locate_worker
 from ._pins import ENGINE_SOURCE
@@ -35,6 +35,7 @@ def cpu_variant(binary: Path) -> str | None:
     try:
         listed = subprocess.run(
             [str(binary), "--verbose", "--list-devices"],
+            env=child_environ(),
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_S,
@@ -54,7 +55,7 @@ def rpc_compiled_in(binary: Path) -> bool | None:
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_S,
-            env={**os.environ, "GGML_NO_BACKTRACE": "1"},  # its abort need not start gdb
+            env={**child_environ(), "GGML_NO_BACKTRACE": "1"},  # its abort need not start gdb
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):

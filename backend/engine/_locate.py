@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..child_env import child_environ
 from ..errors import EngineError
 from ._build import cached_binary
 from ._bundle import BUNDLE_ENGINE_DIR, bundled_file
@@ -57,6 +58,7 @@ def verify_engine(path: Path, source: EngineSource) -> EngineBinary:
     try:
         result = subprocess.run(
             [str(path), "--version"],
+            env=child_environ(),
             capture_output=True,
             text=True,
             timeout=_VERSION_TIMEOUT_S,

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import anyio
 
+from ..child_env import child_environ
 from ..config import EngineSettings
 from ..processes import signal_group, spawn_child
 from ._diagnose import Failure, port_taken
@@ -118,8 +119,9 @@ def check_extra_args(extra_args: Sequence[str]) -> Failure | None:
 
 
 def server_environ(environ: Mapping[str, str], api_key: str) -> dict[str, str]:
-    """The child's environment: the app's, the API key, and ``LLAMA_ARG_FIT=off`` by default."""
-    return {"LLAMA_ARG_FIT": "off", **environ, "LLAMA_API_KEY": api_key}
+    """The child's environment: the app's (``child_environ``), the API key, and
+    ``LLAMA_ARG_FIT=off`` by default."""
+    return {"LLAMA_ARG_FIT": "off", **child_environ(environ), "LLAMA_API_KEY": api_key}
 
 
 def _family(host: str) -> socket.AddressFamily:

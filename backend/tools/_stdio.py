@@ -33,6 +33,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
+from ..child_env import child_environ
 from ..errors import ToolError
 from ..processes import signal_group, spawn_child
 
@@ -93,7 +94,7 @@ def _spawn(
     try:
         popen = spawn_child(
             [command, *args],
-            {**get_default_environment(), **env},
+            {**child_environ(get_default_environment()), **env},
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=cwd,

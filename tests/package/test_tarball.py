@@ -98,6 +98,9 @@ def test_browser_mode_answers_over_http_ignores_a_dotenv_and_runs_once(unpacked:
         assert status.get("state") == "ready", status
         server = psutil.Process(int(str(status["pid"])))
         assert server.exe() == str(unpacked / "_internal" / "engine" / "llama-server")
+        # the bootloader's library path is the app's own: llama-server gets none of it
+        loader = {k: v for k, v in server.environ().items() if k.startswith(("LD_", "_PYI_"))}
+        assert loader == {}, loader
         assert "<html" in httpx.get(base + "/").text.lower()
         # a second launch on the same data does not start a second app: it points to this one
         second = run_clean(unpacked / "llamadesk", ["--browser", "--port", "0"], home, timeout=60)

@@ -3,12 +3,15 @@ outside the window."""
 
 from __future__ import annotations
 
-import webbrowser
+import os
+import shlex
+import subprocess
 from pathlib import Path
 
 import anyio
 
 from ... import __version__
+from ...child_env import child_environ
 from ...contract import (
     About,
     ConfigView,
@@ -23,7 +26,38 @@ from ...errors import ConfigError, EngineError, FieldError
 from ...paths import bundle_dir
 from ._base import HandlerBase
 
-__all__ = ["DesktopCommands", "SettingsCommands"]
+__all__ = ["DesktopCommands", "SettingsCommands", "open_in_browser"]
+
+_BROWSER_WAIT_S = 5.0
+
+
+def open_in_browser(url: str) -> bool:
+    """Open ``url`` the way ``webbrowser`` does on Linux, with each command of ``$BROWSER``
+    (``%s`` stands for the URL) and then ``xdg-open``, but in ``child_environ()``: a browser
+    started with the packaged app's library path would load the bundle's Qt and NSS.
+    """
+    env = child_environ()
+    commands = [c for c in env.get("BROWSER", "").split(os.pathsep) if c.strip()]
+    for command in [*commands, "xdg-open"]:
+        try:
+            words = shlex.split(command)
+            argv = [w.replace("%s", url) for w in words] if "%s" in command else [*words, url]
+            child = subprocess.Popen(
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except (OSError, ValueError):
+            continue
+        try:
+            if child.wait(_BROWSER_WAIT_S) == 0:
+                return True
+        except subprocess.TimeoutExpired:
+            return True  # a browser that stays in the foreground has the link
+    return False
 
 
 def _check_binary(path: Path) -> None:
@@ -90,4 +124,4 @@ class DesktopCommands(HandlerBase):
 
     async def open_external(self, params: OpenExternalParams) -> Opened:
         """Open a link in the system browser; the window itself never leaves the app."""
-        return Opened(opened=await anyio.to_thread.run_sync(webbrowser.open, params.url))
+        return Opened(opened=await anyio.to_thread.run_sync(open_in_browser, params.url))
