@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .packaged import ROOT, TEST_USER, TEST_XZ_LEVEL, Package, world_readable_dir
+from .packaged import ROOT, TEST_USER, TEST_XZ_LEVEL, Homes, Package, world_readable_dir
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +60,12 @@ def test_user() -> Iterator[str]:
     yield TEST_USER
     if created:
         subprocess.run(["userdel", TEST_USER], check=False)
+
+
+@pytest.fixture
+def fresh_home() -> Iterator[Homes]:
+    """Makes empty homes for one test: ``fresh_home()``, ``fresh_home(owner=user)``; all of
+    them are removed after it."""
+    homes = Homes()
+    yield homes
+    homes.close()

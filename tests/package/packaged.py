@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -85,11 +86,23 @@ def self_test_report(result: subprocess.CompletedProcess[str]) -> dict[str, obje
     return report
 
 
-def fresh_home(owner: str | None = None) -> Path:
-    """An empty home folder (owned by ``owner`` when given)."""
-    home = world_readable_dir("llamadesk-home-")
-    if owner is not None:
-        account = pwd.getpwnam(owner)
-        os.chown(home, account.pw_uid, account.pw_gid)
-        home.chmod(0o700)
-    return home
+class Homes:
+    """Makes empty home folders, inside one world-readable folder that ``close`` removes whole
+    (the apps' data and logs, and anything a test writes beside a home)."""
+
+    def __init__(self) -> None:
+        self.root = world_readable_dir("llamadesk-homes-")
+
+    def __call__(self, owner: str | None = None) -> Path:
+        """An empty home folder (owned by ``owner`` when given)."""
+        home = Path(tempfile.mkdtemp(prefix="home-", dir=self.root))
+        home.chmod(0o755)
+        if owner is not None:
+            account = pwd.getpwnam(owner)
+            os.chown(home, account.pw_uid, account.pw_gid)
+            home.chmod(0o700)
+        return home
+
+    def close(self) -> None:
+        """Remove every home made, and the folder they are in."""
+        shutil.rmtree(self.root)

@@ -16,8 +16,8 @@ from backend import __version__
 from .packaged import (
     ANSWER_FLAGS,
     PROMPT,
+    Homes,
     Package,
-    fresh_home,
     run_clean,
     self_test_report,
 )
@@ -149,14 +149,14 @@ def test_the_deb_installs_the_app_a_menu_entry_and_icons(installed: list[str]) -
 
 
 def test_the_installed_app_starts_from_usr_bin_and_answers(
-    installed: list[str], x_display: str, tmp_path: Path
+    installed: list[str], x_display: str, tmp_path: Path, fresh_home: Homes
 ) -> None:
     home = fresh_home()
     args = [*ANSWER_FLAGS, "--self-test", PROMPT, "--self-test-dir", str(tmp_path)]
     self_test_report(run_clean(Path("/usr/bin/llamadesk"), args, home, x_display))
 
 
-def test_dpkg_r_leaves_nothing_behind(installed: list[str]) -> None:
+def test_dpkg_r_leaves_nothing_behind(installed: list[str], fresh_home: Homes) -> None:
     # runs last in this module: it removes what the fixture installed
     home = fresh_home()
     started = run_clean(Path("/usr/bin/llamadesk"), ["engine", "--info"], home)

@@ -17,9 +17,9 @@ from .packaged import (
     ANSWER_FLAGS,
     PROMPT,
     TEST_XZ_LEVEL,
+    Homes,
     Package,
     clean_env,
-    fresh_home,
     run_clean,
     self_test_report,
 )
@@ -39,7 +39,7 @@ def test_the_packages_are_named_by_version_and_the_tarball_is_within_budget(
     assert package.info["xz_level"] == TEST_XZ_LEVEL
 
 
-def test_version_and_help_need_no_display(unpacked: Path) -> None:
+def test_version_and_help_need_no_display(unpacked: Path, fresh_home: Homes) -> None:
     home = fresh_home()
     version = run_clean(unpacked / "llamadesk", ["--version"], home)
     assert version.returncode == 0, version.stderr
@@ -51,7 +51,7 @@ def test_version_and_help_need_no_display(unpacked: Path) -> None:
     assert "--browser" in shown.stdout
 
 
-def test_it_uses_the_engine_it_carries_and_never_builds(unpacked: Path) -> None:
+def test_it_uses_the_engine_it_carries_and_never_builds(unpacked: Path, fresh_home: Homes) -> None:
     home = fresh_home()
     info = run_clean(unpacked / "llamadesk", ["engine", "--info"], home)
     assert info.returncode == 0, info.stderr
@@ -63,7 +63,7 @@ def test_it_uses_the_engine_it_carries_and_never_builds(unpacked: Path) -> None:
 
 
 def test_a_question_in_the_window_is_answered(
-    unpacked: Path, x_display: str, tmp_path: Path
+    unpacked: Path, x_display: str, tmp_path: Path, fresh_home: Homes
 ) -> None:
     home = fresh_home()
     args = [*ANSWER_FLAGS, "--self-test", PROMPT, "--self-test-dir", str(tmp_path)]
@@ -75,7 +75,9 @@ def test_a_question_in_the_window_is_answered(
     assert not (home / ".cache" / "llamadesk" / "models").exists()
 
 
-def test_browser_mode_answers_over_http_ignores_a_dotenv_and_runs_once(unpacked: Path) -> None:
+def test_browser_mode_answers_over_http_ignores_a_dotenv_and_runs_once(
+    unpacked: Path, fresh_home: Homes
+) -> None:
     home = fresh_home()
     # From a source checkout this .env would stop the start (a port that is not a number).
     (home / ".env").write_text("LLAMADESK_ENGINE__PORT=not-a-port\n")
@@ -115,7 +117,7 @@ def test_browser_mode_answers_over_http_ignores_a_dotenv_and_runs_once(unpacked:
 
 
 def test_a_normal_user_runs_it_with_chromiums_sandbox_on(
-    unpacked: Path, x_display: str, test_user: str
+    unpacked: Path, x_display: str, test_user: str, fresh_home: Homes
 ) -> None:
     home = fresh_home(owner=test_user)
     args = [*ANSWER_FLAGS, "--self-test", PROMPT, "--self-test-dir", str(home / "shots")]
@@ -165,7 +167,7 @@ def _web_processes(
 
 
 def test_a_start_up_error_with_no_terminal_is_logged_and_shown_in_a_dialog(
-    unpacked: Path, x_display: str
+    unpacked: Path, x_display: str, fresh_home: Homes
 ) -> None:
     # As from the desktop menu: no terminal, so stderr alone would reach nobody.
     home = fresh_home()
