@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import anyio
 from anyio.abc import TaskGroup
@@ -29,7 +30,6 @@ from ..config import Settings
 from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
 from ..errors import InternalError, InvalidArgument, ServerError
 from ..llama import LlamaCppAdapter
-from ..tools import ToolManager
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
 from ._prompt import build_prompt
@@ -40,6 +40,9 @@ from ._store import ConversationStore
 from ._tool_round import Approvals
 from ._tree import MessageTree
 from ._views import active_branch, guarded, message_view
+
+if TYPE_CHECKING:
+    from ..tools import ToolManager
 
 __all__ = ["ChatOrchestrator"]
 

@@ -28,7 +28,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -53,7 +53,6 @@ from ..llama import (
     ToolCall,
     ToolCallDelta,
 )
-from ..tools import ToolManager
 from ._generation import Generation
 from ._prompt import (
     assistant_turn,
@@ -70,6 +69,9 @@ from ._tool_offer import ToolOffer, template_caps
 from ._tool_round import Approvals, ToolRound
 from ._tree import MessageTree
 from ._views import EventSink, message_view
+
+if TYPE_CHECKING:
+    from ..tools import ToolManager
 
 __all__ = ["Explain", "GenerationRunner"]
 

@@ -20,19 +20,21 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from ..contract import ApprovalDecision, ToolCallEvent, ToolCallInfo
 from ..errors import LlamaDeskError, NotFound
 from ..llama import ToolCall
-from ..tools import ToolManager
 from ._generation import Generation
 from ._records import stopped_calls
 from ._store import ConversationStore
 from ._tool_offer import ToolOffer
 from ._views import EventSink
+
+if TYPE_CHECKING:
+    from ..tools import ToolManager
 
 __all__ = ["Approvals", "ToolRound"]
 
