@@ -20,7 +20,8 @@ import {
 	MOCK_SERVER_DEFAULTS,
 	crashSequence,
 	status,
-	templateTakesTools
+	templateTakesTools,
+	toolsUnsupported
 } from './server';
 import { MockStream } from './streamer';
 import { MockTree } from './tree';
@@ -109,6 +110,7 @@ export class MockBackend {
 			tree: this.tree,
 			callMs: options.toolCallMs ?? 600,
 			resultMaxChars: () => Number(this.config.tools?.result_max_chars),
+			templateTakesTools: () => templateTakesTools(this.server.model),
 			register: (conversationId, round) => this.streams.set(conversationId, round),
 			stream: (streamId, message, reply) => this.stream(streamId, message, reply),
 			ended: (message) => this.ended(message)
@@ -157,8 +159,10 @@ export class MockBackend {
 		prompt: string | ScriptedReply,
 		user: Message | null
 	): StreamStarted {
-		this.requireReady();
+		const model = this.requireReady();
 		const streamId = this.tree.nextId('stream');
+		if (!templateTakesTools(model) && this.tools.list().servers.some((server) => server.enabled))
+			setTimeout(() => this.emit(toolsUnsupported(streamId, message)), 0);
 		this.stream(streamId, message, typeof prompt === 'string' ? replyFor(prompt) : prompt);
 		return {
 			stream_id: streamId,

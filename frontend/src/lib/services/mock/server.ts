@@ -1,4 +1,4 @@
-import type { About, BridgeEvent, ServerDefaults, ServerStatus } from '$lib/types';
+import type { About, BridgeEvent, Message, ServerDefaults, ServerStatus } from '$lib/types';
 
 /** What llama-server's `/props` reports as its sampling defaults (read off the real one). */
 export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
@@ -16,6 +16,18 @@ export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
 /** Whether the mock model's chat template takes tools: SmolLM2's does not, the others' do. */
 export function templateTakesTools(model: string | null): boolean {
 	return model !== null && !model.startsWith('smollm2');
+}
+
+/** The notice of an answer whose model cannot take the enabled tools (`GenerationRunner._offer`). */
+export function toolsUnsupported(streamId: string, message: Message): BridgeEvent {
+	return {
+		type: 'stream_notice',
+		stream_id: streamId,
+		conversation_id: message.conversation_id,
+		message_id: message.id,
+		kind: 'tools_unsupported',
+		text: "Tools are enabled, but this model's chat template cannot take them, so none were sent. A model's settings can name a chat template that can."
+	};
 }
 
 /** What `get_about` answers in the packaged app (the portable engine on an AVX2 machine). */

@@ -202,6 +202,20 @@ describe('MockBackend tool rounds', () => {
 		expect(lastEnd()?.message.status).toBe('complete');
 	});
 
+	it('a model whose template takes no tools: a notice, nothing offered, the answer ends after the call', async () => {
+		const selecting = ok('select_model', { model_id: 'smollm2-360m-instruct-q8' });
+		await vi.advanceTimersByTimeAsync(2000);
+		await selecting;
+		const invalid = await ask('/tool');
+		const notice = events.find((event) => event.type === 'stream_notice');
+		expect(notice?.type === 'stream_notice' && notice.kind).toBe('tools_unsupported');
+		expect(invalid?.call.result).toBe(
+			'Error: no tools were offered for this request. The call was not run.'
+		);
+		expect(events.some((event) => event.type === 'stream_round')).toBe(false);
+		expect(lastEnd()?.message).toMatchObject({ status: 'complete', id: invalid?.message_id });
+	});
+
 	it('a tool its rule denies is not offered, so a call to it is invalid', async () => {
 		const [server] = (await ok('list_tool_servers', {})).servers;
 		await ok('set_tool_rule', { server_id: server?.id ?? '', tool: 'read_file', rule: 'deny' });

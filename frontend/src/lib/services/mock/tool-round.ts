@@ -45,6 +45,8 @@ export interface ToolRoundHooks {
 	callMs: number;
 	/** `tools.result_max_chars`: longer results are cut. */
 	resultMaxChars: () => number;
+	/** Whether the loaded model's chat template takes tools (else none were offered). */
+	templateTakesTools: () => boolean;
 }
 
 /**
@@ -58,6 +60,8 @@ export class MockToolRound {
 	private timers = new Map<string, ReturnType<typeof setTimeout>>();
 	private started = new Map<string, number>();
 	private over = false;
+	/** Whether the answer offered any tools: if not, it ends after this round. */
+	private offered = false;
 
 	constructor(
 		readonly streamId: string,
@@ -73,7 +77,8 @@ export class MockToolRound {
 
 	/** Every call is told at once (pending, or invalid), then they are settled in order. */
 	start(): void {
-		const offer = this.hooks.tools.offer();
+		const offer = this.hooks.templateTakesTools() ? this.hooks.tools.offer() : new Map();
+		this.offered = offer.size > 0;
 		this.calls = this.scripted.map((scripted, index) => this.resolve(scripted, index, offer));
 		this.hooks.update({ tool_calls: this.calls });
 		for (const call of this.calls) this.tell(call);
@@ -196,14 +201,23 @@ export class MockToolRound {
 		this.proceed();
 	}
 
+	/** Every call has ended: the answer goes on, or (nothing was offered) ends here. */
 	private settle(): void {
 		if (this.over) return;
 		this.over = true;
 		const message = this.hooks.update({ status: 'complete', tool_calls: this.calls });
-		this.hooks.next(
-			message,
-			this.calls.some((call) => call.state === 'done')
-		);
+		if (this.offered)
+			return this.hooks.next(
+				message,
+				this.calls.some((call) => call.state === 'done')
+			);
+		this.hooks.emit({
+			type: 'stream_end',
+			stream_id: this.streamId,
+			conversation_id: this.message.conversation_id,
+			message
+		});
+		this.hooks.ended(message);
 	}
 
 	/** Stop: what waits or runs is cancelled, and the answer ends here. */

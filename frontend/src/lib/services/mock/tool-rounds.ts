@@ -17,6 +17,7 @@ export interface ToolRoundsHost {
 	/** How long a normal call runs. */
 	callMs: number;
 	resultMaxChars: () => number;
+	templateTakesTools: () => boolean;
 	/** Make the round what Stop ends in its conversation. */
 	register: (conversationId: string, round: Stoppable) => void;
 	/** Stream the model's next message of the same answer. */
@@ -47,7 +48,8 @@ export class MockToolRounds {
 					this.host.ended(final);
 				},
 				callMs: this.host.callMs,
-				resultMaxChars: this.host.resultMaxChars
+				resultMaxChars: this.host.resultMaxChars,
+				templateTakesTools: this.host.templateTakesTools
 			}
 		);
 		this.rounds.set(message.id, round);
