@@ -356,6 +356,13 @@ def command_dev(args: argparse.Namespace) -> int:
         vite.wait()
 
 
+FRONTEND_BENCHMARKS = [
+    ("bench_frontend_stream", "bench"),
+    ("bench_long_conversation", "bench:long"),
+]
+"""Benchmarks of the page alone (name, npm script in frontend/), after those under bench/."""
+
+
 def command_bench(args: argparse.Namespace) -> int:
     setup(system=APT_BUILD + APT_GUI + APT_TEST)
     out_dir = ROOT / "bench" / "results"
@@ -371,15 +378,16 @@ def command_bench(args: argparse.Namespace) -> int:
         summary[script.stem] = (
             json.loads(out.read_text()) if code == 0 and out.exists() else {"error": code}
         )
-    front = out_dir / "bench_frontend_stream.json"
-    log("── bench_frontend_stream")
-    code = subprocess.run(
-        ["npm", "-w", "frontend", "run", "--silent", "bench", "--", "--json", str(front)],
-        check=False,
-    ).returncode
-    summary["bench_frontend_stream"] = (
-        json.loads(front.read_text()) if code == 0 and front.exists() else {"error": code}
-    )
+    for name, npm_script in FRONTEND_BENCHMARKS:
+        front = out_dir / f"{name}.json"
+        log(f"── {name}")
+        code = subprocess.run(
+            ["npm", "-w", "frontend", "run", "--silent", npm_script, "--", "--json", str(front)],
+            check=False,
+        ).returncode
+        summary[name] = (
+            json.loads(front.read_text()) if code == 0 and front.exists() else {"error": code}
+        )
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     print("\nbenchmark                      result")
     for name, result in summary.items():

@@ -61,9 +61,11 @@ class ConversationService:
         record = self.store.create_conversation(title)
         return conversation_view(self.store, record.id)
 
-    async def list_conversations(self) -> list[ConversationSummary]:
-        """Every conversation, pinned first, then most recently updated."""
-        return self.store.list_conversations()
+    async def list_conversations(
+        self, offset: int = 0, limit: int | None = None
+    ) -> list[ConversationSummary]:
+        """Conversations, pinned first, then most recently updated (all, or one page)."""
+        return self.store.list_conversations(offset, limit)
 
     async def get_conversation(self, conversation_id: str) -> Conversation:
         """A conversation with its active branch, root first, siblings filled in."""

@@ -19,6 +19,8 @@ Design of the tables:
 - ``messages.tool_calls`` is the JSON list of the tool calls an assistant message made, each with
   its state and result (``ToolCallInfo``): a round's calls and results live with the message that
   made them, and the model's next words are that message's child.
+- ``conversations_by_recency`` is the sidebar's order (pinned first, newest first), so a page of
+  the list is an index walk (about 1 ms at 10,000 conversations) instead of a sort of them all.
 """
 
 from __future__ import annotations
@@ -146,6 +148,17 @@ def m003_slot_caches(db: sqlite3.Connection) -> None:
 @migration
 def m004_tool_calls(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]'")
+
+
+@migration
+def m005_conversation_list_index(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE INDEX conversations_by_recency
+            ON conversations(pinned DESC, updated_at DESC, seq DESC);
+        """,
+    )
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:

@@ -13,18 +13,22 @@ if TYPE_CHECKING:
 __all__ = ["search_hits"]
 
 _SEARCH = (
+    # Each index ranks its own matches and hands over only its best ?2 (FTS5 sorts by rank
+    # inside the index, so snippets are made for those rows alone, not for every match).
     "SELECT * FROM ("
-    " SELECT c.id AS conversation_id, NULL AS message_id, c.title AS title,"
-    "  snippet(conversations_fts, 0, '**', '**', '…', 12) AS snippet,"
-    "  -bm25(conversations_fts) + 1000 AS score"
-    " FROM conversations_fts JOIN conversations c ON c.seq = conversations_fts.rowid"
-    " WHERE conversations_fts MATCH ?1"
+    " SELECT c.id AS conversation_id, NULL AS message_id, c.title AS title, t.snippet,"
+    "  t.score + 1000 AS score"
+    " FROM (SELECT rowid, snippet(conversations_fts, 0, '**', '**', '…', 12) AS snippet,"
+    "   -bm25(conversations_fts) AS score FROM conversations_fts"
+    "   WHERE conversations_fts MATCH ?1 ORDER BY rank LIMIT ?2) t"
+    " JOIN conversations c ON c.seq = t.rowid"
     " UNION ALL"
-    " SELECT m.conversation_id, m.id, c.title,"
-    "  snippet(messages_fts, 0, '**', '**', '…', 12), -bm25(messages_fts)"
-    " FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid"
+    " SELECT m.conversation_id, m.id, c.title, t.snippet, t.score"
+    " FROM (SELECT rowid, snippet(messages_fts, 0, '**', '**', '…', 12) AS snippet,"
+    "   -bm25(messages_fts) AS score FROM messages_fts"
+    "   WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2) t"
+    " JOIN messages m ON m.seq = t.rowid"
     " JOIN conversations c ON c.id = m.conversation_id"
-    " WHERE messages_fts MATCH ?1"
     ") ORDER BY score DESC LIMIT ?2"
 )
 

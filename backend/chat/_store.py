@@ -211,10 +211,14 @@ class ConversationStore:
             raise NotFound(f"No conversation with id {conversation_id!r}.")
         return conversation_from_row(rows[0])
 
-    def list_conversations(self) -> list[ConversationSummary]:
-        """All conversations, pinned first, then most recently updated first."""
+    def list_conversations(
+        self, offset: int = 0, limit: int | None = None
+    ) -> list[ConversationSummary]:
+        """Conversations, pinned first, then most recently updated first (all, or one page)."""
         rows = self.query(
             f"{_SUMMARY_SELECT} ORDER BY c.pinned DESC, c.updated_at DESC, c.seq DESC"
+            " LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
         )
         return [_summary(row) for row in rows]
 

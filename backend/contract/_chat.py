@@ -20,6 +20,7 @@ __all__ = [
     "ExportResult",
     "ImportParams",
     "ImportResult",
+    "ListConversationsParams",
     "Message",
     "MessageRef",
     "MessageRole",
@@ -185,6 +186,13 @@ class PinConversationParams(Params):
 
     conversation_id: str = ID
     pinned: bool
+
+
+class ListConversationsParams(Params):
+    """A page of the conversation list (``limit`` null: every conversation from ``offset``)."""
+
+    offset: int = Field(0, ge=0)
+    limit: int | None = Field(None, ge=1, le=10_000)
 
 
 class SearchParams(Params):

@@ -164,6 +164,11 @@ def test_hostile_requests_get_the_typed_envelope_from_the_real_server(
         assert response.status_code == status, (response.request.url, response.text)
         assert set(response.json()["error"]) == {"code", "message", "detail", "fields"}
     assert browser_app.call("list_conversations").json() == {"ok": True, "result": []}
+    page = browser_app.call("list_conversations", offset=0, limit=50)
+    assert page.json() == {"ok": True, "result": []}
+    empty_page = browser_app.call("list_conversations", limit=0)
+    assert empty_page.status_code == 400
+    assert empty_page.json()["error"]["fields"][0]["field"] == "limit"
     loose = browser_app.call("save_config", config={"engine": {"router_mode": "yes"}})
     assert loose.status_code == 400
     assert loose.json()["error"]["code"] == "config_invalid"

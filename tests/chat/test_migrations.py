@@ -104,7 +104,10 @@ CREATE TABLE slot_caches (
 """
 )
 
-OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
+# Version 4 as shipped: version 3 plus m004_tool_calls.
+SCHEMA_V4 = SCHEMA_V3 + "ALTER TABLE messages ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]';\n"
+
+OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
 
 
 def _old_database(path: Path, version: int) -> None:
@@ -135,6 +138,7 @@ def test_the_old_schemas_are_the_first_migrations() -> None:
         "m002_full_text_search",
         "m003_slot_caches",
         "m004_tool_calls",
+        "m005_conversation_list_index",
     ]
 
 
@@ -152,6 +156,7 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> No
             assert {h.message_id for h in store.search("hekla")} == {"m1", "m2"}
             assert store.search("volcanoes")[0].message_id is None
             assert store.get_message("m1").tool_calls == ()
+            assert [c.id for c in store.list_conversations(0, 1)] == ["c1"]
         assert SlotCaches(store).all() == []
 
 

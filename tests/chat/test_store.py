@@ -66,6 +66,26 @@ def test_conversation_crud_and_order(store: ConversationStore) -> None:
         store.update_conversation(a.id, title="x")
 
 
+def test_the_list_comes_in_pages_from_an_index(store: ConversationStore) -> None:
+    ids = [store.create_conversation(f"Chat {n}").id for n in range(5)]
+    store.update_conversation(ids[2], pinned=True)
+    ordered = [c.id for c in store.list_conversations()]
+    assert ordered == [ids[2], ids[4], ids[3], ids[1], ids[0]]
+    assert [c.id for c in store.list_conversations(0, 2)] == ordered[:2]
+    assert [c.id for c in store.list_conversations(2, 2)] == ordered[2:4]
+    assert [c.id for c in store.list_conversations(4)] == ordered[4:]
+    assert store.list_conversations(9, 2) == []
+    plan = " ".join(
+        row["detail"]
+        for row in store.query(
+            "EXPLAIN QUERY PLAN SELECT id FROM conversations"
+            " ORDER BY pinned DESC, updated_at DESC, seq DESC LIMIT 10"
+        )
+    )
+    assert "conversations_by_recency" in plan
+    assert "TEMP B-TREE" not in plan, "a page must not sort every conversation"
+
+
 def test_messages_form_a_tree_with_an_active_leaf(store: ConversationStore) -> None:
     c = store.create_conversation("t")
     q = store.add_message(c.id, None, "user", "question")

@@ -10,11 +10,11 @@ from ...contract import (
     CreateConversationParams,
     Deleted,
     EditMessageParams,
-    EmptyParams,
     ExportParams,
     ExportResult,
     ImportParams,
     ImportResult,
+    ListConversationsParams,
     Message,
     MessageRef,
     PinConversationParams,
@@ -78,9 +78,13 @@ class ChatCommands(HandlerBase):
 class ConversationCommands(HandlerBase):
     """The conversation list: create, rename, pin, search, delete, export, import."""
 
-    async def list_conversations(self, params: EmptyParams) -> list[ConversationSummary]:
-        """Every conversation, newest first."""
-        return await self._services.chat.conversations.list_conversations()
+    async def list_conversations(
+        self, params: ListConversationsParams
+    ) -> list[ConversationSummary]:
+        """Conversations, pinned first, then newest first: all, or a page of them."""
+        return await self._services.chat.conversations.list_conversations(
+            params.offset, params.limit
+        )
 
     async def get_conversation(self, params: ConversationRef) -> Conversation:
         """One conversation with its active branch."""

@@ -1066,8 +1066,18 @@ export interface BackupList {
  * via the `definition` "ListConversationsCommand".
  */
 export interface ListConversationsCommand {
-	params: EmptyParams;
+	params: ListConversationsParams;
 	result: ConversationSummary[];
+}
+/**
+ * A page of the conversation list (``limit`` null: every conversation from ``offset``).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListConversationsParams".
+ */
+export interface ListConversationsParams {
+	limit?: number | null;
+	offset?: number;
 }
 /**
  * A conversation as the sidebar lists it.

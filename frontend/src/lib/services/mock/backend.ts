@@ -285,7 +285,10 @@ export class MockBackend {
 			return this.tree.conversation(this.tree.message(message_id).conversation_id);
 		},
 		delete_message: ({ message_id }) => this.tree.conversation(this.tree.deleteMessage(message_id)),
-		list_conversations: () => this.tree.summaries(),
+		list_conversations: ({ offset, limit }) => {
+			const start = offset ?? 0;
+			return this.tree.summaries().slice(start, limit == null ? undefined : start + limit);
+		},
 		get_conversation: ({ conversation_id }) => this.tree.conversation(conversation_id),
 		create_conversation: ({ title }) =>
 			this.tree.conversation(this.tree.createConversation(title ?? null).id),
