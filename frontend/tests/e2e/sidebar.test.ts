@@ -68,3 +68,39 @@ test('conversations export as JSON and import back', async ({ page }) => {
 		page.getByTestId('sidebar').getByRole('link', { name: 'Exported chat' })
 	).toHaveCount(2);
 });
+
+test('a long conversation list keeps a screenful in the DOM and loads more as it scrolls', async ({
+	page
+}) => {
+	const count = 450;
+	const conversations = Array.from({ length: count }, (_, index) => {
+		const at = new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString();
+		return {
+			id: `c${index}`,
+			title: `Conversation ${index}`,
+			created_at: at,
+			updated_at: at,
+			messages: [{ id: `m${index}`, parent_id: null, role: 'user', content: 'Hi', created_at: at }]
+		};
+	});
+	await openMock(page);
+	await page.getByTestId('import-input').setInputFiles({
+		name: 'many.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(
+			JSON.stringify({ format: 'llamadesk.conversations', version: 1, conversations })
+		)
+	});
+	const sidebar = page.getByTestId('sidebar');
+	await expect(sidebar.getByRole('link', { name: `Conversation ${count - 1}` })).toBeVisible();
+	expect(await page.getByTestId('conversation-item').count()).toBeLessThan(100);
+	// The newest come first; scrolling to the end loads the next pages up to the oldest.
+	await sidebar.getByRole('link', { name: `Conversation ${count - 1}` }).hover();
+	await expect(async () => {
+		await page.mouse.wheel(0, 20_000);
+		await expect(sidebar.getByRole('link', { name: 'Conversation 0', exact: true })).toBeVisible({
+			timeout: 500
+		});
+	}).toPass({ timeout: 20_000 });
+	expect(await page.getByTestId('conversation-item').count()).toBeLessThan(100);
+});

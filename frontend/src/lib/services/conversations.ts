@@ -3,7 +3,8 @@ import { call } from './ipc';
 
 /** Conversation commands. Stateless. */
 export const ConversationService = {
-	list: (): Promise<ConversationSummary[]> => call('list_conversations', {}),
+	list: (offset = 0, limit?: number): Promise<ConversationSummary[]> =>
+		call('list_conversations', limit === undefined ? { offset } : { offset, limit }),
 	get: (conversation_id: string): Promise<Conversation> =>
 		call('get_conversation', { conversation_id }),
 	create: (title?: string): Promise<Conversation> =>

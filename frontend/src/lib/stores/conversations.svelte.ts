@@ -5,6 +5,8 @@ import type { ConversationSummary, ExportResult, SearchHit } from '$lib/types';
 import { groupConversations } from '$lib/utils/date-groups';
 
 export const UNDO_DELETE_MS = 5000;
+/** Conversations fetched at a time: the first page at start, the next when the list nears its end. */
+export const CONVERSATION_PAGE = 200;
 
 interface PendingDelete {
 	conversation: ConversationSummary;
@@ -18,8 +20,12 @@ class ConversationsStore {
 	searchHits = $state<SearchHit[]>([]);
 	pendingDelete = $state<ConversationSummary | null>(null);
 	error = $state<string | null>(null);
+	/** Whether the backend may hold conversations past the ones loaded. */
+	hasMore = $state(false);
 	private deleteTimer: PendingDelete | null = null;
 	private searchSeq = 0;
+	private loadSeq = 0;
+	private loadingMore: Promise<void> | null = null;
 
 	readonly groups = $derived(groupConversations(this.conversations, new Date()));
 
@@ -40,11 +46,38 @@ class ConversationsStore {
 		else this.conversations = [summary, ...this.conversations];
 	}
 
+	/** The first page of the list (again, after an import or a restore). */
 	async load(): Promise<void> {
+		const seq = ++this.loadSeq;
 		try {
-			const list = await ConversationService.list();
+			const list = await ConversationService.list(0, CONVERSATION_PAGE);
+			if (seq !== this.loadSeq) return;
 			const hidden = this.pendingDelete?.id;
 			this.conversations = list.filter((entry) => entry.id !== hidden);
+			this.hasMore = list.length === CONVERSATION_PAGE;
+		} catch (error) {
+			this.report(error);
+		}
+	}
+
+	/** The next page, appended (the sidebar asks when its end comes into view). */
+	loadMore(): Promise<void> {
+		if (!this.hasMore) return Promise.resolve();
+		this.loadingMore ??= this.fetchMore().finally(() => (this.loadingMore = null));
+		return this.loadingMore;
+	}
+
+	private async fetchMore(): Promise<void> {
+		const seq = this.loadSeq;
+		try {
+			const page = await ConversationService.list(this.conversations.length, CONVERSATION_PAGE);
+			if (seq !== this.loadSeq) return;
+			// A conversation created meanwhile shifts the pages by one: skip what is already here.
+			const known = new Set(this.conversations.map((entry) => entry.id));
+			const hidden = this.pendingDelete?.id;
+			const fresh = page.filter((entry) => !known.has(entry.id) && entry.id !== hidden);
+			this.conversations = [...this.conversations, ...fresh];
+			this.hasMore = page.length === CONVERSATION_PAGE;
 		} catch (error) {
 			this.report(error);
 		}

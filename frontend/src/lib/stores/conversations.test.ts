@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useTransport } from '$lib/services/ipc';
 import { fakeTransport } from '$lib/testing/fake-transport';
 import type { ConversationSummary } from '$lib/types';
-import { UNDO_DELETE_MS, conversationsStore } from './conversations.svelte';
+import { CONVERSATION_PAGE, UNDO_DELETE_MS, conversationsStore } from './conversations.svelte';
 
 const summary: ConversationSummary = {
 	id: 'c1',
@@ -45,5 +45,51 @@ describe('conversationsStore delete with undo', () => {
 		await vi.advanceTimersByTimeAsync(UNDO_DELETE_MS * 2);
 		expect(conversationsStore.conversations.map((entry) => entry.id)).toEqual(['c1']);
 		expect(transport.calls.some(([name]) => name === 'delete_conversation')).toBe(false);
+	});
+});
+
+describe('conversationsStore pages', () => {
+	const many = Array.from({ length: CONVERSATION_PAGE * 2 + 50 }, (_, index) => ({
+		...summary,
+		id: `c${index}`,
+		title: `Chat ${index}`
+	}));
+
+	beforeEach(async () => {
+		transport = fakeTransport({
+			list_conversations: ({ offset = 0, limit }) =>
+				many.slice(offset, limit == null ? undefined : offset + limit)
+		});
+		await useTransport(transport);
+		await conversationsStore.load();
+	});
+
+	it('loads the first page, then the next ones on request, once at a time', async () => {
+		expect(conversationsStore.conversations).toHaveLength(CONVERSATION_PAGE);
+		expect(conversationsStore.hasMore).toBe(true);
+		await Promise.all([conversationsStore.loadMore(), conversationsStore.loadMore()]);
+		expect(conversationsStore.conversations).toHaveLength(CONVERSATION_PAGE * 2);
+		await conversationsStore.loadMore();
+		expect(conversationsStore.conversations.map((entry) => entry.id)).toEqual(
+			many.map((entry) => entry.id)
+		);
+		expect(conversationsStore.hasMore).toBe(false);
+		await conversationsStore.loadMore();
+		const pages = transport.calls.filter(([name]) => name === 'list_conversations');
+		expect(pages.map(([, params]) => params)).toEqual([
+			{ offset: 0, limit: CONVERSATION_PAGE },
+			{ offset: CONVERSATION_PAGE, limit: CONVERSATION_PAGE },
+			{ offset: CONVERSATION_PAGE * 2, limit: CONVERSATION_PAGE }
+		]);
+	});
+
+	it('skips a conversation a shifted page repeats', async () => {
+		// Another window created one: the backend's pages move down by one.
+		many.unshift({ ...summary, id: 'elsewhere', title: 'Made elsewhere' });
+		await conversationsStore.loadMore();
+		const ids = conversationsStore.conversations.map((entry) => entry.id);
+		expect(ids).toHaveLength(CONVERSATION_PAGE * 2 - 1);
+		expect(new Set(ids).size).toBe(ids.length);
+		many.shift();
 	});
 });
