@@ -19,7 +19,8 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
   the round is settled (``_tool_round``), the message is stored complete with its calls, and the
   answer goes on in a new child message (``stream_round``), up to ``tools.max_rounds`` rounds;
   the request after the last one goes without tools. The slot is leased per request, never
-  while a call waits for the user.
+  while a call waits for the user. An enabled server that cannot be reached is named in a
+  notice (``tool_server_unavailable``) and the answer goes on with the others' tools.
 """
 
 from __future__ import annotations
@@ -219,10 +220,19 @@ class GenerationRunner:
         if self.tools is None or not enabled:
             return None
         offered = await self.tools.offered()
-        if not offered:
+        for server in offered.unavailable:
+            self._notice(
+                generation,
+                "tool_server_unavailable",
+                server.notice,
+                server_id=server.server_id,
+                server_name=server.name,
+                reason=server.reason,
+            )
+        if not offered.tools:
             return None
-        names = {tool.server_id: self.tools.server(tool.server_id).name for tool in offered}
-        return ToolOffer.of(offered, names, parallel=parallel)
+        names = {tool.server_id: self.tools.server(tool.server_id).name for tool in offered.tools}
+        return ToolOffer.of(offered.tools, names, parallel=parallel)
 
     def _next_round(self, generation: Generation) -> None:
         """Store the message that called tools as complete; go on in a new child message."""
@@ -244,7 +254,9 @@ class GenerationRunner:
             )
         )
 
-    def _notice(self, generation: Generation, kind: StreamNoticeKind, text: str) -> None:
+    def _notice(
+        self, generation: Generation, kind: StreamNoticeKind, text: str, **about: str
+    ) -> None:
         self.emit(
             StreamNoticeEvent(
                 stream_id=generation.stream_id,
@@ -252,6 +264,7 @@ class GenerationRunner:
                 message_id=generation.message_id,
                 kind=kind,
                 text=text,
+                **about,
             )
         )
 

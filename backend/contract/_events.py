@@ -99,6 +99,14 @@ class StreamNoticeEvent(Wire):
     message_id: str
     kind: StreamNoticeKind
     text: str
+    server_id: str | None = Field(
+        None, description="tool_server_unavailable: the server's id (null for other kinds)."
+    )
+    server_name: str | None = Field(None, description="tool_server_unavailable: its name.")
+    reason: str | None = Field(
+        None,
+        description="tool_server_unavailable: why it could not be reached (secrets masked).",
+    )
 
 
 class ServerStatusEvent(Wire):

@@ -11,12 +11,12 @@ restarts, calls with a timeout and a result cap, and the approval rules.
 - ``_stdio``: the stdio transport, a child process that cannot outlive the app.
 - ``_connection``: ``ServerConnection``: one server's handshake, tools, calls and end.
 - ``_results``: a call's result as capped text (``ToolOutcome``).
-- ``_manager``: ``ToolManager``.
+- ``_manager``: ``ToolManager``, and what an answer may use (``Offered``).
 """
 
 from ._config import ServerConfig
 from ._connection import ServerConnection
-from ._manager import ToolManager
+from ._manager import Offered, ToolManager, UnavailableServer
 from ._mcpjson import EXPORT_FILENAME, format_mcp_json, parse_mcp_json
 from ._results import ToolOutcome, outcome_of
 from ._secrets import SecretStore
@@ -25,6 +25,7 @@ from ._store import ServerSecrets, ServerStore
 
 __all__ = [
     "EXPORT_FILENAME",
+    "Offered",
     "SecretStore",
     "ServerConfig",
     "ServerConnection",
@@ -33,6 +34,7 @@ __all__ = [
     "StderrTail",
     "ToolManager",
     "ToolOutcome",
+    "UnavailableServer",
     "format_mcp_json",
     "outcome_of",
     "parse_mcp_json",

@@ -32,7 +32,7 @@ from ..contract import ToolServerState
 from ..errors import ToolError
 from ._config import ServerConfig
 from ._results import ToolOutcome, outcome_of
-from ._stdio import StderrTail, open_stdio
+from ._stdio import StderrTail, StdioChild, open_stdio
 from ._store import ServerSecrets
 
 __all__ = ["ServerConnection"]
@@ -53,10 +53,16 @@ def _exit_reason(returncode: int | None) -> str:
     return f"exited with code {returncode}"
 
 
-def _reason(exc: BaseException, start_timeout_s: float) -> str:
-    """A readable reason from whatever a transport raised (task groups wrap it in a group)."""
+def _unwrapped(exc: BaseException) -> BaseException:
+    """The one error inside task groups' exception groups."""
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]
+    return exc
+
+
+def _reason(exc: BaseException, start_timeout_s: float) -> str:
+    """A readable reason from whatever a transport raised (task groups wrap it in a group)."""
+    exc = _unwrapped(exc)
     if isinstance(exc, TimeoutError):
         return f"it did not finish starting within {start_timeout_s:g} s"
     if isinstance(exc, ToolError):
@@ -96,7 +102,7 @@ class ServerConnection:
         self._ended = anyio.Event()
         self._ended.set()
         self._invalid_output = 0
-        self._returncode: int | None = None
+        self._child: StdioChild | None = None
         self._http_refusal: str | None = None
 
     @property
@@ -165,7 +171,8 @@ class ServerConnection:
         return outcome_of(result, limits.result_max_chars)
 
     def _set(self, state: ToolServerState, error: str | None) -> None:
-        self.state, self.error = state, error
+        # The error reaches the page (Settings, an answer's notice): never with a secret in it.
+        self.state, self.error = state, _masked(error, self._secrets.values())
         self._on_change()
 
     async def _on_message(self, message: object) -> None:
@@ -182,11 +189,21 @@ class ServerConnection:
             reason = _reason(exc, self._limits().start_timeout_s)
             if self._http_refusal is not None:
                 reason = f"it answered {self._http_refusal}"
+            elif self._closed_by_exit(exc):
+                assert self._child is not None
+                reason = f"it {_exit_reason(self._child.returncode)} before it was ready"
             self._set("failed", reason)
         finally:
             self._session = None
             self._settled.set()
             self._ended.set()
+
+    def _closed_by_exit(self, exc: BaseException) -> bool:
+        """Whether a stdio server ended the connection itself by exiting (its stdout closed
+        before we stopped it, which is when its exit status is known)."""
+        exc = _unwrapped(exc)
+        closed = isinstance(exc, MCPError) and exc.code == CONNECTION_CLOSED
+        return closed and self._child is not None and self._child.returncode is not None
 
     async def _serve(self, stack: AsyncExitStack) -> str | None:
         """Open, hand-shake, list the tools, then wait: None when asked to stop, else why not."""
@@ -206,13 +223,13 @@ class ServerConnection:
                 waiting.start_soon(_cancel_when_set, event, waiting.cancel_scope)
         if exited.is_set() and not self._stop.is_set():
             self.tools = []
-            return f"it {_exit_reason(self._returncode)}"
+            return f"it {_exit_reason(self._child.returncode if self._child else None)}"
         return None
 
     @asynccontextmanager
     async def _transport(self) -> AsyncIterator[tuple[Any, Any, anyio.Event]]:
         server = self.server
-        self._returncode, self._http_refusal = None, None
+        self._child, self._http_refusal = None, None
         if server.transport == "stdio":
             assert server.command is not None
             async with open_stdio(
@@ -222,12 +239,11 @@ class ServerConnection:
                 self._secrets.env,
                 max_line_bytes=_MAX_MESSAGE_BYTES,
             ) as (read, write, child):
-                self.stderr = child.stderr
+                self.stderr, self._child = child.stderr, child
                 exited = anyio.Event()
 
                 async def watch() -> None:
                     await child.exited.wait()
-                    self._returncode = child.returncode
                     exited.set()
 
                 async with anyio.create_task_group() as tasks:
@@ -257,6 +273,15 @@ class ServerConnection:
             streamable_http_client(server.url, http_client=client) as http_streams,
         ):
             yield *http_streams, anyio.Event()
+
+
+def _masked(text: str | None, secrets: list[str]) -> str | None:
+    """``text`` with every secret value replaced by ``•••`` (like the stderr tail)."""
+    if text is None:
+        return None
+    for secret in secrets:
+        text = text.replace(secret, "•••")
+    return text
 
 
 async def _cancel_when_set(event: anyio.Event, scope: anyio.CancelScope) -> None:

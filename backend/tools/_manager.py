@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -35,7 +36,38 @@ from ._connection import ServerConnection
 from ._results import ToolOutcome
 from ._store import ServerStore
 
-__all__ = ["ToolManager"]
+__all__ = ["Offered", "ToolManager", "UnavailableServer"]
+
+_STDERR_HINT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class UnavailableServer:
+    """An enabled server an answer could not use, and why (as Settings → Tools says it)."""
+
+    server_id: str
+    name: str
+    reason: str
+    """Its ``error``: why it failed to start or could not be reached (secrets masked)."""
+    last_stderr: str | None = None
+    """The last line it wrote to stderr (secrets masked), often the real cause."""
+
+    @property
+    def notice(self) -> str:
+        """What an answer without its tools tells the user."""
+        said = f' (its last stderr line: "{self.last_stderr}")' if self.last_stderr else ""
+        return (
+            f"The tool server {self.name} is not available: {self.reason}{said}. This answer "
+            "goes on without its tools; Settings → Tools can restart it."
+        )
+
+
+@dataclass(frozen=True)
+class Offered:
+    """What an answer may use: the tools, and the enabled servers that could not be reached."""
+
+    tools: list[ToolInfo]
+    unavailable: list[UnavailableServer]
 
 
 class ToolManager:
@@ -133,31 +165,22 @@ class ToolManager:
             await self._connections[server_id].ready(self._running())
             servers = [server]
         return [
-            ToolInfo(
-                server_id=server.id,
-                name=tool.name,
-                description=tool.description or "",
-                input_schema=tool.input_schema,
-                rule=server.rule_for(tool.name),
-            )
-            for server in servers
-            for tool in self._connections[server.id].tools
+            tool for server in servers for tool in _tool_infos(server, self._connections[server.id])
         ]
 
-    async def offered(self) -> list[ToolInfo]:
+    async def offered(self) -> Offered:
         """The tools a model may call now: of every enabled server (started and waited for,
-        each within its start timeout), except those a rule denies. A server that failed to
-        start is not tried again here (each answer would wait for it); one that crashed after
-        starting is. Restarting or editing it in Settings tries it again."""
-        enabled = [
-            s
-            for s in self._store.servers()
-            if s.enabled
-            and not (
-                self._connections[s.id].state == "failed"
-                and not self._connections[s.id].reached_ready
-            )
-        ]
+        each within its start timeout), except those a rule denies; and the enabled servers
+        that are not ready, with why. A server that failed to start is not tried again here
+        (each answer would wait for it) but is still named; one that crashed after starting is
+        tried again. Restarting or editing it in Settings tries a failed one again."""
+        enabled = [s for s in self._store.servers() if s.enabled]
+        skipped = {
+            s.id
+            for s in enabled
+            if self._connections[s.id].state == "failed"
+            and not self._connections[s.id].reached_ready
+        }
 
         async def settle(server_id: str) -> None:
             with suppress(ToolError):  # its state says why; the model is offered the others
@@ -165,14 +188,17 @@ class ToolManager:
 
         async with anyio.create_task_group() as starting:
             for server in enabled:
-                starting.start_soon(settle, server.id)
-        ready = [s.id for s in enabled if self._connections[s.id].state == "ready"]
-        return [
-            tool
-            for server_id in ready
-            for tool in await self.tools(server_id)
-            if tool.rule != "deny"
-        ]
+                if server.id not in skipped:
+                    starting.start_soon(settle, server.id)
+        tools: list[ToolInfo] = []
+        unavailable: list[UnavailableServer] = []
+        for server in enabled:
+            connection = self._connections[server.id]
+            if connection.state == "ready":
+                tools.extend(t for t in _tool_infos(server, connection) if t.rule != "deny")
+            else:
+                unavailable.append(_unavailable(server, connection))
+        return Offered(tools, unavailable)
 
     async def set_rule(
         self, server_id: str, tool: str | None, rule: ApprovalRule | None
@@ -221,6 +247,26 @@ class ToolManager:
 
     def _changed(self) -> None:
         self._on_change(self.servers())
+
+
+def _tool_infos(server: ServerConfig, connection: ServerConnection) -> list[ToolInfo]:
+    return [
+        ToolInfo(
+            server_id=server.id,
+            name=tool.name,
+            description=tool.description or "",
+            input_schema=tool.input_schema,
+            rule=server.rule_for(tool.name),
+        )
+        for tool in connection.tools
+    ]
+
+
+def _unavailable(server: ServerConfig, connection: ServerConnection) -> UnavailableServer:
+    tail = [line.strip() for line in connection.stderr_tail() if line.strip()]
+    last = tail[-1][:_STDERR_HINT_CHARS] if tail else None
+    reason = connection.error or f"it is {connection.state}"
+    return UnavailableServer(server.id, server.name, reason, last)
 
 
 def _info(server: ServerConfig, connection: ServerConnection | None) -> ToolServerInfo:

@@ -185,6 +185,13 @@ async def test_a_server_that_cannot_start_offers_nothing_and_the_answer_goes_on(
         assert info.state == "failed"
         assert info.error is not None
         assert why in info.error or why in info.stderr_tail
+        (notice,) = loop.of("stream_notice")
+        assert (notice.kind, notice.server_id, notice.server_name, notice.reason) == (
+            "tool_server_unavailable",
+            server_id,
+            f"test-{mode}",
+            info.error,
+        )
         loop.fake.script(FakeReply(content=("Again.",)))
         again = await loop.send("Once more")
         assert (await loop.ended(again)).message.content == "Again."

@@ -6,6 +6,8 @@ import type { BridgeEvent, Message, ToolCallInfo } from '$lib/types';
 import { ChatStore } from './chat.svelte';
 
 const STREAM = { stream_id: 's1', conversation_id: 'c1' } as const;
+/** A notice's server fields when it is not about a tool server. */
+const NOT_ABOUT_A_SERVER = { server_id: null, server_name: null, reason: null } as const;
 
 function call(state: ToolCallInfo['state'], extra: Partial<ToolCallInfo> = {}): ToolCallInfo {
 	return {
@@ -206,7 +208,8 @@ describe('ChatStore tool calls', () => {
 			...STREAM,
 			message_id: 'a1',
 			kind: 'tools_unsupported',
-			text: 'No tools were sent.'
+			text: 'No tools were sent.',
+			...NOT_ABOUT_A_SERVER
 		});
 		emit({
 			type: 'stream_notice',
@@ -214,7 +217,8 @@ describe('ChatStore tool calls', () => {
 			conversation_id: 'other',
 			message_id: 'x',
 			kind: 'tools_unsupported',
-			text: 'elsewhere'
+			text: 'elsewhere',
+			...NOT_ABOUT_A_SERVER
 		});
 		expect(store.notices).toEqual({ a1: ['No tools were sent.'] });
 		store.close();

@@ -1665,8 +1665,20 @@ export interface StreamRoundEvent {
  */
 export interface StreamNoticeEvent {
 	conversation_id: string;
-	kind: 'tools_unsupported' | 'tool_round_limit';
+	kind: 'tools_unsupported' | 'tool_round_limit' | 'tool_server_unavailable';
 	message_id: string;
+	/**
+	 * tool_server_unavailable: why it could not be reached (secrets masked).
+	 */
+	reason: string | null;
+	/**
+	 * tool_server_unavailable: the server's id (null for other kinds).
+	 */
+	server_id: string | null;
+	/**
+	 * tool_server_unavailable: its name.
+	 */
+	server_name: string | null;
 	stream_id: string;
 	text: string;
 	type: 'stream_notice';
