@@ -28,7 +28,7 @@ import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
 import { searchMessages } from './search';
 import { MockStorage } from './storage';
-import { MockTools } from './tools';
+import { MockTools, unavailableNotice } from './tools';
 import { MockToolRounds, type Stoppable } from './tool-rounds';
 import { mockRpcStatus } from './rpc';
 
@@ -161,7 +161,8 @@ export class MockBackend {
 	): StreamStarted {
 		const model = this.requireReady();
 		const streamId = this.tree.nextId('stream');
-		if (!templateTakesTools(model) && this.tools.list().servers.some((server) => server.enabled))
+		if (templateTakesTools(model)) this.tellUnavailable(streamId, message);
+		else if (this.tools.list().servers.some((server) => server.enabled))
 			setTimeout(() => this.emit(toolsUnsupported(streamId, message)), 0);
 		this.stream(streamId, message, typeof prompt === 'string' ? replyFor(prompt) : prompt);
 		return {
@@ -170,6 +171,24 @@ export class MockBackend {
 			user_message: user,
 			assistant_message: this.tree.withSiblings(this.tree.message(message.id))
 		};
+	}
+
+	/** Like `GenerationRunner._offer`: each enabled server the answer cannot use is named. */
+	private tellUnavailable(streamId: string, message: Message): void {
+		for (const server of this.tools.unavailable())
+			setTimeout(() =>
+				this.emit({
+					type: 'stream_notice',
+					stream_id: streamId,
+					conversation_id: message.conversation_id,
+					message_id: message.id,
+					kind: 'tool_server_unavailable',
+					text: unavailableNotice(server),
+					server_id: server.serverId,
+					server_name: server.name,
+					reason: server.reason
+				})
+			);
 	}
 
 	/** Stream a reply into a message (the first of an answer, or the next after a tool round). */

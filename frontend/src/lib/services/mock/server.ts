@@ -26,7 +26,10 @@ export function toolsUnsupported(streamId: string, message: Message): BridgeEven
 		conversation_id: message.conversation_id,
 		message_id: message.id,
 		kind: 'tools_unsupported',
-		text: "Tools are enabled, but this model's chat template cannot take them, so none were sent. A model's settings can name a chat template that can."
+		text: "Tools are enabled, but this model's chat template cannot take them, so none were sent. A model's settings can name a chat template that can.",
+		server_id: null,
+		server_name: null,
+		reason: null
 	};
 }
 

@@ -28,6 +28,23 @@ export interface OfferedTool {
 	tool: string;
 }
 
+/** An enabled server an answer cannot use, and why (`UnavailableServer` in the backend). */
+export interface UnavailableServer {
+	serverId: string;
+	name: string;
+	reason: string;
+	lastStderr: string | null;
+}
+
+/** Port of `UnavailableServer.notice` in `backend/tools/_manager.py`. */
+export function unavailableNotice(server: UnavailableServer): string {
+	const said = server.lastStderr ? ` (its last stderr line: "${server.lastStderr}")` : '';
+	return (
+		`The tool server ${server.name} is not available: ${server.reason}${said}. This answer ` +
+		'goes on without its tools; Settings → Tools can restart it.'
+	);
+}
+
 interface MockServer {
 	info: ToolServerInfo;
 	secrets: Record<string, string>;
@@ -267,6 +284,24 @@ export class MockTools {
 				return [name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64), offered];
 			})
 		);
+	}
+
+	/**
+	 * The enabled servers an answer cannot use (port of `Offered.unavailable` in
+	 * `ToolManager.offered`; the mock does not wait for a server still starting).
+	 */
+	unavailable(): UnavailableServer[] {
+		return [...this.servers.values()]
+			.filter(({ info }) => info.enabled && info.state === 'failed')
+			.map(({ info }) => {
+				const tail = (info.stderr_tail ?? []).map((line) => line.trim()).filter(Boolean);
+				return {
+					serverId: info.id,
+					name: info.name,
+					reason: info.error ?? `it is ${info.state}`,
+					lastStderr: tail.at(-1)?.slice(0, 200) ?? null
+				};
+			});
 	}
 
 	/** The rule a call of this tool follows now (its own, else its server's); null: no server. */
