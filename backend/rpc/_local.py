@@ -32,6 +32,7 @@ from typing import Literal
 
 import anyio
 
+from ..child_env import child_environ
 from ..processes import signal_group, spawn_child
 from ._probe import still_listening
 
@@ -98,7 +99,7 @@ def run_worker(binary: Path, host: str, port: int, threads: int = 0) -> int:
     if warning:
         print(f"warning: {warning}", file=sys.stderr, flush=True)
     popen = spawn_child(
-        worker_argv(binary, host, port, threads), os.environ, stdout=None, stderr=None
+        worker_argv(binary, host, port, threads), child_environ(), stdout=None, stderr=None
     )
     print(
         f"RPC worker running. On the machine with the model, add this worker in Settings → "
@@ -135,7 +136,7 @@ class LocalWorker:
         changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._binary = binary
-        self._environ = dict(environ)
+        self._environ = child_environ(environ)
         self._log_path = log_path
         self._changed = changed
         self.state: LocalWorkerState = "off"
