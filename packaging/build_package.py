@@ -14,8 +14,11 @@ the venv, so it can ask the backend where the engine and the model are.
 from __future__ import annotations
 
 import argparse
+import email.utils
+import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,6 +111,37 @@ def _depends() -> str:
     return ", ".join(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+_SHARED_LIBRARY = re.compile(r"\.so(\.[0-9.]+)?$")  # wheels ship them executable; lintian objects
+
+
+def _gzip(data: bytes, target: Path) -> None:
+    """``gzip -9n``: no name or time stamp in the header, as Debian wants."""
+    with (
+        target.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out,
+    ):
+        out.write(data)
+
+
+def _changelog() -> str:
+    """The native package's changelog: one entry for this version."""
+    date = email.utils.formatdate(time.time())
+    return (
+        f"{APP} ({__version__}) stable; urgency=medium\n\n"
+        f"  * LlamaDesk {__version__}.\n\n"
+        f" -- {_maintainer()}  {date}\n"
+    )
+
+
+def _maintainer() -> str:
+    control = (PACKAGING / "debian" / "control").read_text()
+    return (
+        next(line for line in control.splitlines() if line.startswith("Maintainer:"))
+        .split(":", 1)[1]
+        .strip()
+    )
+
+
 def stage_deb(folder: Path, icons: dict[int, Path], root: Path) -> None:
     """The .deb's file tree: /opt/llamadesk, /usr/bin/llamadesk, the menu entry and icons."""
     shutil.rmtree(root, ignore_errors=True)
@@ -129,9 +163,16 @@ def stage_deb(folder: Path, icons: dict[int, Path], root: Path) -> None:
     doc = usr / "share" / "doc" / APP
     doc.mkdir(parents=True)
     shutil.copy2(PACKAGING / "debian" / "copyright", doc / "copyright")
+    _gzip(_changelog().encode(), doc / "changelog.gz")
+    (usr / "share" / "man" / "man1").mkdir(parents=True)
+    _gzip((PACKAGING / f"{APP}.1").read_bytes(), usr / "share" / "man" / "man1" / f"{APP}.1.gz")
+    overrides = usr / "share" / "lintian" / "overrides"
+    overrides.mkdir(parents=True)
+    shutil.copy2(PACKAGING / "debian" / "lintian-overrides", overrides / APP)
     for path in root.rglob("*"):
         if not path.is_symlink():
-            path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
+            executable = os.access(path, os.X_OK) and not _SHARED_LIBRARY.search(path.name)
+            path.chmod(0o755 if path.is_dir() or executable else 0o644)
     control_dir = root / "DEBIAN"
     control_dir.mkdir()
     installed_kb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) // 1024
