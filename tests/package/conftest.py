@@ -19,7 +19,15 @@ from .packaged import ROOT, TEST_USER, TEST_XZ_LEVEL, Homes, Package, world_read
 
 @pytest.fixture(scope="session")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
-    """Build the package once for the whole session."""
+    """Build the package once for the whole session (native engine, xz level 1).
+
+    With ``LLAMADESK_TEST_PACKAGE`` set to a ``package-info.json`` (``dist/package-info.json``
+    after ``python build.py package --portable``), the tests run against that package instead.
+    """
+    given = os.environ.get("LLAMADESK_TEST_PACKAGE")
+    if given:
+        built = json.loads(Path(given).read_text())
+        return Package(Path(str(built["tarball"])), Path(str(built["deb"])), built)
     if not (ROOT / "frontend" / "build" / "index.html").exists():
         pytest.fail("the frontend is not built: run `python build.py test` (it builds it first)")
     dist = tmp_path_factory.mktemp("dist")

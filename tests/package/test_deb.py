@@ -123,6 +123,27 @@ def test_nothing_in_the_bundle_needs_a_newer_glibc_than_ubuntu_22_04s(unpacked: 
     assert not too_new, f"these need a glibc newer than 2.{GLIBC_FLOOR}: {too_new}"
 
 
+def test_the_deb_has_a_changelog_a_man_page_and_no_executable_libraries(
+    package: Package,
+) -> None:
+    # what lintian asks for (the rest is overridden with reasons, packaging/debian/)
+    listing = subprocess.run(
+        ["dpkg-deb", "--contents", str(package.deb)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    names = {line.split()[-1] for line in listing}
+    for needed in (
+        "./usr/share/doc/llamadesk/changelog.gz",
+        "./usr/share/doc/llamadesk/copyright",
+        "./usr/share/man/man1/llamadesk.1.gz",
+        "./usr/share/lintian/overrides/llamadesk",
+    ):
+        assert needed in names, needed
+    libraries = [line for line in listing if re.search(r"\.so(\.[0-9.]+)?$", line.split()[-1])]
+    assert libraries, "no shared library listed: the check is broken"
+    executable = [line.split()[-1] for line in libraries if line.startswith("-rwx")]
+    assert executable == [], executable[:10]
+
+
 @pytest.fixture(scope="module")
 def installed(package: Package) -> Iterator[list[str]]:
     """The .deb installed with dpkg -i; yields the files it put in place. Removed afterwards."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from backend import __version__
 from .packaged import (
     ANSWER_FLAGS,
     PROMPT,
+    RELEASE_XZ_LEVEL,
     TEST_XZ_LEVEL,
     Homes,
     Package,
@@ -36,7 +38,10 @@ def test_the_packages_are_named_by_version_and_the_tarball_is_within_budget(
     assert package.deb.name == f"llamadesk_{__version__}_amd64.deb"
     assert package.tarball.stat().st_size < 320e6
     # the .deb's 260 MB budget holds at the release xz level: build_package.py checks it there
-    assert package.info["xz_level"] == TEST_XZ_LEVEL
+    if package.info["xz_level"] == RELEASE_XZ_LEVEL:  # a release package (LLAMADESK_TEST_PACKAGE)
+        assert package.deb.stat().st_size < 260e6
+    else:
+        assert package.info["xz_level"] == TEST_XZ_LEVEL
 
 
 def test_version_and_help_need_no_display(unpacked: Path, fresh_home: Homes) -> None:
@@ -60,6 +65,46 @@ def test_it_uses_the_engine_it_carries_and_never_builds(unpacked: Path, fresh_ho
     build = run_clean(unpacked / "llamadesk", ["engine", "--build", "--portable"], home)
     assert build.returncode == 1
     assert "packaged LlamaDesk does not build llama-server" in build.stderr
+
+
+def test_it_carries_the_rpc_worker_and_runs_it_as_llamadesk_worker(
+    unpacked: Path, fresh_home: Homes
+) -> None:
+    home = fresh_home()
+    worker = unpacked / "_internal" / "engine" / "ggml-rpc-server"
+    info = run_clean(unpacked / "llamadesk", ["engine", "--info"], home)
+    assert info.returncode == 0, info.stderr
+    assert "rpc:     compiled in" in info.stdout
+    assert f"worker:  {worker}" in info.stdout
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = [f"{key}={value}" for key, value in clean_env(home, None).items()]
+    command = ["env", "-i", *env, "LD_LIBRARY_PATH=/usr/local/lib", str(unpacked / "llamadesk")]
+    process = subprocess.Popen(
+        [*command, "worker", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        listening = False
+        while not listening and process.poll() is None and time.monotonic() < deadline:
+            with socket.socket() as client:
+                listening = client.connect_ex(("127.0.0.1", port)) == 0
+            time.sleep(0 if listening else 0.1)
+        assert listening, f"no worker listens on {port} (exit {process.poll()})"
+        children = psutil.Process(process.pid).children(recursive=True)
+        spawned = [c for c in children if c.name() == "ggml-rpc-server"]
+        assert [c.exe() for c in spawned] == [str(worker)]
+        # the user's library path, not the bundle's, and none of the loader's variables
+        loader = {k: v for k, v in spawned[0].environ().items() if k.startswith(("LD_", "_PYI"))}
+        assert loader == {"LD_LIBRARY_PATH": "/usr/local/lib"}, loader
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+    assert f"127.0.0.1:{port}" in output, output
 
 
 def test_a_question_in_the_window_is_answered(
