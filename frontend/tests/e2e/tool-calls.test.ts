@@ -64,7 +64,7 @@ test('a call shows collapsed; opening it shows the arguments and the result, a c
 	await expect(row.getByTestId('tool-call-duration')).toHaveText(/^\d+ ms$/);
 	await expect(row.getByTestId('tool-call-result')).toBeHidden();
 	await row.getByRole('button', { expanded: false }).click();
-	await expect(row.getByTestId('tool-call-arguments')).toContainText('"path": "notes.txt"');
+	await expect(row.getByTestId('tool-call-arguments')).toContainText('"path": "big.txt"');
 	await expect(row.getByTestId('tool-call-result')).toHaveAttribute('data-collapsed', 'true');
 	await expect(row.getByTestId('tool-call-truncated')).toHaveText(
 		'The result was cut: it had 110,000 characters.'

@@ -166,7 +166,7 @@ export async function browserModeBackend(answer: ScriptedAnswer): Promise<Scenar
 	const replyFile = join(home, 'reply.json');
 	writeFileSync(
 		replyFile,
-		JSON.stringify({ content: answer.tokens, rate: answer.tokensPerSecond })
+		JSON.stringify({ content: answer.tokens, rate: answer.tokensPerSecond, supports_tools: true })
 	);
 	const child = startProcess(join(home, 'home'), replyFile);
 	const exited = new Promise((done) => child.once('exit', done));

@@ -9,14 +9,14 @@
  * - an error's `detail` becomes `<detail>`: it is free text for people (the backend's is often
  *   pydantic's or Python's own report); whether there is one is still compared; so does what a
  *   JSON parser says in a message (`not valid JSON: <parser>.`);
- * - the server's process facts (pid, port, uptime) become `<n>`;
+ * - the server's process facts (pid, port, uptime) and how long a tool call ran become `<n>`;
  * - the loaded model's name becomes `<model>` (the mock serves its own catalogue);
  * - where tool secrets are kept (`secret_storage`: a keyring's name or a file's path) becomes
  *   `<where>`.
  */
 const ID_KEYS = /(^|_)ids?$/;
 const TIME_KEYS = new Set(['created_at', 'updated_at', 'exported_at']);
-const PROCESS_KEYS = new Set(['pid', 'port', 'uptime_s', 'elapsed_s']);
+const PROCESS_KEYS = new Set(['pid', 'port', 'uptime_s', 'elapsed_s', 'duration_ms']);
 const MEASURED_KEYS = new Set(['timings', 'usage']);
 const PARSER_WORDS = /(not valid JSON: ).*\.$/s;
 const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;

@@ -10,6 +10,7 @@ import type {
 } from '$lib/types';
 import type { ScenarioBackend } from './backends';
 import { Normaliser } from './normalise';
+import { ToolRoundSteps } from './tool-round-steps';
 
 /**
  * The shared scenario: one conversation's life (create, send, stream, stop, regenerate, edit,
@@ -39,6 +40,8 @@ export const STEPS = [
 	'settings errors',
 	'tools',
 	'tool errors',
+	'tool round',
+	'tool answers',
 	'delete'
 ] as const;
 
@@ -123,6 +126,7 @@ class ScenarioRun {
 		await this.models();
 		await this.settings();
 		await this.tools();
+		await new ToolRoundSteps(this, this.backend).record();
 		this.record('delete', {
 			first: await this.call('delete_conversation', { conversation_id: id }),
 			again: await this.call('delete_conversation', { conversation_id: id }),

@@ -10,7 +10,7 @@ import type {
 } from '$lib/types';
 import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
-import { afterToolsReply, replyFor, type ScriptedReply } from './replies';
+import { afterToolsReply, markerReply, replyFor, type ScriptedReply } from './replies';
 import { deriveTitle } from './titles';
 import { MockDownloads } from './downloads';
 import { MOCK_PICKED_PATH, MockModels, mockEngine } from './model-catalogue';
@@ -164,7 +164,11 @@ export class MockBackend {
 		if (templateTakesTools(model)) this.tellUnavailable(streamId, message);
 		else if (this.tools.list().servers.some((server) => server.enabled))
 			setTimeout(() => this.emit(toolsUnsupported(streamId, message)), 0);
-		this.stream(streamId, message, typeof prompt === 'string' ? replyFor(prompt) : prompt);
+		this.stream(
+			streamId,
+			message,
+			typeof prompt === 'string' ? this.replyTo(prompt, model) : prompt
+		);
 		return {
 			stream_id: streamId,
 			conversation_id: conversationId,
@@ -189,6 +193,12 @@ export class MockBackend {
 					reason: server.reason
 				})
 			);
+	}
+
+	/** The scripted reply; a prompt's tool markers are calls when tools are offered, as from the fake. */
+	private replyTo(prompt: string, model: string): ScriptedReply {
+		const offered = templateTakesTools(model) && this.tools.offer().size > 0;
+		return (offered ? markerReply(prompt) : null) ?? replyFor(prompt);
 	}
 
 	/** Stream a reply into a message (the first of an answer, or the next after a tool round). */

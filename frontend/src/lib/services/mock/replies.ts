@@ -9,14 +9,11 @@ export const MOCK_COMMAND = {
 	tool: '/tool'
 } as const;
 
-/** A call the mock model makes: a function name and its arguments. */
+/** A call the mock model makes: a function name and its arguments as JSON text. */
 export interface ScriptedCall {
 	name: string;
-	arguments: Record<string, unknown>;
+	arguments: string;
 }
-
-/** What the `/tool` prompts' calls take, beyond their arguments. */
-export type ScriptedCallKind = 'normal' | 'big' | 'slow';
 
 const SAMPLE_REPLY = `Here is a short answer with **markdown**.
 
@@ -78,30 +75,48 @@ export interface ScriptedReply {
 	outcome: 'complete' | 'crash' | 'fail';
 	/** Tool calls the model makes after its text (then the answer goes on in a new message). */
 	toolCalls?: ScriptedCall[];
-	callKind?: ScriptedCallKind;
+	/** What the model says after reading the calls' results (whether any ran). */
+	after?: (anyRan: boolean) => ScriptedReply;
 }
-
-const READ_NOTES: ScriptedCall = { name: 'read_file', arguments: { path: 'notes.txt' } };
-const SEARCH_PLUMBER: ScriptedCall = { name: 'search', arguments: { query: 'plumber' } };
 
 /** The `/tool` prompts: text, then one or two calls. */
 function toolReply(text: string): ScriptedReply {
 	const [command, kind] = text.split(/\s+/);
 	const both = command === `${MOCK_COMMAND.tool}s`;
+	const file = kind === 'big' || kind === 'slow' ? `${kind}.txt` : 'notes.txt';
+	const read = { name: 'read_file', arguments: JSON.stringify({ path: file }) };
+	const search = { name: 'search', arguments: JSON.stringify({ query: 'plumber' }) };
 	return {
 		tokens: tokenize(both ? 'Let me read the notes and search them.' : 'Let me read the notes.'),
 		reasoning: [],
 		outcome: 'complete',
-		toolCalls: both ? [READ_NOTES, SEARCH_PLUMBER] : [READ_NOTES],
-		callKind: kind === 'big' || kind === 'slow' ? kind : 'normal'
+		toolCalls: both ? [read, search] : [read],
+		after: afterToolsReply
 	};
 }
 
-/** What the mock tool answers to a call (`big`: longer than any result limit). */
-export function toolResult(call: ScriptedCall, kind: ScriptedCallKind): string {
-	if (kind === 'big') return 'All work and no play. '.repeat(5000);
-	if (call.name === 'search') return 'notes.txt:2: Call the plumber on Tuesday.';
-	return 'Buy milk.\nCall the plumber on Tuesday.';
+const MARKER = /\[\[tool:([A-Za-z0-9_.-]+)\s*(.*?)\]\]/gs;
+const THEN = '[[then]]';
+
+/**
+ * Port of `tool_reply` in `tests/scenario/fake_llama_server.py`, the scenario's model: when tools
+ * are offered, a prompt's `[[tool:NAME {args}]]` markers are calls (several: parallel calls, their
+ * arguments as written), `[[then]]` separates rounds, and after the last the answer is as usual.
+ */
+export function markerReply(prompt: string, round = 0): ScriptedReply | null {
+	const rounds = prompt.split(THEN);
+	const markers = [...(rounds[round] ?? '').matchAll(MARKER)];
+	if (markers.length === 0) return null;
+	return {
+		tokens: [],
+		reasoning: [],
+		outcome: 'complete',
+		toolCalls: markers.map(([, name, args]) => ({
+			name: name ?? '',
+			arguments: args?.trim() || '{}'
+		})),
+		after: () => markerReply(prompt, round + 1) ?? replyFor('')
+	};
 }
 
 /** What the model says after reading its calls' results: whether any of them ran. */

@@ -1,10 +1,8 @@
 import type { AnswerToolCallParams, BridgeEvent, Message, ToolCallInfo } from '$lib/types';
 import { MockFailure } from './errors';
-import { toolResult, type ScriptedCall, type ScriptedCallKind } from './replies';
+import type { MockToolOutcome } from './mock-tools';
+import type { ScriptedCall } from './replies';
 import type { MockTools, OfferedTool } from './tools';
-
-/** How long a `/tool slow` call runs: long enough to press Stop while it runs. */
-const SLOW_CALL_MS = 60_000;
 
 const FINAL: ReadonlySet<ToolCallInfo['state']> = new Set([
 	'done',
@@ -67,7 +65,6 @@ export class MockToolRound {
 		readonly streamId: string,
 		private readonly message: Message,
 		private readonly scripted: ScriptedCall[],
-		private readonly kind: ScriptedCallKind,
 		private readonly hooks: ToolRoundHooks
 	) {}
 
@@ -95,7 +92,7 @@ export class MockToolRound {
 		const call: ToolCallInfo = {
 			id: `call-${this.message.id}-${index}`,
 			name: scripted.name,
-			arguments: JSON.stringify(scripted.arguments),
+			arguments: scripted.arguments,
 			server_id: found?.serverId ?? null,
 			server_name: found?.serverName ?? null,
 			tool: found?.tool ?? null,
@@ -176,18 +173,26 @@ export class MockToolRound {
 	private run(callId: string): ToolCallInfo {
 		const call = this.change(callId, { state: 'running' });
 		this.started.set(callId, Date.now());
-		const ms = this.kind === 'slow' ? SLOW_CALL_MS : this.hooks.callMs;
+		const outcome = this.hooks.tools.run(
+			call.server_id ?? '',
+			call.tool ?? '',
+			JSON.parse(call.arguments) as Record<string, unknown>
+		);
 		this.timers.set(
 			callId,
-			setTimeout(() => this.finishCall(callId), ms)
+			setTimeout(() => this.finishCall(callId, outcome), outcome.ms ?? this.hooks.callMs)
 		);
 		return call;
 	}
 
-	private finishCall(callId: string): void {
+	private finishCall(callId: string, outcome: MockToolOutcome): void {
 		this.timers.delete(callId);
-		const index = this.calls.findIndex((entry) => entry.id === callId);
-		const full = toolResult(this.scripted[index] as ScriptedCall, this.kind);
+		const duration_ms = Date.now() - (this.started.get(callId) ?? Date.now());
+		if (outcome.failed) {
+			this.change(callId, { ...ended('failed', outcome.text), duration_ms });
+			return this.proceed();
+		}
+		const full = outcome.text;
 		const limit = this.hooks.resultMaxChars();
 		const cut = full.length > limit;
 		this.change(callId, {
@@ -196,7 +201,7 @@ export class MockToolRound {
 				cut ? full.slice(0, limit) + TOOL_RESULT_TEXT.truncated(full.length, limit) : full
 			),
 			truncated_from: cut ? full.length : null,
-			duration_ms: Date.now() - (this.started.get(callId) ?? Date.now())
+			duration_ms
 		});
 		this.proceed();
 	}

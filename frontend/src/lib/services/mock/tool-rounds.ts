@@ -33,32 +33,26 @@ export class MockToolRounds {
 
 	/** The model's text is out and it calls tools: start the round. */
 	begin(streamId: string, message: Message, reply: ScriptedReply): void {
-		const round = new MockToolRound(
-			streamId,
-			message,
-			reply.toolCalls ?? [],
-			reply.callKind ?? 'normal',
-			{
-				emit: this.host.emit,
-				tools: this.host.tools,
-				update: (patch) => this.host.tree.patchMessage(message.id, patch),
-				next: (done, anyRan) => this.next(streamId, done, anyRan),
-				ended: (final) => {
-					this.rounds.delete(message.id);
-					this.host.ended(final);
-				},
-				callMs: this.host.callMs,
-				resultMaxChars: this.host.resultMaxChars,
-				templateTakesTools: this.host.templateTakesTools
-			}
-		);
+		const round = new MockToolRound(streamId, message, reply.toolCalls ?? [], {
+			emit: this.host.emit,
+			tools: this.host.tools,
+			update: (patch) => this.host.tree.patchMessage(message.id, patch),
+			next: (done, anyRan) => this.next(streamId, done, (reply.after ?? afterToolsReply)(anyRan)),
+			ended: (final) => {
+				this.rounds.delete(message.id);
+				this.host.ended(final);
+			},
+			callMs: this.host.callMs,
+			resultMaxChars: this.host.resultMaxChars,
+			templateTakesTools: this.host.templateTakesTools
+		});
 		this.rounds.set(message.id, round);
 		this.host.register(message.conversation_id, round);
 		round.start();
 	}
 
 	/** Every call of a round has ended: the answer goes on in a new message. */
-	private next(streamId: string, message: Message, anyRan: boolean): void {
+	private next(streamId: string, message: Message, reply: ScriptedReply): void {
 		this.rounds.delete(message.id);
 		const next = this.host.tree.addMessage(
 			message.conversation_id,
@@ -74,7 +68,7 @@ export class MockToolRounds {
 			message,
 			next_message: next
 		});
-		this.host.stream(streamId, next, afterToolsReply(anyRan));
+		this.host.stream(streamId, next, reply);
 	}
 
 	/** The user's answer (like `ChatOrchestrator.answer_tool_call`). */

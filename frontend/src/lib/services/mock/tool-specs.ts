@@ -1,19 +1,5 @@
-import type { ToolInfo, ToolServerSpec } from '$lib/types';
+import type { ToolServerSpec } from '$lib/types';
 import { MockFailure } from './errors';
-
-/** The tools every ready mock server offers. */
-export const MOCK_TOOLS: Omit<ToolInfo, 'server_id' | 'rule'>[] = [
-	{
-		name: 'read_file',
-		description: 'Read a text file.',
-		input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }
-	},
-	{
-		name: 'search',
-		description: 'Search the files for a phrase.',
-		input_schema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] }
-	}
-];
 
 /** A command containing this word fails to start, like a server that exits at once. */
 export const MOCK_FAILING_COMMAND = 'fail';
@@ -64,4 +50,63 @@ export function checkSpec(spec: ToolServerSpec, command: string): void {
 		`Invalid arguments for ${command}: server: ${message}`,
 		[{ field: 'server', message }]
 	);
+}
+
+/** Port of `backend.tools._mcpjson.parse_mcp_json` (the checks the page can trip). */
+export function parseMcpJson(data: string | Record<string, unknown>): ToolServerSpec[] {
+	let raw: unknown = data;
+	if (typeof data === 'string') {
+		try {
+			raw = JSON.parse(data);
+		} catch (reason) {
+			throw new MockFailure('import_invalid', `The file is not valid JSON: ${String(reason)}.`);
+		}
+	}
+	const entries =
+		raw && typeof raw === 'object' && 'mcpServers' in raw
+			? (raw as { mcpServers: unknown }).mcpServers
+			: undefined;
+	if (entries === undefined)
+		throw new MockFailure(
+			'import_invalid',
+			'This is not an mcp.json file (expected {"mcpServers": {...}}).'
+		);
+	if (!entries || typeof entries !== 'object' || Array.isArray(entries))
+		throw new MockFailure('import_invalid', 'The mcp.json file is invalid at mcpServers.', [
+			{ field: 'mcpServers', message: 'Input should be a valid dictionary' }
+		]);
+	return Object.entries(entries as Record<string, Record<string, unknown>>).map(([name, entry]) => {
+		const said = (entry.type ?? entry.transport) as string | undefined;
+		if (said !== undefined && !(said in TRANSPORTS))
+			throw new MockFailure(
+				'import_invalid',
+				`The mcp.json file is invalid at mcpServers.${name}.type: unknown transport '${said}'`,
+				[{ field: `mcpServers.${name}.type`, message: `unknown transport '${said}'` }]
+			);
+		const transport: ToolServerSpec['transport'] =
+			said !== undefined
+				? (TRANSPORTS[said] ?? 'stdio')
+				: entry.url !== undefined
+					? 'http'
+					: 'stdio';
+		const spec: ToolServerSpec = {
+			name,
+			transport,
+			command: (entry.command as string | undefined) ?? null,
+			args: (entry.args as string[] | undefined) ?? [],
+			cwd: (entry.cwd as string | undefined) ?? null,
+			env: (entry.env as Record<string, string> | undefined) ?? {},
+			url: (entry.url as string | undefined) ?? null,
+			headers: (entry.headers as Record<string, string> | undefined) ?? {},
+			enabled: entry.disabled !== true
+		};
+		const problem = specProblem(spec);
+		if (problem !== null)
+			throw new MockFailure(
+				'import_invalid',
+				`The mcp.json file is invalid at mcpServers.${name}: Value error, ${problem}`,
+				[{ field: `mcpServers.${name}`, message: `Value error, ${problem}` }]
+			);
+		return spec;
+	});
 }

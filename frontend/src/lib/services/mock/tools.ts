@@ -6,14 +6,8 @@ import type {
 	ToolServers
 } from '$lib/types';
 import { MockFailure } from './errors';
-import {
-	MOCK_FAILING_COMMAND,
-	MOCK_TOOLS,
-	TRANSPORTS,
-	checkSpec,
-	specProblem,
-	uniqueServerId
-} from './tool-specs';
+import { toolsOf, type MockToolOutcome } from './mock-tools';
+import { MOCK_FAILING_COMMAND, checkSpec, parseMcpJson, uniqueServerId } from './tool-specs';
 
 type ApprovalRule = ToolServerInfo['rule'];
 
@@ -107,7 +101,7 @@ export class MockTools {
 						stderr_tail: ['Error: cannot open the database']
 					});
 				} else {
-					this.patch(serverId, { state: 'ready', tool_count: MOCK_TOOLS.length });
+					this.patch(serverId, { state: 'ready', tool_count: toolsOf(server.info).length });
 				}
 				for (const resolve of this.waiters.get(serverId) ?? []) resolve();
 				this.waiters.delete(serverId);
@@ -254,7 +248,7 @@ export class MockTools {
 				);
 		}
 		return servers.flatMap(({ info }) =>
-			MOCK_TOOLS.map((tool) => ({
+			toolsOf(info).map(({ info: tool }) => ({
 				...tool,
 				server_id: info.id,
 				rule: info.tool_rules?.[tool.name] ?? info.rule
@@ -271,9 +265,9 @@ export class MockTools {
 		const tools = [...this.servers.values()]
 			.filter(({ info }) => info.enabled && info.state === 'ready')
 			.flatMap(({ info }) =>
-				MOCK_TOOLS.filter((tool) => (info.tool_rules?.[tool.name] ?? info.rule) !== 'deny').map(
-					(tool) => ({ serverId: info.id, serverName: info.name, tool: tool.name })
-				)
+				toolsOf(info)
+					.filter(({ info: tool }) => (info.tool_rules?.[tool.name] ?? info.rule) !== 'deny')
+					.map(({ info: tool }) => ({ serverId: info.id, serverName: info.name, tool: tool.name }))
 			);
 		const counts = new Map<string, number>();
 		for (const { tool } of tools) counts.set(tool, (counts.get(tool) ?? 0) + 1);
@@ -304,6 +298,14 @@ export class MockTools {
 			});
 	}
 
+	/** Run a tool of a server (the mock's stand-in for the MCP call). */
+	run(serverId: string, tool: string, args: Record<string, unknown>): MockToolOutcome {
+		const info = this.get(serverId).info;
+		const found = toolsOf(info).find((entry) => entry.info.name === tool);
+		if (!found) throw new MockFailure('internal', `${info.name} has no tool ${tool}.`);
+		return found.run(args);
+	}
+
 	/** The rule a call of this tool follows now (its own, else its server's); null: no server. */
 	ruleFor(serverId: string, tool: string): ApprovalRule | null {
 		const info = this.servers.get(serverId)?.info;
@@ -329,65 +331,9 @@ export class MockTools {
 		return this.get(serverId).info;
 	}
 
-	/** Port of `backend.tools._mcpjson.parse_mcp_json` (the checks the page can trip). */
+	/** Add the servers of an mcp.json document (a taken name becomes `name-2`). */
 	import(data: string | Record<string, unknown>): { added: string[]; servers: ToolServers } {
-		let raw: unknown = data;
-		if (typeof data === 'string') {
-			try {
-				raw = JSON.parse(data);
-			} catch (reason) {
-				throw new MockFailure('import_invalid', `The file is not valid JSON: ${String(reason)}.`);
-			}
-		}
-		const entries =
-			raw && typeof raw === 'object' && 'mcpServers' in raw
-				? (raw as { mcpServers: unknown }).mcpServers
-				: undefined;
-		if (entries === undefined)
-			throw new MockFailure(
-				'import_invalid',
-				'This is not an mcp.json file (expected {"mcpServers": {...}}).'
-			);
-		if (!entries || typeof entries !== 'object' || Array.isArray(entries))
-			throw new MockFailure('import_invalid', 'The mcp.json file is invalid at mcpServers.', [
-				{ field: 'mcpServers', message: 'Input should be a valid dictionary' }
-			]);
-		const specs = Object.entries(entries as Record<string, Record<string, unknown>>).map(
-			([name, entry]) => {
-				const said = (entry.type ?? entry.transport) as string | undefined;
-				if (said !== undefined && !(said in TRANSPORTS))
-					throw new MockFailure(
-						'import_invalid',
-						`The mcp.json file is invalid at mcpServers.${name}.type: unknown transport '${said}'`,
-						[{ field: `mcpServers.${name}.type`, message: `unknown transport '${said}'` }]
-					);
-				const transport: ToolServerSpec['transport'] =
-					said !== undefined
-						? (TRANSPORTS[said] ?? 'stdio')
-						: entry.url !== undefined
-							? 'http'
-							: 'stdio';
-				const spec: ToolServerSpec = {
-					name,
-					transport,
-					command: (entry.command as string | undefined) ?? null,
-					args: (entry.args as string[] | undefined) ?? [],
-					cwd: (entry.cwd as string | undefined) ?? null,
-					env: (entry.env as Record<string, string> | undefined) ?? {},
-					url: (entry.url as string | undefined) ?? null,
-					headers: (entry.headers as Record<string, string> | undefined) ?? {},
-					enabled: entry.disabled !== true
-				};
-				const problem = specProblem(spec);
-				if (problem !== null)
-					throw new MockFailure(
-						'import_invalid',
-						`The mcp.json file is invalid at mcpServers.${name}: Value error, ${problem}`,
-						[{ field: `mcpServers.${name}`, message: `Value error, ${problem}` }]
-					);
-				return spec;
-			}
-		);
+		const specs = parseMcpJson(data);
 		const names = new Set([...this.servers.values()].map((server) => server.info.name));
 		const added = specs.map((spec) => {
 			let name = spec.name;
