@@ -108,11 +108,14 @@ async function send(page: Page, text: string): Promise<void> {
 	await input.press('Enter');
 }
 
-async function answered(page: Page): Promise<void> {
-	await expect(page.getByRole('button', { name: 'Send message' })).toBeVisible({
-		timeout: 30_000
-	});
+/** The answer just sent has ended complete (the Send button alone shows before it starts too). */
+async function answered(page: Page, answers: number): Promise<void> {
+	const ended = page.locator(
+		'[data-testid="message"][data-role="assistant"][data-status="complete"]'
+	);
+	await expect(ended).toHaveCount(answers, { timeout: 30_000 });
 	await expect(page.getByTestId('message').last()).toHaveAttribute('data-status', 'complete');
+	await expect(page.getByRole('button', { name: 'Send message' })).toBeVisible();
 }
 
 const card = (page: Page) => page.getByTestId('tool-approval');
@@ -129,7 +132,7 @@ test('the real loop asks, runs the call once, and the answer goes on with its re
 		'{\n  "a": 2,\n  "b": 3\n}'
 	);
 	await card(page).getByRole('button', { name: 'Run once' }).click();
-	await answered(page);
+	await answered(page, 2);
 	const row = calls(page);
 	await expect(row.getByTestId('tool-call-state')).toHaveText('Done');
 	await expect(row.getByTestId('tool-call-duration')).toBeVisible();
@@ -150,7 +153,7 @@ test('the real loop sends a denied call back with the reason', async ({ page }) 
 		timeout: 30_000
 	});
 	await card(page).getByRole('button', { name: 'Deny' }).click();
-	await answered(page);
+	await answered(page, 2);
 	await expect(calls(page).getByTestId('tool-call-state')).toHaveText('Denied');
 	await calls(page).getByRole('button', { expanded: false }).click();
 	await expect(calls(page).getByTestId('tool-call-result')).toHaveText(
@@ -165,7 +168,7 @@ test('"Always for this tool" in the real loop: the second call runs without aski
 	await openChat(page);
 	await send(page, '[[tool:noop]]');
 	await card(page).getByRole('button', { name: 'Always for this tool' }).click({ timeout: 30_000 });
-	await answered(page);
+	await answered(page, 2);
 	await page.evaluate(() => {
 		const flag = window as unknown as { approvalSeen: boolean };
 		flag.approvalSeen = false;
@@ -174,7 +177,7 @@ test('"Always for this tool" in the real loop: the second call runs without aski
 		}).observe(document.body, { childList: true, subtree: true });
 	});
 	await send(page, 'again [[tool:noop]]');
-	await answered(page);
+	await answered(page, 4);
 	await expect(calls(page)).toHaveCount(2);
 	await expect(calls(page).last().getByTestId('tool-call-state')).toHaveText('Done');
 	expect(
