@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** The preview server's port; PW_PORT lets parallel checkouts run their e2e tests side by side. */
+const PORT = Number(process.env.PW_PORT ?? 4173);
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -11,7 +13,7 @@ export default defineConfig({
 	timeout: 30_000,
 	reporter: [['list']],
 	use: {
-		baseURL: 'http://127.0.0.1:4173',
+		baseURL: `http://127.0.0.1:${PORT}`,
 		launchOptions: {
 			executablePath: CHROMIUM,
 			args: [
@@ -26,8 +28,8 @@ export default defineConfig({
 		trace: 'retain-on-failure'
 	},
 	webServer: {
-		command: 'node scripts/serve-build.js 4173',
-		url: 'http://127.0.0.1:4173',
+		command: `node scripts/serve-build.js ${PORT}`,
+		url: `http://127.0.0.1:${PORT}`,
 		reuseExistingServer: false,
 		timeout: 60_000
 	}
