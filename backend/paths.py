@@ -71,6 +71,11 @@ class AppPaths:
         return self.config_dir / "tool-secrets.json"
 
     @property
+    def secrets_file(self) -> Path:
+        """Other secrets (providers' API keys, the local API's key) when there is no OS keyring."""
+        return self.config_dir / "secrets.json"
+
+    @property
     def database(self) -> Path:
         """The SQLite conversation store."""
         return self.data_dir / "conversations.db"

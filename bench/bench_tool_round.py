@@ -32,7 +32,8 @@ from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import BridgeEvent, ToolServerSpec
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter, tool_call
-from backend.tools import SecretStore, ServerStore, ToolManager
+from backend.secrets import SecretStore
+from backend.tools import ServerStore, ToolManager
 
 WARMUP = 5
 ROUNDS = 40

@@ -143,7 +143,8 @@ def _tool_manager(
     paths: AppPaths, settings: Callable[[], Settings], sink: Callable[[BridgeEvent], None]
 ) -> ToolManager:
     """The tool servers' manager; run off the loop (see ``open_services``)."""
-    from ..tools import SecretStore, ServerStore, ToolManager  # noqa: PLC0415 - see open_services
+    from ..secrets import SecretStore  # noqa: PLC0415 - see open_services
+    from ..tools import ServerStore, ToolManager  # noqa: PLC0415 - see open_services
 
     secrets = SecretStore(paths.tool_secrets_file, f"LlamaDesk tools ({paths.config_dir})")
     store = ServerStore(paths.tools_file, secrets)

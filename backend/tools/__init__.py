@@ -5,8 +5,8 @@ starting, ready with its tools, failed with the reason and its stderr tail), laz
 restarts, calls with a timeout and a result cap, and the approval rules.
 
 - ``_config``: ``ServerConfig`` and ``tools.json`` (set-up and rules, no secret values).
-- ``_secrets``: ``SecretStore``: the OS keyring, else a 0600 file.
-- ``_store``: ``ServerStore``: servers and secrets kept in step; import and export.
+- ``_store``: ``ServerStore``: servers and their secrets (``backend.secrets``) kept in step;
+  import and export.
 - ``_mcpjson``: the common ``{"mcpServers": {...}}`` format.
 - ``_stdio``: the stdio transport, a child process that cannot outlive the app.
 - ``_connection``: ``ServerConnection``: one server's handshake, tools, calls and end.
@@ -19,14 +19,12 @@ from ._connection import ServerConnection
 from ._manager import Offered, ToolManager, UnavailableServer
 from ._mcpjson import EXPORT_FILENAME, format_mcp_json, parse_mcp_json
 from ._results import ToolOutcome, outcome_of
-from ._secrets import SecretStore
 from ._stdio import StderrTail
 from ._store import ServerSecrets, ServerStore
 
 __all__ = [
     "EXPORT_FILENAME",
     "Offered",
-    "SecretStore",
     "ServerConfig",
     "ServerConnection",
     "ServerSecrets",

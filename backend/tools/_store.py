@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from ..contract import ApprovalRule, ToolServerSpec
 from ..errors import Conflict, InvalidArgument, NotFound
+from ..secrets import SecretStore
 from ._config import ServerConfig, load_servers, save_servers, unique_id
 from ._mcpjson import format_mcp_json, parse_mcp_json
-from ._secrets import SecretStore
 
 __all__ = ["ServerSecrets", "ServerStore"]
 

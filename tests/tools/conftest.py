@@ -14,7 +14,8 @@ import pytest
 
 from backend.config import ToolsSettings
 from backend.contract import ToolServerInfo, ToolServers, ToolServerSpec
-from backend.tools import SecretStore, ServerStore, ToolManager
+from backend.secrets import SecretStore
+from backend.tools import ServerStore, ToolManager
 from tests.waiting import wait_until
 
 SERVER_SCRIPT = Path(__file__).with_name("mcp_server.py")

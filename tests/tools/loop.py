@@ -25,7 +25,8 @@ from backend.contract import (
     ToolServerSpec,
 )
 from backend.llama import EndpointProvider, FakeLlamaServer, LlamaCppAdapter
-from backend.tools import SecretStore, ServerStore, ToolManager
+from backend.secrets import SecretStore
+from backend.tools import ServerStore, ToolManager
 
 from .conftest import START_TIMEOUT_S
 

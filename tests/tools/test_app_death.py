@@ -24,7 +24,8 @@ _APP = textwrap.dedent(
     from pathlib import Path
     from backend.config import ToolsSettings
     from backend.contract import ToolServerSpec
-    from backend.tools import SecretStore, ServerStore, ToolManager
+    from backend.secrets import SecretStore
+    from backend.tools import ServerStore, ToolManager
 
     async def main() -> None:
         home = Path(sys.argv[1])

@@ -1,19 +1,17 @@
-"""Server set-up on disk, secrets (file and keyring fall-through), rules, mcp.json in and out."""
+"""Server set-up on disk with its secrets, rules, mcp.json in and out."""
 
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
 import pytest
 from pydantic import ValidationError
 
 from backend.contract import ToolServerSpec
 from backend.errors import Conflict, ImportFormatError, InvalidArgument, NotFound
-from backend.tools import SecretStore, ServerStore, parse_mcp_json
+from backend.secrets import SecretStore
+from backend.tools import ServerStore, parse_mcp_json
 
 MCP_JSON = {
     "mcpServers": {
@@ -71,28 +69,6 @@ def test_removing_a_server_forgets_its_secrets(tmp_path: Path) -> None:
     store.remove(server.id)
     assert json.loads((tmp_path / "secrets.json").read_text()) == {}
     assert file_store(tmp_path).servers() == []
-
-
-def test_the_secrets_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
-    secrets = SecretStore(tmp_path / "secrets.json", "test", use_keyring=False)
-    secrets.set("k", "v")
-    path = tmp_path / "secrets.json"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    path.chmod(0o644)
-    assert secrets.get("k") == "v"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert "secrets.json" in secrets.where
-
-
-def test_the_fail_keyring_falls_through_to_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(keyring, "get_keyring", keyring.backends.fail.Keyring)
-    secrets = SecretStore(tmp_path / "secrets.json", "test")
-    secrets.set("k", "v")
-    assert secrets.get("k") == "v"
-    assert json.loads((tmp_path / "secrets.json").read_text()) == {"k": "v"}
-    assert secrets.where.startswith("the file ")
 
 
 def test_a_broken_tools_file_is_set_aside(tmp_path: Path) -> None:

@@ -1,13 +1,14 @@
-"""Where tool servers' secrets live: the OS keyring when there is one, else a 0600 file.
+"""Where secrets live: the OS keyring when there is one, else a 0600 file.
 
 ``keyring`` picks the platform's store (macOS Keychain, Windows Credential Locker, the Secret
 Service on Linux desktops). Where it finds none it answers with its ``fail`` backend (priority 0),
 as on a headless Linux machine or in CI; then, and whenever the keyring refuses a call, the
-secret goes to ``<config dir>/tool-secrets.json`` instead, written atomically and readable by its
-owner only (mode 0600, put back if someone widened it). Reads look in the keyring first, then
-the file, so a value written while the keyring was locked is still found.
+secret goes to the store's file instead (``tool-secrets.json``, ``secrets.json``), written
+atomically and readable by its owner only (mode 0600, put back if someone widened it). Reads
+look in the keyring first, then the file, so a value written while the keyring was locked is
+still found.
 
-Values never pass through logging: errors name the key (``server/env/NAME``), not the value.
+Values never pass through logging: errors name the key (e.g. ``server/env/NAME``), not the value.
 """
 
 from __future__ import annotations
@@ -111,11 +112,11 @@ class SecretStore:
             data = json.loads(self._file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(
-                "The tool secrets file cannot be read.", detail=f"{self._file}: {exc}"
+                "The secrets file cannot be read.", detail=f"{self._file}: {exc}"
             ) from exc
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise ConfigError(
-                "The tool secrets file is not a JSON object of strings.", detail=str(self._file)
+                "The secrets file is not a JSON object of strings.", detail=str(self._file)
             )
         return {str(key): value for key, value in data.items()}
 
