@@ -5,8 +5,9 @@ const SHOTS = 'test-results/screenshots';
 const MODELS_URL = `${MOCK_URL}#/settings?section=models`;
 const PICKED = '/home/user/Downloads/Phi-3.5-mini-instruct-Q4_K_M.gguf';
 
-async function openModels(page: Page): Promise<void> {
-	await page.goto(MODELS_URL);
+/** Open the models page; `query` adds mock options (e.g. a slower load to watch it happen). */
+async function openModels(page: Page, query = ''): Promise<void> {
+	await page.goto(query ? MODELS_URL.replace('#', `${query}#`) : MODELS_URL);
 	await expect(page.getByRole('heading', { name: 'Models', exact: true })).toBeVisible();
 	await expect(page.getByTestId('model-item').first()).toBeVisible();
 }
@@ -80,7 +81,8 @@ test('each model shows its metadata, fit estimate, load state and why a file is 
 test('loading a model shows progress, then it is loaded and selected everywhere', async ({
 	page
 }) => {
-	await openModels(page);
+	// Slow enough that the progress is still there when looked at on a loaded machine.
+	await openModels(page, '&mock_load=3000');
 	const llama = model(page, /Llama 3\.2 3B/);
 	await llama.getByRole('button', { name: 'Load Llama 3.2 3B Instruct Q8_0' }).click();
 	await expect(llama.getByRole('progressbar', { name: /Loading Llama 3\.2 3B/ })).toBeVisible();

@@ -3,6 +3,7 @@ import {
 	QUERY_BRIDGE,
 	QUERY_MOCK_MODEL,
 	QUERY_MOCK_DELAY,
+	QUERY_MOCK_LOAD,
 	QUERY_MOCK_RATE,
 	QUERY_MOCK_RECOVERY,
 	QUERY_MOCK_TOOL_CALL,
@@ -43,6 +44,7 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 			firstTokenDelayMs:
 				Number(url.searchParams.get(QUERY_MOCK_DELAY) ?? DEFAULT_MOCK_DELAY_MS) || 0,
 			recovered: url.searchParams.has(QUERY_MOCK_RECOVERY),
+			modelLoadMs: Number(url.searchParams.get(QUERY_MOCK_LOAD) ?? 0) || undefined,
 			toolStartMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_START) ?? 0) || undefined,
 			toolCallMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_CALL) ?? 0) || undefined,
 			demoToolServer:
