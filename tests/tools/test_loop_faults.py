@@ -175,7 +175,9 @@ async def test_a_server_that_cannot_start_offers_nothing_and_the_answer_goes_on(
 ) -> None:
     fake = FakeLlamaServer(supports_tools=True)
     async with open_loop(tmp_path, fake) as loop:
-        loop.settings.tools.start_timeout_s = 2
+        # The hanging server meets a short limit; the failing one gets time to say why even on
+        # a loaded machine (its Python start-up alone can take over 2 s there).
+        loop.settings.tools.start_timeout_s = 2 if mode == "hang" else 60
         server_id = await loop.add_server(stdio_spec(mode))
         started = await loop.send()
         end = await loop.ended(started)
