@@ -3,7 +3,9 @@
 A :class:`ServerRun` is one spawned process and what is known about it. The
 :class:`Supervisor` owns each run in its own task: it awaits the child's exit (a crash is seen at
 once, not at the next request), reads its output into the log and a short tail, polls
-``/health`` until ready (killing the server at ``start_timeout_s``) and then every
+``/health`` until ready (killing the server at ``start_timeout_s``; a line saying the model is
+loaded asks at once, so readiness is seen within milliseconds of it, not at the next poll) and
+then every
 ``health_interval_s``, or at once when ``check_soon`` says an answer stalled. A failed check
 makes the server ``unhealthy``; ``hang_after_failures`` in a row mean it hangs, and it is
 killed. With ``idle_unload_minutes`` set, a healthy check that finds no request for that long
@@ -14,6 +16,7 @@ goes and, unless the monitor stopped it, ``on_exit`` decides what comes next.
 
 from __future__ import annotations
 
+import re
 import secrets
 import signal
 import time
@@ -42,7 +45,9 @@ from ._state import Lifecycle, ServerPhase
 
 __all__ = ["ServerRun", "Supervisor"]
 
-_READY_POLL_S = 0.02
+_READY_POLL_S = 0.05
+# Lines llama-server prints once /health answers 200 (after its model is loaded).
+_READY_LINE = re.compile(r"model loaded|listening on|all slots are idle")
 _PROGRESS_EVERY_S = 1.0
 _DRAIN_OUTPUT_S = 1.0
 _TAIL_LINES = 60
@@ -67,6 +72,8 @@ class ServerRun:
     router: RouterSession | None = None
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=_TAIL_LINES))
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    said_ready: anyio.Event = field(default_factory=anyio.Event)
+    """Set when the server printed a line that says it is ready (see ``_READY_LINE``)."""
     finished: anyio.Event = field(default_factory=anyio.Event)
 
     @classmethod
@@ -203,6 +210,8 @@ class Supervisor:
         self._client: httpx.AsyncClient | None = None
         self._tasks: TaskGroup | None = None
         self._stack: AsyncExitStack | None = None
+        self.ready_poll_s = _READY_POLL_S
+        """How often ``/health`` is asked while a server loads, besides when it says ready."""
 
     async def __aenter__(self) -> Supervisor:
         """Open the HTTP client and the task group."""
@@ -283,6 +292,8 @@ class Supervisor:
         def record(line: str) -> None:
             run.tail.append(line)
             self._log.write(line)
+            if _READY_LINE.search(line):
+                run.said_ready.set()
 
         return record
 
@@ -370,7 +381,7 @@ class Supervisor:
             if now - last_progress >= _PROGRESS_EVERY_S:
                 last_progress = now
                 self._life.announce()
-            await anyio.sleep(_READY_POLL_S)
+            await _ready_line_or_poll(run, self.ready_poll_s)
         if self._current() is not run:
             return False
         run.ready_at = self._last_use = time.monotonic()
@@ -380,3 +391,15 @@ class Supervisor:
         )
         self._life.enter(ServerPhase.READY)
         return True
+
+
+async def _ready_line_or_poll(run: ServerRun, poll_s: float) -> None:
+    """Wait until the server says it is ready, or ``poll_s`` for the next poll.
+
+    Each such line wakes one probe: a server that says "listening" before it has loaded its
+    model (an older llama-server) is then polled as usual, not in a busy loop.
+    """
+    with anyio.move_on_after(poll_s):
+        await run.said_ready.wait()
+    if run.said_ready.is_set():
+        run.said_ready = anyio.Event()

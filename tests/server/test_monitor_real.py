@@ -344,3 +344,42 @@ def _wait_exited_without_reaping(pid: int, timeout_s: float = 10.0) -> None:
     finally:
         os.close(descriptor)
     assert readable, f"pid {pid} did not exit within {timeout_s} s"
+
+
+async def test_a_relaunch_after_kill_9_does_not_ask_the_binary_its_version_again(
+    make_monitor: Any, real_engine: dict[str, Any], engine_binary: Path, tmp_path: Path
+) -> None:
+    # The --version probe proves a binary once; a crash's relaunch spawns only the server.
+    runs = tmp_path / "version-runs.log"
+    wrapper = tmp_path / "llama-server"
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$1" = --version ] && echo run >> {runs}\nexec {engine_binary} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    async with make_monitor(**{**real_engine, "server_binary": wrapper}) as (monitor, recorder):
+        first = await monitor.start()
+        assert first.pid is not None
+        os.kill(first.pid, signal.SIGKILL)
+        await recorder.wait_for("crashed", timeout_s=5)
+        endpoint = await monitor.endpoint()
+        assert endpoint.generation == 2
+        assert await _ask(endpoint)
+    assert runs.read_text().splitlines() == ["run"]
+
+
+async def test_readiness_is_seen_from_the_servers_model_loaded_line(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    # With the fallback poll an hour apart, only the line llama-server prints once /health
+    # answers 200 can wake the probe that finds it ready, at start and after a crash.
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        monitor._supervisor.ready_poll_s = 3600.0
+        with anyio.fail_after(60):
+            first = await monitor.start()
+            assert first.state == "ready"
+            assert first.pid is not None
+            os.kill(first.pid, signal.SIGKILL)
+            await recorder.wait_for("crashed", timeout_s=5)
+            endpoint = await monitor.endpoint()
+        assert endpoint.generation == 2
+        assert recorder.states[-1] == "ready"
