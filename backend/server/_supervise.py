@@ -381,7 +381,9 @@ class Supervisor:
             if now - last_progress >= _PROGRESS_EVERY_S:
                 last_progress = now
                 self._life.announce()
-            await _ready_line_or_poll(run, self.ready_poll_s)
+            with anyio.move_on_after(self.ready_poll_s):
+                await run.said_ready.wait()
+            run.said_ready = anyio.Event()  # each line that says so wakes one probe, no more
         if self._current() is not run:
             return False
         run.ready_at = self._last_use = time.monotonic()
@@ -391,15 +393,3 @@ class Supervisor:
         )
         self._life.enter(ServerPhase.READY)
         return True
-
-
-async def _ready_line_or_poll(run: ServerRun, poll_s: float) -> None:
-    """Wait until the server says it is ready, or ``poll_s`` for the next poll.
-
-    Each such line wakes one probe: a server that says "listening" before it has loaded its
-    model (an older llama-server) is then polled as usual, not in a busy loop.
-    """
-    with anyio.move_on_after(poll_s):
-        await run.said_ready.wait()
-    if run.said_ready.is_set():
-        run.said_ready = anyio.Event()
