@@ -4,9 +4,14 @@ A conversation with a ~3,000-token history gets one answer on server A, then the
 shuts down (saving the slot's KV cache to disk) and server A stops. An identical copy of the
 conversation, which has no saved cache, gets the next question on a fresh server B: the history
 is re-read. Then a fresh server C (no host-memory cache either) gets the same question in the
-original conversation: the slot manager restores the saved cache first. Both go through
-``ChatOrchestrator``; time to first token is measured from the call to the first streamed token.
-Goal: restored >= 10x faster. The benchmark and its servers run at nice -10 when allowed.
+original conversation: the slot manager restores the saved cache when the message is sent. Last,
+a fresh server D gets the next question after the conversation was opened (``prepare``, what
+``get_conversation`` starts), which restored the cache before anything was sent: the way the app
+re-enters a conversation. All go through ``ChatOrchestrator``; time to first token is measured
+from the call to the first streamed token; the restore on opening is timed on its own.
+Goal: restored on opening >= 100x faster than re-reading (the issue's #16 goal; the README's
+table keeps the older >= 10x for the restore at send). The benchmark and its servers run at
+nice -10 when allowed.
 
     python bench/bench_slot_cache.py --json OUT
 """
@@ -39,7 +44,7 @@ from backend.llama import Endpoint, LlamaCppAdapter
 from backend.paths import AppPaths
 
 HISTORY_TOKENS = 3000
-GOAL = 10.0
+GOAL = 100.0
 SENTENCES = [
     "The river bends twice before it reaches the old mill at the edge of town.",
     "Every spring the orchards bloom and the bees return to the wooden hives.",
@@ -134,8 +139,11 @@ async def ttft(
     slot_dir: Path,
     conversation_id: str,
     text: str,
-) -> tuple[float, Timings]:
-    """Time to first streamed token of one answer, and the answer's server timings."""
+    *,
+    open_first: bool = False,
+) -> tuple[float, Timings, float | None]:
+    """Time to first streamed token of one answer, the answer's server timings, and (with
+    ``open_first``) how long opening the conversation took to restore its cache."""
     first: list[float] = []
     end = anyio.Event()
     timings: list[Timings] = []
@@ -148,11 +156,17 @@ async def ttft(
             end.set()
 
     slots = SlotManager(adapter, store, slot_dir=slot_dir)
+    opened_s = None
     async with ChatOrchestrator(store, adapter, sink, settings, slots=slots) as chat:
+        if open_first:
+            opening = time.perf_counter()
+            if not await chat.prepare(conversation_id):
+                raise RuntimeError("opening the conversation restored no cache")
+            opened_s = time.perf_counter() - opening
         started = time.perf_counter()
         await chat.handle_user_message_stream(conversation_id, text)
         await end.wait()
-    return first[0] - started, timings[0]
+    return first[0] - started, timings[0], opened_s
 
 
 def history(store: ConversationStore, tokens_per_message: int) -> str:
@@ -185,26 +199,41 @@ async def measure(work: Path, start: Callable[[], Server]) -> dict[str, Any]:
 
                 server = start()
                 provider.current = server.endpoint(1)
-                reread_s, reread = await ttft(store, adapter, slot_dir, copy, question)
+                reread_s, reread, _ = await ttft(store, adapter, slot_dir, copy, question)
                 prompt_tokens = reread.prompt_n + reread.cache_n
                 server.stop()
 
                 server = start()
                 provider.current = server.endpoint(2)
-                restored_s, restored = await ttft(store, adapter, slot_dir, original, question)
+                at_send_s, at_send, _ = await ttft(store, adapter, slot_dir, original, question)
+                server.stop()
+
+                server = start()
+                provider.current = server.endpoint(3)
+                opened_s, opened, restore_s = await ttft(
+                    store, adapter, slot_dir, original, "And the orchards?", open_first=True
+                )
         finally:
             server.stop()
+    assert restore_s is not None
     return {
         "history_prompt_tokens": prompt_tokens,
         "ttft_reread_s": round(reread_s, 4),
-        "ttft_restored_s": round(restored_s, 4),
-        "speedup": round(reread_s / restored_s, 1),
+        "ttft_restored_at_send_s": round(at_send_s, 4),
+        "ttft_restored_on_open_s": round(opened_s, 4),
+        "restore_on_open_s": round(restore_s, 4),
+        "speedup_at_send": round(reread_s / at_send_s, 1),
+        "speedup": round(reread_s / opened_s, 1),
         "cache_n_reread": reread.cache_n,
-        "cache_n_restored": restored.cache_n,
+        "cache_n_at_send": at_send.cache_n,
+        "cache_n_on_open": opened.cache_n,
+        "prompt_n_at_send": at_send.prompt_n,
+        "prompt_n_on_open": opened.prompt_n,
         "prompt_ms_reread": round(reread.prompt_ms),
-        "prompt_ms_restored": round(restored.prompt_ms),
+        "prompt_ms_at_send": round(at_send.prompt_ms),
+        "prompt_ms_on_open": round(opened.prompt_ms),
         "goal": f">= {GOAL:g}x",
-        "pass": reread_s / restored_s >= GOAL,
+        "pass": reread_s / opened_s >= GOAL,
     }
 
 

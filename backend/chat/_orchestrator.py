@@ -28,11 +28,11 @@ from anyio.abc import TaskGroup
 
 from ..config import Settings
 from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
-from ..errors import InternalError, InvalidArgument, ServerError
+from ..errors import InternalError, InvalidArgument, LlamaDeskError, ServerError
 from ..llama import LlamaCppAdapter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
-from ._prompt import build_prompt
+from ._prompt import build_prompt, history_prompt
 from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
@@ -114,6 +114,30 @@ class ChatOrchestrator:
                 await self.slots.save_all()
             except ServerError as exc:
                 log.warning("Could not save slot caches at shutdown: %s", exc.message)
+
+    async def prepare(self, conversation_id: str) -> bool:
+        """Bring the conversation's saved KV cache back into a slot before its next message.
+
+        Returns whether a cache was restored (see ``SlotManager.prepare``); a conversation
+        that is answering now keeps its slot as it is.
+        """
+        if conversation_id in self._generations:
+            return False
+        record = self.store.get_conversation(conversation_id)
+        history = active_branch(self.store, conversation_id)
+        prefix = history_prompt(record, history, self.settings().generation)
+        return await self.slots.prepare(conversation_id, prefix)
+
+    def prepare_soon(self, conversation_id: str) -> None:
+        """:meth:`prepare` in the background (the conversation was opened); failures are logged."""
+        if self._tasks is not None:
+            self._tasks.start_soon(self._prepare_quietly, conversation_id)
+
+    async def _prepare_quietly(self, conversation_id: str) -> None:
+        try:
+            await self.prepare(conversation_id)
+        except LlamaDeskError as exc:
+            log.info("No slot cache restored for %s: %s", conversation_id, exc.message)
 
     def is_generating(self, conversation_id: str) -> bool:
         """Whether an answer is being generated in this conversation."""

@@ -27,6 +27,7 @@ __all__ = [
     "build_prompt",
     "cut_echo",
     "drop_oldest_turn",
+    "history_prompt",
     "sampling_params",
     "tools_as_text",
 ]
@@ -40,17 +41,31 @@ def build_prompt(
     continuing: bool = False,
 ) -> list[ChatMessage]:
     """The messages for the answer at the end of ``branch`` (which ends with that answer)."""
+    prompt = history_prompt(conversation, branch[:-1], defaults)
+    last = branch[-1]
+    if continuing and last.tool_calls:
+        prompt += assistant_turn(last.content, last.tool_calls)
+    elif continuing:
+        prompt.append({"role": last.role, "content": last.content})
+    return prompt
+
+
+def history_prompt(
+    conversation: ConversationRecord,
+    history: Sequence[MessageRecord],
+    defaults: GenerationSettings,
+) -> list[ChatMessage]:
+    """The system prompt and ``history`` as sent: how the prompt of a message after it begins."""
     system = (
         conversation.system_prompt
         if conversation.system_prompt is not None
         else defaults.system_prompt
     )
     prompt: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
-    history = branch if continuing else branch[:-1]
     for m in history:
         if m.tool_calls:
             prompt += assistant_turn(m.content, m.tool_calls)
-        elif m.content or m is branch[-1]:
+        elif m.content:
             prompt.append({"role": m.role, "content": m.content})
     return prompt
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,37 @@ def test_about_names_the_app_the_engine_it_would_launch_and_the_default_model(
     assert result["cpu_variant"] is None  # the native build has one CPU code path
     assert result["engine_problem"] is None
     assert "SmolLM2-135M-Instruct" in result["default_model"]
+
+
+def test_opening_a_conversation_restores_its_cache_before_anything_is_sent(
+    app_paths: AppPaths,
+    engine_binary: Path,
+    default_model: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="backend.chat")
+    with AppRuntime(app_paths, _config(app_paths)) as runtime:
+        _wait_ready(runtime)
+        conversation = runtime.api.create_conversation({})["result"]["id"]
+        long_question = "Tell me about the history of Paris. " * 20
+        first = runtime.api.send_chat_message(
+            {"conversation_id": conversation, "content": long_question}
+        )
+        assert first["ok"], first
+        restarted = runtime.api.restart_server({})  # saves the cache; the new server has none
+        assert restarted["result"]["state"] == "ready", restarted
+        opened = runtime.api.get_conversation({"conversation_id": conversation})
+        assert opened["ok"], opened
+        wait_until(
+            lambda: f"Restored the cache of {conversation}" in caplog.text,
+            timeout_s=30,
+            message=lambda: caplog.text[-2000:],
+        )
+        for saved in app_paths.slot_dir.glob("*.bin"):
+            saved.unlink()  # the answer cannot restore it now: it must already be in the slot
+        second = runtime.api.send_chat_message(
+            {"conversation_id": conversation, "content": "And of Lyon?"}
+        )
+        assert second["ok"], second
+        assert second["result"]["timings"]["cache_n"] > 100
+        assert second["result"]["timings"]["prompt_n"] < 40

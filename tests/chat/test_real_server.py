@@ -210,3 +210,38 @@ async def test_continue_appends_to_a_stopped_answer_without_repeating_it(
     assert final.content == partial + added
     assert added
     assert partial not in added  # the server's echo of the prefill was cut
+
+
+async def test_a_conversation_opened_after_a_restart_reads_only_its_new_message(
+    llama_server_factory: ServerFactory,
+    tmp_path: Path,
+    small_settings: Settings,
+) -> None:
+    slot_dir = tmp_path / "slots"
+    first = llama_server_factory(slot_dir=slot_dir)
+    provider = MovingEndpoint(first)
+    history = "Here are my notes about the trip. " + "We crossed three valleys by train. " * 20
+    question = "Summarise that."
+    with ConversationStore(tmp_path / "app.db") as store:
+        async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
+            slots = SlotManager(adapter, store, slot_dir=slot_dir)
+            async with ChatOrchestrator(
+                store, adapter, lambda e: None, lambda: small_settings, slots=slots
+            ) as chat:
+                conversation = await chat.conversations.create_conversation()
+                before = await chat.handle_user_message(conversation.id, history)
+            first.stop()
+            provider.point_at(llama_server_factory(slot_dir=slot_dir))
+            slots = SlotManager(adapter, store, slot_dir=slot_dir)
+            async with ChatOrchestrator(
+                store, adapter, lambda e: None, lambda: small_settings, slots=slots
+            ) as chat:
+                assert await chat.prepare(conversation.id)  # opened: restored before sending
+                answer = await chat.handle_user_message(conversation.id, question)
+            new_turn = len(await adapter.tokenize(question))
+    assert before.timings is not None
+    assert answer.timings is not None
+    # All the history came from the restored slot (but the last answer token, which was
+    # sampled, never read); what is read is the question and the template's ~11 tokens.
+    assert answer.timings.cache_n >= before.timings.prompt_n + before.timings.predicted_n - 1
+    assert answer.timings.prompt_n <= new_turn + 16

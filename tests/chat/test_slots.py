@@ -230,3 +230,82 @@ async def test_a_server_that_cannot_save_keeps_affinity_only(
     assert SlotCaches(store).get(conversation.id) is None
     assert "Could not save the cache" in caplog.text
     assert chat.slots.assignments() == {conversation.id: 0}
+
+
+async def test_opening_a_conversation_restores_its_cache_before_the_next_message(
+    chat: ChatOrchestrator, fake: FakeLlamaServer
+) -> None:
+    conversation = await chat.conversations.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.restart()
+    asked = len(fake.requests)
+    assert await chat.prepare(conversation.id)
+    assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]
+    assert len(fake.requests) == asked  # restored on opening, before anything is asked
+    answer = await chat.handle_user_message(conversation.id, "two")
+    assert _actions(fake, "restore") == [(0, f"ld-{conversation.id}.bin")]  # not again
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 7
+    assert not await chat.prepare(conversation.id)  # it holds its slot already
+
+
+async def test_opening_a_conversation_without_a_saved_cache_takes_no_slot(
+    chat: ChatOrchestrator,
+) -> None:
+    conversation = await chat.conversations.create_conversation()
+    assert not await chat.prepare(conversation.id)
+    assert chat.slots.assignments() == {}
+
+
+async def test_a_stale_cache_found_on_opening_is_dropped(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, store: ConversationStore
+) -> None:
+    conversation = await chat.conversations.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.restart()
+    first = store.messages(conversation.id)[0]
+    await chat.conversations.delete_message(first.id)  # the cached history is gone
+    assert not await chat.prepare(conversation.id)
+    assert _actions(fake, "restore") == []
+    assert SlotCaches(store).get(conversation.id) is None
+
+
+async def test_with_every_slot_busy_opening_restores_nothing_and_does_not_wait(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    fake = FakeLlamaServer(n_slots=1, slot_dir=tmp_path)
+    async with (
+        LlamaCppAdapter(fake, transport=fake.transport) as one_slot,
+        _orchestrator(store, one_slot, fake) as chat,
+    ):
+        a = await chat.conversations.create_conversation("a")
+        b = await chat.conversations.create_conversation("b")
+        await chat.handle_user_message(b.id, "kept")
+        await chat.slots.save_all()
+        fake.restart()
+        fake.script(FakeReply(content=["x "] * 40, rate=100))
+        await chat.handle_user_message_stream(a.id, "slow")
+        await wait_until_async(lambda: len(fake.requests) == 2)
+        assert not await chat.prepare(b.id)  # a's answer holds the only slot
+        assert chat.is_generating(a.id)
+    assert _actions(fake, "restore") == []
+
+
+async def test_a_restored_cache_that_gives_up_its_slot_unchanged_is_not_saved_again(
+    chat: ChatOrchestrator, fake: FakeLlamaServer
+) -> None:
+    a, b, c = [await chat.conversations.create_conversation(t) for t in "abc"]
+    for conversation in (a, b, c):
+        await chat.handle_user_message(conversation.id, "hello")
+    await chat.slots.save_all()
+    fake.restart()
+    saves = len(_actions(fake, "save"))
+    for conversation in (a, b, c):  # opened in turn: c takes a's slot
+        assert await chat.prepare(conversation.id)
+    assert chat.slots.assignments() == {b.id: 1, c.id: 0}
+    assert len(_actions(fake, "save")) == saves  # a's file already held what its slot held
+    answer = await chat.handle_user_message(a.id, "again")  # restored from that file
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 7

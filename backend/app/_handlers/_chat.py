@@ -87,8 +87,13 @@ class ConversationCommands(HandlerBase):
         )
 
     async def get_conversation(self, params: ConversationRef) -> Conversation:
-        """One conversation with its active branch."""
-        return await self._services.chat.conversations.get_conversation(params.conversation_id)
+        """One conversation with its active branch (it is opened: its saved KV cache, if any,
+        is restored into a slot in the background, so its next answer starts at once)."""
+        conversation = await self._services.chat.conversations.get_conversation(
+            params.conversation_id
+        )
+        self._services.chat.prepare_soon(params.conversation_id)
+        return conversation
 
     async def create_conversation(self, params: CreateConversationParams) -> Conversation:
         """A new, empty conversation."""
