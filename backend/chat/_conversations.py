@@ -22,6 +22,7 @@ from ..contract import (
 from ..errors import InvalidArgument
 from ._export import export_filename, export_json, export_markdown, import_json
 from ._generation import Generations
+from ._live import live_view
 from ._slots import SlotManager
 from ._store import ConversationStore
 from ._tree import MessageTree
@@ -68,8 +69,10 @@ class ConversationService:
         return self.store.list_conversations(offset, limit)
 
     async def get_conversation(self, conversation_id: str) -> Conversation:
-        """A conversation with its active branch, root first, siblings filled in."""
-        return conversation_view(self.store, conversation_id)
+        """A conversation with its active branch, root first, siblings filled in; while it
+        streams, the answer's text as it is now and the stream (``_live``)."""
+        view = conversation_view(self.store, conversation_id)
+        return live_view(view, self.generations.live(conversation_id))
 
     async def rename(self, conversation_id: str, title: str) -> ConversationSummary:
         """Give a conversation a title (no automatic title afterwards)."""

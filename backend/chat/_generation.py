@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from ..contract import PromptProgress
 from ..errors import Conflict, LlamaDeskError
 from ..llama import ChatAccumulator, ChatMessage
 from ._records import MessageRecord
 
-__all__ = ["Generation", "Generations"]
+__all__ = ["Generation", "Generations", "utf16_len"]
+
+
+def utf16_len(text: str) -> int:
+    """The length of ``text`` as JavaScript counts it (UTF-16 code units)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 @dataclass(eq=False)
@@ -38,10 +44,33 @@ class Generation:
     """New text since the last flush to the store."""
     failure: LlamaDeskError | None = None
     final: MessageRecord | None = None
+    progress: PromptProgress | None = None
+    """The last prompt progress while the prompt is read; None once text comes."""
+    _sent: tuple[str, int, int] = field(default=("", 0, 0), init=False)
+    """The message the chunks went to, and the UTF-16 length of its text and reasoning."""
 
     def content(self) -> str:
         """The answer's whole text so far, continued part included."""
         return self.existing + "".join(self.accumulator.content)
+
+    def reasoning(self) -> str:
+        """The answer's reasoning so far."""
+        return "".join(self.accumulator.reasoning)
+
+    def advance(self, content: str, reasoning: str) -> tuple[int, int]:
+        """Count a chunk sent to the page; returns where its text and reasoning start.
+
+        Offsets are in UTF-16 code units, as the page's JavaScript strings count, and start
+        again at each message of the answer (a tool round goes on in a new one)."""
+        message_id, text_at, reasoning_at = self._sent
+        if message_id != self.message_id:
+            text_at, reasoning_at = utf16_len(self.existing), 0
+        self._sent = (
+            self.message_id,
+            text_at + utf16_len(content),
+            reasoning_at + utf16_len(reasoning),
+        )
+        return text_at, reasoning_at
 
 
 class Generations:
@@ -59,6 +88,10 @@ class Generations:
             raise Conflict(
                 "This conversation is already generating an answer; stop it or wait for it."
             )
+
+    def live(self, conversation_id: str) -> Generation | None:
+        """The conversation's generation under way, if any."""
+        return self._running.get(conversation_id)
 
     def add(self, generation: Generation) -> None:
         """Count ``generation`` as running in its conversation."""

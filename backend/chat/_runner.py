@@ -12,6 +12,8 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
   is on: then the oldest turns are dropped until it fits.
 - **Say why it stopped.** ``explain`` may reword an answer's error by its cause: an answer cut
   off because an RPC worker went away names that worker.
+- **While it streams** each chunk says where it starts in the message's text (``_live``), and
+  the prompt's reading progress goes to the page before the first token.
 - After an answer the slot holds its prompt and the answer; the lease is told so, which is what
   a saved slot cache is later matched against.
 - **Tools.** A streamed answer offers the enabled tools (``_tool_offer``) when the chat template
@@ -36,7 +38,6 @@ import anyio
 from ..config import Settings
 from ..contract import (
     MessageStatus,
-    StreamChunkEvent,
     StreamEndEvent,
     StreamErrorEvent,
     StreamNoticeEvent,
@@ -55,6 +56,7 @@ from ..llama import (
     ToolCallDelta,
 )
 from ._generation import Generation
+from ._live import chunk_event, progress_event
 from ._prompt import (
     assistant_turn,
     build_prompt,
@@ -316,17 +318,11 @@ class GenerationRunner:
                 if echo:
                     content, echo = cut_echo(content, echo)
                 generation.accumulator.add(replace(delta, content=content))
+                if delta.progress is not None:
+                    self.emit(progress_event(generation, delta.progress))
                 if content or delta.reasoning:
                     generation.dirty = True
-                    self.emit(
-                        StreamChunkEvent(
-                            stream_id=generation.stream_id,
-                            conversation_id=generation.conversation_id,
-                            message_id=generation.message_id,
-                            content=content,
-                            reasoning=delta.reasoning,
-                        )
-                    )
+                    self.emit(chunk_event(generation, content, delta.reasoning))
 
     async def _flush_periodically(self, generation: Generation) -> None:
         while True:

@@ -19,6 +19,7 @@ Modules, by topic:
 - ``_app``: the settings form, opening a link in the system browser, the About section.
 - ``_tool_calls``: the tool calls in answers, and the user's answer to an approval request.
 - ``_tools``: MCP tool servers, their tools, approval rules, ``mcp.json`` import/export.
+- ``_live``: an answer on its way: prompt progress, the stream a page re-attaches to.
 - ``_events``: what Python pushes to the page.
 """
 
@@ -77,10 +78,12 @@ from ._events import (
     StreamEndEvent,
     StreamErrorEvent,
     StreamNoticeEvent,
+    StreamProgressEvent,
     StreamRoundEvent,
     ToolCallEvent,
     ToolServersChangedEvent,
 )
+from ._live import LiveStream, PromptProgress
 from ._models import (
     AddModelFileParams,
     DownloadInfo,
@@ -180,6 +183,7 @@ __all__ = [
     "ImportToolServersResult",
     "ListConversationsParams",
     "ListToolsParams",
+    "LiveStream",
     "LocalWorkerInfo",
     "LogsParams",
     "Message",
@@ -197,6 +201,7 @@ __all__ = [
     "Params",
     "PickedFile",
     "PinConversationParams",
+    "PromptProgress",
     "RemoveModelParams",
     "RenameConversationParams",
     "RestoreBackupParams",
@@ -227,6 +232,7 @@ __all__ = [
     "StreamErrorEvent",
     "StreamNoticeEvent",
     "StreamNoticeKind",
+    "StreamProgressEvent",
     "StreamRoundEvent",
     "StreamStarted",
     "Timings",

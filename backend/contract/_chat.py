@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ._base import ID, Params, Wire
+from ._live import LiveStream
 from ._tool_calls import ToolCallInfo
 
 __all__ = [
@@ -95,6 +96,10 @@ class Conversation(ConversationSummary):
     system_prompt: str | None = None
     params: dict[str, float | int | None] = Field(default_factory=dict)
     messages: list[Message] = Field(default_factory=list)
+    stream: LiveStream | None = Field(
+        None,
+        description="The answer streaming here now (its text so far is in messages), or null.",
+    )
 
 
 class StreamStarted(Wire):

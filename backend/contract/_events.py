@@ -9,6 +9,7 @@ from pydantic import Field
 from ._base import Wire
 from ._chat import ConversationSummary, Message
 from ._errors import BridgeError
+from ._live import PromptProgress
 from ._models import DownloadInfo, ModelInfo
 from ._rpc import RpcStatus
 from ._server import ServerStatus
@@ -29,6 +30,7 @@ __all__ = [
     "StreamEndEvent",
     "StreamErrorEvent",
     "StreamNoticeEvent",
+    "StreamProgressEvent",
     "StreamRoundEvent",
     "ToolCallEvent",
     "ToolServersChangedEvent",
@@ -48,6 +50,15 @@ class StreamChunkEvent(Wire):
     message_id: str
     content: str = ""
     reasoning: str = ""
+    offset: int = Field(
+        0,
+        ge=0,
+        description="Where content starts in the message's text (UTF-16 code units, as "
+        "JavaScript counts), so a page that already has text skips what it has.",
+    )
+    reasoning_offset: int = Field(
+        0, ge=0, description="Where reasoning starts in the message's reasoning (UTF-16 units)."
+    )
 
 
 class StreamEndEvent(Wire):
@@ -109,6 +120,16 @@ class StreamNoticeEvent(Wire):
     )
 
 
+class StreamProgressEvent(Wire):
+    """llama-server read another batch of a streaming answer's prompt (before its first token)."""
+
+    type: Literal["stream_progress"] = "stream_progress"
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    progress: PromptProgress
+
+
 class ServerStatusEvent(Wire):
     """The server changed state."""
 
@@ -165,6 +186,7 @@ BridgeEvent = Annotated[
     | ToolCallEvent
     | StreamRoundEvent
     | StreamNoticeEvent
+    | StreamProgressEvent
     | ServerStatusEvent
     | ModelsChangedEvent
     | DownloadProgressEvent

@@ -10,6 +10,9 @@ Streaming is a context manager (like ``httpx.AsyncClient.stream``): leaving the 
 ``break``, an exception or cancellation, closes the HTTP response, and llama-server stops
 generating for a closed connection, so a stopped answer frees its slot at once.
 
+A stream asks for ``return_progress``: while the server reads the prompt it sends one chunk per
+batch with ``prompt_progress`` (``ChatDelta.progress``), before the first token.
+
 Timeouts: ``connect`` and ``write`` are short; ``read`` is the longest silence allowed between two
 bytes. llama-server sends a stream's headers only with its first token, so the wait for them
 covers prompt processing of a long history, and callers pass ``read_timeout`` from
@@ -203,6 +206,7 @@ class LlamaCppAdapter:
         body: dict[str, Any] = {"messages": list(messages), "stream": stream, "cache_prompt": True}
         if stream:
             body["stream_options"] = {"include_usage": True}
+            body["return_progress"] = True
         body.update(params or {})
         if slot_id is not None:
             body["id_slot"] = slot_id

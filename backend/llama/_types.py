@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import ServerDefaults, Timings
+from ..contract import PromptProgress, ServerDefaults, Timings
 
 __all__ = [
     "ChatAccumulator",
@@ -69,6 +69,8 @@ class ChatDelta:
     usage: Usage | None = None
     timings: Timings | None = None
     model: str | None = None
+    progress: PromptProgress | None = None
+    """How much of the prompt the server has read (``return_progress``), before the first token."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,23 @@ def parse_server_defaults(props: Any) -> ServerDefaults:
     return ServerDefaults.model_validate(values)
 
 
+def parse_progress(raw: Any) -> PromptProgress | None:
+    """The ``prompt_progress`` object of a chunk, or None when absent or malformed."""
+    if not isinstance(raw, dict):
+        return None
+    values = {name: raw.get(name) for name in PromptProgress.model_fields}
+    if not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in values.values()
+    ):
+        return None
+    return PromptProgress(
+        total=int(raw["total"]),
+        cache=int(raw["cache"]),
+        processed=int(raw["processed"]),
+        time_ms=float(raw["time_ms"]),
+    )
+
+
 def parse_usage(raw: Any) -> Usage | None:
     """The ``usage`` object of a response, or None."""
     if not isinstance(raw, dict):
@@ -201,4 +220,5 @@ def parse_choice_delta(chunk: dict[str, Any], key: str) -> ChatDelta:
         usage=parse_usage(chunk.get("usage")),
         timings=parse_timings(chunk.get("timings")),
         model=chunk.get("model"),
+        progress=parse_progress(chunk.get("prompt_progress")),
     )

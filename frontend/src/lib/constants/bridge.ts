@@ -33,6 +33,7 @@ export const EVENT = {
 	toolCall: 'tool_call',
 	streamRound: 'stream_round',
 	streamNotice: 'stream_notice',
+	streamProgress: 'stream_progress',
 	serverStatus: 'server_status',
 	modelsChanged: 'models_changed',
 	conversationUpdated: 'conversation_updated'

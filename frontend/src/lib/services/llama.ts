@@ -10,9 +10,16 @@ import { EVENT } from '$lib/constants/bridge';
 import { BridgeEvents } from './events';
 import { call } from './ipc';
 
-/** Everything a streaming answer sends: its text, its end, and its tool calls and rounds. */
+/** Everything a streaming answer sends: its prompt's reading, its text, its end, and its tool
+ * calls and rounds. */
 export type StreamEvent = BridgeEventOf<
-	'stream_chunk' | 'stream_end' | 'stream_error' | 'tool_call' | 'stream_round' | 'stream_notice'
+	| 'stream_chunk'
+	| 'stream_end'
+	| 'stream_error'
+	| 'tool_call'
+	| 'stream_round'
+	| 'stream_notice'
+	| 'stream_progress'
 >;
 
 const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
@@ -21,7 +28,8 @@ const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
 	EVENT.streamError,
 	EVENT.toolCall,
 	EVENT.streamRound,
-	EVENT.streamNotice
+	EVENT.streamNotice,
+	EVENT.streamProgress
 ]);
 
 /** Chat and streaming commands, and the routing of stream events. Stateless. */

@@ -62,7 +62,8 @@ beforeEach(async () => {
 			pinned: false,
 			messages: history,
 			params: {},
-			system_prompt: null
+			system_prompt: null,
+			stream: null
 		}),
 		send_chat_message_stream: ({ content }) => ({
 			...STREAM,
@@ -102,6 +103,8 @@ describe('ChatStore tool calls', () => {
 			...STREAM,
 			message_id: 'a1',
 			content: 'Let me look.',
+			offset: 0,
+			reasoning_offset: 0,
 			reasoning: ''
 		});
 		toolCall('pending');
@@ -177,7 +180,15 @@ describe('ChatStore tool calls', () => {
 		expect(store.messages.map((entry) => entry.id)).toEqual(['u0', 'a0', 'a0b', 'u1', 'a1', 'a2']);
 		expect(store.activeStream?.messageId).toBe('a2');
 		expect(store.awaitingFirstToken).toBe(true);
-		emit({ type: 'stream_chunk', ...STREAM, message_id: 'a2', content: 'Milk.', reasoning: '' });
+		emit({
+			type: 'stream_chunk',
+			...STREAM,
+			message_id: 'a2',
+			content: 'Milk.',
+			reasoning: '',
+			offset: 0,
+			reasoning_offset: 0
+		});
 		frames.splice(0).forEach((frame) => frame());
 		expect(shown('a2')?.content).toBe('Milk.');
 		const final = message('a2', 'assistant', 'Milk.', { parent_id: 'a1' });

@@ -7,10 +7,12 @@ import type {
 	BridgeEventOf,
 	Conversation,
 	Message,
+	PromptProgress,
 	StreamStarted,
 	ToolCallInfo
 } from '$lib/types';
 import { mergeToolCall } from '$lib/utils/tool-calls';
+import { StreamOffsets } from './chat-offsets';
 import { conversationsStore } from './conversations.svelte';
 import { serverStore } from './server.svelte';
 
@@ -18,6 +20,12 @@ interface ActiveStream {
 	streamId: string;
 	conversationId: string;
 	messageId: string;
+}
+
+/** How far the prompt of the open conversation's answer has been read, before its first token. */
+export interface ReadingProgress {
+	messageId: string;
+	progress: PromptProgress;
 }
 
 function describe(error: unknown): string {
@@ -35,7 +43,13 @@ export class ChatStore {
 	notices = $state<Record<string, string[]>>({});
 	/** Tool calls whose answer (run, deny) is on its way to the backend, by call id. */
 	answering = $state<Record<string, boolean>>({});
+	/** The prompt being read for the open conversation's answer (null once its text comes). */
+	reading = $state<ReadingProgress | null>(null);
 	private openSeq = 0;
+	private readonly offsets = new StreamOffsets();
+	/** Stream events of the open conversation that came while its view was on its way. */
+	private held: StreamEvent[] | null = null;
+	private replaying = false;
 	/** Whether `messages` holds the open conversation (not just a freshly created one). */
 	private loaded = false;
 	private readonly batcher: FrameBatcher;
@@ -111,10 +125,29 @@ export class ChatStore {
 		this.notices = { ...this.notices, [messageId]: [...(this.notices[messageId] ?? []), text] };
 	}
 
+	/**
+	 * New text for a message: only what lies past the text the page has (a reload or a second
+	 * tab gets the text so far in the view, then chunks that may overlap it). A chunk past the
+	 * end, or for a message not shown, means text was missed: the conversation is read again.
+	 */
+	private applyChunk(event: BridgeEventOf<'stream_chunk'>): void {
+		const message = this.messages[this.findIndex(event.message_id)];
+		const accepted = message ? this.offsets.accept(message, event) : 'gap';
+		if (accepted === 'gap') return void this.resync(event);
+		if (this.reading?.messageId === event.message_id) this.reading = null;
+		if (accepted.content || accepted.reasoning)
+			this.batcher.push(event.message_id, accepted.content, accepted.reasoning);
+	}
+
 	handleStreamEvent(event: StreamEvent): void {
 		const current = event.conversation_id === this.conversationId;
+		if (current && this.held) return void this.held.push(event);
 		if (event.type === EVENT.streamChunk) {
-			if (current) this.batcher.push(event.message_id, event.content, event.reasoning);
+			if (current) this.applyChunk(event);
+			return;
+		}
+		if (event.type === EVENT.streamProgress) {
+			if (current) this.reading = { messageId: event.message_id, progress: event.progress };
 			return;
 		}
 		if (event.type === EVENT.streamRound) return this.applyRound(event);
@@ -131,20 +164,82 @@ export class ChatStore {
 		if (current) {
 			this.batcher.flush();
 			this.replaceMessage(event.message);
+			this.offsets.forget(event.message.id);
+			this.reading = null;
 		}
 		if (this.activeStream?.streamId === event.stream_id) this.activeStream = null;
 		if (event.type === EVENT.streamError && current) this.error = event.error.message;
 	}
 
 	private showConversation(conversation: Conversation): void {
+		this.offsets.clear();
 		this.conversationId = conversation.id;
 		this.title = conversation.title;
 		this.messages = conversation.messages ?? [];
+		this.attach(conversation);
+	}
+
+	/** Follow the answer streaming in a conversation just shown (opened mid-answer). */
+	private attach(conversation: Conversation): void {
+		const stream = conversation.stream;
+		if (stream) {
+			this.activeStream = {
+				streamId: stream.stream_id,
+				conversationId: conversation.id,
+				messageId: stream.message_id
+			};
+			this.reading = stream.progress
+				? { messageId: stream.message_id, progress: stream.progress }
+				: null;
+		} else if (this.activeStream?.conversationId === conversation.id) {
+			this.activeStream = null;
+			this.reading = null;
+		}
+	}
+
+	/**
+	 * Read the open conversation again, holding its stream events meanwhile and replaying them
+	 * on the fresh view (the overlap is skipped by offset), so nothing is missed or repeated.
+	 */
+	private async load(conversationId: string, seq: number): Promise<boolean> {
+		this.held ??= [];
+		try {
+			const conversation = await ConversationService.get(conversationId);
+			if (seq !== this.openSeq) return false;
+			this.batcher.drop();
+			this.showConversation(conversation);
+			return true;
+		} finally {
+			if (seq === this.openSeq) this.replay();
+		}
+	}
+
+	/** Apply the events held while a view was on its way; a gap now is not in the view: dropped. */
+	private replay(): void {
+		const held = this.held ?? [];
+		this.held = null;
+		this.replaying = true;
+		try {
+			for (const event of held) this.handleStreamEvent(event);
+		} finally {
+			this.replaying = false;
+		}
+	}
+
+	private async resync(event: BridgeEventOf<'stream_chunk'>): Promise<void> {
+		if (this.replaying || !this.loaded || event.conversation_id !== this.conversationId) return;
+		this.held = [event];
+		try {
+			await this.load(event.conversation_id, this.openSeq);
+		} catch (error) {
+			this.error = describe(error);
+		}
 	}
 
 	private forgetAnswers(): void {
 		this.notices = {};
 		this.answering = {};
+		this.reading = null;
 	}
 
 	async open(conversationId: string): Promise<void> {
@@ -159,11 +254,7 @@ export class ChatStore {
 		}
 		this.conversationId = conversationId;
 		try {
-			const conversation = await ConversationService.get(conversationId);
-			if (seq !== this.openSeq) return;
-			this.batcher.drop();
-			this.showConversation(conversation);
-			this.loaded = true;
+			if (await this.load(conversationId, seq)) this.loaded = true;
 		} catch (error) {
 			if (seq === this.openSeq) this.error = describe(error);
 		}
@@ -192,8 +283,10 @@ export class ChatStore {
 			: started.assistant_message.parent_id;
 		const parentIndex = parentId === null ? -1 : this.findIndex(parentId);
 		const next = this.messages.slice(0, parentIndex >= 0 ? parentIndex + 1 : keep);
-		if (started.user_message) next.push(started.user_message);
-		next.push(started.assistant_message);
+		// Its chunks may have come first and shown it (read again): keep what they brought.
+		const shown = (message: Message) => this.messages[this.findIndex(message.id)] ?? message;
+		if (started.user_message) next.push(shown(started.user_message));
+		next.push(shown(started.assistant_message));
 		this.messages = next;
 		this.activeStream = {
 			streamId: started.stream_id,
@@ -263,7 +356,10 @@ export class ChatStore {
 		await this.run(async () => {
 			const started = await LlamaService.continueMessage(messageId);
 			const message = this.messages[this.findIndex(messageId)];
-			if (message) message.status = 'streaming';
+			if (message) {
+				message.status = 'streaming';
+				this.offsets.restart(message);
+			}
 			this.activeStream = {
 				streamId: started.stream_id,
 				conversationId: started.conversation_id,

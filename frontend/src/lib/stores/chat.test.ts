@@ -16,7 +16,8 @@ function conversation(id: string, messages = [message('u0', 'user', 'old')]): Co
 		pinned: false,
 		messages,
 		params: {},
-		system_prompt: null
+		system_prompt: null,
+		stream: null
 	};
 }
 
@@ -64,10 +65,11 @@ describe('ChatStore', () => {
 			stream_id: 's1',
 			conversation_id: 'c1',
 			message_id: 'a1',
-			reasoning: ''
+			reasoning: '',
+			reasoning_offset: 0
 		} as const;
-		BridgeEvents.dispatch({ ...chunk, content: 'Hel' });
-		BridgeEvents.dispatch({ ...chunk, content: 'lo' });
+		BridgeEvents.dispatch({ ...chunk, content: 'Hel', offset: 0 });
+		BridgeEvents.dispatch({ ...chunk, content: 'lo', offset: 3 });
 		expect(store.messages[2]?.content).toBe('');
 		expect(frames).toHaveLength(1);
 		runFrame();
@@ -83,7 +85,9 @@ describe('ChatStore', () => {
 			conversation_id: 'c1',
 			message_id: 'a1',
 			content: 'Hi',
-			reasoning: ''
+			reasoning: '',
+			offset: 0,
+			reasoning_offset: 0
 		});
 		const final = message('a1', 'assistant', 'Hi there', { status: 'complete' });
 		BridgeEvents.dispatch({
@@ -125,7 +129,9 @@ describe('ChatStore', () => {
 			conversation_id: 'other',
 			message_id: 'u0',
 			content: '!',
-			reasoning: ''
+			reasoning: '',
+			offset: 0,
+			reasoning_offset: 0
 		});
 		runFrame();
 		expect(store.messages[0]?.content).toBe('old');

@@ -14,6 +14,7 @@ export interface BridgeContract {
 		| ToolCallEvent
 		| StreamRoundEvent
 		| StreamNoticeEvent
+		| StreamProgressEvent
 		| ServerStatusEvent
 		| ModelsChangedEvent
 		| DownloadProgressEvent
@@ -486,6 +487,10 @@ export interface Conversation {
 		[k: string]: number | null | undefined;
 	};
 	pinned: boolean;
+	/**
+	 * The answer streaming here now (its text so far is in messages), or null.
+	 */
+	stream: LiveStream | null;
 	system_prompt: string | null;
 	title: string;
 	updated_at: string;
@@ -530,6 +535,50 @@ export interface Timings {
 	predicted_per_second: number | null;
 	prompt_ms: number;
 	prompt_n: number;
+}
+/**
+ * The answer streaming in a conversation now, for a page that opens it mid-answer.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "LiveStream".
+ */
+export interface LiveStream {
+	/**
+	 * The message the stream writes to now.
+	 */
+	message_id: string;
+	/**
+	 * The last prompt progress, while the prompt is being read.
+	 */
+	progress: PromptProgress | null;
+	stream_id: string;
+}
+/**
+ * llama-server's ``prompt_progress``: how much of the prompt has been read.
+ *
+ * ``total`` and ``processed`` count the tokens taken from the slot's cache too, so the tokens
+ * to read are ``total - cache`` and those read so far ``processed - cache``.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PromptProgress".
+ */
+export interface PromptProgress {
+	/**
+	 * Tokens of the prompt found in the slot's cache.
+	 */
+	cache: number;
+	/**
+	 * Tokens of the prompt ready (cache included).
+	 */
+	processed: number;
+	/**
+	 * Milliseconds spent reading so far.
+	 */
+	time_ms: number;
+	/**
+	 * Tokens in the whole prompt.
+	 */
+	total: number;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1601,7 +1650,15 @@ export interface StreamChunkEvent {
 	content: string;
 	conversation_id: string;
 	message_id: string;
+	/**
+	 * Where content starts in the message's text (UTF-16 code units, as JavaScript counts), so a page that already has text skips what it has.
+	 */
+	offset: number;
 	reasoning: string;
+	/**
+	 * Where reasoning starts in the message's reasoning (UTF-16 units).
+	 */
+	reasoning_offset: number;
 	stream_id: string;
 	type: 'stream_chunk';
 }
@@ -1682,6 +1739,19 @@ export interface StreamNoticeEvent {
 	stream_id: string;
 	text: string;
 	type: 'stream_notice';
+}
+/**
+ * llama-server read another batch of a streaming answer's prompt (before its first token).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StreamProgressEvent".
+ */
+export interface StreamProgressEvent {
+	conversation_id: string;
+	message_id: string;
+	progress: PromptProgress;
+	stream_id: string;
+	type: 'stream_progress';
 }
 /**
  * The server changed state.

@@ -8,6 +8,7 @@ export { default as ChatMessageActions } from './ChatMessageActions.svelte';
 export { default as ChatMessageBranching } from './ChatMessageBranching.svelte';
 export { default as ChatMessageEditor } from './ChatMessageEditor.svelte';
 export { default as ChatMessageNotices } from './ChatMessageNotices.svelte';
+export { default as ChatMessageReading } from './ChatMessageReading.svelte';
 export { default as ChatMessageReasoning } from './ChatMessageReasoning.svelte';
 export { default as ChatMessageTimings } from './ChatMessageTimings.svelte';
 export { default as ChatMessageToolApproval } from './ChatMessageToolApproval.svelte';

@@ -3,6 +3,7 @@ import type {
 	CommandName,
 	CommandParams,
 	CommandResult,
+	Conversation,
 	Envelope,
 	Message,
 	ServerStatus,
@@ -224,6 +225,18 @@ export class MockBackend {
 		stream.start();
 	}
 
+	/** Like the backend: while an answer streams, its text as it is now and the stream. */
+	private liveConversation(conversationId: string): Conversation {
+		const conversation = this.tree.conversation(conversationId);
+		const running = this.streams.get(conversationId);
+		if (!running?.active) return conversation;
+		const { stream, content, reasoning } = running.live();
+		const messages = (conversation.messages ?? []).map((message) =>
+			message.id === stream.message_id ? { ...message, content, reasoning } : message
+		);
+		return { ...conversation, messages, stream };
+	}
+
 	/** Like the backend: a complete answer names the conversation's model; then the title. */
 	private ended(message: Message): void {
 		const conversationId = message.conversation_id;
@@ -318,7 +331,7 @@ export class MockBackend {
 			const start = offset ?? 0;
 			return this.tree.summaries().slice(start, limit == null ? undefined : start + limit);
 		},
-		get_conversation: ({ conversation_id }) => this.tree.conversation(conversation_id),
+		get_conversation: ({ conversation_id }) => this.liveConversation(conversation_id),
 		create_conversation: ({ title }) =>
 			this.tree.conversation(this.tree.createConversation(title ?? null).id),
 		rename_conversation: ({ conversation_id, title }) =>

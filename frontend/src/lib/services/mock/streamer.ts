@@ -1,9 +1,14 @@
-import type { BridgeEvent, Message, Timings } from '$lib/types';
+import type { BridgeEvent, Message, PromptProgress, Timings } from '$lib/types';
 import type { ScriptedReply } from './replies';
+import type { LiveAnswer } from './tool-rounds';
 import type { Usage } from './tree';
 
 /** Tokens the mock pretends each prompt has. */
 const PROMPT_TOKENS = 24;
+/** Of which it pretends to find this many in the slot's cache. */
+const CACHED_TOKENS = 12;
+/** Like llama-server, the prompt is read in batches; each one is told (`stream_progress`). */
+const PROMPT_BATCHES = 4;
 
 export interface StreamHooks {
 	emit: (event: BridgeEvent) => void;
@@ -28,6 +33,8 @@ export class MockStream {
 	private content: string;
 	private reasoning = '';
 	private readonly started: number;
+	private readonly reading: number;
+	private progress: PromptProgress | null = null;
 
 	constructor(
 		readonly streamId: string,
@@ -40,11 +47,42 @@ export class MockStream {
 		firstTokenDelayMs = 0
 	) {
 		this.content = message.content;
-		this.started = Date.now() + firstTokenDelayMs;
+		this.reading = Date.now();
+		this.started = this.reading + firstTokenDelayMs;
 	}
 
 	start(): void {
+		if (this.started > this.reading) this.read();
 		this.timer = setInterval(() => this.tick(), this.tickMs);
+	}
+
+	/** The answer as it is now (a page opening the conversation mid-answer sees this). */
+	live(): LiveAnswer {
+		return {
+			stream: { stream_id: this.streamId, message_id: this.message.id, progress: this.progress },
+			content: this.content,
+			reasoning: this.reasoning
+		};
+	}
+
+	/** Before the first token: another batch of the prompt read, as llama-server reports it. */
+	private read(): void {
+		const elapsed = Date.now() - this.reading;
+		const batch = Math.min(
+			PROMPT_BATCHES,
+			Math.floor((elapsed / (this.started - this.reading)) * PROMPT_BATCHES)
+		);
+		const processed = CACHED_TOKENS + Math.round((batch / PROMPT_BATCHES) * PROMPT_TOKENS);
+		if (this.progress?.processed === processed) return;
+		const total = CACHED_TOKENS + PROMPT_TOKENS;
+		this.progress = { total, cache: CACHED_TOKENS, processed, time_ms: elapsed };
+		this.hooks.emit({
+			type: 'stream_progress',
+			stream_id: this.streamId,
+			conversation_id: this.message.conversation_id,
+			message_id: this.message.id,
+			progress: this.progress
+		});
 	}
 
 	private due(): number {
@@ -53,6 +91,7 @@ export class MockStream {
 	}
 
 	private tick(): void {
+		if (Date.now() < this.started) return this.read();
 		const total = this.reply.reasoning.length + this.reply.tokens.length;
 		const target = Math.min(this.due(), total);
 		const reasoningTarget = Math.min(target, this.reply.reasoning.length);
@@ -62,16 +101,19 @@ export class MockStream {
 		const delta = this.reply.tokens.slice(this.sent, contentTarget).join('');
 		this.sent = contentTarget;
 		if (delta || reasoningDelta) {
-			this.content += delta;
-			this.reasoning += reasoningDelta;
 			this.hooks.emit({
 				type: 'stream_chunk',
 				stream_id: this.streamId,
 				conversation_id: this.message.conversation_id,
 				message_id: this.message.id,
 				content: delta,
-				reasoning: reasoningDelta
+				reasoning: reasoningDelta,
+				offset: this.content.length,
+				reasoning_offset: this.reasoning.length
 			});
+			this.content += delta;
+			this.reasoning += reasoningDelta;
+			this.progress = null;
 		}
 		if (target >= total) this.finish();
 	}

@@ -1,4 +1,5 @@
 import type { AnswerToolCallParams, BridgeEvent, Message, ToolCallInfo } from '$lib/types';
+import type { LiveAnswer } from './tool-rounds';
 import { MockFailure } from './errors';
 import type { MockToolOutcome } from './mock-tools';
 import type { ScriptedCall } from './replies';
@@ -70,6 +71,16 @@ export class MockToolRound {
 
 	get active(): boolean {
 		return !this.over;
+	}
+
+	/** While its calls are settled the answer is still under way, with the round's text. */
+	live(): LiveAnswer {
+		const { content, reasoning, id } = this.message;
+		return {
+			stream: { stream_id: this.streamId, message_id: id, progress: null },
+			content,
+			reasoning
+		};
 	}
 
 	/** Every call is told at once (pending, or invalid), then they are settled in order. */

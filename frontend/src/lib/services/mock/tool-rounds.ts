@@ -1,13 +1,28 @@
-import type { AnswerToolCallParams, BridgeEvent, Message, ToolCallInfo } from '$lib/types';
+import type {
+	AnswerToolCallParams,
+	BridgeEvent,
+	LiveStream,
+	Message,
+	ToolCallInfo
+} from '$lib/types';
 import { afterToolsReply, type ScriptedReply } from './replies';
 import { MockToolRound, notWaiting } from './tool-round';
 import type { MockTools } from './tools';
 import type { MockTree } from './tree';
 
+/** What an answer under way looks like to a page that opens its conversation (`stream`). */
+export interface LiveAnswer {
+	stream: LiveStream;
+	content: string;
+	reasoning: string;
+}
+
 /** What Stop can end in a conversation: a stream of text, or a round of tool calls. */
 export interface Stoppable {
 	readonly active: boolean;
 	cancel(): void;
+	/** The answer as it is now, like the backend's `get_conversation` shows it. */
+	live(): LiveAnswer;
 }
 
 export interface ToolRoundsHost {

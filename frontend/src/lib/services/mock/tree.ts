@@ -244,7 +244,8 @@ export class MockTree {
 			...summary,
 			messages: this.activeBranch(conversationId),
 			params: {},
-			system_prompt: null
+			system_prompt: null,
+			stream: null
 		};
 	}
 
