@@ -196,7 +196,7 @@ class PinConversationParams(Params):
 class ListConversationsParams(Params):
     """A page of the conversation list (``limit`` null: every conversation from ``offset``)."""
 
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**63 - 1)  # SQLite's largest INTEGER
     limit: int | None = Field(None, ge=1, le=10_000)
 
 

@@ -10,9 +10,11 @@ import math
 import typing
 from typing import Any
 
+import annotated_types
 import pytest
 from anyio.from_thread import BlockingPortal
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from backend.app import COMMANDS
 from backend.bridge import CommandDispatcher, LlamaDeskApi
@@ -113,3 +115,32 @@ def test_every_model_in_any_commands_arguments_is_strict() -> None:
     assert len(models) > len(COMMANDS) // 2
     loose = sorted(m.__name__ for m in models if not m.model_config.get("strict"))
     assert loose == []
+
+
+def _upper_bound(field: FieldInfo) -> int | None:
+    for rule in field.metadata:
+        if isinstance(rule, annotated_types.Le) and isinstance(rule.le, int):
+            return rule.le
+        if isinstance(rule, annotated_types.Lt) and isinstance(rule.lt, int):
+            return rule.lt - 1
+    return None
+
+
+def test_every_integer_a_command_takes_has_a_bound_sqlite_can_hold() -> None:
+    """An unbounded int reached SQLite as an OverflowError, an internal error (fuzz-found)."""
+    models = {model for spec in COMMANDS.values() for model in _models_in(spec.params)}
+    integers = {
+        f"{model.__name__}.{name}": _upper_bound(field)
+        for model in models
+        for name, field in model.model_fields.items()
+        if int in typing.get_args(field.annotation) or field.annotation is int
+    }
+    assert len(integers) >= 5
+    unbounded = sorted(name for name, bound in integers.items() if bound is None or bound >= 2**63)
+    assert unbounded == []
+
+
+def test_an_offset_past_sqlites_integers_is_a_typed_error(api: LlamaDeskApi) -> None:
+    answer = api.list_conversations({"offset": 2**63})
+    assert answer["error"]["code"] == "invalid_argument"
+    assert [f["field"] for f in answer["error"]["fields"]] == ["offset"]
