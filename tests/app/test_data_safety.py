@@ -193,7 +193,9 @@ def test_sigterm_while_the_server_is_starting_exits_within_the_stop_timeout(
             process.kill()
             process.communicate()
     assert process.returncode == 0, err
-    assert took < 2 + 2, f"exit took {took:.1f} s with a 2 s stop timeout"
+    # A stubborn server that was never killed would hold the exit until communicate's 30 s;
+    # the margin over the 2 s stop timeout is the shutdown of a loaded machine (4.1 s at load 21).
+    assert took < 2 + 10, f"exit took {took:.1f} s with a 2 s stop timeout"
     assert not psutil.pid_exists(server_pid) or psutil.Process(server_pid).status() == "zombie"
 
 
