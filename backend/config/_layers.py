@@ -62,8 +62,10 @@ LEAVES: Final[dict[str, FieldInfo]] = {
     f"{section}.{name}": info
     for section, model in _SECTIONS.items()
     for name, info in model.model_fields.items()
+    if not info.exclude
 }
-"""Every settable field by dotted name, in model order."""
+"""Every settable field by dotted name, in model order (an excluded field is the launch's own,
+never set nor saved: ``engine.mmproj_file``)."""
 
 
 RESTART_LEAVES: Final = frozenset(

@@ -11,6 +11,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
 from ._rpc import RpcSettings
 
@@ -148,6 +149,12 @@ class EngineSettings(_Section):
         "can call tools); empty uses the model's.",
         json_schema_extra=_RESTART,
         title="Chat template file",
+    )
+    mmproj_file: SkipJsonSchema[Path | None] = Field(
+        None,
+        exclude=True,
+        description="The launch's --mmproj, from the model's load settings or its folder.",
+        title="Vision projector",
     )
     extra_args: list[str] = Field(
         default_factory=list,

@@ -55,6 +55,12 @@ class ModelInfo(Wire):
     context_length: int | None = Field(None, description="The context the model was trained on.")
     has_chat_template: bool = False
     source: Literal["default", "folder", "linked"]
+    projector: str | None = Field(
+        None,
+        description="The vision projector (mmproj GGUF) it loads with: its load settings' one, "
+        "else one found beside it; null when none. Whether the model sees is what the server "
+        "reports once it is loaded (ServerDefaults.vision).",
+    )
     fit: ModelFit | None = Field(
         None, description="At the context size it would load with; null when it cannot load."
     )
@@ -88,6 +94,13 @@ class ModelSettings(Wire):
         min_length=1,
         max_length=4096,
         description="A Jinja chat template file to use instead of the model's own.",
+    )
+    mmproj_file: str | None = Field(
+        None,
+        min_length=1,
+        max_length=4096,
+        description="A vision projector (mmproj GGUF) to load with the model (--mmproj); "
+        "empty uses the one found beside the model file.",
     )
     extra_args: list[str] | None = Field(
         None, description="Extra llama-server arguments, replacing the global ones."

@@ -45,6 +45,11 @@ class ServerDefaults(Wire):
         description="Whether the loaded model's chat template can take tools "
         "(``chat_template_caps.supports_tools``); null when the server does not say.",
     )
+    vision: bool | None = Field(
+        None,
+        description="Whether the loaded model can see images (``modalities.vision``: it was "
+        "loaded with a vision projector); null when the server does not say.",
+    )
 
 
 class ServerLogs(Wire):

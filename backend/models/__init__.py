@@ -1,9 +1,11 @@
 """Models: the GGUF files the app can load, which one is loaded, and downloads.
 
 * ``_catalogue``: ``ModelCatalogue`` scans the models folders, links files in place, keeps
-  per-model load settings and estimates whether a model fits in memory (``_files`` finds,
-  groups and deletes the files, ``_gguf`` reads their metadata without loading tensors, ``_fit``
-  estimates, ``_settings`` is a model's load settings, ``_jsonfile`` the catalogue's own files);
+  per-model load settings and estimates whether a model fits in memory (``_model`` is one
+  listed model, ``_files`` finds, groups and deletes the files, ``_gguf`` reads their metadata
+  without loading tensors, ``_projector`` recognises vision projectors and pairs each model with
+  its own, ``_fit`` estimates, ``_settings`` is a model's load settings, ``_jsonfile`` the
+  catalogue's own files);
 * ``_selection``: ``ModelService`` decides which model is loaded and which loads next, with
   rollback when a load fails, the router's plan and each model's load state; it owns the
   ``ServerMonitor`` that runs the choice;
@@ -13,17 +15,12 @@
   ``_download_job`` one download's state and how each change is reported.
 """
 
-from backend.models._catalogue import (
-    Model,
-    ModelCatalogue,
-    ModelsCallback,
-    ModelSource,
-    model_id,
-)
+from backend.models._catalogue import ModelCatalogue, ModelsCallback
 from backend.models._download import DownloadManager
 from backend.models._download_http import DiskFree
 from backend.models._download_job import DownloadState, DownloadStatus, ProgressCallback
 from backend.models._fit import FitEstimate, format_bytes
+from backend.models._model import Model, ModelSource, model_id
 from backend.models._selection import ModelService, launch_engine, plan_router, with_load_states
 from backend.models._settings import ModelLoadSettings
 

@@ -19,13 +19,12 @@ while commands run elsewhere; one lock guards the state.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 import psutil
@@ -45,64 +44,23 @@ from backend.models._files import (
 from backend.models._fit import FitEstimate, estimate_fit
 from backend.models._gguf import GGUFHeader, read_header
 from backend.models._jsonfile import JsonFile
+from backend.models._model import Model, ModelSource, model_id
+from backend.models._projector import (
+    Projector,
+    as_projector,
+    check_projector,
+    is_projector,
+    pair_projectors,
+)
 from backend.models._settings import ModelLoadSettings
 from backend.paths import AppPaths
 
-__all__ = ["Model", "ModelCatalogue", "ModelSource", "ModelsCallback", "model_id"]
+__all__ = ["ModelCatalogue", "ModelsCallback"]
 
 _log = logging.getLogger(__name__)
 
-ModelSource = Literal["default", "folder", "linked"]
 ModelsCallback = Callable[[list["Model"]], None]
 _CacheKey = tuple[str, int, int]
-
-
-@dataclass(frozen=True)
-class Model:
-    """One loadable model (or one that would be, but for ``error``)."""
-
-    id: str
-    name: str
-    path: Path
-    files: tuple[Path, ...]
-    size_bytes: int
-    source: ModelSource
-    architecture: str | None = None
-    parameters: int | None = None
-    quantization: str | None = None
-    context_length: int | None = None
-    has_chat_template: bool = False
-    kv_bytes_per_token: int | None = None
-    error: str | None = None
-
-    @property
-    def is_default(self) -> bool:
-        """The embedded SmolLM2."""
-        return self.source == "default"
-
-    def info(self, *, selected: bool = False, fit: FitEstimate | None = None) -> ModelInfo:
-        """The wire form the page lists; ``fit`` as estimated for the context it would load with."""
-        return ModelInfo(
-            id=self.id,
-            name=self.name,
-            path=str(self.path),
-            size_bytes=self.size_bytes,
-            is_default=self.is_default,
-            selected=selected,
-            error=self.error,
-            architecture=self.architecture,
-            parameters=self.parameters,
-            quantization=self.quantization,
-            context_length=self.context_length,
-            has_chat_template=self.has_chat_template,
-            source=self.source,
-            fit=None if fit is None else fit.info(),
-        )
-
-
-def model_id(path: Path) -> str:
-    """A stable id: 12 hex digits of the SHA-256 of the resolved path."""
-    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
 
 
 @dataclass
@@ -168,13 +126,19 @@ class ModelCatalogue:
             candidates = self._candidates(_strings(registry.get("linked")))
             headers: dict[_CacheKey, GGUFHeader | ModelError] = {}
             models: list[Model] = []
+            projectors: dict[Path, Projector] = {}
             seen: set[str] = set()
             for group, source in candidates:
                 ident = model_id(group.primary)
                 if ident in seen or str(group.primary.resolve()) in hidden:
                     continue
                 seen.add(ident)
-                models.append(self._describe(ident, group, source, headers))
+                _, head = self._header(group.primary, headers)
+                if not _note_projector(projectors, group.primary, head):
+                    models.append(self._describe(ident, group, source, headers))
+            for path in _beside_linked(models):
+                _note_projector(projectors, path, self._header(path, headers)[1])
+            models = pair_projectors(models, projectors.values())
             self._state = _State(models, headers)
             return list(models)
 
@@ -236,10 +200,13 @@ class ModelCatalogue:
         infos = []
         for model in self.models():
             fit = None
+            settings = self.stored_settings(model.id)
             if model.error is None:
-                context = self.stored_settings(model.id).context_size or engine.context_size
+                context = settings.context_size or engine.context_size
                 fit = estimate_fit(model.size_bytes, model.kv_bytes_per_token, context, available)
-            infos.append(model.info(selected=chosen is not None and model.id == chosen.id, fit=fit))
+            selected = chosen is not None and model.id == chosen.id
+            projector = model.projector_with(settings)
+            infos.append(model.info(selected=selected, fit=fit, projector=projector))
         return infos
 
     def load_settings(self, model_id: str) -> ModelLoadSettings:
@@ -266,6 +233,8 @@ class ModelCatalogue:
                 for error in exc.errors()
             ]
             raise InvalidArgument("Some load settings are not valid.", fields=fields) from None
+        if settings.mmproj_file is not None:
+            check_projector(Path(settings.mmproj_file).expanduser())
         with self._lock:
             document = self._settings.read()
             models = _section(document)
@@ -373,9 +342,26 @@ def _with_metadata(model: Model, parsed: list[GGUFHeader], *, complete: bool) ->
         parameters=parameters,
         quantization=first.quantization,
         context_length=first.arch_integer("context_length"),
+        embedding_length=first.arch_integer("embedding_length"),
         has_chat_template="tokenizer.chat_template" in first.metadata,
         kv_bytes_per_token=first.kv_bytes_per_token,
     )
+
+
+def _note_projector(
+    projectors: dict[Path, Projector], path: Path, head: GGUFHeader | ModelError
+) -> bool:
+    """Keep ``path`` among ``projectors`` if its header is a projector's; whether it was."""
+    if isinstance(head, GGUFHeader) and is_projector(head):
+        projectors.setdefault(path, as_projector(path, head))
+        return True
+    return False
+
+
+def _beside_linked(models: Iterable[Model]) -> list[Path]:
+    """The GGUF files in linked models' folders, which are not scanned, for their projectors."""
+    folders = sorted({model.path.parent for model in models if model.source == "linked"})
+    return [path for folder in folders for path in find_gguf_files(folder, recursive=False)]
 
 
 def _section(document: dict[str, Any]) -> dict[str, Any]:

@@ -50,11 +50,11 @@ def _is_gguf_name(name: str) -> bool:
     return name.lower().endswith(".gguf") and not name.startswith(".")
 
 
-def find_gguf_files(folder: Path) -> list[Path]:
-    """Every visible GGUF file under ``folder``; nothing when it does not exist."""
+def find_gguf_files(folder: Path, *, recursive: bool = True) -> list[Path]:
+    """Every visible GGUF file under ``folder`` (or only in it); nothing when it does not exist."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        dirs[:] = sorted(name for name in dirs if not name.startswith(".")) if recursive else []
         found.extend(Path(root, name) for name in sorted(files) if _is_gguf_name(name))
     return found
 

@@ -39,7 +39,8 @@ from backend.contract import (
     ServerStatusEvent,
 )
 from backend.errors import Conflict, LlamaDeskError, ModelError, ServerError
-from backend.models._catalogue import Model, ModelCatalogue
+from backend.models._catalogue import ModelCatalogue
+from backend.models._model import Model
 from backend.paths import AppPaths
 from backend.server import RemoteWorkers, RouterModel, RouterPlan, ServerMonitor
 
@@ -61,9 +62,18 @@ _NOT_IN_SECTION_NAMES = re.compile(r"[\[\]=;#\s]+")
 
 
 def launch_engine(catalogue: ModelCatalogue, engine: EngineSettings) -> EngineSettings:
-    """The engine settings a launch uses: the selected model's load settings applied."""
+    """The engine settings a launch uses: the selected model's load settings and projector."""
     model = catalogue.selected(engine)
-    return engine if model is None else catalogue.stored_settings(model.id).apply(engine)
+    return engine if model is None else _model_engine(catalogue, model, engine)
+
+
+def _model_engine(
+    catalogue: ModelCatalogue, model: Model, engine: EngineSettings
+) -> EngineSettings:
+    """The engine settings ``model`` launches with: its load settings and its projector."""
+    settings = catalogue.stored_settings(model.id)
+    projector = model.projector_with(settings)
+    return settings.apply(engine).model_copy(update={"mmproj_file": projector})
 
 
 def plan_router(catalogue: ModelCatalogue, settings: Settings) -> RouterPlan:
@@ -81,7 +91,7 @@ def plan_router(catalogue: ModelCatalogue, settings: Settings) -> RouterPlan:
             _NOT_IN_SECTION_NAMES.sub("_", model.name)
             + (f"-{model.id[:6]}" if counts[model.name] > 1 else ""),
             model.path,
-            catalogue.stored_settings(model.id).apply(engine),
+            _model_engine(catalogue, model, engine),
         )
         for model in usable
     )

@@ -50,6 +50,15 @@ _SIGILL_HINT = (
     "`python -m backend engine --build`, or choose a llama-server built for this computer in "
     "Settings → Engine."
 )
+_PROJECTOR_HINT = (
+    "A projector (mmproj GGUF) only works with the model it was made for, and a new kind may "
+    "need a newer llama-server: choose the right one in the model's load settings (Settings → "
+    "Models), or move the wrong one out of the model's folder."
+)
+_PROJECTOR_REFUSED = re.compile(r"failed to load multimodal model, '(?P<path>[^']+)'")
+_CLIP_REASON = re.compile(
+    r"clip_init: failed to load model '[^']+': (?:clip_model_loader: )?(?P<reason>.+)$"
+)
 _ARGS_HINT = "Check Settings → Engine → extra arguments; `llama-server --help` lists valid ones."
 
 
@@ -142,6 +151,23 @@ def _model_failure(text: str, model: Path) -> Failure | None:
     return None
 
 
+def _projector_failure(errors: Sequence[str]) -> Failure | None:
+    """The vision projector (``--mmproj``) was refused; checked before the model, since the
+    projector's own header errors ("invalid magic characters") read like the model's."""
+    refused = next((m for line in errors if (m := _PROJECTOR_REFUSED.search(line))), None)
+    if refused is None:
+        return None
+    path = Path(refused["path"])
+    reason = next((m["reason"] for line in errors if (m := _CLIP_REASON.search(line))), None)
+    why = f": {reason.rstrip('.')}" if reason else ""
+    return Failure(
+        f"llama-server could not load the vision projector {path.name}{why}.",
+        _PROJECTOR_HINT,
+        ModelError,
+        permanent=True,
+    )
+
+
 def diagnose_exit(
     returncode: int,
     lines: Sequence[str],
@@ -163,7 +189,7 @@ def diagnose_exit(
         return Failure(
             f"llama-server ran out of memory and {how}.", _OOM_HINT, ModelError, True, detail
         )
-    model_failure = _model_failure(text, model)
+    model_failure = _projector_failure(errors) or _model_failure(text, model)
     if model_failure is not None:
         return Failure(model_failure.message, model_failure.hint, ModelError, True, detail)
     if "invalid argument" in text or "error while handling argument" in text:

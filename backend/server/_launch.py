@@ -2,7 +2,8 @@
 
 The command line comes from ``EngineSettings``: model, context size, slots, GPU layers, threads
 (left out when 0 so llama-server picks), host and port, ``--slot-save-path`` under the app's
-data dir, then the user's extra arguments. The per-launch API key goes in ``LLAMA_API_KEY``,
+data dir, the chat template and vision projector (``--mmproj``) when set, then the user's extra
+arguments. The per-launch API key goes in ``LLAMA_API_KEY``,
 never in argv, where ``ps`` would show it to every user of the machine. ``LLAMA_ARG_FIT=off``
 skips the engine's trial fit of unset arguments to device memory: every argument it would adjust
 is set here, and skipping it makes each (re)start about 0.1 s faster on 2 cores. It goes in the
@@ -86,6 +87,8 @@ def build_argv(
         argv += ["--threads", str(engine.threads)]
     if engine.chat_template_file is not None:
         argv += ["--chat-template-file", str(engine.chat_template_file)]
+    if engine.mmproj_file is not None:
+        argv += ["--mmproj", str(engine.mmproj_file)]
     return argv + list(rpc_args) + list(engine.extra_args)
 
 

@@ -115,6 +115,8 @@ def _section(model: RouterModel) -> list[tuple[str, str]]:
         options.append(("threads", str(engine.threads)))
     if engine.chat_template_file is not None:
         options.append(("chat-template-file", str(engine.chat_template_file)))
+    if engine.mmproj_file is not None:
+        options.append(("mmproj", str(engine.mmproj_file)))
     return options + ini_options(engine.extra_args)
 
 

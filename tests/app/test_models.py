@@ -85,6 +85,7 @@ def test_link_configure_and_remove_a_model(runtime: AppRuntime, tmp_path: Path) 
         "threads": None,
         "gpu_layers": 0,
         "chat_template_file": None,
+        "mmproj_file": None,
         "extra_args": None,
     }
     assert runtime.api.get_model_settings({"model_id": ident})["result"] == saved

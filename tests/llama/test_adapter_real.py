@@ -47,6 +47,7 @@ async def test_sampling_defaults_are_read_and_apply_to_what_a_request_leaves_out
         repeat_penalty=1.0,
         seed=-1,
         supports_tools=False,  # SmolLM2's own template
+        vision=False,  # launched without a projector: /props says modalities.vision false
     )
 
     async def slot_temperature(params: dict[str, float]) -> float:

@@ -53,3 +53,21 @@ def test_whether_the_template_takes_tools_is_read_from_its_caps(
     props = {**_props({"top_k": 40}), "chat_template_caps": caps}
     assert parse_server_defaults(props) == ServerDefaults(top_k=40, supports_tools=expected)
     assert parse_server_defaults({"chat_template_caps": caps}).supports_tools is expected
+
+
+@pytest.mark.parametrize(
+    ("modalities", "expected"),
+    [
+        ({"vision": True, "audio": False}, True),
+        ({"vision": False, "video": False, "audio": False}, False),  # the pinned server, no mmproj
+        ({"vision": 1}, None),
+        ("vision", None),
+        (None, None),
+    ],
+)
+def test_whether_the_model_sees_is_read_from_its_modalities(
+    modalities: Any, expected: bool | None
+) -> None:
+    props = {**_props({"top_k": 40}), "modalities": modalities}
+    assert parse_server_defaults(props) == ServerDefaults(top_k=40, vision=expected)
+    assert parse_server_defaults({"modalities": modalities}).vision is expected

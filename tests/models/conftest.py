@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gguf import GGUFWriter, LlamaFileType
+from gguf import GGUFType, GGUFWriter, Keys, LlamaFileType
 
 from backend.models import ModelCatalogue
 from backend.paths import AppPaths
@@ -60,6 +60,37 @@ def write_gguf(
             writer.add_uint64(key, value)
     for index in range(tensors):
         writer.add_tensor(f"blk.{index}.weight", np.ones(tensor_shape, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def write_projector(
+    path: Path,
+    *,
+    projection_dim: int | None = 64,
+    legacy: bool = False,
+    audio: bool = False,
+) -> Path:
+    """Write a small GGUF shaped like a vision projector (``mmproj``): its header says so, but
+    it lacks the encoder's keys and tensors, so llama-server refuses to load it.
+
+    ``legacy`` writes it the way older converters did: ``general.architecture = clip`` and
+    ``clip.*`` keys, no ``general.type``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = GGUFWriter(path, "clip")
+    if not legacy:
+        writer.add_type(GGUFType.MMPROJ)
+    writer.add_bool(Keys.Clip.HAS_VISION_ENCODER, True)
+    if audio:
+        writer.add_bool(Keys.Clip.HAS_AUDIO_ENCODER, True)
+    writer.add_string(Keys.Clip.PROJECTOR_TYPE, "mlp")
+    if projection_dim is not None:
+        writer.add_uint32("clip.vision.projection_dim", projection_dim)
+    writer.add_tensor("v.patch_embd.weight", np.ones((4, 8), dtype=np.float32))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

@@ -14,8 +14,8 @@ import backend.models
 from backend.errors import InvalidArgument, ModelError, NotFound, StorageError
 from backend.models import Model, ModelCatalogue
 from backend.models import _catalogue as catalogue_module
-from backend.models._catalogue import model_id
 from backend.models._gguf import GGUFHeader, read_header
+from backend.models._model import model_id
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, GGUFFactory

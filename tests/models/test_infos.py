@@ -6,7 +6,7 @@ from pathlib import Path
 
 from backend.config import EngineSettings
 from backend.models import launch_engine
-from backend.models._catalogue import model_id
+from backend.models._model import model_id
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, GGUFFactory

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from backend.config import EngineSettings
 from backend.errors import InvalidArgument, ModelError, NotFound, StorageError
 from backend.models import Model, ModelLoadSettings
-from backend.models._catalogue import model_id
 from backend.models._fit import estimate_fit, format_bytes
+from backend.models._model import model_id
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, GGUFFactory

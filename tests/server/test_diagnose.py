@@ -226,3 +226,41 @@ def test_port_owner_names_the_listening_process() -> None:
         port = sock.getsockname()[1]
         owner = port_owner(port)
     assert owner == f"{psutil.Process().name()} (pid {os.getpid()})"
+
+
+def test_a_refused_projector_is_named_not_blamed_on_the_model() -> None:
+    """The pinned engine's stderr for ``--mmproj`` pointing at a GGUF that is not a full
+    projector (and at one that is not a GGUF at all), captured here."""
+    hollow = "/models/mmproj-m-f16.gguf"
+    lines = [
+        "0.00.055.132 I srv    load_model: loading model '/models/m.gguf'",
+        f"0.00.059.971 E mtmd_get_memory_usage: error: Failed to load CLIP model from {hollow}",
+        "0.00.059.985 E srv    load_model: [mtmd] failed to get memory usage of mmproj",
+        f"0.01.143.587 E clip_init: failed to load model '{hollow}': Key not found: "
+        "clip.vision.embedding_length",
+        f"0.01.149.882 E mtmd_init_from_file: error: Failed to load CLIP model from {hollow}",
+        f"0.01.149.923 E srv    load_model: failed to load multimodal model, '{hollow}'",
+        "0.01.173.870 E srv  llama_server: exiting due to model loading error",
+    ]
+    garbage = "/models/mmproj-noise.gguf"
+    not_gguf = [
+        "0.00.055.371 E gguf_init_from_reader: invalid magic characters: '????', expected 'GGUF'",
+        f"0.02.362.019 E clip_init: failed to load model '{garbage}': clip_model_loader: failed "
+        f"to load CLIP model from {garbage}. Does this file exist?",
+        f"0.02.362.069 E srv    load_model: failed to load multimodal model, '{garbage}'",
+        "0.02.372.367 E srv  llama_server: exiting due to model loading error",
+    ]
+
+    found = _diagnose(1, lines)
+    other = _diagnose(1, not_gguf)
+
+    assert found.message == (
+        "llama-server could not load the vision projector mmproj-m-f16.gguf: "
+        "Key not found: clip.vision.embedding_length."
+    )
+    assert (found.kind, found.permanent) == (ModelError, True)
+    assert "Settings → Models" in str(found.hint)
+    assert "Last lines from llama-server" in str(found.detail)
+    assert other.message.startswith("llama-server could not load the vision projector ")
+    assert "failed to load CLIP model from /models/mmproj-noise.gguf" in other.message
+    assert str(MODEL) not in other.message, "the model is not the one at fault"

@@ -52,7 +52,7 @@ test('each model shows its metadata, fit estimate, load state and why a file is 
 	page
 }) => {
 	await openModels(page);
-	await expect(page.getByTestId('models-summary')).toHaveText('5 models · 1 loaded');
+	await expect(page.getByTestId('models-summary')).toHaveText('6 models · 1 loaded');
 	const qwen = model(page, /Qwen2\.5 7B/);
 	await expect(qwen.getByTestId('load-state')).toHaveText('Loaded');
 	await expect(qwen).toContainText('Selected');
@@ -116,7 +116,7 @@ test('unloading frees a loaded model and offers to load it again', async ({ page
 	await qwen.getByRole('button', { name: /^Unload/ }).click();
 	await expect(qwen.getByTestId('load-state')).toHaveText('Not loaded');
 	await expect(qwen.getByRole('button', { name: /^Unload/ })).toHaveCount(0);
-	await expect(page.getByTestId('models-summary')).toHaveText('5 models · 0 loaded');
+	await expect(page.getByTestId('models-summary')).toHaveText('6 models · 0 loaded');
 	await qwen.getByRole('button', { name: /^Load Qwen/ }).click();
 	await expect(qwen.getByTestId('load-state')).toHaveText('Loaded');
 });
@@ -191,7 +191,7 @@ test('remove asks whether to delete the file, and says why in-use models cannot 
 	await expect(page.getByTestId('models-message')).toHaveText(
 		'Removed Llama 3.2 3B Instruct Q8_0 and deleted its file.'
 	);
-	await expect(page.getByTestId('models-summary')).toHaveText('4 models · 1 loaded');
+	await expect(page.getByTestId('models-summary')).toHaveText('5 models · 1 loaded');
 	await expect(page.getByRole('heading', { name: 'Models', exact: true })).toBeFocused();
 });
 
@@ -314,7 +314,7 @@ test('the manager is keyboard reachable with a visible focus ring', async ({ pag
 	const outline = await rescan.evaluate((element) => getComputedStyle(element).outlineStyle);
 	expect(outline).toBe('solid');
 	await page.keyboard.press('Enter');
-	await expect(page.getByTestId('models-summary')).toHaveText('5 models · 1 loaded');
+	await expect(page.getByTestId('models-summary')).toHaveText('6 models · 1 loaded');
 });
 
 test('the model manager is captured in light and dark', async ({ page }) => {

@@ -280,6 +280,7 @@ class ScenarioRun {
 					threads: -1,
 					gpu_layers: null,
 					chat_template_file: null,
+					mmproj_file: null,
 					extra_args: null
 				}
 			})

@@ -10,6 +10,7 @@ const inherit: ModelSettings = {
 	threads: null,
 	gpu_layers: null,
 	chat_template_file: null,
+	mmproj_file: null,
 	extra_args: null
 };
 

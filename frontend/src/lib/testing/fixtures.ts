@@ -17,6 +17,7 @@ export function modelInfo(id: string, extra: Partial<ModelInfo> = {}): ModelInfo
 		context_length: null,
 		has_chat_template: true,
 		source: 'folder',
+		projector: null,
 		fit: null,
 		load_state: 'unloaded',
 		...extra

@@ -131,6 +131,10 @@ export interface ModelInfo {
 	name: string;
 	parameters: number | null;
 	path: string;
+	/**
+	 * The vision projector (mmproj GGUF) it loads with: its load settings' one, else one found beside it; null when none. Whether the model sees is what the server reports once it is loaded (ServerDefaults.vision).
+	 */
+	projector: string | null;
 	quantization: string | null;
 	selected: boolean;
 	size_bytes: number;
@@ -922,6 +926,10 @@ export interface ModelSettings {
 	 */
 	gpu_layers: number | null;
 	/**
+	 * A vision projector (mmproj GGUF) to load with the model (--mmproj); empty uses the one found beside the model file.
+	 */
+	mmproj_file: string | null;
+	/**
 	 * CPU threads; 0 lets llama-server decide.
 	 */
 	threads: number | null;
@@ -960,6 +968,10 @@ export interface ServerDefaults {
 	temperature: number | null;
 	top_k: number | null;
 	top_p: number | null;
+	/**
+	 * Whether the loaded model can see images (``modalities.vision``: it was loaded with a vision projector); null when the server does not say.
+	 */
+	vision: boolean | null;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '$lib/types';
+import type { ModelInfo, ServerDefaults } from '$lib/types';
 
 /** Why a model cannot be removed now, or null when it can. */
 export function removeBlockedReason(model: ModelInfo): string | null {
@@ -12,4 +12,20 @@ export function removeBlockedReason(model: ModelInfo): string | null {
 /** An id that is safe inside element ids. */
 export function modelSlug(model: ModelInfo): string {
 	return model.id.replace(/[^A-Za-z0-9_-]/g, '');
+}
+
+/** Whether a model sees images: `yes`/`no` as the server reports it for the loaded model,
+ * `projector` when it would load with a vision projector but has not been loaded yet. */
+export type ModelVision = 'yes' | 'no' | 'projector';
+
+/** What the model list and selector say about a model's vision. */
+export function modelVision(model: ModelInfo, serverDefaults: ServerDefaults | null): ModelVision {
+	const reported = model.selected && model.load_state === 'loaded' ? serverDefaults?.vision : null;
+	if (reported === true || reported === false) return reported ? 'yes' : 'no';
+	return model.projector ? 'projector' : 'no';
+}
+
+/** The file name at the end of a path. */
+export function fileName(path: string): string {
+	return path.split(/[\\/]/).pop() ?? path;
 }

@@ -8,6 +8,7 @@ describe('model settings form', () => {
 			threads: null,
 			gpu_layers: -1,
 			chat_template_file: '/templates/qwen.jinja',
+			mmproj_file: '/models/mmproj-qwen2-vl-f16.gguf',
 			extra_args: ['--mlock', '-fa']
 		};
 		const form = toForm(settings);
@@ -16,6 +17,7 @@ describe('model settings form', () => {
 			threads: '',
 			gpu_layers: '-1',
 			chat_template_file: '/templates/qwen.jinja',
+			mmproj_file: '/models/mmproj-qwen2-vl-f16.gguf',
 			extra_args: '--mlock\n-fa'
 		});
 		expect(fromForm(form)).toEqual(settings);
@@ -28,6 +30,7 @@ describe('model settings form', () => {
 				threads: ' ',
 				gpu_layers: '',
 				chat_template_file: '  ',
+				mmproj_file: ' ',
 				extra_args: '\n  \n'
 			})
 		).toEqual({
@@ -35,6 +38,7 @@ describe('model settings form', () => {
 			threads: null,
 			gpu_layers: null,
 			chat_template_file: null,
+			mmproj_file: null,
 			extra_args: null
 		});
 	});
@@ -49,6 +53,7 @@ describe('model settings form', () => {
 			threads: '0 (engine)',
 			gpu_layers: '',
 			chat_template_file: '',
+			mmproj_file: '',
 			extra_args: '-fa'
 		});
 		expect(inheritedForm(undefined).context_size).toBe('');

@@ -7,6 +7,8 @@ export interface ModelSettingsForm {
 	gpu_layers: string;
 	/** A Jinja chat template file to use instead of the model's own. */
 	chat_template_file: string;
+	/** A vision projector (mmproj GGUF) instead of the one found beside the model. */
+	mmproj_file: string;
 	/** One llama-server argument per line. */
 	extra_args: string;
 }
@@ -19,6 +21,7 @@ export function toForm(settings: ModelSettings): ModelSettingsForm {
 		threads: settings.threads?.toString() ?? '',
 		gpu_layers: settings.gpu_layers?.toString() ?? '',
 		chat_template_file: settings.chat_template_file ?? '',
+		mmproj_file: settings.mmproj_file ?? '',
 		extra_args: settings.extra_args?.join('\n') ?? ''
 	};
 }
@@ -39,6 +42,7 @@ export function fromForm(form: ModelSettingsForm): ModelSettings {
 		threads: number(form.threads),
 		gpu_layers: number(form.gpu_layers),
 		chat_template_file: form.chat_template_file.trim() || null,
+		mmproj_file: form.mmproj_file.trim() || null,
 		extra_args: args.length > 0 ? args : null
 	};
 }
@@ -54,6 +58,7 @@ export function inheritedForm(values: Record<string, unknown> | undefined): Mode
 		threads: shown('threads'),
 		gpu_layers: shown('gpu_layers'),
 		chat_template_file: shown('chat_template_file'),
+		mmproj_file: '',
 		extra_args: args.join('\n')
 	};
 }

@@ -63,7 +63,8 @@ describe('serverDefaultPlaceholders', () => {
 			max_tokens: -1,
 			repeat_penalty: null,
 			seed: null,
-			supports_tools: false
+			supports_tools: false,
+			vision: false
 		});
 		expect(placeholders).toEqual({
 			'generation.temperature': '0.8 (server default)',

@@ -8,3 +8,4 @@ export { default as ModelMetadata } from './ModelMetadata.svelte';
 export { default as ModelRemoveDialog } from './ModelRemoveDialog.svelte';
 export { default as ModelSelector } from './ModelSelector.svelte';
 export { default as ModelSettingsDialog } from './ModelSettingsDialog.svelte';
+export { default as ModelVisionBadge } from './ModelVisionBadge.svelte';

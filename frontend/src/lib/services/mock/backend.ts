@@ -394,7 +394,11 @@ export class MockBackend {
 		get_server_logs: ({ lines }) => ({ lines: MOCK_LOG_LINES.slice(-(lines ?? 200)) }),
 		get_server_defaults: () =>
 			this.server.state === 'ready'
-				? { ...MOCK_SERVER_DEFAULTS, supports_tools: templateTakesTools(this.server.model) }
+				? {
+						...MOCK_SERVER_DEFAULTS,
+						supports_tools: templateTakesTools(this.server.model),
+						vision: this.models.sees(this.server.model)
+					}
 				: null,
 		get_database_recovery: () => this.storage.recovery(),
 		list_backups: () => this.storage.list(),

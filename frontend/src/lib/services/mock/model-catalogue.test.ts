@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BridgeEvent, CommandName, CommandParams, CommandResult, Envelope } from '$lib/types';
 import { MockBackend } from './backend';
-import { MOCK_PICKED_PATH } from './model-catalogue';
+import { MOCK_PICKED_PATH, VISION_MODEL } from './model-catalogue';
 
 let events: BridgeEvent[];
 let backend: MockBackend;
@@ -110,6 +110,7 @@ describe('mock models', () => {
 				threads: 2,
 				gpu_layers: -2,
 				chat_template_file: null,
+				mmproj_file: null,
 				extra_args: null
 			}
 		});
@@ -124,6 +125,7 @@ describe('mock models', () => {
 				threads: null,
 				gpu_layers: null,
 				chat_template_file: '/templates/tools.jinja',
+				mmproj_file: '',
 				extra_args: ['-fa']
 			}
 		});
@@ -133,6 +135,36 @@ describe('mock models', () => {
 			context_size: 131072,
 			fits: false
 		});
+	});
+
+	it('pairs the vision model with its projector, lets a setting replace it and checks it', async () => {
+		const listed = await ok('list_models', {});
+		const vision = listed.find((model) => model.id === VISION_MODEL);
+		expect(vision?.projector).toMatch(/\/mmproj-gemma-3-4b-it-f16\.gguf$/);
+		expect(listed.filter((model) => model.projector !== null)).toHaveLength(1);
+		const settings = { ...(await ok('get_model_settings', { model_id: VISION_MODEL })) };
+		const asModel = await invoke('save_model_settings', {
+			model_id: VISION_MODEL,
+			settings: { ...settings, mmproj_file: vision?.path ?? '' }
+		});
+		expect(!asModel.ok && asModel.error.message).toMatch('is a model, not a vision projector');
+		expect(!asModel.ok && asModel.error.fields?.map((field) => field.field)).toEqual([
+			'settings.mmproj_file'
+		]);
+		await ok('save_model_settings', {
+			model_id: LLAMA,
+			settings: { ...settings, mmproj_file: '/opt/projectors/mmproj-llama.gguf' }
+		});
+		const after = await ok('list_models', {});
+		expect(after.find((model) => model.id === LLAMA)?.projector).toBe(
+			'/opt/projectors/mmproj-llama.gguf'
+		);
+	});
+
+	it('reports vision from the server only while a model with a projector runs', async () => {
+		expect((await ok('get_server_defaults', {}))?.vision).toBe(false);
+		await ok('select_model', { model_id: VISION_MODEL });
+		expect((await ok('get_server_defaults', {}))?.vision).toBe(true);
 	});
 
 	it('removes a model, deleting its file on request, but never the selected or built-in one', async () => {

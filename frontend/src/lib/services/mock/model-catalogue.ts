@@ -45,6 +45,16 @@ export interface MockModelsHost {
 type Entry = Omit<ModelInfo, 'fit' | 'selected' | 'load_state'>;
 
 const BIG_MODEL = 'llama31-70b-instruct-q4km';
+/** A vision model: its projector lies beside it, as Hugging Face and LM Studio put it. */
+export const VISION_MODEL = 'gemma3-4b-it-q4km';
+const NO_SETTINGS: ModelSettings = {
+	context_size: null,
+	threads: null,
+	gpu_layers: null,
+	chat_template_file: null,
+	mmproj_file: null,
+	extra_args: null
+};
 
 /** Why loading a model fails (the backend then rolls back to the previous one). */
 const LOAD_FAILURE: Record<string, string> = {
@@ -71,6 +81,7 @@ function entry(id: string, name: string, gib: number, extra: Partial<Entry> = {}
 		source: 'folder',
 		is_default: false,
 		error: null,
+		projector: null,
 		...extra
 	};
 }
@@ -94,6 +105,14 @@ function catalogue(): Entry[] {
 		entry('llama32-3b-instruct-q8', 'Llama 3.2 3B Instruct Q8_0', 3.4, {
 			parameters: 3_200_000_000,
 			quantization: 'Q8_0'
+		}),
+		entry(VISION_MODEL, 'gemma-3-4b-it-Q4_K_M', 2.5, {
+			architecture: 'gemma3',
+			parameters: 3_880_000_000,
+			quantization: 'Q4_K_M',
+			path: '/home/user/.llamadesk/models/ggml-org/gemma-3-4b-it-GGUF/gemma-3-4b-it-Q4_K_M.gguf',
+			projector:
+				'/home/user/.llamadesk/models/ggml-org/gemma-3-4b-it-GGUF/mmproj-gemma-3-4b-it-f16.gguf'
 		}),
 		entry(BIG_MODEL, 'Llama 3.1 70B Instruct Q4_K_M', 42.5, {
 			parameters: 70_600_000_000,
@@ -147,6 +166,7 @@ export class MockModels {
 		const fits = needed <= AVAILABLE_BYTES;
 		return {
 			...model,
+			projector: this.settings.get(model.id)?.mmproj_file ?? model.projector,
 			selected: model.id === this.selectedId,
 			load_state: this.loadState(model.id),
 			fit: model.error
@@ -161,6 +181,12 @@ export class MockModels {
 							: `Needs about ${gigabytes(needed)} (including ${gigabytes(kv)} for ${context} tokens of context), more memory than the ${gigabytes(AVAILABLE_BYTES)} free: it may fail to load or run very slowly. Try a smaller context, a smaller quantisation, or close apps.`
 					}
 		};
+	}
+
+	/** Whether the server, running `id`, reports that it sees images (it has a projector). */
+	sees(id: string | null): boolean {
+		const model = this.entries.find((candidate) => candidate.id === id);
+		return model !== undefined && this.info(model).projector !== null;
 	}
 
 	private loadState(id: string): ModelInfo['load_state'] {
@@ -295,15 +321,7 @@ export class MockModels {
 
 	getSettings(id: string): ModelSettings {
 		this.get(id);
-		return (
-			this.settings.get(id) ?? {
-				context_size: null,
-				threads: null,
-				gpu_layers: null,
-				chat_template_file: null,
-				extra_args: null
-			}
-		);
+		return this.settings.get(id) ?? NO_SETTINGS;
 	}
 
 	saveSettings(id: string, settings: ModelSettings): ModelSettings {
@@ -317,17 +335,36 @@ export class MockModels {
 				fields
 			);
 		}
+		const refused = settings.mmproj_file
+			? projectorError(settings.mmproj_file, this.entries)
+			: null;
+		if (refused)
+			throw new MockFailure('invalid_argument', refused, [
+				{ field: 'settings.mmproj_file', message: refused }
+			]);
 		const saved: ModelSettings = {
 			context_size: settings.context_size ?? null,
 			threads: settings.threads ?? null,
 			gpu_layers: settings.gpu_layers ?? null,
 			chat_template_file: settings.chat_template_file ?? null,
+			mmproj_file: settings.mmproj_file ?? null,
 			extra_args: settings.extra_args ?? null
 		};
 		this.settings.set(id, saved);
 		this.announce();
 		return saved;
 	}
+}
+
+/** The backend's check of a chosen projector (`check_projector`), for the files the mock knows. */
+function projectorError(path: string, models: Entry[]): string | null {
+	const name = path.split('/').pop() ?? path;
+	if (!path.startsWith('/')) return `Give the full path of the projector file, not '${path}'.`;
+	if (models.some((model) => model.path === path))
+		return `${name} is a model, not a vision projector (an mmproj GGUF has general.type = mmproj).`;
+	if (!name.toLowerCase().endsWith('.gguf'))
+		return `${name}: Not a GGUF model file (it does not start with the GGUF signature).`;
+	return null;
 }
 
 /** The bounds `ModelSettings` enforces, with pydantic's wording and field paths. */

@@ -10,7 +10,9 @@ export const MOCK_SERVER_DEFAULTS: ServerDefaults = {
 	repeat_penalty: 1,
 	seed: -1,
 	/** SmolLM2's own template takes no tools. */
-	supports_tools: false
+	supports_tools: false,
+	/** Launched without a projector (`modalities.vision`). */
+	vision: false
 };
 
 /** Whether the mock model's chat template takes tools: SmolLM2's does not, the others' do. */
