@@ -104,3 +104,26 @@ test('a long conversation list keeps a screenful in the DOM and loads more as it
 	}).toPass({ timeout: 20_000 });
 	expect(await page.getByTestId('conversation-item').count()).toBeLessThan(100);
 });
+
+test('a row mounts its actions menu only when it is hovered or focused', async ({ page }) => {
+	await openMock(page);
+	await chat(page, 'First topic');
+	await chat(page, 'Second topic');
+	const sidebar = page.getByTestId('sidebar');
+	const menus = sidebar.getByTestId('conversation-item').locator('[data-dropdown-menu-trigger]');
+	await page.mouse.move(900, 400); // away from the sidebar
+	await expect(sidebar.getByRole('button', { name: 'Actions for First topic' })).toHaveCount(1);
+	// Each row has a plain stand-in, not a menu: a menu per row was most of the sidebar's boot.
+	await expect(menus).toHaveCount(0);
+	await sidebar.getByRole('link', { name: 'First topic' }).hover();
+	await expect(menus).toHaveCount(1);
+	// Focus reaching the stand-in by keyboard moves to the real trigger, which opens the menu.
+	await sidebar.getByRole('link', { name: 'Second topic' }).focus();
+	await page.keyboard.press('Tab');
+	const trigger = sidebar.getByRole('button', { name: 'Actions for Second topic' });
+	await expect(trigger).toBeFocused();
+	await expect(trigger).toHaveAttribute('data-dropdown-menu-trigger', '');
+	await page.keyboard.press('Enter');
+	await page.getByRole('menuitem', { name: 'Pin' }).click();
+	await expect(sidebar.getByRole('region', { name: 'Pinned' })).toContainText('Second topic');
+});

@@ -19,6 +19,7 @@ export { default as ChatMessages } from './ChatMessages.svelte';
 export { default as ChatOrchestrator } from './ChatOrchestrator.svelte';
 export { default as ChatSidebar } from './ChatSidebar.svelte';
 export { default as ChatSidebarItem } from './ChatSidebarItem.svelte';
+export { default as ChatSidebarItemMenu } from './ChatSidebarItemMenu.svelte';
 export { default as ChatSidebarSearchResults } from './ChatSidebarSearchResults.svelte';
 export { default as ChatSidebarTransfer } from './ChatSidebarTransfer.svelte';
 export { default as ChatSidebarUndo } from './ChatSidebarUndo.svelte';
