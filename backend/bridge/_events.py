@@ -2,10 +2,11 @@
 
 A token stream can produce thousands of chunks a second; one ``evaluate_js`` per token saturates
 the GUI thread (see shared notes: ~135 calls/s on GTK). The pump keeps one pending list in
-arrival order. A chunk for a stream that already has a pending chunk is merged into it, so a
-slow page gets fewer, larger chunks instead of an unbounded queue. A single flusher thread sends
-everything pending as one call every ``flush_ms``; the first chunk of a stream goes at once so
-the first token shows without delay. Order is kept: a stream's end always follows its text.
+arrival order. A chunk for a stream that already has a pending chunk is merged into it (text,
+reasoning and token probabilities appended), so a slow page gets fewer, larger chunks instead of
+an unbounded queue. A single flusher thread sends everything pending as one call every
+``flush_ms``; the first chunk of a stream goes at once so the first token shows without delay.
+Order is kept: a stream's end always follows its text.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class EventPump:
             if pending is not None:
                 pending["content"] += data["content"]
                 pending["reasoning"] += data["reasoning"]
+                pending["probs"] += data["probs"]
                 return
             if stream not in self._streaming:
                 self._streaming.add(stream)

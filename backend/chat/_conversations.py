@@ -9,17 +9,22 @@ title gets one from its first message after its first answer (:func:`derive_titl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..config import SamplingParams
 from ..contract import (
     Conversation,
+    ConversationOptions,
     ConversationSummary,
     ConversationUpdatedEvent,
     ExportResult,
     ImportResult,
     SearchHit,
 )
-from ..errors import InvalidArgument
+from ..errors import FieldError, InvalidArgument
 from ._export import export_filename, export_json, export_markdown, import_json
 from ._generation import Generations
 from ._live import live_view
@@ -98,6 +103,36 @@ class ConversationService:
         self.generations.ensure_idle(conversation_id)
         await self.slots.forget(conversation_id)
         self.store.clear_conversation(conversation_id)
+        return conversation_view(self.store, conversation_id)
+
+    async def update_settings(
+        self,
+        conversation_id: str,
+        system_prompt: str | None,
+        params: Mapping[str, float | int | None],
+        options: ConversationOptions,
+    ) -> Conversation:
+        """Replace a conversation's own settings (the next answer uses them); the sampling
+        values are checked against the generation settings' bounds, and a null one is dropped,
+        so it falls back to the global value."""
+        try:
+            checked = SamplingParams.model_validate(dict(params), strict=True)
+        except ValidationError as exc:
+            fields = [
+                FieldError("params." + ".".join(str(p) for p in e["loc"]), e["msg"])
+                for e in exc.errors()
+            ]
+            raise InvalidArgument(
+                f"A sampling value is invalid: {fields[0].field}: {fields[0].message}",
+                fields=fields,
+            ) from exc
+        self.store.update_conversation(
+            conversation_id,
+            system_prompt=system_prompt,
+            params=checked.model_dump(exclude_none=True),
+            options=options,
+            touch=False,
+        )
         return conversation_view(self.store, conversation_id)
 
     async def search(self, query: str, limit: int = 50) -> list[SearchHit]:

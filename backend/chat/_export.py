@@ -14,6 +14,7 @@ The JSON format (``application/json``, UTF-8)::
           "model": "SmolLM2-135M-Instruct.Q4_1.gguf",      # optional, null
           "system_prompt": null,                          # null = use the global one
           "params": {"temperature": 0.7},                 # per-conversation sampling overrides
+          "options": {"stop": [], "token_probs": 0, ...},  # optional (ConversationOptions)
           "active_leaf_id": "m5",                         # optional: the branch shown
           "messages": [                                   # parents before children
             {
@@ -27,7 +28,9 @@ The JSON format (``application/json``, UTF-8)::
               "usage": {"prompt_tokens": 12, ...},        # optional
               "model": null,                              # optional
               "tool_calls": [{"id": "c1", "name": "add", "arguments": "{...}",
-                              "state": "done", "result": "5", ...}]   # optional (ToolCallInfo)
+                              "state": "done", "result": "5", ...}],  # optional (ToolCallInfo)
+              "probs": [{"token": "Hi", "prob": 0.9, "top": [...]}],     # optional (TokenProb)
+              "reasoning_ms": 1234.5                      # optional: how long it thought
             }
           ]
         }
@@ -69,7 +72,14 @@ from pydantic import (
 
 from .. import strict_json
 from ..config import SamplingParams
-from ..contract import MessageRole, MessageStatus, Timings, ToolCallInfo
+from ..contract import (
+    ConversationOptions,
+    MessageRole,
+    MessageStatus,
+    Timings,
+    TokenProb,
+    ToolCallInfo,
+)
 from ..errors import FieldError, ImportFormatError, InvalidArgument
 from ..llama import parse_usage
 from ._bulk import existing_ids, insert_conversation
@@ -134,6 +144,8 @@ class ExportedMessage(_Strict):
     usage: dict[str, int] | None = None
     model: str | None = None
     tool_calls: list[ToolCallInfo] = Field(default_factory=list, max_length=1000)
+    probs: list[TokenProb] | None = Field(None, max_length=1_000_000)
+    reasoning_ms: float | None = Field(None, ge=0)
 
 
 class ExportedConversation(_Strict):
@@ -147,6 +159,7 @@ class ExportedConversation(_Strict):
     model: str | None = None
     system_prompt: str | None = None
     params: SamplingParams = Field(default_factory=SamplingParams)
+    options: ConversationOptions = Field(default_factory=ConversationOptions)
     active_leaf_id: str | None = None
     messages: list[ExportedMessage] = Field(default_factory=list)
 
@@ -175,6 +188,7 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
         model=record.model,
         system_prompt=record.system_prompt,
         params=SamplingParams.model_validate(record.params),
+        options=record.options,
         active_leaf_id=record.active_leaf_id,
         messages=[
             ExportedMessage(
@@ -190,6 +204,8 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
                 usage=asdict(m.usage) if m.usage is not None else None,
                 model=m.model,
                 tool_calls=list(m.tool_calls),
+                probs=None if m.probs is None else list(m.probs),
+                reasoning_ms=m.reasoning_ms,
             )
             for m in store.messages(conversation_id)
         ],
@@ -330,6 +346,7 @@ def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[st
                 system_prompt=conversation.system_prompt,
                 params=conversation.params.model_dump(exclude_none=True),
                 active_leaf_id=ids[leaf] if leaf else None,
+                options=conversation.options,
             )
             insert_conversation(
                 store, record, [_message(m, cid, ids) for m in conversation.messages]
@@ -357,6 +374,8 @@ def _message(message: ExportedMessage, conversation_id: str, ids: dict[str, str]
         )
         if message.status == "streaming"
         else tuple(message.tool_calls),
+        probs=None if message.probs is None else tuple(message.probs),
+        reasoning_ms=message.reasoning_ms,
     )
 
 

@@ -8,13 +8,14 @@ ended. :class:`Generations` knows which conversation is generating, refuses a se
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import anyio
 
-from ..contract import PromptProgress
+from ..contract import PromptProgress, TokenProb
 from ..errors import Conflict, LlamaDeskError
-from ..llama import ChatAccumulator, ChatMessage
+from ..llama import ChatAccumulator, ChatDelta, ChatMessage
 from ._records import MessageRecord
 
 __all__ = ["Generation", "Generations", "utf16_len"]
@@ -48,6 +49,13 @@ class Generation:
     """The last prompt progress while the prompt is read; None once text comes."""
     _sent: tuple[str, int, int] = field(default=("", 0, 0), init=False)
     """The message the chunks went to, and the UTF-16 length of its text and reasoning."""
+    keep_probs: bool = False
+    """The conversation asked for token probabilities: store them with the answer."""
+    probs_before: tuple[TokenProb, ...] = ()
+    """The probabilities of the text the answer already had (continue, regenerate from here)."""
+    reasoning_ms: float | None = None
+    """How long the model has thought so far (from its first reasoning delta to its first word)."""
+    _thinking_since: float | None = None
 
     def content(self) -> str:
         """The answer's whole text so far, continued part included."""
@@ -72,6 +80,26 @@ class Generation:
         )
         return text_at, reasoning_at
 
+    def probs(self) -> tuple[TokenProb, ...] | None:
+        """The answer's token probabilities so far, or None when none were asked for."""
+        if not self.keep_probs:
+            return None
+        return (*self.probs_before, *self.accumulator.probs)
+
+    def thinking(self) -> bool:
+        """Whether the model is thinking now (reasoning came, and no word of the answer yet)."""
+        return self._thinking_since is not None
+
+    def time_thinking(self, delta: ChatDelta) -> None:
+        """Count the time from the first reasoning delta until the first word of the answer."""
+        now = time.monotonic()
+        if delta.reasoning and self._thinking_since is None and self.reasoning_ms is None:
+            self._thinking_since = now
+        if self._thinking_since is not None:
+            self.reasoning_ms = round((now - self._thinking_since) * 1000, 1)
+            if delta.content or delta.tool_calls:
+                self._thinking_since = None
+
 
 class Generations:
     """The generations under way, by conversation."""
@@ -81,6 +109,10 @@ class Generations:
 
     def __contains__(self, conversation_id: object) -> bool:
         return conversation_id in self._running
+
+    def running(self, conversation_id: str) -> Generation | None:
+        """The conversation's generation under way, if any."""
+        return self._running.get(conversation_id)
 
     def ensure_idle(self, conversation_id: str) -> None:
         """Raise ``Conflict`` if the conversation is generating an answer."""

@@ -15,20 +15,29 @@ and go on live without a gap or a repeated word. Three things make that exact:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..contract import (
     Conversation,
     LiveStream,
     PromptProgress,
     StreamChunkEvent,
     StreamProgressEvent,
+    TokenProb,
 )
 from ._generation import Generation
 
 __all__ = ["chunk_event", "live_view", "progress_event"]
 
 
-def chunk_event(generation: Generation, content: str, reasoning: str) -> StreamChunkEvent:
-    """The event for new text of ``generation``, with where it starts; clears the progress."""
+def chunk_event(
+    generation: Generation,
+    content: str,
+    reasoning: str,
+    probs: Sequence[TokenProb] = (),
+) -> StreamChunkEvent:
+    """The event for new text of ``generation``, with where it starts (and its tokens'
+    probabilities, when the conversation asked for them); clears the progress."""
     generation.progress = None
     offset, reasoning_offset = generation.advance(content, reasoning)
     return StreamChunkEvent(
@@ -39,6 +48,7 @@ def chunk_event(generation: Generation, content: str, reasoning: str) -> StreamC
         reasoning=reasoning,
         offset=offset,
         reasoning_offset=reasoning_offset,
+        probs=list(probs),
     )
 
 
@@ -57,10 +67,10 @@ def live_view(conversation: Conversation, generation: Generation | None) -> Conv
     """``conversation`` with the streaming message's text as it is now, and the stream."""
     if generation is None or not generation.emit:
         return conversation
+    probs = generation.probs()
+    now = {"content": generation.content(), "reasoning": generation.reasoning()}
     messages = [
-        message.model_copy(
-            update={"content": generation.content(), "reasoning": generation.reasoning()}
-        )
+        message.model_copy(update={**now, "probs": None if probs is None else list(probs)})
         if message.id == generation.message_id
         else message
         for message in conversation.messages

@@ -21,6 +21,11 @@ Design of the tables:
   made them, and the model's next words are that message's child.
 - ``conversations_by_recency`` is the sidebar's order (pinned first, newest first), so a page of
   the list is an index walk (about 1 ms at 10,000 conversations) instead of a sort of them all.
+- ``conversations.options`` is the JSON of a conversation's answer options beside its sampling
+  ``params`` (stop sequences, token probabilities, reasoning effort and budget:
+  ``ConversationOptions``). ``messages.probs`` holds an answer's token probabilities as JSON
+  only when its conversation asked for them (NULL otherwise, so they cost nothing when off), and
+  ``messages.reasoning_ms`` how long the model thought.
 """
 
 from __future__ import annotations
@@ -157,6 +162,18 @@ def m005_conversation_list_index(db: sqlite3.Connection) -> None:
         """
         CREATE INDEX conversations_by_recency
             ON conversations(pinned DESC, updated_at DESC, seq DESC);
+        """,
+    )
+
+
+@migration
+def m006_answer_options_and_token_probs(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE conversations ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE messages ADD COLUMN probs TEXT;
+        ALTER TABLE messages ADD COLUMN reasoning_ms REAL;
         """,
     )
 

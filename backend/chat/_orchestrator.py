@@ -11,6 +11,10 @@ group (:class:`GenerationRunner`) and streams to the ``sink`` given at construct
 - **One generation per conversation** (``Conflict`` otherwise); conversations in parallel share
   the server's slots through :class:`SlotManager`, waiting when all are busy.
 - **Branches, not overwrites.** Regenerate and edit add siblings; continue appends to an answer.
+  Regenerating from a token (an answer with token probabilities) adds a sibling that keeps the
+  answer's text up to that token, puts the chosen alternative there, and continues from it.
+- **Stop thinking now** asks llama-server to end the running answer's reasoning (its control
+  endpoint, by the completion's id); the answer goes on with its text.
 - The conversation commands that generate nothing live in :attr:`ChatOrchestrator.conversations`
   (:class:`ConversationService`).
 """
@@ -28,7 +32,7 @@ from anyio.abc import TaskGroup
 
 from ..config import Settings
 from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
-from ..errors import InternalError, InvalidArgument, LlamaDeskError, ServerError
+from ..errors import Conflict, InternalError, InvalidArgument, LlamaDeskError, ServerError
 from ..llama import LlamaCppAdapter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
@@ -174,6 +178,44 @@ class ChatOrchestrator:
             message.conversation_id, message.parent_id, "assistant", status="streaming"
         )
         return self._start(self._generation_for(answer))
+
+    async def regenerate_from_token(self, message_id: str, index: int, token: str) -> StreamStarted:
+        """A sibling of answer ``message_id`` with its first ``index`` tokens, then ``token``
+        (one of the alternatives at ``index``, or any text), continued by the model."""
+        message = self.store.get_message(message_id)
+        if message.role != "assistant" or message.parent_id is None or not message.probs:
+            raise InvalidArgument(
+                "Only an answer stored with its token probabilities can be regenerated from a "
+                "token; turn them on in the conversation's settings and regenerate it first."
+            )
+        if index >= len(message.probs):
+            raise InvalidArgument(
+                f"The answer has {len(message.probs)} tokens; there is no token {index}."
+            )
+        self._generations.ensure_idle(message.conversation_id)
+        kept = message.probs[:index]
+        at = message.probs[index]
+        chosen = next((alt.prob for alt in at.top if alt.token == token), 0.0)
+        prefix = "".join(p.token for p in kept) + token
+        answer = self.store.add_message(
+            message.conversation_id, message.parent_id, "assistant", prefix, status="streaming"
+        )
+        probs = (*kept, at.model_copy(update={"token": token, "prob": chosen}))
+        answer = self.store.update_message(answer.id, probs=probs)
+        generation = self._generation_for(answer, continuing=True)
+        generation.probs_before = probs
+        return self._start(generation)
+
+    async def stop_thinking(self, conversation_id: str) -> bool:
+        """End the running answer's reasoning now; False when it is not thinking any more."""
+        generation = self._generations.running(conversation_id)
+        if generation is None:
+            raise Conflict("This conversation has no answer under way.")
+        completion_id = generation.accumulator.completion_id
+        if completion_id is None or not generation.thinking():
+            return False
+        await self.adapter.end_reasoning(completion_id)
+        return True
 
     async def edit(self, message_id: str, content: str) -> StreamStarted:
         """A new version of a user message, as a sibling, and a new answer to it."""

@@ -5,6 +5,10 @@
   the answer being continued, which is sent as the assistant prefill.
 - Sampling parameters are the conversation's ``params`` over the global ``GenerationSettings``;
   a value set in neither is left out, so llama-server's own default applies.
+- A conversation's answer options (:func:`answer_options`) go as llama-server's own request
+  fields: ``stop``, ``n_probs`` (only when asked for: nothing extra is requested otherwise),
+  ``reasoning_effort`` and ``reasoning_budget_tokens``; a streamed answer also asks for
+  ``reasoning_control``, which lets "stop thinking now" end a model's thinking mid-answer.
 - When the prompt does not fit a slot, :func:`drop_oldest_turn` gives a shorter one.
 - llama-server echoes the prefill at the start of a continued answer; :func:`cut_echo` cuts it.
 - An answer that called tools is sent as the OpenAI format has it: the assistant message with its
@@ -18,11 +22,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..config import SAMPLING_KEYS, GenerationSettings
-from ..contract import ToolCallInfo
+from ..contract import ConversationOptions, ToolCallInfo
 from ..llama import ChatMessage
 from ._records import ConversationRecord, MessageRecord
 
 __all__ = [
+    "answer_options",
     "assistant_turn",
     "build_prompt",
     "cut_echo",
@@ -117,6 +122,22 @@ def sampling_params(
         if value is not None:
             params[key] = value
     return params
+
+
+def answer_options(options: ConversationOptions, *, streamed: bool) -> dict[str, Any]:
+    """The request fields for a conversation's answer options; unset ones are left out."""
+    fields: dict[str, Any] = {}
+    if options.stop:
+        fields["stop"] = list(options.stop)
+    if options.token_probs:
+        fields["n_probs"] = options.token_probs
+    if options.reasoning_effort is not None:
+        fields["reasoning_effort"] = options.reasoning_effort
+    if options.reasoning_budget is not None:
+        fields["reasoning_budget_tokens"] = options.reasoning_budget
+    if streamed:
+        fields["reasoning_control"] = True
+    return fields
 
 
 def drop_oldest_turn(prompt: Sequence[ChatMessage]) -> list[ChatMessage] | None:

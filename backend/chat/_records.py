@@ -3,8 +3,8 @@
 A record is a frozen dataclass whose field names are the table's column names; reading a row
 (a ``sqlite3.Row``) takes each field by name, writing one binds named parameters, so a column
 added by a migration cannot shift the others. Values that SQLite has no type for are encoded
-here: booleans as 0/1, ``params`` and ``usage`` as JSON, ``timings`` and
-``tool_calls`` as their wire JSON.
+here: booleans as 0/1, ``params`` and ``usage`` as JSON, ``timings``, ``tool_calls``,
+``options`` and ``probs`` as their wire JSON (``probs`` NULL when none were asked for).
 
 Ids are 12-character url-safe random strings; times are ISO-8601 UTC strings with milliseconds
 and a ``Z``, which sort as text.
@@ -21,7 +21,15 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter
 
-from ..contract import Message, MessageRole, MessageStatus, Timings, ToolCallInfo
+from ..contract import (
+    ConversationOptions,
+    Message,
+    MessageRole,
+    MessageStatus,
+    Timings,
+    TokenProb,
+    ToolCallInfo,
+)
 from ..llama import Usage, parse_usage
 
 __all__ = [
@@ -41,6 +49,7 @@ __all__ = [
 
 
 _TOOL_CALLS = TypeAdapter(tuple[ToolCallInfo, ...])
+_PROBS = TypeAdapter(tuple[TokenProb, ...])
 _UNFINISHED = ("pending", "awaiting_approval", "running")
 
 
@@ -79,6 +88,7 @@ class ConversationRecord:
     active_leaf_id: str | None = None
     title_pending: bool = False
     """True until the conversation gets its automatic title (or a rename)."""
+    options: ConversationOptions = field(default_factory=ConversationOptions)
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,9 @@ class MessageRecord:
     usage: Usage | None = None
     model: str | None = None
     tool_calls: tuple[ToolCallInfo, ...] = ()
+    probs: tuple[TokenProb, ...] | None = None
+    """Each generated token's probability, when the conversation asked for them."""
+    reasoning_ms: float | None = None
 
     def to_contract(self, sibling_ids: list[str]) -> Message:
         """The wire form, with the ids of this message and its siblings."""
@@ -113,6 +126,8 @@ class MessageRecord:
             timings=self.timings,
             model=self.model,
             tool_calls=list(self.tool_calls),
+            probs=None if self.probs is None else list(self.probs),
+            reasoning_ms=self.reasoning_ms,
             created_at=self.created_at,
             sibling_ids=sibling_ids,
         )
@@ -135,6 +150,7 @@ def conversation_from_row(row: sqlite3.Row) -> ConversationRecord:
         params=json.loads(row["params"]),
         active_leaf_id=row["active_leaf_id"],
         title_pending=bool(row["title_pending"]),
+        options=ConversationOptions.model_validate_json(row["options"]),
     )
 
 
@@ -154,6 +170,8 @@ def message_from_row(row: sqlite3.Row) -> MessageRecord:
         usage=parse_usage(json.loads(row["usage"])) if row["usage"] else None,
         model=row["model"],
         tool_calls=_TOOL_CALLS.validate_json(row["tool_calls"]),
+        probs=_PROBS.validate_json(row["probs"]) if row["probs"] else None,
+        reasoning_ms=row["reasoning_ms"],
     )
 
 
@@ -164,6 +182,7 @@ def _conversation_values(record: ConversationRecord) -> dict[str, Any]:
         pinned=int(record.pinned),
         params=json.dumps(record.params),
         title_pending=int(record.title_pending),
+        options=record.options.model_dump_json(),
     )
     return values
 
@@ -175,6 +194,7 @@ def message_values(record: MessageRecord) -> dict[str, Any]:
         timings=record.timings.model_dump_json() if record.timings else None,
         usage=json.dumps(asdict(record.usage)) if record.usage is not None else None,
         tool_calls=_TOOL_CALLS.dump_json(record.tool_calls).decode(),
+        probs=None if record.probs is None else _PROBS.dump_json(record.probs).decode(),
     )
     return values
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +55,10 @@ from ..llama import (
     ToolCallDelta,
 )
 from ._generation import Generation
-from ._live import chunk_event, progress_event
 from ._prompt import (
+    answer_options,
     assistant_turn,
     build_prompt,
-    cut_echo,
     drop_oldest_turn,
     sampling_params,
     tools_as_text,
@@ -68,6 +66,7 @@ from ._prompt import (
 from ._records import MessageRecord
 from ._slots import SlotManager
 from ._store import ConversationStore
+from ._streaming import stream_request
 from ._tool_offer import ToolOffer, template_caps
 from ._tool_round import Approvals, ToolRound
 from ._tree import MessageTree
@@ -148,9 +147,12 @@ class GenerationRunner:
 
     async def _generate(self, generation: Generation) -> None:
         settings = self.settings()
-        params = sampling_params(
-            self.store.get_conversation(generation.conversation_id).params, settings.generation
-        )
+        conversation = self.store.get_conversation(generation.conversation_id)
+        params = {
+            **sampling_params(conversation.params, settings.generation),
+            **answer_options(conversation.options, streamed=generation.emit),
+        }
+        generation.keep_probs = conversation.options.token_probs > 0
         offer = await self._offer(generation)
         rounds = 0
         while True:
@@ -182,7 +184,15 @@ class GenerationRunner:
             try:
                 async with self.slots.lease(generation.conversation_id, prompt) as lease:
                     if generation.emit:
-                        await self._stream(generation, prompt, params, lease.slot_id)
+                        await stream_request(
+                            self.adapter,
+                            generation,
+                            prompt,
+                            params,
+                            slot_id=lease.slot_id,
+                            engine=self.settings().engine,
+                            emit=self.emit,
+                        )
                     else:
                         await self._complete(generation, prompt, params, lease.slot_id)
                     calls = _infos(generation.accumulator.result().tool_calls)
@@ -247,6 +257,7 @@ class GenerationRunner:
         generation.prompt = build_prompt(conversation, branch, self.settings().generation)
         generation.message_id, generation.existing = answer.id, ""
         generation.accumulator, generation.dirty = ChatAccumulator(), False
+        generation.probs_before, generation.reasoning_ms = (), None
         self.emit(
             StreamRoundEvent(
                 stream_id=generation.stream_id,
@@ -294,35 +305,9 @@ class GenerationRunner:
                 usage=result.usage,
                 timings=result.timings,
                 model=result.model,
+                probs=result.probs,
             )
         )
-
-    async def _stream(
-        self,
-        generation: Generation,
-        prompt: list[ChatMessage],
-        params: dict[str, Any],
-        slot_id: int | None,
-    ) -> None:
-        echo = generation.existing
-        engine = self.settings().engine
-        async with self.adapter.chat_stream(
-            prompt,
-            params=params,
-            slot_id=slot_id,
-            read_timeout=engine.request_timeout_s,
-            stall_timeout=engine.stall_timeout_s,
-        ) as deltas:
-            async for delta in deltas:
-                content = delta.content
-                if echo:
-                    content, echo = cut_echo(content, echo)
-                generation.accumulator.add(replace(delta, content=content))
-                if delta.progress is not None:
-                    self.emit(progress_event(generation, delta.progress))
-                if content or delta.reasoning:
-                    generation.dirty = True
-                    self.emit(chunk_event(generation, content, delta.reasoning))
 
     async def _flush_periodically(self, generation: Generation) -> None:
         while True:
@@ -354,6 +339,8 @@ class GenerationRunner:
             timings=result.timings,
             usage=result.usage,
             model=Path(result.model).name if result.model else None,
+            probs=generation.probs(),
+            reasoning_ms=generation.reasoning_ms,
         )
 
     def _finish(self, generation: Generation, status: MessageStatus) -> None:

@@ -28,11 +28,13 @@ from types import TracebackType
 from typing import Any
 
 from ..contract import (
+    ConversationOptions,
     ConversationSummary,
     MessageRole,
     MessageStatus,
     SearchHit,
     Timings,
+    TokenProb,
     ToolCallInfo,
 )
 from ..errors import NotFound, StorageError
@@ -72,7 +74,7 @@ _SUMMARY_SELECT = (
 _MESSAGE_UPDATE = (
     "UPDATE messages SET content = :content, reasoning = :reasoning, status = :status,"
     " error = :error, timings = :timings, usage = :usage, model = :model,"
-    " tool_calls = :tool_calls WHERE id = :id"
+    " tool_calls = :tool_calls, probs = :probs, reasoning_ms = :reasoning_ms WHERE id = :id"
 )
 _STREAMING = f"SELECT {_MESSAGE_SELECT} FROM messages WHERE status = 'streaming'"  # noqa: S608
 _UNSET: Any = object()
@@ -239,6 +241,7 @@ class ConversationStore:
         model: str | None = _UNSET,
         system_prompt: str | None = _UNSET,
         params: Mapping[str, float | int | None] = _UNSET,
+        options: ConversationOptions = _UNSET,
         active_leaf_id: str | None = _UNSET,
         touch: bool = True,
     ) -> ConversationRecord:
@@ -253,6 +256,8 @@ class ConversationStore:
         )
         if params is not _UNSET:
             changes["params"] = json.dumps(dict(params))
+        if options is not _UNSET:
+            changes["options"] = options.model_dump_json()
         if touch:
             changes["updated_at"] = utc_now()
         with self.transaction() as db:
@@ -344,6 +349,8 @@ class ConversationStore:
         usage: Usage | None = _UNSET,
         model: str | None = _UNSET,
         tool_calls: tuple[ToolCallInfo, ...] = _UNSET,
+        probs: tuple[TokenProb, ...] | None = _UNSET,
+        reasoning_ms: float | None = _UNSET,
     ) -> MessageRecord:
         """Change the given fields of a message; return the new row."""
         changes = _given(
@@ -355,6 +362,8 @@ class ConversationStore:
             usage=usage,
             model=model,
             tool_calls=tool_calls,
+            probs=probs,
+            reasoning_ms=reasoning_ms,
         )
         with self.transaction() as db:
             updated = replace(self.get_message(message_id), **changes)

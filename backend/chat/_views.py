@@ -38,6 +38,7 @@ def conversation_view(store: ConversationStore, conversation_id: str) -> Convers
         **summary.model_dump(),
         system_prompt=record.system_prompt,
         params=record.params,
+        options=record.options,
         messages=[m.to_contract(tree.sibling_ids(m)) for m in tree.branch(record.active_leaf_id)],
     )
 

@@ -12,6 +12,7 @@ Modules, by topic:
 - ``_base``: the bases ``Wire`` (results, events) and ``Params`` (command arguments).
 - ``_errors``: ``BridgeError``, the envelopes, and ``bridge_error`` (exception → wire).
 - ``_chat``: conversations, messages, search, export/import.
+- ``_inspect``: a conversation's answer options, token probabilities, regenerating from a token.
 - ``_models``: the model list, per-model load settings, downloads.
 - ``_server``: llama-server's status, sampling defaults and log.
 - ``_rpc``: RPC workers, their checks, the model's spread over them, the local worker.
@@ -82,6 +83,15 @@ from ._events import (
     StreamRoundEvent,
     ToolCallEvent,
     ToolServersChangedEvent,
+)
+from ._inspect import (
+    ConversationOptions,
+    ReasoningEffort,
+    RegenerateFromTokenParams,
+    ThinkingEnded,
+    TokenAlternative,
+    TokenProb,
+    UpdateConversationSettingsParams,
 )
 from ._live import LiveStream, PromptProgress
 from ._models import (
@@ -159,6 +169,7 @@ __all__ = [
     "CommandSuccess",
     "ConfigView",
     "Conversation",
+    "ConversationOptions",
     "ConversationRef",
     "ConversationSummary",
     "ConversationUpdatedEvent",
@@ -202,6 +213,8 @@ __all__ = [
     "PickedFile",
     "PinConversationParams",
     "PromptProgress",
+    "ReasoningEffort",
+    "RegenerateFromTokenParams",
     "RemoveModelParams",
     "RenameConversationParams",
     "RestoreBackupParams",
@@ -235,7 +248,10 @@ __all__ = [
     "StreamProgressEvent",
     "StreamRoundEvent",
     "StreamStarted",
+    "ThinkingEnded",
     "Timings",
+    "TokenAlternative",
+    "TokenProb",
     "ToolCallEvent",
     "ToolCallInfo",
     "ToolCallState",
@@ -247,6 +263,7 @@ __all__ = [
     "ToolServerTransport",
     "ToolServers",
     "ToolServersChangedEvent",
+    "UpdateConversationSettingsParams",
     "UpdateToolServerParams",
     "bridge_error",
 ]

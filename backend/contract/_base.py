@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["EmptyParams", "ID", "Params", "Wire"]
+__all__ = ["EmptyParams", "ID", "Params", "Wire", "absent"]
 
 
 class Wire(BaseModel):
@@ -32,3 +32,12 @@ class EmptyParams(Params):
 
 ID = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 """The shape of a conversation, message or model id."""
+
+
+def absent() -> None:
+    """The ``default_factory`` of an optional field added to a type the page already builds.
+
+    The TypeScript generator marks a field with a plain default required (pydantic always sends
+    it); one whose default comes from a factory stays optional, so code that builds the type
+    without the new field (the mock backend, tests) keeps compiling.
+    """

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ._base import ID, Params, Wire
+from ._base import ID, Params, Wire, absent
+from ._inspect import ConversationOptions, TokenProb
 from ._live import LiveStream
 from ._tool_calls import ToolCallInfo
 
@@ -52,6 +53,13 @@ class Timings(Wire):
     predicted_ms: float = 0.0
     predicted_per_second: float | None = None
     cache_n: int = 0
+    draft_n: int | None = Field(
+        default_factory=absent,
+        description="Tokens drafted by speculative decoding (null when it is off).",
+    )
+    draft_n_accepted: int | None = Field(
+        default_factory=absent, description="Drafted tokens the model accepted (null when off)."
+    )
 
 
 class Message(Wire):
@@ -71,6 +79,15 @@ class Message(Wire):
         default_factory=list,
         description="The tools the model called in this message, each with its state and result; "
         "the answer goes on in the next assistant message.",
+    )
+    probs: list[TokenProb] | None = Field(
+        default_factory=absent,
+        description="Each generated token's probability and top alternatives, when the "
+        "conversation asked for them (options.token_probs); null otherwise.",
+    )
+    reasoning_ms: float | None = Field(
+        default_factory=absent,
+        description="How long the model thought before answering, in milliseconds.",
     )
     created_at: str
     sibling_ids: list[str] = Field(
@@ -95,6 +112,10 @@ class Conversation(ConversationSummary):
 
     system_prompt: str | None = None
     params: dict[str, float | int | None] = Field(default_factory=dict)
+    options: ConversationOptions = Field(
+        default_factory=ConversationOptions,
+        description="Stop sequences, token probabilities, reasoning effort and budget.",
+    )
     messages: list[Message] = Field(default_factory=list)
     stream: LiveStream | None = Field(
         None,

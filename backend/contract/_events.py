@@ -9,6 +9,7 @@ from pydantic import Field
 from ._base import Wire
 from ._chat import ConversationSummary, Message
 from ._errors import BridgeError
+from ._inspect import TokenProb
 from ._live import PromptProgress
 from ._models import DownloadInfo, ModelInfo
 from ._rpc import RpcStatus
@@ -58,6 +59,11 @@ class StreamChunkEvent(Wire):
     )
     reasoning_offset: int = Field(
         0, ge=0, description="Where reasoning starts in the message's reasoning (UTF-16 units)."
+    )
+    probs: list[TokenProb] = Field(
+        default_factory=list,
+        description="The probabilities of this chunk's tokens, in order, when the conversation "
+        "asked for them; empty otherwise.",
     )
 
 

@@ -194,6 +194,12 @@ class LlamaCppAdapter:
         body = await self._json("POST", "/tokenize", json={"content": text})
         return [int(t) for t in body.get("tokens", [])]
 
+    async def end_reasoning(self, completion_id: str) -> None:
+        """Make a streaming answer stop thinking now (``POST /v1/chat/completions/control``,
+        action ``reasoning_end``; its request must have asked for ``reasoning_control``)."""
+        body = {"id": completion_id, "action": "reasoning_end"}
+        await self._request("POST", "/v1/chat/completions/control", json=body)
+
     # -- chat completions -------------------------------------------------------------------
 
     @staticmethod

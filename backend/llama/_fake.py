@@ -6,7 +6,9 @@ adapter uses with the real server's shapes, and plays scripted :class:`FakeReply
 token rate (the bridge benchmark needs 2,000 tokens/s), an error event, a cut connection or
 silence after N tokens, the SSE bytes re-split into odd chunk sizes, an HTTP error. ``kill()`` and
 ``restart()`` imitate a crash and the monitor's restart (the endpoint's ``generation`` goes up,
-slots empty).
+slots empty). A reply that thinks (``reasoning``) streams its reasoning at the reply's rate, and
+``POST /v1/chat/completions/control`` with ``reasoning_end`` cuts it short as llama-server does
+(only for a request that asked for ``reasoning_control``).
 
 Its chunks are llama-server's, byte for byte (``_fake_stream``).
 
@@ -102,6 +104,10 @@ class FakeLlamaServer:
         self.slot_actions: list[tuple[int, str, str | None]] = []
         self.closed_streams = 0
         """Streams the client closed before they were finished."""
+        self.live: dict[str, FakeStream] = {}
+        """Streams under way, by completion id (what the control endpoint takes)."""
+        self.controls: list[dict[str, Any]] = []
+        """Every control request body received, oldest first."""
         self.transport = _FakeTransport(self)
 
     def script(self, *replies: FakeReply) -> None:
@@ -151,14 +157,31 @@ class FakeLlamaServer:
         if route in simple:
             return simple[route]()
         body = json.loads(request.content or b"{}")
-        if route == ("POST", "/tokenize"):
-            return httpx.Response(200, json={"tokens": list(range(len(body["content"].split())))})
-        if route == ("POST", "/v1/chat/completions"):
-            return self._chat(body)
+        posts: dict[str, Callable[[dict[str, Any]], httpx.Response]] = {
+            "/tokenize": lambda b: httpx.Response(
+                200, json={"tokens": list(range(len(b["content"].split())))}
+            ),
+            "/v1/chat/completions": self._chat,
+            "/v1/chat/completions/control": self._control,
+        }
+        if route[0] == "POST" and route[1] in posts:
+            return posts[route[1]](body)
         if route[0] == "POST" and route[1].startswith("/slots/"):
             slot_id = int(route[1].rsplit("/", 1)[1])
             return self._slot_action(slot_id, request.url.params.get("action", ""), body)
         return _error(404, "File Not Found", "not_found_error")
+
+    def _control(self, body: dict[str, Any]) -> httpx.Response:
+        self.controls.append(body)
+        stream = self.live.get(str(body.get("id")))
+        if stream is None:
+            return _error(400, "no active completion for this id", "invalid_request_error")
+        if not stream.request.get("reasoning_control"):
+            return _error(
+                400, "reasoning control not enabled for this completion", "invalid_request_error"
+            )
+        stream.reasoning_ended = True
+        return httpx.Response(200, json={"success": True})
 
     def _props(self) -> dict[str, Any]:
         n_ctx = self.slots[0].n_ctx
@@ -275,7 +298,7 @@ class FakeLlamaServer:
         return httpx.Response(
             200,
             headers={"content-type": "text/event-stream"},
-            stream=FakeStream(self, slot, reply, timings, echo),
+            stream=FakeStream(self, slot, reply, timings, echo=echo, request=body),
         )
 
 

@@ -55,11 +55,15 @@ class FakeStream(httpx.AsyncByteStream):
         slot: FakeSlot,
         reply: FakeReply,
         timings: dict[str, Any],
+        *,
         echo: str,
+        request: dict[str, Any],
     ) -> None:
         self.server, self.slot, self.reply, self.timings = server, slot, reply, timings
-        self.echo = echo
+        self.echo, self.request = echo, request
         self.finished = False
+        self.reasoning_ended = False
+        """Set by the control endpoint: the rest of the reasoning is skipped."""
         self._envelope = {
             "created": int(time.time()),
             "id": f"chatcmpl-{secrets.token_urlsafe(24)[:32]}",
@@ -70,6 +74,7 @@ class FakeStream(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         self.slot.is_processing = True
+        self.server.live[str(self._envelope["id"])] = self
         pending = b""
         try:
             async for event in self._events():
@@ -82,6 +87,7 @@ class FakeStream(httpx.AsyncByteStream):
                 yield pending
         finally:
             self.slot.is_processing = False
+            self.server.live.pop(str(self._envelope["id"]), None)
 
     def _chunk(self, delta: Mapping[str, Any], finish: str | None = None) -> bytes:
         choice = {"finish_reason": finish, "index": 0, "delta": delta}
@@ -96,8 +102,13 @@ class FakeStream(httpx.AsyncByteStream):
             if time.monotonic() < reading_until:
                 yield b":\n\n"
         start = time.monotonic()
-        for piece in reply.reasoning:
+        for n, piece in enumerate(reply.reasoning):
+            if self.reasoning_ended:
+                break
+            if reply.rate:
+                await anyio.sleep(max(0.0, start + n / reply.rate - time.monotonic()))
             yield self._chunk({"reasoning_content": piece})
+        start = time.monotonic()
         for n, piece in enumerate(reply.content):
             if reply.rate:
                 await anyio.sleep(max(0.0, start + n / reply.rate - time.monotonic()))

@@ -4,15 +4,18 @@ llama-server speaks the OpenAI chat format plus two extensions we keep: ``reason
 (thinking models, split out by ``--reasoning-format``) and ``timings`` (``cache_n`` tells how much
 of the prompt came from the slot's cache). Tool calls stream as fragments keyed by ``index``:
 the first fragment carries ``id`` and ``function.name``, later ones append to
-``function.arguments``; :class:`ChatAccumulator` merges them.
+``function.arguments``; :class:`ChatAccumulator` merges them. With ``n_probs`` each chunk carries
+``logprobs.content``: its tokens, each with its log-probability and the top alternatives', which
+:func:`parse_token_probs` turns into probabilities.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import PromptProgress, ServerDefaults, Timings
+from ..contract import PromptProgress, ServerDefaults, Timings, TokenAlternative, TokenProb
 
 __all__ = [
     "ChatAccumulator",
@@ -23,6 +26,7 @@ __all__ = [
     "Usage",
     "parse_server_defaults",
     "parse_timings",
+    "parse_token_probs",
     "parse_usage",
 ]
 
@@ -71,6 +75,9 @@ class ChatDelta:
     model: str | None = None
     progress: PromptProgress | None = None
     """How much of the prompt the server has read (``return_progress``), before the first token."""
+    probs: tuple[TokenProb, ...] = ()
+    completion_id: str | None = None
+    """The server's id of this completion (``chatcmpl-...``), which its control endpoint takes."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class ChatResult:
     usage: Usage | None = None
     timings: Timings | None = None
     model: str | None = None
+    probs: tuple[TokenProb, ...] = ()
 
 
 @dataclass
@@ -97,11 +105,15 @@ class ChatAccumulator:
     usage: Usage | None = None
     timings: Timings | None = None
     model: str | None = None
+    probs: list[TokenProb] = field(default_factory=list)
+    completion_id: str | None = None
 
     def add(self, delta: ChatDelta) -> None:
         """Merge one delta."""
         self.content.append(delta.content)
         self.reasoning.append(delta.reasoning)
+        self.probs.extend(delta.probs)
+        self.completion_id = delta.completion_id or self.completion_id
         for fragment in delta.tool_calls:
             call = self.tool_calls.setdefault(fragment.index, ToolCall("", "", ""))
             call.id = fragment.id or call.id
@@ -122,6 +134,7 @@ class ChatAccumulator:
             usage=self.usage,
             timings=self.timings,
             model=self.model,
+            probs=tuple(self.probs),
         )
 
 
@@ -225,4 +238,32 @@ def parse_choice_delta(chunk: dict[str, Any], key: str) -> ChatDelta:
         timings=parse_timings(chunk.get("timings")),
         model=chunk.get("model"),
         progress=parse_progress(chunk.get("prompt_progress")),
+        probs=parse_token_probs(choice.get("logprobs")),
+        completion_id=chunk["id"] if isinstance(chunk.get("id"), str) else None,
+    )
+
+
+def _probability(logprob: Any) -> float:
+    if isinstance(logprob, bool) or not isinstance(logprob, int | float):
+        return 0.0
+    return min(1.0, max(0.0, math.exp(logprob)))
+
+
+def parse_token_probs(raw: Any) -> tuple[TokenProb, ...]:
+    """The tokens of a chunk's ``logprobs`` (``{"content": [...]}``), with probabilities."""
+    entries = raw.get("content") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return ()
+    return tuple(
+        TokenProb(
+            token=str(entry.get("token", "")),
+            prob=_probability(entry.get("logprob")),
+            top=[
+                TokenAlternative(token=str(t.get("token", "")), prob=_probability(t.get("logprob")))
+                for t in entry.get("top_logprobs") or []
+                if isinstance(t, dict)
+            ],
+        )
+        for entry in entries
+        if isinstance(entry, dict)
     )

@@ -7,7 +7,14 @@ import threading
 import time
 
 from backend.bridge import EventPump, WindowTarget, events_script
-from backend.contract import ServerStatus, ServerStatusEvent, StreamChunkEvent, StreamEndEvent
+from backend.contract import (
+    ServerStatus,
+    ServerStatusEvent,
+    StreamChunkEvent,
+    StreamEndEvent,
+    TokenAlternative,
+    TokenProb,
+)
 from tests.waiting import wait_until
 
 from .conftest import RecordingTarget
@@ -30,6 +37,30 @@ def test_every_token_arrives_in_order_and_merged(target: RecordingTarget) -> Non
     assert text == "".join(tokens)
     assert target.events[-1]["type"] == "stream_end"
     assert len(target.batches) < 100
+
+
+def test_merged_chunks_keep_every_token_probability_in_order(target: RecordingTarget) -> None:
+    pump = EventPump(target, flush_ms=30)
+    probs = [
+        TokenProb(token=f"t{i} ", prob=0.5, top=[TokenAlternative(token=f"t{i} ", prob=0.5)])
+        for i in range(300)
+    ]
+    for prob in probs:
+        pump.emit(
+            StreamChunkEvent(
+                stream_id="s1",
+                conversation_id="c1",
+                message_id="m1",
+                content=prob.token,
+                probs=[prob],
+            )
+        )
+    pump.close()
+    chunks = [e for e in target.events if e["type"] == "stream_chunk"]
+    assert len(chunks) < len(probs), "merged"
+    merged = [TokenProb.model_validate(p) for e in chunks for p in e["probs"]]
+    assert merged == probs
+    assert "".join(e["content"] for e in chunks) == "".join(p.token for p in merged)
 
 
 def test_first_chunk_is_sent_at_once(target: RecordingTarget) -> None:

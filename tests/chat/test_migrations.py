@@ -9,6 +9,7 @@ import pytest
 
 from backend.chat import MIGRATIONS, ConversationStore, SlotCaches, migrate, schema_version
 from backend.chat._migrations import _run_script
+from backend.contract import ConversationOptions
 from backend.errors import StorageError
 
 # Version 1 as shipped: m001_conversations_and_messages.
@@ -107,7 +108,14 @@ CREATE TABLE slot_caches (
 # Version 4 as shipped: version 3 plus m004_tool_calls.
 SCHEMA_V4 = SCHEMA_V3 + "ALTER TABLE messages ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]';\n"
 
-OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
+# Version 5 as shipped: version 4 plus m005_conversation_list_index.
+SCHEMA_V5 = (
+    SCHEMA_V4
+    + "CREATE INDEX conversations_by_recency"
+    + " ON conversations(pinned DESC, updated_at DESC, seq DESC);\n"
+)
+
+OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5}
 
 
 def _old_database(path: Path, version: int) -> None:
@@ -139,6 +147,7 @@ def test_the_old_schemas_are_the_first_migrations() -> None:
         "m003_slot_caches",
         "m004_tool_calls",
         "m005_conversation_list_index",
+        "m006_answer_options_and_token_probs",
     ]
 
 
@@ -157,6 +166,9 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> No
             assert store.search("volcanoes")[0].message_id is None
             assert store.get_message("m1").tool_calls == ()
             assert [c.id for c in store.list_conversations(0, 1)] == ["c1"]
+            assert conversation.options == ConversationOptions()
+            assert store.get_message("m2").probs is None
+            assert store.get_message("m2").reasoning_ms is None
         assert SlotCaches(store).all() == []
 
 

@@ -18,13 +18,16 @@ from ...contract import (
     Message,
     MessageRef,
     PinConversationParams,
+    RegenerateFromTokenParams,
     RenameConversationParams,
     SearchHit,
     SearchParams,
     SendMessageParams,
     Stopped,
     StreamStarted,
+    ThinkingEnded,
     ToolCallInfo,
+    UpdateConversationSettingsParams,
 )
 from ._base import HandlerBase
 
@@ -51,6 +54,16 @@ class ChatCommands(HandlerBase):
     async def regenerate_message(self, params: MessageRef) -> StreamStarted:
         """A new answer beside an existing one."""
         return await self._services.chat.regenerate(params.message_id)
+
+    async def regenerate_from_token(self, params: RegenerateFromTokenParams) -> StreamStarted:
+        """A new answer beside this one: its text up to a token, the chosen token, then more."""
+        return await self._services.chat.regenerate_from_token(
+            params.message_id, params.index, params.token
+        )
+
+    async def stop_thinking(self, params: ConversationRef) -> ThinkingEnded:
+        """End the running answer's thinking now; it goes on with its answer."""
+        return ThinkingEnded(ended=await self._services.chat.stop_thinking(params.conversation_id))
 
     async def continue_message(self, params: MessageRef) -> StreamStarted:
         """Continue a cut answer."""
@@ -109,6 +122,14 @@ class ConversationCommands(HandlerBase):
             deleted=await self._services.chat.conversations.delete_conversation(
                 params.conversation_id
             )
+        )
+
+    async def update_conversation_settings(
+        self, params: UpdateConversationSettingsParams
+    ) -> Conversation:
+        """Set a conversation's system prompt, sampling values and answer options."""
+        return await self._services.chat.conversations.update_settings(
+            params.conversation_id, params.system_prompt, params.params, params.options
         )
 
     async def clear_conversation(self, params: ConversationRef) -> Conversation:

@@ -65,6 +65,7 @@ export interface Commands {
 	pick_model_file: PickModelFileCommand;
 	pin_conversation: PinConversationCommand;
 	refresh_models: RefreshModelsCommand;
+	regenerate_from_token: RegenerateFromTokenCommand;
 	regenerate_message: RegenerateMessageCommand;
 	remove_model: RemoveModelCommand;
 	remove_tool_server: RemoveToolServerCommand;
@@ -84,7 +85,9 @@ export interface Commands {
 	start_server: StartServerCommand;
 	stop_generation: StopGenerationCommand;
 	stop_server: StopServerCommand;
+	stop_thinking: StopThinkingCommand;
 	unload_model: UnloadModelCommand;
+	update_conversation_settings: UpdateConversationSettingsCommand;
 	update_tool_server: UpdateToolServerCommand;
 }
 /**
@@ -487,6 +490,7 @@ export interface Conversation {
 	message_count: number;
 	messages?: Message[];
 	model: string | null;
+	options?: ConversationOptions;
 	params?: {
 		[k: string]: number | null | undefined;
 	};
@@ -513,7 +517,15 @@ export interface Message {
 	id: string;
 	model: string | null;
 	parent_id: string | null;
+	/**
+	 * Each generated token's probability and top alternatives, when the conversation asked for them (options.token_probs); null otherwise.
+	 */
+	probs?: TokenProb[] | null;
 	reasoning: string;
+	/**
+	 * How long the model thought before answering, in milliseconds.
+	 */
+	reasoning_ms?: number | null;
 	role: 'system' | 'user' | 'assistant';
 	/**
 	 * Ids of this message and its siblings, oldest first.
@@ -527,6 +539,27 @@ export interface Message {
 	tool_calls?: ToolCallInfo[];
 }
 /**
+ * One generated token: its text, its probability, and the most likely alternatives.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "TokenProb".
+ */
+export interface TokenProb {
+	prob: number;
+	token: string;
+	top?: TokenAlternative[];
+}
+/**
+ * A token the model could have produced at that place, and its probability.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "TokenAlternative".
+ */
+export interface TokenAlternative {
+	prob: number;
+	token: string;
+}
+/**
  * How long an answer took, from llama-server's ``timings``.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -534,11 +567,134 @@ export interface Message {
  */
 export interface Timings {
 	cache_n: number;
+	/**
+	 * Tokens drafted by speculative decoding (null when it is off).
+	 */
+	draft_n?: number | null;
+	/**
+	 * Drafted tokens the model accepted (null when off).
+	 */
+	draft_n_accepted?: number | null;
 	predicted_ms: number;
 	predicted_n: number;
 	predicted_per_second: number | null;
 	prompt_ms: number;
 	prompt_n: number;
+}
+/**
+ * Stop sequences, token probabilities, reasoning effort and budget.
+ */
+export interface ConversationOptions {
+	/**
+	 * At most this many tokens of thinking per answer (reasoning_budget_tokens); -1 is unlimited, 0 ends thinking at once, null uses the server's --reasoning-budget.
+	 */
+	reasoning_budget: number | null;
+	/**
+	 * How hard a model that thinks should think (reasoning_effort); null keeps the template's default, none turns thinking off.
+	 */
+	reasoning_effort: ('none' | 'minimal' | 'low' | 'medium' | 'high') | null;
+	/**
+	 * The answer ends before any of these strings (not included in it).
+	 *
+	 * @maxItems 16
+	 */
+	stop?:
+		| []
+		| [string]
+		| [string, string]
+		| [string, string, string]
+		| [string, string, string, string]
+		| [string, string, string, string, string]
+		| [string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string, string, string, string]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ];
+	/**
+	 * Keep each generated token's probability and its top N alternatives (llama-server's n_probs); 0 asks for and stores nothing.
+	 */
+	token_probs: number;
 }
 /**
  * The answer streaming in a conversation now, for a page that opens it mid-answer.
@@ -1285,6 +1441,25 @@ export interface RefreshModelsCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RegenerateFromTokenCommand".
+ */
+export interface RegenerateFromTokenCommand {
+	params: RegenerateFromTokenParams;
+	result: StreamStarted;
+}
+/**
+ * A new answer beside ``message_id`` that keeps its first ``index`` tokens, then ``token``.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RegenerateFromTokenParams".
+ */
+export interface RegenerateFromTokenParams {
+	index: number;
+	message_id: string;
+	token: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "RegenerateMessageCommand".
  */
 export interface RegenerateMessageCommand {
@@ -1592,11 +1767,174 @@ export interface StopServerCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "StopThinkingCommand".
+ */
+export interface StopThinkingCommand {
+	params: ConversationRef;
+	result: ThinkingEnded;
+}
+/**
+ * Answer of ``stop_thinking``: whether the model was still thinking and was told to stop.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ThinkingEnded".
+ */
+export interface ThinkingEnded {
+	ended: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "UnloadModelCommand".
  */
 export interface UnloadModelCommand {
 	params: ModelRef;
 	result: ModelInfo[];
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateConversationSettingsCommand".
+ */
+export interface UpdateConversationSettingsCommand {
+	params: UpdateConversationSettingsParams;
+	result: Conversation;
+}
+/**
+ * A conversation's own settings; null or empty values fall back to the global ones.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateConversationSettingsParams".
+ */
+export interface UpdateConversationSettingsParams {
+	conversation_id: string;
+	options?: ConversationOptions1;
+	/**
+	 * Sampling values over the generation settings (their names and bounds); a missing or null one uses the global value.
+	 */
+	params?: {
+		[k: string]: number | null | undefined;
+	};
+	/**
+	 * Null uses the global system prompt.
+	 */
+	system_prompt?: string | null;
+}
+/**
+ * A conversation's answer options besides the sampling values; each goes per request.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ConversationOptions".
+ */
+export interface ConversationOptions1 {
+	/**
+	 * At most this many tokens of thinking per answer (reasoning_budget_tokens); -1 is unlimited, 0 ends thinking at once, null uses the server's --reasoning-budget.
+	 */
+	reasoning_budget: number | null;
+	/**
+	 * How hard a model that thinks should think (reasoning_effort); null keeps the template's default, none turns thinking off.
+	 */
+	reasoning_effort: ('none' | 'minimal' | 'low' | 'medium' | 'high') | null;
+	/**
+	 * The answer ends before any of these strings (not included in it).
+	 *
+	 * @maxItems 16
+	 */
+	stop?:
+		| []
+		| [string]
+		| [string, string]
+		| [string, string, string]
+		| [string, string, string, string]
+		| [string, string, string, string, string]
+		| [string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string, string, string]
+		| [string, string, string, string, string, string, string, string, string, string, string]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ]
+		| [
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string,
+				string
+		  ];
+	/**
+	 * Keep each generated token's probability and its top N alternatives (llama-server's n_probs); 0 asks for and stores nothing.
+	 */
+	token_probs: number;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1666,6 +2004,10 @@ export interface StreamChunkEvent {
 	 * Where content starts in the message's text (UTF-16 code units, as JavaScript counts), so a page that already has text skips what it has.
 	 */
 	offset: number;
+	/**
+	 * The probabilities of this chunk's tokens, in order, when the conversation asked for them; empty otherwise.
+	 */
+	probs?: TokenProb[];
 	reasoning: string;
 	/**
 	 * Where reasoning starts in the message's reasoning (UTF-16 units).

@@ -7,7 +7,8 @@ import type {
 	Envelope,
 	Message,
 	ServerStatus,
-	StreamStarted
+	StreamStarted,
+	TokenProb
 } from '$lib/types';
 import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
@@ -25,6 +26,7 @@ import {
 	toolsUnsupported
 } from './server';
 import { MockStream } from './streamer';
+import { branchStart, checkedSettings, mockTokenProb } from './inspect';
 import { MockTree } from './tree';
 import { exportConversations, importConversations } from './transfer';
 import { searchMessages } from './search';
@@ -217,7 +219,8 @@ export class MockBackend {
 				update: (patch, usage) => this.tree.patchMessage(message.id, { ...patch, model }, usage),
 				ended: (final) => this.ended(final),
 				crash: () => this.crash(),
-				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply)
+				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply),
+				probs: this.probsFor(message.conversation_id)
 			},
 			this.firstTokenDelayMs
 		);
@@ -230,11 +233,19 @@ export class MockBackend {
 		const conversation = this.tree.conversation(conversationId);
 		const running = this.streams.get(conversationId);
 		if (!running?.active) return conversation;
-		const { stream, content, reasoning } = running.live();
+		const { stream, content, reasoning, probs } = running.live();
 		const messages = (conversation.messages ?? []).map((message) =>
-			message.id === stream.message_id ? { ...message, content, reasoning } : message
+			message.id === stream.message_id ? { ...message, content, reasoning, probs } : message
 		);
 		return { ...conversation, messages, stream };
+	}
+
+	/** The token probabilities of the conversation's answers, when it asks for them. */
+	private probsFor(
+		conversationId: string
+	): ((token: string, index: number) => TokenProb) | undefined {
+		const n = this.tree.settings(conversationId).options.token_probs;
+		return n > 0 ? (token, index) => mockTokenProb(token, index, n) : undefined;
 	}
 
 	/** Like the backend: a complete answer names the conversation's model; then the title. */
@@ -299,6 +310,33 @@ export class MockBackend {
 					? afterToolsReply((parent.tool_calls ?? []).some((call) => call.state === 'done'))
 					: parent.content;
 			return this.startStream(message.conversation_id, parent.id, prompt, null);
+		},
+		regenerate_from_token: ({ message_id, index, token }) => {
+			this.requireReady();
+			const message = this.tree.message(message_id);
+			if (message.role !== 'assistant' || !message.parent_id)
+				throw new MockFailure('invalid_argument', 'Only an answer can be regenerated.');
+			const start = branchStart(message.probs, index, token);
+			const branch = this.tree.addMessage(
+				message.conversation_id,
+				message.parent_id,
+				'assistant',
+				start.content,
+				'streaming'
+			);
+			this.tree.patchMessage(branch.id, { probs: start.probs });
+			const prompt = this.tree.message(message.parent_id).content;
+			return this.run(message.conversation_id, this.tree.message(branch.id), prompt, null);
+		},
+		stop_thinking: ({ conversation_id }) => {
+			const stream = this.streams.get(conversation_id);
+			if (!stream?.active)
+				throw new MockFailure('conflict', 'This conversation has no answer under way.');
+			return { ended: stream instanceof MockStream && stream.endThinking() };
+		},
+		update_conversation_settings: ({ conversation_id, system_prompt, params, options }) => {
+			this.tree.setSettings(conversation_id, checkedSettings(system_prompt, params, options));
+			return this.tree.conversation(conversation_id);
 		},
 		answer_tool_call: (answer) => this.toolRounds.answer(answer),
 		continue_message: ({ message_id }) => {

@@ -63,7 +63,15 @@ const MESSAGE: Shape = {
 	timings: { check: optional(mapping(' or instance of Timings')) },
 	usage: { check: optional(mapping('')) },
 	model: { check: optional(text()) },
-	tool_calls: { check: (value) => (Array.isArray(value) ? null : 'Input should be a valid list') }
+	tool_calls: { check: (value) => (Array.isArray(value) ? null : 'Input should be a valid list') },
+	probs: {
+		check: optional((value) => (Array.isArray(value) ? null : 'Input should be a valid list'))
+	},
+	reasoning_ms: {
+		check: optional((value) =>
+			typeof value === 'number' ? null : 'Input should be a valid number'
+		)
+	}
 };
 
 const CONVERSATION: Shape = {
@@ -75,6 +83,7 @@ const CONVERSATION: Shape = {
 	model: { check: optional(text()) },
 	system_prompt: { check: optional(text()) },
 	params: { check: mapping('') },
+	options: { check: mapping(' or instance of ConversationOptions') },
 	active_leaf_id: { check: optional(id) },
 	messages: {
 		check: mapping(' or instance of ExportedMessage'),

@@ -1,4 +1,4 @@
-import type { BridgeEvent, Message, PromptProgress, Timings } from '$lib/types';
+import type { BridgeEvent, Message, PromptProgress, Timings, TokenProb } from '$lib/types';
 import type { ScriptedReply } from './replies';
 import type { LiveAnswer } from './tool-rounds';
 import type { Usage } from './tree';
@@ -23,6 +23,8 @@ export interface StreamHooks {
 	crash: () => void;
 	/** The text is out and the reply calls tools: the stored message, for the round to go on. */
 	toolRound: (message: Message) => void;
+	/** When the conversation asks for token probabilities: the probability of each token. */
+	probs?: (token: string, index: number) => TokenProb;
 }
 
 /** Send scripted tokens as coalesced deltas every `tickMs`, at `tokensPerSecond`. */
@@ -32,14 +34,20 @@ export class MockStream {
 	private reasoningSent = 0;
 	private content: string;
 	private reasoning = '';
-	private readonly started: number;
+	private started: number;
 	private readonly reading: number;
 	private progress: PromptProgress | null = null;
+	/** The answer's token probabilities (those it already had first), or null when not asked. */
+	private probs: TokenProb[] | null;
+	private thinkingSince: number | null = null;
+	private reasoningMs: number | null = null;
+	/** Set by `endThinking`: the rest of the scripted reasoning is skipped. */
+	private thinkingEnded = false;
 
 	constructor(
 		readonly streamId: string,
 		private readonly message: Message,
-		private readonly reply: ScriptedReply,
+		private reply: ScriptedReply,
 		private readonly tokensPerSecond: number,
 		private readonly tickMs: number,
 		private readonly hooks: StreamHooks,
@@ -49,6 +57,36 @@ export class MockStream {
 		this.content = message.content;
 		this.reading = Date.now();
 		this.started = this.reading + firstTokenDelayMs;
+		this.probs = hooks.probs ? [...(message.probs ?? [])] : null;
+	}
+
+	/** Whether the scripted reply is still thinking (reasoning sent, no word of the answer). */
+	get thinking(): boolean {
+		return this.thinkingSince !== null;
+	}
+
+	/** Stop thinking now, like llama-server's `reasoning_end`: the answer goes on. */
+	endThinking(): boolean {
+		if (!this.thinking) return false;
+		this.thinkingEnded = true;
+		return true;
+	}
+
+	private timeThinking(reasoning: string, content: string): void {
+		const now = Date.now();
+		if (reasoning && this.thinkingSince === null && this.reasoningMs === null)
+			this.thinkingSince = now;
+		if (this.thinkingSince === null) return;
+		this.reasoningMs = now - this.thinkingSince;
+		if (content) this.thinkingSince = null;
+	}
+
+	private tokenProbs(from: number, to: number): TokenProb[] {
+		const probs = this.hooks.probs;
+		if (!probs || !this.probs) return [];
+		const fresh = this.reply.tokens.slice(from, to).map((token, n) => probs(token, from + n));
+		this.probs.push(...fresh);
+		return fresh;
 	}
 
 	start(): void {
@@ -61,7 +99,8 @@ export class MockStream {
 		return {
 			stream: { stream_id: this.streamId, message_id: this.message.id, progress: this.progress },
 			content: this.content,
-			reasoning: this.reasoning
+			reasoning: this.reasoning,
+			probs: this.probs ? [...this.probs] : null
 		};
 	}
 
@@ -92,6 +131,7 @@ export class MockStream {
 
 	private tick(): void {
 		if (Date.now() < this.started) return this.read();
+		if (this.thinkingEnded) this.skipReasoning();
 		const total = this.reply.reasoning.length + this.reply.tokens.length;
 		const target = Math.min(this.due(), total);
 		const reasoningTarget = Math.min(target, this.reply.reasoning.length);
@@ -99,6 +139,7 @@ export class MockStream {
 		this.reasoningSent = reasoningTarget;
 		const contentTarget = Math.max(0, target - this.reply.reasoning.length);
 		const delta = this.reply.tokens.slice(this.sent, contentTarget).join('');
+		const probs = this.tokenProbs(this.sent, contentTarget);
 		this.sent = contentTarget;
 		if (delta || reasoningDelta) {
 			this.hooks.emit({
@@ -109,11 +150,13 @@ export class MockStream {
 				content: delta,
 				reasoning: reasoningDelta,
 				offset: this.content.length,
-				reasoning_offset: this.reasoning.length
+				reasoning_offset: this.reasoning.length,
+				probs
 			});
 			this.content += delta;
 			this.reasoning += reasoningDelta;
 			this.progress = null;
+			this.timeThinking(reasoningDelta, delta);
 		}
 		if (target >= total) this.finish();
 	}
@@ -127,8 +170,17 @@ export class MockStream {
 			cache_n: 12,
 			predicted_n,
 			predicted_ms,
-			predicted_per_second: predicted_ms > 0 ? (predicted_n * 1000) / predicted_ms : null
+			predicted_per_second: predicted_ms > 0 ? (predicted_n * 1000) / predicted_ms : null,
+			draft_n: null,
+			draft_n_accepted: null
 		};
+	}
+
+	/** Drop the reasoning not sent yet; the answer's words come next, at the same pace. */
+	private skipReasoning(): void {
+		this.thinkingEnded = false;
+		this.reply = { ...this.reply, reasoning: this.reply.reasoning.slice(0, this.reasoningSent) };
+		this.started = Date.now() - (this.reasoningSent / this.tokensPerSecond) * 1000;
 	}
 
 	private halt(): void {
@@ -138,7 +190,12 @@ export class MockStream {
 
 	private finish(): void {
 		this.halt();
-		const base = { content: this.content, reasoning: this.reasoning };
+		const base = {
+			content: this.content,
+			reasoning: this.reasoning,
+			probs: this.probs,
+			reasoning_ms: this.reasoningMs
+		};
 		const conversation_id = this.message.conversation_id;
 		if (this.reply.outcome === 'complete') {
 			const usage = {
@@ -184,6 +241,8 @@ export class MockStream {
 		const message = this.hooks.update({
 			content: this.content,
 			reasoning: this.reasoning,
+			probs: this.probs,
+			reasoning_ms: this.reasoningMs,
 			status: 'cancelled'
 		});
 		this.hooks.emit({

@@ -75,11 +75,12 @@ export class MockToolRound {
 
 	/** While its calls are settled the answer is still under way, with the round's text. */
 	live(): LiveAnswer {
-		const { content, reasoning, id } = this.message;
+		const { content, reasoning, id, probs } = this.message;
 		return {
 			stream: { stream_id: this.streamId, message_id: id, progress: null },
 			content,
-			reasoning
+			reasoning,
+			probs: probs ?? null
 		};
 	}
 

@@ -3,6 +3,7 @@ import type {
 	BridgeEvent,
 	LiveStream,
 	Message,
+	TokenProb,
 	ToolCallInfo
 } from '$lib/types';
 import { afterToolsReply, type ScriptedReply } from './replies';
@@ -15,6 +16,8 @@ export interface LiveAnswer {
 	stream: LiveStream;
 	content: string;
 	reasoning: string;
+	/** Its token probabilities so far, when the conversation asks for them. */
+	probs: TokenProb[] | null;
 }
 
 /** What Stop can end in a conversation: a stream of text, or a round of tool calls. */

@@ -1,5 +1,12 @@
-import type { ExportResult, ImportParams, ImportResult, Message } from '$lib/types';
+import type {
+	ConversationOptions,
+	ExportResult,
+	ImportParams,
+	ImportResult,
+	Message
+} from '$lib/types';
 import { MockFailure } from './errors';
+import { checkedSettings } from './inspect';
 import { exportDocumentErrors, isObject } from './export-format';
 import { exportFilename } from './titles';
 import type { MockTree, Usage } from './tree';
@@ -25,6 +32,7 @@ interface ExportedConversation {
 	model: string | null;
 	system_prompt: string | null;
 	params: Record<string, number | null>;
+	options: ConversationOptions;
 	active_leaf_id: string | null;
 	messages: ExportedMessage[];
 }
@@ -37,6 +45,7 @@ type ImportedConversation = Pick<
 
 function exported(tree: MockTree, conversationId: string): ExportedConversation {
 	const summary = tree.conversation(conversationId);
+	const settings = tree.settings(conversationId);
 	return {
 		id: summary.id,
 		title: summary.title,
@@ -44,8 +53,9 @@ function exported(tree: MockTree, conversationId: string): ExportedConversation 
 		updated_at: summary.updated_at,
 		pinned: summary.pinned,
 		model: summary.model,
-		system_prompt: null,
-		params: {},
+		system_prompt: settings.system_prompt,
+		params: settings.params,
+		options: settings.options,
 		active_leaf_id: tree.leafId(conversationId),
 		messages: tree.messagesOf(conversationId).map((message) => exportedMessage(tree, message))
 	};
@@ -65,7 +75,9 @@ function exportedMessage(tree: MockTree, message: Message): ExportedMessage {
 		timings: message.timings,
 		usage: tree.usage(message.id),
 		model: message.model,
-		tool_calls: message.tool_calls ?? []
+		tool_calls: message.tool_calls ?? [],
+		probs: message.probs ?? null,
+		reasoning_ms: message.reasoning_ms ?? null
 	};
 }
 
@@ -199,6 +211,10 @@ export function importConversations(tree: MockTree, data: ImportParams['data']):
 			model: conversation.model ?? null,
 			message_count: 0
 		});
+		tree.setSettings(
+			conversationId,
+			checkedSettings(conversation.system_prompt, conversation.params, conversation.options)
+		);
 		for (const { usage, ...message } of conversation.messages ?? []) {
 			const stored: Message = {
 				id: messageIds.get(message.id) as string,
@@ -212,7 +228,9 @@ export function importConversations(tree: MockTree, data: ImportParams['data']):
 				error: message.error ?? null,
 				timings: message.timings ?? null,
 				model: message.model ?? null,
-				tool_calls: message.tool_calls ?? []
+				tool_calls: message.tool_calls ?? [],
+				probs: message.probs ?? null,
+				reasoning_ms: message.reasoning_ms ?? null
 			};
 			tree.insertMessage(stored, usage ?? null, false);
 		}

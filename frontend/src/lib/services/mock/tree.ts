@@ -1,4 +1,4 @@
-import type { Conversation, ConversationSummary, Message } from '$lib/types';
+import type { Conversation, ConversationOptions, ConversationSummary, Message } from '$lib/types';
 import { MockFailure } from './errors';
 
 export const NEW_TITLE = 'New chat';
@@ -6,8 +6,21 @@ export const NEW_TITLE = 'New chat';
 /** Token counts of an answer, as the backend stores them (they are exported, not sent). */
 export type Usage = Record<'prompt_tokens' | 'completion_tokens' | 'total_tokens', number>;
 
+/** A conversation's own settings, as `update_conversation_settings` stores them. */
+export interface ConversationSettings {
+	system_prompt: string | null;
+	params: Record<string, number>;
+	options: ConversationOptions;
+}
+
+/** The options of a conversation that set none (the backend's `ConversationOptions()`). */
+export function defaultOptions(): ConversationOptions {
+	return { stop: [], token_probs: 0, reasoning_effort: null, reasoning_budget: null };
+}
+
 interface StoredConversation {
 	summary: ConversationSummary;
+	settings: ConversationSettings;
 	leafId: string | null;
 	/** No title given yet: the first answer names it (like the backend's `title_pending`). */
 	titlePending: boolean;
@@ -64,6 +77,7 @@ export class MockTree {
 		this.counter += 1;
 		this.conversations.set(summary.id, {
 			summary: { ...summary },
+			settings: { system_prompt: null, params: {}, options: defaultOptions() },
 			leafId: null,
 			titlePending,
 			seq: this.counter
@@ -146,7 +160,9 @@ export class MockTree {
 			error: null,
 			model: null,
 			timings: null,
-			tool_calls: []
+			tool_calls: [],
+			probs: null,
+			reasoning_ms: null
 		});
 	}
 
@@ -240,13 +256,24 @@ export class MockTree {
 	/** A conversation with its active branch; `message_count` counts every branch. */
 	conversation(conversationId: string): Conversation {
 		const { summary } = this.require(conversationId);
+		const { system_prompt, params, options } = this.settings(conversationId);
 		return {
 			...summary,
 			messages: this.activeBranch(conversationId),
-			params: {},
-			system_prompt: null,
+			params,
+			system_prompt,
+			options,
 			stream: null
 		};
+	}
+
+	/** A conversation's own settings (a copy). */
+	settings(conversationId: string): ConversationSettings {
+		return structuredClone(this.require(conversationId).settings);
+	}
+
+	setSettings(conversationId: string, settings: ConversationSettings): void {
+		this.require(conversationId).settings = structuredClone(settings);
 	}
 
 	allMessages(): Message[] {
