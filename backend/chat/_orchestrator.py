@@ -13,8 +13,8 @@ group (:class:`GenerationRunner`) and streams to the ``sink`` given at construct
 - **Branches, not overwrites.** Regenerate and edit add siblings; continue appends to an answer.
   Regenerating from a token (an answer with token probabilities) adds a sibling that keeps the
   answer's text up to that token, puts the chosen alternative there, and continues from it.
-- **Stop thinking now** asks llama-server to end the running answer's reasoning (its control
-  endpoint, by the completion's id); the answer goes on with its text.
+- **Stop thinking now** (:attr:`ChatOrchestrator.thinking`) asks llama-server to end the running
+  answer's reasoning; the answer goes on with its text.
 - The conversation commands that generate nothing live in :attr:`ChatOrchestrator.conversations`
   (:class:`ConversationService`).
 """
@@ -32,7 +32,7 @@ from anyio.abc import TaskGroup
 
 from ..config import Settings
 from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
-from ..errors import Conflict, InternalError, InvalidArgument, LlamaDeskError, ServerError
+from ..errors import InternalError, InvalidArgument, LlamaDeskError, ServerError
 from ..llama import LlamaCppAdapter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
@@ -41,6 +41,7 @@ from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
 from ._store import ConversationStore
+from ._thinking import Thinking
 from ._tool_round import Approvals
 from ._tree import MessageTree
 from ._views import active_branch, guarded, message_view
@@ -79,6 +80,8 @@ class ChatOrchestrator:
         emit = guarded(sink)
         self._generations = Generations()
         self.conversations = ConversationService(store, self.slots, self._generations, emit)
+        self.thinking = Thinking(self._generations, adapter)
+        """Stop thinking now, for the answers under way."""
         self.tools = tools
         self._approvals = Approvals()
         self._runner = GenerationRunner(
@@ -205,17 +208,6 @@ class ChatOrchestrator:
         generation = self._generation_for(answer, continuing=True)
         generation.probs_before = probs
         return self._start(generation)
-
-    async def stop_thinking(self, conversation_id: str) -> bool:
-        """End the running answer's reasoning now; False when it is not thinking any more."""
-        generation = self._generations.running(conversation_id)
-        if generation is None:
-            raise Conflict("This conversation has no answer under way.")
-        completion_id = generation.accumulator.completion_id
-        if completion_id is None or not generation.thinking():
-            return False
-        await self.adapter.end_reasoning(completion_id)
-        return True
 
     async def edit(self, message_id: str, content: str) -> StreamStarted:
         """A new version of a user message, as a sibling, and a new answer to it."""

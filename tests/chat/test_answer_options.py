@@ -121,12 +121,12 @@ async def test_stop_thinking_ends_the_reasoning_and_the_answer_goes_on(
     fake.script(THINKING)
     conversation = await chat.conversations.create_conversation()
     with pytest.raises(Conflict):
-        await chat.stop_thinking(conversation.id)
+        await chat.thinking.stop(conversation.id)
     await chat.handle_user_message_stream(conversation.id, "think")
     await wait_until_async(
         lambda: any(isinstance(e, StreamChunkEvent) and e.reasoning for e in events)
     )
-    assert await chat.stop_thinking(conversation.id) is True
+    assert await chat.thinking.stop(conversation.id) is True
     await wait_until_async(lambda: _ends(events))
     (end,) = _ends(events)
     assert isinstance(end, StreamEndEvent)
@@ -147,7 +147,7 @@ async def test_thinking_time_is_stored_and_stop_thinking_after_it_says_so(
     await wait_until_async(
         lambda: any(isinstance(e, StreamChunkEvent) and e.content for e in events)
     )
-    assert await chat.stop_thinking(conversation.id) is False, "already answering"
+    assert await chat.thinking.stop(conversation.id) is False, "already answering"
     assert fake.controls == []
     await chat.stop(conversation.id)
     (end,) = _ends(events)

@@ -63,7 +63,7 @@ class ChatCommands(HandlerBase):
 
     async def stop_thinking(self, params: ConversationRef) -> ThinkingEnded:
         """End the running answer's thinking now; it goes on with its answer."""
-        return ThinkingEnded(ended=await self._services.chat.stop_thinking(params.conversation_id))
+        return ThinkingEnded(ended=await self._services.chat.thinking.stop(params.conversation_id))
 
     async def continue_message(self, params: MessageRef) -> StreamStarted:
         """Continue a cut answer."""
