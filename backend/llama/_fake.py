@@ -86,6 +86,7 @@ class FakeLlamaServer:
         slots_endpoint: bool = True,
         supports_tools: bool = False,
         supports_parallel_tool_calls: bool = False,
+        vision: bool = False,
     ) -> None:
         self.slots = [FakeSlot(i, n_ctx) for i in range(n_slots)]
         self.slot_dir = slot_dir
@@ -96,6 +97,9 @@ class FakeLlamaServer:
         self.supports_tools = supports_tools
         """What ``/props`` says of the chat template (SmolLM2's own: False)."""
         self.supports_parallel_tool_calls = supports_parallel_tool_calls
+        self.vision = vision
+        """Loaded with a projector: ``/props`` says ``modalities.vision`` and images are taken;
+        without one an image is refused like llama-server does (HTTP 500)."""
         self.generation = 0
         self.alive = True
         self.replies: deque[FakeReply] = deque()
@@ -135,7 +139,13 @@ class FakeLlamaServer:
         tokens: list[str] = []
         for message in messages:
             tokens.append(f"<{message.get('role')}>")
-            tokens.extend(str(message.get("content") or "").split())
+            content = message.get("content") or ""
+            for part in content if isinstance(content, list) else [content]:
+                if isinstance(part, dict) and part.get("type") == "image_url":
+                    tokens.append("<image>")
+                else:
+                    text = part.get("text", "") if isinstance(part, dict) else part
+                    tokens.extend(str(text).split())
         return tokens
 
     # -- request handling -------------------------------------------------------------------
@@ -194,6 +204,7 @@ class FakeLlamaServer:
                 "supports_tool_calls": self.supports_tools,
                 "supports_parallel_tool_calls": self.supports_parallel_tool_calls,
             },
+            "modalities": {"vision": self.vision, "video": False, "audio": False},
         }
 
     def _slot_list(self) -> httpx.Response:
@@ -241,6 +252,8 @@ class FakeLlamaServer:
 
     def _chat(self, body: dict[str, Any]) -> httpx.Response:
         self.requests.append(body)
+        if not self.vision and "<image>" in self.prompt_tokens(body.get("messages", [])):
+            return _error(500, _NO_VISION, "server_error")
         reply = self.replies.popleft() if self.replies else FakeReply()
         if reply.status != 200:
             error = dict(reply.error or {"message": "scripted failure", "type": "server_error"})
@@ -323,6 +336,12 @@ def _whole_calls(fragments: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
         call["function"]["name"] = function.get("name") or call["function"]["name"]
         call["function"]["arguments"] += function.get("arguments") or ""
     return [calls[index] for index in sorted(calls)]
+
+
+_NO_VISION = (
+    "image input is not supported - hint: if this is unexpected, you may need to provide the mmproj"
+)
+"""The pinned llama-server's answer to an image sent to a model loaded without a projector."""
 
 
 def _error(status: int, message: str, kind: str) -> httpx.Response:
