@@ -226,3 +226,22 @@ async def test_unknown_routes_and_methods_get_the_envelope(
 ) -> None:
     response = await client.request(method, path, headers=AUTH, content=b"{}")
     _is_envelope(response, status, code)
+
+
+async def test_hashed_bundles_are_cached_for_good_and_the_page_is_revalidated(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "_app" / "immutable" / "chunks"
+    bundle.mkdir(parents=True)
+    (bundle / "app.Du5Ek_UU.js").write_text("export {};")
+    (tmp_path / "bootstrap.js").write_text("void 0;")
+    chunk = await client.get("/_app/immutable/chunks/app.Du5Ek_UU.js")
+    assert chunk.status_code == 200
+    assert chunk.headers["cache-control"] == "public, max-age=31536000, immutable"
+    for path in ("/", "/index.html", "/bootstrap.js"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["cache-control"] == "no-cache", path
+    index = await client.get("/")
+    again = await client.get("/", headers={"If-None-Match": index.headers["etag"]})
+    assert again.status_code == 304  # revalidated, not sent again

@@ -127,3 +127,37 @@ test('a row mounts its actions menu only when it is hovered or focused', async (
 	await page.getByRole('menuitem', { name: 'Pin' }).click();
 	await expect(sidebar.getByRole('region', { name: 'Pinned' })).toContainText('Second topic');
 });
+
+test('a long list mounts only a screenful of rows, even before they are measured', async ({
+	page
+}) => {
+	await openMock(page);
+	// The most conversation rows ever in the DOM at once, from the first frame on.
+	await page.evaluate(() => {
+		const record = window as unknown as { mostItems: number };
+		record.mostItems = 0;
+		new MutationObserver(() => {
+			const items = document.querySelectorAll('[data-testid="conversation-item"]').length;
+			record.mostItems = Math.max(record.mostItems, items);
+		}).observe(document.body, { childList: true, subtree: true });
+	});
+	const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
+	const conversations = Array.from({ length: 450 }, (_, index) => ({
+		id: `c${index}`,
+		title: `Conversation ${index}`,
+		created_at: at,
+		updated_at: at,
+		messages: [{ id: `m${index}`, parent_id: null, role: 'user', content: 'Hi', created_at: at }]
+	}));
+	await page.getByTestId('import-input').setInputFiles({
+		name: 'many.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(
+			JSON.stringify({ format: 'llamadesk.conversations', version: 1, conversations })
+		)
+	});
+	await expect(page.getByTestId('sidebar').getByRole('link').first()).toBeVisible();
+	const most = await page.evaluate(() => (window as unknown as { mostItems: number }).mostItems);
+	expect(most).toBeGreaterThan(0);
+	expect(most).toBeLessThan(100); // 200 (the whole first page) without the row size hint
+});
