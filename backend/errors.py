@@ -14,7 +14,8 @@ LlamaDeskError
 ├── ConfigError                settings could not be read, validated or written
 ├── EngineError                no usable llama-server binary (missing, failed build, impostor)
 ├── ModelError                 a model file is missing, unreadable or not a GGUF
-├── ServerError                the llama-server process or its HTTP API failed
+├── ServerError                the llama-server process or its HTTP API failed (or a provider's)
+│   ├── AuthFailed             a server or provider refused the API key
 │   ├── ServerUnavailable      the server is not running / not ready / unreachable
 │   ├── ServerTimeout          the server did not answer in time
 │   │   └── ServerStalled      a streaming answer stopped arriving mid-way
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args
 
 __all__ = [
+    "AuthFailed",
     "Conflict",
     "ConfigError",
     "ContextOverflow",
@@ -60,6 +62,7 @@ ErrorCode = Literal[
     "model_invalid",
     "server_error",
     "server_unavailable",
+    "auth_failed",
     "timeout",
     "context_overflow",
     "storage_error",
@@ -138,9 +141,17 @@ class ModelError(LlamaDeskError):
 
 
 class ServerError(LlamaDeskError):
-    """Raised when the llama-server process or its HTTP API fails."""
+    """Raised when the llama-server process or its HTTP API fails (or a remote provider's)."""
 
     code: ClassVar[ErrorCode] = "server_error"
+    status: int | None = None
+    """The HTTP status the server answered with, when the failure was an HTTP answer."""
+
+
+class AuthFailed(ServerError):
+    """Raised when a server or provider refuses the API key (HTTP 401 or 403)."""
+
+    code: ClassVar[ErrorCode] = "auth_failed"
 
 
 class ServerUnavailable(ServerError):

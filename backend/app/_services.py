@@ -7,7 +7,9 @@ monitor launches llama-server in the background, so the window shows at once wit
 store, the orchestrator with its slot manager, the download manager, and the MCP tool servers
 (none starts before it is used); the database is backed up once a day in the background. The RPC
 workers (``WorkerPool``) are checked before each launch and on a timer (a lost worker restarts
-the server without it), and the local worker runs while the settings ask for it. Stop,
+the server without it), and the local worker runs while the settings ask for it. The providers
+(the local server and remote OpenAI-compatible ones) route every answer, with failover, and
+their health is checked in the background. Stop,
 in reverse: tool servers stop (no child outlives the app), downloads pause (resumable), running
 generations are stored as cancelled and slot caches saved while the server still runs, then the
 database closes, then the server is stopped and reaped. Nothing here decides anything about
@@ -36,6 +38,8 @@ from ..config import ConfigService, Settings
 from ..contract import (
     BridgeEvent,
     DownloadProgressEvent,
+    Providers,
+    ProvidersChangedEvent,
     RpcStatus,
     RpcStatusEvent,
     ToolServers,
@@ -46,6 +50,7 @@ from ..errors import EngineError, LlamaDeskError
 from ..llama import LlamaCppAdapter
 from ..models import DownloadManager, DownloadState, ModelCatalogue, ModelService
 from ..paths import AppPaths
+from ..providers import ManagedServer, ProviderService, ProviderStore
 from ..rpc import WorkerPool
 from ..server import ServerMonitor
 from ..storage import Backups, Recovery, ensure_usable
@@ -74,6 +79,7 @@ class Services:
     downloads: DownloadManager
     tools: ToolManager
     workers: WorkerPool
+    providers: ProviderService
     backups: Backups
     recovery: Recovery | None
     """What start-up did with a damaged database (None when it was sound)."""
@@ -155,6 +161,30 @@ def _tool_manager(
     return ToolManager(store, lambda: settings().tools, changed)
 
 
+def _provider_service(
+    paths: AppPaths,
+    config: ConfigService,
+    monitor: ServerMonitor,
+    adapter: LlamaCppAdapter,
+    sink: Callable[[BridgeEvent], None],
+) -> ProviderService:
+    """The providers; run off the loop (the secret store imports ``keyring``)."""
+    from ..secrets import SecretStore  # noqa: PLC0415 - keyring's import is slow
+
+    keys = SecretStore(paths.secrets_file, f"LlamaDesk ({paths.config_dir})")
+    store = ProviderStore(paths.config_dir / "providers.json", keys)
+    local = ManagedServer(adapter, lambda: config.settings.engine, monitor.status)
+
+    def changed(providers: Providers) -> None:
+        sink(ProvidersChangedEvent(providers=providers))
+
+    def local_models() -> list[str]:
+        model = monitor.status().model
+        return [model] if model else []
+
+    return ProviderService(store, local, changed, local_models=local_models)
+
+
 @asynccontextmanager
 async def open_services(
     paths: AppPaths, config: ConfigService, sink: Callable[[BridgeEvent], None]
@@ -209,6 +239,10 @@ async def open_services(
             _tool_manager, paths, lambda: config.settings, sink
         )
         tools = await stack.enter_async_context(manager)
+        providers = await anyio.to_thread.run_sync(
+            _provider_service, paths, config, monitor, adapter, sink
+        )
+        stack.push_async_callback(providers.aclose)
         chat = await stack.enter_async_context(
             ChatOrchestrator(
                 store,
@@ -218,6 +252,7 @@ async def open_services(
                 slots=slots,
                 tools=tools,
                 explain=workers.lost_error,
+                router=providers.router,
             )
         )
         downloads = await stack.enter_async_context(
@@ -231,6 +266,7 @@ async def open_services(
         tasks.start_soon(_keep_backups, backups)
         tasks.start_soon(workers.watch, monitor.restart)
         tasks.start_soon(workers.run_local, lambda: config.settings.rpc)
+        tasks.start_soon(providers.watch)
         yield Services(
             paths=paths,
             config=config,
@@ -241,6 +277,7 @@ async def open_services(
             downloads=downloads,
             tools=tools,
             workers=workers,
+            providers=providers,
             backups=backups,
             recovery=recovery,
         )

@@ -83,6 +83,7 @@ _STATUS: dict[ErrorCode, int] = {  # one status per code; a test checks none is 
     "timeout": 504,
     "server_unavailable": 503,
     "server_error": 502,
+    "auth_failed": 502,  # a provider refused its key (not the page: that would be 401)
     "tool_error": 502,
     "storage_error": 500,
     "internal": 500,

@@ -19,6 +19,7 @@ Modules, from the database up:
 - ``_generation``: one answer under way, and which conversations are generating (one each).
 - ``_live``: an answer on its way: chunk offsets, prompt progress, the view to re-attach to.
 - ``_tool_round``: one round of tool calls: offered, validated, approved, run and stored.
+- ``_routed``: a streamed answer through the provider router (failover, who wrote it).
 - ``_runner``: ``GenerationRunner``, one answer from prompt to stored final state and events.
 - ``_orchestrator``: ``ChatOrchestrator``, the backend's core (the page has a component of the
   same name): wires the above, starts and stops answers, and saves slot caches at shutdown.

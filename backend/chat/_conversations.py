@@ -92,6 +92,15 @@ class ConversationService:
         self.store.update_conversation(conversation_id, pinned=pinned, touch=False)
         return self.store.summary(conversation_id)
 
+    async def set_provider(
+        self, conversation_id: str, provider_id: str, model: str | None
+    ) -> Conversation:
+        """Answer this conversation with ``provider_id``'s ``model`` from now on."""
+        self.store.update_conversation(
+            conversation_id, provider_id=provider_id, provider_model=model, touch=False
+        )
+        return conversation_view(self.store, conversation_id)
+
     async def delete_conversation(self, conversation_id: str) -> bool:
         """Delete a conversation (stopping its generation first); False if it did not exist."""
         await self.generations.stop(conversation_id)

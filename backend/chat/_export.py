@@ -1,5 +1,8 @@
 """Export and import: a lossless JSON document, and Markdown for reading.
 
+Long because: the format's documented example, its strict models, export and import
+belong in one place, so the one file states the whole format.
+
 The JSON format (``application/json``, UTF-8)::
 
     {
@@ -16,6 +19,7 @@ The JSON format (``application/json``, UTF-8)::
           "params": {"temperature": 0.7},                 # per-conversation sampling overrides
           "options": {"stop": [], "token_probs": 0, ...},  # optional (ConversationOptions)
           "active_leaf_id": "m5",                         # optional: the branch shown
+          "provider_id": "local", "provider_model": null, # optional: who answers it
           "messages": [                                   # parents before children
             {
               "id": "m1", "parent_id": null,              # the messages form a tree
@@ -31,6 +35,8 @@ The JSON format (``application/json``, UTF-8)::
                               "state": "done", "result": "5", ...}],  # optional (ToolCallInfo)
               "probs": [{"token": "Hi", "prob": 0.9, "top": [...]}],     # optional (TokenProb)
               "reasoning_ms": 1234.5                      # optional: how long it thought
+              "provider_id": "local", "provider_name": "This computer",  # optional: who wrote it
+              "failover": null                            # optional: how it fell back
             }
           ]
         }
@@ -146,6 +152,9 @@ class ExportedMessage(_Strict):
     tool_calls: list[ToolCallInfo] = Field(default_factory=list, max_length=1000)
     probs: list[TokenProb] | None = Field(None, max_length=1_000_000)
     reasoning_ms: float | None = Field(None, ge=0)
+    provider_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    provider_name: str | None = Field(None, max_length=200)
+    failover: str | None = Field(None, max_length=2000)
 
 
 class ExportedConversation(_Strict):
@@ -161,6 +170,8 @@ class ExportedConversation(_Strict):
     params: SamplingParams = Field(default_factory=SamplingParams)
     options: ConversationOptions = Field(default_factory=ConversationOptions)
     active_leaf_id: str | None = None
+    provider_id: str = Field("local", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    provider_model: str | None = Field(None, max_length=500)
     messages: list[ExportedMessage] = Field(default_factory=list)
 
     @field_serializer("params")
@@ -190,6 +201,8 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
         params=SamplingParams.model_validate(record.params),
         options=record.options,
         active_leaf_id=record.active_leaf_id,
+        provider_id=record.provider_id,
+        provider_model=record.provider_model,
         messages=[
             ExportedMessage(
                 id=m.id,
@@ -206,6 +219,9 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
                 tool_calls=list(m.tool_calls),
                 probs=None if m.probs is None else list(m.probs),
                 reasoning_ms=m.reasoning_ms,
+                provider_id=m.provider_id,
+                provider_name=m.provider_name,
+                failover=m.failover,
             )
             for m in store.messages(conversation_id)
         ],
@@ -347,6 +363,8 @@ def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[st
                 params=conversation.params.model_dump(exclude_none=True),
                 active_leaf_id=ids[leaf] if leaf else None,
                 options=conversation.options,
+                provider_id=conversation.provider_id,
+                provider_model=conversation.provider_model,
             )
             insert_conversation(
                 store, record, [_message(m, cid, ids) for m in conversation.messages]
@@ -376,6 +394,9 @@ def _message(message: ExportedMessage, conversation_id: str, ids: dict[str, str]
         else tuple(message.tool_calls),
         probs=None if message.probs is None else tuple(message.probs),
         reasoning_ms=message.reasoning_ms,
+        provider_id=message.provider_id,
+        provider_name=message.provider_name,
+        failover=message.failover,
     )
 
 

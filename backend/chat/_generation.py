@@ -56,6 +56,16 @@ class Generation:
     reasoning_ms: float | None = None
     """How long the model has thought so far (from its first reasoning delta to its first word)."""
     _thinking_since: float | None = None
+    provider_id: str | None = None
+    """The provider writing the answer now (``backend.providers``), its name and model."""
+    provider_name: str | None = None
+    provider_model: str | None = None
+    failover: str | None = None
+    """What happened when another provider took over, for the message to keep."""
+
+    def reset_answer(self) -> None:
+        """Start the text over (a new message goes on with the answer)."""
+        self.accumulator, self.dirty = ChatAccumulator(), False
 
     def content(self) -> str:
         """The answer's whole text so far, continued part included."""

@@ -178,6 +178,20 @@ def m006_answer_options_and_token_probs(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_providers(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE conversations ADD COLUMN provider_id TEXT NOT NULL DEFAULT 'local';
+        ALTER TABLE conversations ADD COLUMN provider_model TEXT;
+        ALTER TABLE messages ADD COLUMN provider_id TEXT;
+        ALTER TABLE messages ADD COLUMN provider_name TEXT;
+        ALTER TABLE messages ADD COLUMN failover TEXT;
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Execute ``script`` statement by statement inside the caller's transaction.
 

@@ -47,6 +47,7 @@ from ._tree import MessageTree
 from ._views import active_branch, guarded, message_view
 
 if TYPE_CHECKING:
+    from ..providers import ProviderRouter
     from ..tools import ToolManager
 
 __all__ = ["ChatOrchestrator"]
@@ -72,6 +73,7 @@ class ChatOrchestrator:
         flush_interval_s: float = 0.25,
         tools: ToolManager | None = None,
         explain: Explain | None = None,
+        router: ProviderRouter | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -95,6 +97,7 @@ class ChatOrchestrator:
             tools=tools,
             approvals=self._approvals,
             explain=explain,
+            router=router,
         )
         self._stack = AsyncExitStack()
         self._tasks: TaskGroup | None = None

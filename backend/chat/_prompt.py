@@ -10,7 +10,6 @@
   ``reasoning_effort`` and ``reasoning_budget_tokens``; a streamed answer also asks for
   ``reasoning_control``, which lets "stop thinking now" end a model's thinking mid-answer.
 - When the prompt does not fit a slot, :func:`drop_oldest_turn` gives a shorter one.
-- llama-server echoes the prefill at the start of a continued answer; :func:`cut_echo` cuts it.
 - An answer that called tools is sent as the OpenAI format has it: the assistant message with its
   ``tool_calls``, then one ``tool`` message per call with its result. For a chat template that
   cannot take tools, :func:`tools_as_text` writes them into the assistant's text instead.
@@ -30,7 +29,6 @@ __all__ = [
     "answer_options",
     "assistant_turn",
     "build_prompt",
-    "cut_echo",
     "drop_oldest_turn",
     "history_prompt",
     "sampling_params",
@@ -147,12 +145,3 @@ def drop_oldest_turn(prompt: Sequence[ChatMessage]) -> list[ChatMessage] | None:
     if len(users) < 2:
         return None
     return [*prompt[:start], *prompt[users[1] :]]
-
-
-def cut_echo(content: str, echo: str) -> tuple[str, str]:
-    """Remove the server's echo of a continued answer; returns (new content, echo still due)."""
-    if content.startswith(echo):
-        return content[len(echo) :], ""
-    if echo.startswith(content):
-        return "", echo[len(content) :]
-    return content, ""

@@ -89,6 +89,10 @@ class ConversationRecord:
     title_pending: bool = False
     """True until the conversation gets its automatic title (or a rename)."""
     options: ConversationOptions = field(default_factory=ConversationOptions)
+    provider_id: str = "local"
+    """The provider that answers (``backend.providers``); ``local`` is the managed server."""
+    provider_model: str | None = None
+    """The provider's model; None: the local server's loaded model, or the provider's first."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,11 @@ class MessageRecord:
     probs: tuple[TokenProb, ...] | None = None
     """Each generated token's probability, when the conversation asked for them."""
     reasoning_ms: float | None = None
+    provider_id: str | None = None
+    provider_name: str | None = None
+    """The provider that wrote the answer (the last one, when it fell back mid-answer)."""
+    failover: str | None = None
+    """Set when another provider than the chosen one wrote (part of) the answer: what happened."""
 
     def to_contract(self, sibling_ids: list[str]) -> Message:
         """The wire form, with the ids of this message and its siblings."""
@@ -128,6 +137,9 @@ class MessageRecord:
             tool_calls=list(self.tool_calls),
             probs=None if self.probs is None else list(self.probs),
             reasoning_ms=self.reasoning_ms,
+            provider_id=self.provider_id,
+            provider_name=self.provider_name,
+            failover=self.failover,
             created_at=self.created_at,
             sibling_ids=sibling_ids,
         )
@@ -151,6 +163,8 @@ def conversation_from_row(row: sqlite3.Row) -> ConversationRecord:
         active_leaf_id=row["active_leaf_id"],
         title_pending=bool(row["title_pending"]),
         options=ConversationOptions.model_validate_json(row["options"]),
+        provider_id=row["provider_id"],
+        provider_model=row["provider_model"],
     )
 
 
@@ -172,6 +186,9 @@ def message_from_row(row: sqlite3.Row) -> MessageRecord:
         tool_calls=_TOOL_CALLS.validate_json(row["tool_calls"]),
         probs=_PROBS.validate_json(row["probs"]) if row["probs"] else None,
         reasoning_ms=row["reasoning_ms"],
+        provider_id=row["provider_id"],
+        provider_name=row["provider_name"],
+        failover=row["failover"],
     )
 
 

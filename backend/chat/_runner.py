@@ -1,5 +1,8 @@
 """Running one generation: from its prompt to its final state, stored and told to the page.
 
+Long because: one answer's whole life (request, tool rounds, flushes, the final store and
+event) reads top to bottom here; streaming and routing already live in ``_routed``.
+
 The runner leases a slot for the prompt, asks llama-server for the answer (streamed, or whole
 when nobody watches), and reports through the event sink: ``StreamChunkEvent`` per delta, then
 exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (partial text kept).
@@ -23,12 +26,15 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
   the request after the last one goes without tools. The slot is leased per request, never
   while a call waits for the user. An enabled server that cannot be reached is named in a
   notice (``tool_server_unavailable``) and the answer goes on with the others' tools.
+- **Providers.** A streamed answer goes through the provider router (``_routed``): the
+  conversation's provider answers, and its failover list takes over when it cannot; the message
+  records who wrote it. An answer nobody watches goes to the local server.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +42,7 @@ import anyio
 
 from ..config import Settings
 from ..contract import (
+    LOCAL_PROVIDER_ID,
     MessageStatus,
     StreamEndEvent,
     StreamErrorEvent,
@@ -54,6 +61,7 @@ from ..llama import (
     ToolCall,
     ToolCallDelta,
 )
+from ..providers import LOCAL_NAME, ManagedServer, ProviderRouter
 from ._generation import Generation
 from ._prompt import (
     answer_options,
@@ -64,9 +72,9 @@ from ._prompt import (
     tools_as_text,
 )
 from ._records import MessageRecord
+from ._routed import RoutedStream
 from ._slots import SlotManager
 from ._store import ConversationStore
-from ._streaming import stream_request
 from ._tool_offer import ToolOffer, template_caps
 from ._tool_round import Approvals, ToolRound
 from ._tree import MessageTree
@@ -99,6 +107,7 @@ class GenerationRunner:
         tools: ToolManager | None = None,
         approvals: Approvals | None = None,
         explain: Explain | None = None,
+        router: ProviderRouter | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -112,6 +121,13 @@ class GenerationRunner:
         self.approvals = approvals or Approvals()
         self.explain = explain
         """Rewords an answer's error with what caused it (an RPC worker that went away)."""
+        router = router or ProviderRouter(
+            ManagedServer(adapter, lambda: settings().engine), dict, list
+        )
+        self.routed = RoutedStream(
+            router, adapter=adapter, slots=slots, store=store, settings=settings, emit=emit
+        )
+        """Streamed answers go through the provider router (failover included)."""
 
     async def run(self, generation: Generation) -> None:
         """Generate the answer, flushing it meanwhile, then store and report how it ended.
@@ -182,30 +198,32 @@ class GenerationRunner:
         drop_oldest = self.settings().behaviour.drop_oldest_turns
         while True:
             try:
+                if generation.emit:
+                    await self.routed.run(
+                        generation, prompt, params, lambda sent: self._held(generation, sent)
+                    )
+                    return
                 async with self.slots.lease(generation.conversation_id, prompt) as lease:
-                    if generation.emit:
-                        await stream_request(
-                            self.adapter,
-                            generation,
-                            prompt,
-                            params,
-                            slot_id=lease.slot_id,
-                            engine=self.settings().engine,
-                            emit=self.emit,
-                        )
-                    else:
-                        await self._complete(generation, prompt, params, lease.slot_id)
-                    calls = _infos(generation.accumulator.result().tool_calls)
-                    answer = assistant_turn(generation.content(), calls)[0] if calls else None
-                    answer = answer or {"role": "assistant", "content": generation.content()}
-                    held = prompt[:-1] if generation.existing else prompt
-                    lease.holds([*held, answer])
+                    await self._complete(generation, prompt, params, lease.slot_id)
+                    lease.holds(self._held(generation, prompt))
                 return
             except ContextOverflow:
                 shorter = drop_oldest_turn(prompt) if drop_oldest else None
                 if shorter is None:
                     raise
                 prompt = shorter
+
+    @staticmethod
+    def _held(generation: Generation, sent: Sequence[ChatMessage]) -> list[ChatMessage]:
+        """What the slot holds after answering ``sent``: the prompt (its prefill folded into
+        the answer) and the answer."""
+        calls = _infos(generation.accumulator.result().tool_calls)
+        answer = assistant_turn(generation.content(), calls)[0] if calls else None
+        answer = answer or {"role": "assistant", "content": generation.content()}
+        prompt = list(sent)
+        if prompt and prompt[-1]["role"] == "assistant" and not prompt[-1].get("tool_calls"):
+            prompt = prompt[:-1]
+        return [*prompt, answer]
 
     async def _offer(self, generation: Generation) -> ToolOffer | None:
         """The tools to offer with this answer, or None (none enabled, not streamed, or the
@@ -338,7 +356,10 @@ class GenerationRunner:
             error=error.message if error else None,
             timings=result.timings,
             usage=result.usage,
-            model=Path(result.model).name if result.model else None,
+            model=_model_name(generation, result.model),
+            provider_id=generation.provider_id or LOCAL_PROVIDER_ID,
+            provider_name=generation.provider_name or LOCAL_NAME,
+            failover=generation.failover,
             probs=generation.probs(),
             reasoning_ms=generation.reasoning_ms,
         )
@@ -377,6 +398,13 @@ class GenerationRunner:
                 error=bridge_error(error),
             )
         )
+
+
+def _model_name(generation: Generation, reported: str | None) -> str | None:
+    """The model that wrote the answer: a remote provider's as chosen, the local file's name."""
+    if generation.provider_id not in (None, LOCAL_PROVIDER_ID):
+        return generation.provider_model
+    return Path(reported).name if reported else None
 
 
 def _infos(calls: tuple[ToolCall, ...]) -> list[ToolCallInfo]:

@@ -1,5 +1,8 @@
 """The conversation store: SQLite through the standard library, safe from any thread.
 
+Long because: one class owns the one connection, its lock and every query on it;
+splitting it would spread the locking over several files.
+
 Why it looks like this:
 
 - **Never lose a word.** An assistant message is inserted with status ``streaming`` before the
@@ -74,7 +77,9 @@ _SUMMARY_SELECT = (
 _MESSAGE_UPDATE = (
     "UPDATE messages SET content = :content, reasoning = :reasoning, status = :status,"
     " error = :error, timings = :timings, usage = :usage, model = :model,"
-    " tool_calls = :tool_calls, probs = :probs, reasoning_ms = :reasoning_ms WHERE id = :id"
+    " tool_calls = :tool_calls, probs = :probs, reasoning_ms = :reasoning_ms,"
+    " provider_id = :provider_id, provider_name = :provider_name, failover = :failover"
+    " WHERE id = :id"
 )
 _STREAMING = f"SELECT {_MESSAGE_SELECT} FROM messages WHERE status = 'streaming'"  # noqa: S608
 _UNSET: Any = object()
@@ -243,6 +248,8 @@ class ConversationStore:
         params: Mapping[str, float | int | None] = _UNSET,
         options: ConversationOptions = _UNSET,
         active_leaf_id: str | None = _UNSET,
+        provider_id: str = _UNSET,
+        provider_model: str | None = _UNSET,
         touch: bool = True,
     ) -> ConversationRecord:
         """Change the given fields (``touch`` also bumps ``updated_at``); return the new row."""
@@ -253,6 +260,8 @@ class ConversationStore:
             model=model,
             system_prompt=system_prompt,
             active_leaf_id=active_leaf_id,
+            provider_id=provider_id,
+            provider_model=provider_model,
         )
         if params is not _UNSET:
             changes["params"] = json.dumps(dict(params))
@@ -351,6 +360,9 @@ class ConversationStore:
         tool_calls: tuple[ToolCallInfo, ...] = _UNSET,
         probs: tuple[TokenProb, ...] | None = _UNSET,
         reasoning_ms: float | None = _UNSET,
+        provider_id: str | None = _UNSET,
+        provider_name: str | None = _UNSET,
+        failover: str | None = _UNSET,
     ) -> MessageRecord:
         """Change the given fields of a message; return the new row."""
         changes = _given(
@@ -364,6 +376,9 @@ class ConversationStore:
             tool_calls=tool_calls,
             probs=probs,
             reasoning_ms=reasoning_ms,
+            provider_id=provider_id,
+            provider_name=provider_name,
+            failover=failover,
         )
         with self.transaction() as db:
             updated = replace(self.get_message(message_id), **changes)

@@ -39,6 +39,8 @@ def conversation_view(store: ConversationStore, conversation_id: str) -> Convers
         system_prompt=record.system_prompt,
         params=record.params,
         options=record.options,
+        provider_id=record.provider_id,
+        provider_model=record.provider_model,
         messages=[m.to_contract(tree.sibling_ids(m)) for m in tree.branch(record.active_leaf_id)],
     )
 

@@ -15,6 +15,7 @@ Modules, by topic:
 - ``_inspect``: a conversation's answer options, token probabilities, regenerating from a token.
 - ``_models``: the model list, per-model load settings, downloads.
 - ``_server``: llama-server's status, sampling defaults and log.
+- ``_providers``: the local server and remote providers, their health, failover rules.
 - ``_rpc``: RPC workers, their checks, the model's spread over them, the local worker.
 - ``_storage``: a damaged database recovered at start, the daily backups.
 - ``_app``: the settings form, opening a link in the system browser, the About section.
@@ -73,6 +74,7 @@ from ._events import (
     DatabaseRecoveredEvent,
     DownloadProgressEvent,
     ModelsChangedEvent,
+    ProvidersChangedEvent,
     RpcStatusEvent,
     ServerStatusEvent,
     StreamChunkEvent,
@@ -109,6 +111,24 @@ from ._models import (
     RemoveModelParams,
     SaveModelSettingsParams,
     SelectModelParams,
+)
+from ._providers import (
+    LOCAL_PROVIDER_ID,
+    AddProviderParams,
+    FailoverPolicy,
+    FailoverRule,
+    FailoverTarget,
+    Fallback,
+    ProviderConfig,
+    ProviderHealth,
+    ProviderHealthState,
+    ProviderInfo,
+    ProviderKind,
+    ProviderRef,
+    Providers,
+    SetConversationProviderParams,
+    SetFailoverParams,
+    UpdateProviderParams,
 )
 from ._rpc import (
     LocalWorkerInfo,
@@ -155,6 +175,7 @@ from ._tools import (
 __all__ = [
     "About",
     "AddModelFileParams",
+    "AddProviderParams",
     "AddToolServerParams",
     "AnswerToolCallParams",
     "ApprovalDecision",
@@ -188,10 +209,15 @@ __all__ = [
     "ExportParams",
     "ExportResult",
     "ExportToolServersResult",
+    "FailoverPolicy",
+    "FailoverRule",
+    "FailoverTarget",
+    "Fallback",
     "ImportParams",
     "ImportResult",
     "ImportToolServersParams",
     "ImportToolServersResult",
+    "LOCAL_PROVIDER_ID",
     "ListConversationsParams",
     "ListToolsParams",
     "LiveStream",
@@ -213,6 +239,14 @@ __all__ = [
     "PickedFile",
     "PinConversationParams",
     "PromptProgress",
+    "ProviderConfig",
+    "ProviderHealth",
+    "ProviderHealthState",
+    "ProviderInfo",
+    "ProviderKind",
+    "ProviderRef",
+    "Providers",
+    "ProvidersChangedEvent",
     "ReasoningEffort",
     "RegenerateFromTokenParams",
     "RemoveModelParams",
@@ -237,6 +271,8 @@ __all__ = [
     "ServerState",
     "ServerStatus",
     "ServerStatusEvent",
+    "SetConversationProviderParams",
+    "SetFailoverParams",
     "SetToolRuleParams",
     "SetToolServerEnabledParams",
     "Stopped",
@@ -264,6 +300,7 @@ __all__ = [
     "ToolServers",
     "ToolServersChangedEvent",
     "UpdateConversationSettingsParams",
+    "UpdateProviderParams",
     "UpdateToolServerParams",
     "bridge_error",
 ]

@@ -89,6 +89,13 @@ class Message(Wire):
         default_factory=absent,
         description="How long the model thought before answering, in milliseconds.",
     )
+    provider_id: str | None = Field(None, description="The provider that wrote this answer.")
+    provider_name: str | None = Field(None, description="Its name when it wrote the answer.")
+    failover: str | None = Field(
+        None,
+        description="Set when the answer fell back from the chosen provider: what happened "
+        "(e.g. finished by another provider after the local server was lost mid-answer).",
+    )
     created_at: str
     sibling_ids: list[str] = Field(
         default_factory=list, description="Ids of this message and its siblings, oldest first."
@@ -115,6 +122,10 @@ class Conversation(ConversationSummary):
     options: ConversationOptions = Field(
         default_factory=ConversationOptions,
         description="Stop sequences, token probabilities, reasoning effort and budget.",
+    )
+    provider_id: str = Field("local", description="The provider that answers (see providers).")
+    provider_model: str | None = Field(
+        None, description="Its model; null: the local server's loaded one, or the first listed."
     )
     messages: list[Message] = Field(default_factory=list)
     stream: LiveStream | None = Field(

@@ -12,6 +12,7 @@ from ._errors import BridgeError
 from ._inspect import TokenProb
 from ._live import PromptProgress
 from ._models import DownloadInfo, ModelInfo
+from ._providers import Providers
 from ._rpc import RpcStatus
 from ._server import ServerStatus
 from ._storage import DatabaseRecovery
@@ -25,6 +26,7 @@ __all__ = [
     "DatabaseRecoveredEvent",
     "DownloadProgressEvent",
     "ModelsChangedEvent",
+    "ProvidersChangedEvent",
     "RpcStatusEvent",
     "ServerStatusEvent",
     "StreamChunkEvent",
@@ -124,6 +126,10 @@ class StreamNoticeEvent(Wire):
         None,
         description="tool_server_unavailable: why it could not be reached (secrets masked).",
     )
+    provider_id: str | None = Field(
+        None, description="provider_failover: the provider that answers from here on."
+    )
+    provider_name: str | None = Field(None, description="provider_failover: its name.")
 
 
 class StreamProgressEvent(Wire):
@@ -185,6 +191,14 @@ class RpcStatusEvent(Wire):
     status: RpcStatus
 
 
+class ProvidersChangedEvent(Wire):
+    """A provider was added, changed or removed, its health changed, or a fall-back began or
+    ended (the banner)."""
+
+    type: Literal["providers_changed"] = "providers_changed"
+    providers: Providers
+
+
 BridgeEvent = Annotated[
     StreamChunkEvent
     | StreamEndEvent
@@ -199,6 +213,7 @@ BridgeEvent = Annotated[
     | ConversationUpdatedEvent
     | DatabaseRecoveredEvent
     | ToolServersChangedEvent
-    | RpcStatusEvent,
+    | RpcStatusEvent
+    | ProvidersChangedEvent,
     Field(discriminator="type"),
 ]

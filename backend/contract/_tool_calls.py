@@ -46,12 +46,15 @@ ApprovalDecision = Literal["once", "always_tool", "always_server", "deny"]
 """once: run this call; always_tool / always_server: run it and allow that tool's (that server's)
 calls from now on (stored as a rule, changeable in Settings → Tools); deny: do not run it."""
 
-StreamNoticeKind = Literal["tools_unsupported", "tool_round_limit", "tool_server_unavailable"]
+StreamNoticeKind = Literal[
+    "tools_unsupported", "tool_round_limit", "tool_server_unavailable", "provider_failover"
+]
 """tools_unsupported: tools are enabled but the model's chat template cannot take them, so none
 were sent; tool_round_limit: the answer reached ``tools.max_rounds``, so the last request went
 without tools; tool_server_unavailable: an enabled server could not be reached (it failed to
 start, hung at the handshake, or its URL did not answer), so the answer goes on with the other
-servers' tools (one notice per such server, naming it and why)."""
+servers' tools (one notice per such server, naming it and why); provider_failover: the provider
+answering could not go on and another one took over (``text`` says which and why)."""
 
 
 class ToolCallInfo(Wire):

@@ -6,6 +6,7 @@ is an in-process stand-in (an httpx transport) for tests and benchmarks.
 """
 
 from ._adapter import ChatMessage, LlamaCppAdapter, SlotAction
+from ._echo import cut_echo
 from ._endpoint import Endpoint, EndpointProvider, StaticEndpoint
 from ._fake import FakeLlamaServer, FakeReply, FakeSlot
 from ._fake_stream import tool_call
@@ -42,6 +43,7 @@ __all__ = [
     "Usage",
     "aiter_chat_deltas",
     "aiter_sse",
+    "cut_echo",
     "parse_server_defaults",
     "parse_timings",
     "parse_usage",

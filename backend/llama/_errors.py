@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from ..errors import (
+    AuthFailed,
     ContextOverflow,
     ServerError,
     ServerTimeout,
@@ -26,6 +27,12 @@ __all__ = ["error_from_httpx", "error_from_object", "error_from_response"]
 
 def error_from_object(error: Any, status: int | None = None) -> ServerError:
     """The typed error for a llama-server ``error`` object (from a body or a stream event)."""
+    failure = _from_object(error, status)
+    failure.status = status
+    return failure
+
+
+def _from_object(error: Any, status: int | None) -> ServerError:
     if not isinstance(error, dict):
         return ServerError(f"llama-server failed: {error}", detail=str(status))
     message = str(error.get("message", "unknown error"))
@@ -40,8 +47,8 @@ def error_from_object(error: Any, status: int | None = None) -> ServerError:
     code = error.get("code", status)
     if code == 503 or error.get("type") == "unavailable_error":
         return ServerUnavailable(f"llama-server is not ready: {message}", detail=detail)
-    if code == 401:
-        return ServerError("llama-server rejected the API key.", detail=detail)
+    if code in (401, 403):
+        return AuthFailed("llama-server rejected the API key.", detail=detail)
     return ServerError(f"llama-server failed: {message}", detail=detail)
 
 
@@ -54,9 +61,15 @@ def error_from_response(status: int, body: bytes) -> ServerError:
     if isinstance(parsed, dict) and "error" in parsed:
         return error_from_object(parsed["error"], status)
     text = body.decode("utf-8", "replace")[:500]
+    failure: ServerError
     if status == 503:
-        return ServerUnavailable("llama-server is still loading the model.", detail=text)
-    return ServerError(f"llama-server answered HTTP {status}.", detail=text)
+        failure = ServerUnavailable("llama-server is still loading the model.", detail=text)
+    elif status in (401, 403):
+        failure = AuthFailed("llama-server rejected the API key.", detail=text)
+    else:
+        failure = ServerError(f"llama-server answered HTTP {status}.", detail=text)
+    failure.status = status
+    return failure
 
 
 def error_from_httpx(exc: httpx.HTTPError, what: str) -> ServerError:

@@ -115,7 +115,22 @@ SCHEMA_V5 = (
     + " ON conversations(pinned DESC, updated_at DESC, seq DESC);\n"
 )
 
-OLD_SCHEMAS = {0: "", 1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5}
+# Version 6 as shipped: version 5 plus m006_answer_options_and_token_probs.
+SCHEMA_V6 = SCHEMA_V5 + (
+    "ALTER TABLE conversations ADD COLUMN options TEXT NOT NULL DEFAULT '{}';\n"
+    "ALTER TABLE messages ADD COLUMN probs TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN reasoning_ms REAL;\n"
+)
+
+OLD_SCHEMAS = {
+    0: "",
+    1: SCHEMA_V1,
+    2: SCHEMA_V2,
+    3: SCHEMA_V3,
+    4: SCHEMA_V4,
+    5: SCHEMA_V5,
+    6: SCHEMA_V6,
+}
 
 
 def _old_database(path: Path, version: int) -> None:
@@ -148,6 +163,7 @@ def test_the_old_schemas_are_the_first_migrations() -> None:
         "m004_tool_calls",
         "m005_conversation_list_index",
         "m006_answer_options_and_token_probs",
+        "m007_providers",
     ]
 
 
@@ -169,6 +185,10 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> No
             assert conversation.options == ConversationOptions()
             assert store.get_message("m2").probs is None
             assert store.get_message("m2").reasoning_ms is None
+            assert conversation.provider_id == "local"
+            assert conversation.provider_model is None
+            assert store.get_message("m2").provider_id is None
+            assert store.get_message("m2").failover is None
         assert SlotCaches(store).all() == []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager, derive_title
-from backend.chat._prompt import cut_echo
 from backend.config import Settings
 from backend.contract import (
     BridgeEvent,
@@ -22,7 +21,7 @@ from backend.errors import (
     NotFound,
     ServerUnavailable,
 )
-from backend.llama import Endpoint, FakeLlamaServer, FakeReply, LlamaCppAdapter
+from backend.llama import Endpoint, FakeLlamaServer, FakeReply, LlamaCppAdapter, cut_echo
 from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.anyio

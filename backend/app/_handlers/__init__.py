@@ -16,6 +16,7 @@ become commands.
 - ``_storage``: ``StorageCommands``, a damaged database recovered at start, the backups.
 - ``_app``: ``SettingsCommands`` (the settings page) and ``DesktopCommands`` (opening links).
 - ``_tools``: ``ToolCommands``, the MCP tool servers.
+- ``_providers``: ``ProviderCommands``, remote providers, failover, a conversation's provider.
 - ``_rpc``: ``RpcCommands``, the RPC workers' states and a check on demand.
 """
 
@@ -24,6 +25,7 @@ from ._app import DesktopCommands, SettingsCommands
 from ._base import FilePicker
 from ._chat import ChatCommands, ConversationCommands
 from ._models import DownloadCommands, ModelCommands
+from ._providers import ProviderCommands
 from ._rpc import RpcCommands
 from ._server import ServerCommands
 from ._storage import StorageCommands, recovery_notice
@@ -38,6 +40,7 @@ __all__ = [
     "DownloadCommands",
     "FilePicker",
     "ModelCommands",
+    "ProviderCommands",
     "RpcCommands",
     "ServerCommands",
     "SettingsCommands",
@@ -57,6 +60,7 @@ class CommandHandlers(
     StorageCommands,
     ToolCommands,
     RpcCommands,
+    ProviderCommands,
     DesktopCommands,
 ):
     """Every bridge command: one async method each, grouped by what they act on."""

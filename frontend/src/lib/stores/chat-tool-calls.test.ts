@@ -7,7 +7,13 @@ import { ChatStore } from './chat.svelte';
 
 const STREAM = { stream_id: 's1', conversation_id: 'c1' } as const;
 /** A notice's server fields when it is not about a tool server. */
-const NOT_ABOUT_A_SERVER = { server_id: null, server_name: null, reason: null } as const;
+const NOT_ABOUT_A_SERVER = {
+	server_id: null,
+	server_name: null,
+	reason: null,
+	provider_id: null,
+	provider_name: null
+} as const;
 
 function call(state: ToolCallInfo['state'], extra: Partial<ToolCallInfo> = {}): ToolCallInfo {
 	return {
@@ -63,7 +69,9 @@ beforeEach(async () => {
 			messages: history,
 			params: {},
 			system_prompt: null,
-			stream: null
+			stream: null,
+			provider_id: 'local',
+			provider_model: null
 		}),
 		send_chat_message_stream: ({ content }) => ({
 			...STREAM,

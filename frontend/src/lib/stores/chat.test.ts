@@ -17,7 +17,9 @@ function conversation(id: string, messages = [message('u0', 'user', 'old')]): Co
 		messages,
 		params: {},
 		system_prompt: null,
-		stream: null
+		stream: null,
+		provider_id: 'local',
+		provider_model: null
 	};
 }
 

@@ -49,6 +49,9 @@ export function message(
 		error: null,
 		model: null,
 		timings: null,
+		provider_id: null,
+		provider_name: null,
+		failover: null,
 		sibling_ids: [id],
 		...extra
 	};

@@ -21,7 +21,8 @@ export interface BridgeContract {
 		| ConversationUpdatedEvent
 		| DatabaseRecoveredEvent
 		| ToolServersChangedEvent
-		| RpcStatusEvent;
+		| RpcStatusEvent
+		| ProvidersChangedEvent;
 	failure: CommandFailure;
 }
 /**
@@ -30,9 +31,11 @@ export interface BridgeContract {
  */
 export interface Commands {
 	add_model_file: AddModelFileCommand;
+	add_provider: AddProviderCommand;
 	add_tool_server: AddToolServerCommand;
 	answer_tool_call: AnswerToolCallCommand;
 	cancel_download: CancelDownloadCommand;
+	check_provider: CheckProviderCommand;
 	check_rpc_workers: CheckRpcWorkersCommand;
 	clear_conversation: ClearConversationCommand;
 	clear_finished_downloads: ClearFinishedDownloadsCommand;
@@ -59,6 +62,7 @@ export interface Commands {
 	list_conversations: ListConversationsCommand;
 	list_downloads: ListDownloadsCommand;
 	list_models: ListModelsCommand;
+	list_providers: ListProvidersCommand;
 	list_tool_servers: ListToolServersCommand;
 	list_tools: ListToolsCommand;
 	open_external: OpenExternalCommand;
@@ -68,6 +72,7 @@ export interface Commands {
 	regenerate_from_token: RegenerateFromTokenCommand;
 	regenerate_message: RegenerateMessageCommand;
 	remove_model: RemoveModelCommand;
+	remove_provider: RemoveProviderCommand;
 	remove_tool_server: RemoveToolServerCommand;
 	rename_conversation: RenameConversationCommand;
 	restart_server: RestartServerCommand;
@@ -80,6 +85,8 @@ export interface Commands {
 	select_model: SelectModelCommand;
 	send_chat_message: SendChatMessageCommand;
 	send_chat_message_stream: SendChatMessageStreamCommand;
+	set_conversation_provider: SetConversationProviderCommand;
+	set_failover: SetFailoverCommand;
 	set_tool_rule: SetToolRuleCommand;
 	set_tool_server_enabled: SetToolServerEnabledCommand;
 	start_server: StartServerCommand;
@@ -88,6 +95,7 @@ export interface Commands {
 	stop_thinking: StopThinkingCommand;
 	unload_model: UnloadModelCommand;
 	update_conversation_settings: UpdateConversationSettingsCommand;
+	update_provider: UpdateProviderCommand;
 	update_tool_server: UpdateToolServerCommand;
 }
 /**
@@ -161,6 +169,100 @@ export interface ModelFit {
 	 */
 	needed_bytes: number;
 	warning: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AddProviderCommand".
+ */
+export interface AddProviderCommand {
+	params: AddProviderParams;
+	result: ProviderInfo;
+}
+/**
+ * A new remote provider and its API key (none when it needs no key).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AddProviderParams".
+ */
+export interface AddProviderParams {
+	api_key?: string | null;
+	provider: ProviderConfig;
+}
+/**
+ * What the user sets for a remote provider (its key travels apart: see ``api_key``).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ProviderConfig".
+ */
+export interface ProviderConfig {
+	/**
+	 * Where its OpenAI-compatible API lives, e.g. http://192.168.1.5:8080/v1 (a trailing /v1 is optional).
+	 */
+	base_url: string;
+	/**
+	 * It continues a trailing assistant message (llama-server does), so a cut answer goes on where it stopped; otherwise it answers afresh in a new branch.
+	 */
+	can_continue: boolean;
+	enabled: boolean;
+	/**
+	 * Refuse to send anything unless its address is loopback or private.
+	 */
+	local_network_only: boolean;
+	/**
+	 * Shown in the model selector.
+	 */
+	name: string;
+	/**
+	 * Longest wait for its first token, in seconds.
+	 */
+	timeout_s: number;
+}
+/**
+ * One provider with its health and models.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ProviderInfo".
+ */
+export interface ProviderInfo {
+	/**
+	 * Null for the local server.
+	 */
+	base_url: string | null;
+	can_continue: boolean;
+	enabled: boolean;
+	has_key: boolean;
+	health?: ProviderHealth;
+	id: string;
+	kind: 'local' | 'remote';
+	local_network_only: boolean;
+	/**
+	 * Ids from its /v1/models.
+	 */
+	models?: string[];
+	name: string;
+	timeout_s: number | null;
+}
+/**
+ * The last check of a provider's model list.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ProviderHealth".
+ */
+export interface ProviderHealth {
+	/**
+	 * When it was last checked (ISO-8601).
+	 */
+	checked_at: string | null;
+	error: string | null;
+	/**
+	 * How long its model list took.
+	 */
+	latency_ms: number | null;
+	/**
+	 * Seconds until the next check (the backoff of an unreachable one).
+	 */
+	next_check_s: number | null;
+	state: 'unknown' | 'ok' | 'unreachable' | 'auth_failed' | 'error' | 'disabled';
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -361,6 +463,23 @@ export interface DownloadInfo {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CheckProviderCommand".
+ */
+export interface CheckProviderCommand {
+	params: ProviderRef;
+	result: ProviderInfo;
+}
+/**
+ * One provider by id.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ProviderRef".
+ */
+export interface ProviderRef {
+	provider_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "CheckRpcWorkersCommand".
  */
 export interface CheckRpcWorkersCommand {
@@ -496,6 +615,14 @@ export interface Conversation {
 	};
 	pinned: boolean;
 	/**
+	 * The provider that answers (see providers).
+	 */
+	provider_id: string;
+	/**
+	 * Its model; null: the local server's loaded one, or the first listed.
+	 */
+	provider_model: string | null;
+	/**
 	 * The answer streaming here now (its text so far is in messages), or null.
 	 */
 	stream: LiveStream | null;
@@ -514,6 +641,10 @@ export interface Message {
 	conversation_id: string;
 	created_at: string;
 	error: string | null;
+	/**
+	 * Set when the answer fell back from the chosen provider: what happened (e.g. finished by another provider after the local server was lost mid-answer).
+	 */
+	failover: string | null;
 	id: string;
 	model: string | null;
 	parent_id: string | null;
@@ -521,6 +652,14 @@ export interface Message {
 	 * Each generated token's probability and top alternatives, when the conversation asked for them (options.token_probs); null otherwise.
 	 */
 	probs?: TokenProb[] | null;
+	/**
+	 * The provider that wrote this answer.
+	 */
+	provider_id: string | null;
+	/**
+	 * Its name when it wrote the answer.
+	 */
+	provider_name: string | null;
 	reasoning: string;
 	/**
 	 * How long the model thought before answering, in milliseconds.
@@ -1329,6 +1468,221 @@ export interface ListModelsCommand {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ListProvidersCommand".
+ */
+export interface ListProvidersCommand {
+	params: EmptyParams;
+	result: Providers;
+}
+/**
+ * Every provider (local first), the failover rules and the fallbacks in force.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Providers".
+ */
+export interface Providers {
+	failover?: FailoverRule[];
+	fallbacks?: Fallback[];
+	/**
+	 * Where API keys are kept (keyring or 0600 file).
+	 */
+	key_store: string;
+	providers: ProviderInfo[];
+}
+/**
+ * What happens when a primary (provider, model) cannot answer.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "FailoverRule".
+ */
+export interface FailoverRule {
+	/**
+	 * The primary's model ('*' for any model).
+	 */
+	model: string;
+	policy: 'off' | 'ask' | 'automatic';
+	provider_id: string;
+	/**
+	 * @maxItems 16
+	 */
+	targets?:
+		| []
+		| [FailoverTarget]
+		| [FailoverTarget, FailoverTarget]
+		| [FailoverTarget, FailoverTarget, FailoverTarget]
+		| [FailoverTarget, FailoverTarget, FailoverTarget, FailoverTarget]
+		| [FailoverTarget, FailoverTarget, FailoverTarget, FailoverTarget, FailoverTarget]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ]
+		| [
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget,
+				FailoverTarget
+		  ];
+}
+/**
+ * One step of a failover list: a provider and one of its models.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "FailoverTarget".
+ */
+export interface FailoverTarget {
+	model: string;
+	provider_id: string;
+}
+/**
+ * A primary being stood in for: new answers go to ``to`` until the primary is healthy.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Fallback".
+ */
+export interface Fallback {
+	model: string;
+	provider_id: string;
+	reason: string;
+	since: string;
+	to_model: string;
+	to_provider_id: string;
+	to_provider_name: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ListToolServersCommand".
  */
 export interface ListToolServersCommand {
@@ -1483,6 +1837,14 @@ export interface RemoveModelCommand {
 export interface RemoveModelParams {
 	delete_file: boolean;
 	model_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RemoveProviderCommand".
+ */
+export interface RemoveProviderCommand {
+	params: ProviderRef;
+	result: Providers;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1693,6 +2055,45 @@ export interface SendMessageParams {
 export interface SendChatMessageStreamCommand {
 	params: SendMessageParams;
 	result: StreamStarted;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetConversationProviderCommand".
+ */
+export interface SetConversationProviderCommand {
+	params: SetConversationProviderParams;
+	result: Conversation;
+}
+/**
+ * Which provider and model answer a conversation from now on.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetConversationProviderParams".
+ */
+export interface SetConversationProviderParams {
+	conversation_id: string;
+	/**
+	 * Null: the provider's first model (local: the loaded).
+	 */
+	model?: string | null;
+	provider_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetFailoverCommand".
+ */
+export interface SetFailoverCommand {
+	params: SetFailoverParams;
+	result: Providers;
+}
+/**
+ * Replace the failover rule of ``rule``'s primary (no targets and policy off removes it).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SetFailoverParams".
+ */
+export interface SetFailoverParams {
+	rule: FailoverRule;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1938,6 +2339,25 @@ export interface ConversationOptions1 {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateProviderCommand".
+ */
+export interface UpdateProviderCommand {
+	params: UpdateProviderParams;
+	result: ProviderInfo;
+}
+/**
+ * A provider's new set-up; ``api_key`` null keeps the stored key, "" removes it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateProviderParams".
+ */
+export interface UpdateProviderParams {
+	api_key?: string | null;
+	provider: ProviderConfig;
+	provider_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "UpdateToolServerCommand".
  */
 export interface UpdateToolServerCommand {
@@ -1970,6 +2390,7 @@ export interface BridgeError {
 		| 'model_invalid'
 		| 'server_error'
 		| 'server_unavailable'
+		| 'auth_failed'
 		| 'timeout'
 		| 'context_overflow'
 		| 'storage_error'
@@ -2076,8 +2497,16 @@ export interface StreamRoundEvent {
  */
 export interface StreamNoticeEvent {
 	conversation_id: string;
-	kind: 'tools_unsupported' | 'tool_round_limit' | 'tool_server_unavailable';
+	kind: 'tools_unsupported' | 'tool_round_limit' | 'tool_server_unavailable' | 'provider_failover';
 	message_id: string;
+	/**
+	 * provider_failover: the provider that answers from here on.
+	 */
+	provider_id: string | null;
+	/**
+	 * provider_failover: its name.
+	 */
+	provider_name: string | null;
 	/**
 	 * tool_server_unavailable: why it could not be reached (secrets masked).
 	 */
@@ -2176,6 +2605,17 @@ export interface ToolServersChangedEvent {
 export interface RpcStatusEvent {
 	status: RpcStatus;
 	type: 'rpc_status';
+}
+/**
+ * A provider was added, changed or removed, its health changed, or a fall-back began or
+ * ended (the banner).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ProvidersChangedEvent".
+ */
+export interface ProvidersChangedEvent {
+	providers: Providers;
+	type: 'providers_changed';
 }
 /**
  * Envelope of a command that failed.

@@ -35,6 +35,9 @@ import { MockTools, unavailableNotice } from './tools';
 import { MockToolRounds, type Stoppable } from './tool-rounds';
 import { mockRpcStatus } from './rpc';
 
+/** Who writes the mock's answers, as the backend records it (`backend.providers`). */
+const LOCAL_WRITER = { provider_id: 'local', provider_name: 'This computer' } as const;
+
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
 	tokensPerSecond?: number;
@@ -193,7 +196,9 @@ export class MockBackend {
 					text: unavailableNotice(server),
 					server_id: server.serverId,
 					server_name: server.name,
-					reason: server.reason
+					reason: server.reason,
+					provider_id: null,
+					provider_name: null
 				})
 			);
 	}
@@ -215,8 +220,10 @@ export class MockBackend {
 			this.tickMs ?? Number(this.config.behaviour?.stream_flush_ms),
 			{
 				emit: this.emit,
-				// The model's name comes with every chunk, as from llama-server.
-				update: (patch, usage) => this.tree.patchMessage(message.id, { ...patch, model }, usage),
+				// The model's name comes with every chunk, as from llama-server; the local
+				// server writes the answer (the mock has no remote providers answering).
+				update: (patch, usage) =>
+					this.tree.patchMessage(message.id, { ...patch, model, ...LOCAL_WRITER }, usage),
 				ended: (final) => this.ended(final),
 				crash: () => this.crash(),
 				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply),

@@ -71,7 +71,10 @@ const MESSAGE: Shape = {
 		check: optional((value) =>
 			typeof value === 'number' ? null : 'Input should be a valid number'
 		)
-	}
+	},
+	provider_id: { check: optional(id) },
+	provider_name: { check: optional(text(200)) },
+	failover: { check: optional(text(2000)) }
 };
 
 const CONVERSATION: Shape = {
@@ -85,6 +88,8 @@ const CONVERSATION: Shape = {
 	params: { check: mapping('') },
 	options: { check: mapping(' or instance of ConversationOptions') },
 	active_leaf_id: { check: optional(id) },
+	provider_id: { check: id },
+	provider_model: { check: optional(text(500)) },
 	messages: {
 		check: mapping(' or instance of ExportedMessage'),
 		nested: MESSAGE,

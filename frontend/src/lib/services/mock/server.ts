@@ -31,7 +31,9 @@ export function toolsUnsupported(streamId: string, message: Message): BridgeEven
 		text: "Tools are enabled, but this model's chat template cannot take them, so none were sent. A model's settings can name a chat template that can.",
 		server_id: null,
 		server_name: null,
-		reason: null
+		reason: null,
+		provider_id: null,
+		provider_name: null
 	};
 }
 

@@ -34,6 +34,8 @@ interface ExportedConversation {
 	params: Record<string, number | null>;
 	options: ConversationOptions;
 	active_leaf_id: string | null;
+	provider_id: string;
+	provider_model: string | null;
 	messages: ExportedMessage[];
 }
 
@@ -57,6 +59,8 @@ function exported(tree: MockTree, conversationId: string): ExportedConversation 
 		params: settings.params,
 		options: settings.options,
 		active_leaf_id: tree.leafId(conversationId),
+		provider_id: summary.provider_id,
+		provider_model: summary.provider_model,
 		messages: tree.messagesOf(conversationId).map((message) => exportedMessage(tree, message))
 	};
 }
@@ -77,7 +81,10 @@ function exportedMessage(tree: MockTree, message: Message): ExportedMessage {
 		model: message.model,
 		tool_calls: message.tool_calls ?? [],
 		probs: message.probs ?? null,
-		reasoning_ms: message.reasoning_ms ?? null
+		reasoning_ms: message.reasoning_ms ?? null,
+		provider_id: message.provider_id,
+		provider_name: message.provider_name,
+		failover: message.failover
 	};
 }
 
@@ -230,12 +237,19 @@ export function importConversations(tree: MockTree, data: ImportParams['data']):
 				model: message.model ?? null,
 				tool_calls: message.tool_calls ?? [],
 				probs: message.probs ?? null,
-				reasoning_ms: message.reasoning_ms ?? null
+				reasoning_ms: message.reasoning_ms ?? null,
+				provider_id: message.provider_id ?? null,
+				provider_name: message.provider_name ?? null,
+				failover: message.failover ?? null
 			};
 			tree.insertMessage(stored, usage ?? null, false);
 		}
 		const leaf = conversation.active_leaf_id;
 		if (leaf) tree.setLeaf(conversationId, messageIds.get(leaf) ?? null);
+		tree.providers.set(conversationId, {
+			provider_id: conversation.provider_id ?? 'local',
+			provider_model: conversation.provider_model ?? null
+		});
 		ids.push(conversationId);
 	}
 	return { conversation_ids: ids };

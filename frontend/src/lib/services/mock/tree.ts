@@ -42,6 +42,8 @@ export class MockTree {
 	private conversations = new Map<string, StoredConversation>();
 	private messages = new Map<string, Message>();
 	private usages = new Map<string, Usage>();
+	/** Each conversation's provider and model, as `set_conversation_provider` left them. */
+	readonly providers = new Map<string, { provider_id: string; provider_model: string | null }>();
 	private counter = 0;
 
 	constructor(private readonly now: () => Date) {}
@@ -162,7 +164,10 @@ export class MockTree {
 			timings: null,
 			tool_calls: [],
 			probs: null,
-			reasoning_ms: null
+			reasoning_ms: null,
+			provider_id: null,
+			provider_name: null,
+			failover: null
 		});
 	}
 
@@ -263,7 +268,9 @@ export class MockTree {
 			params,
 			system_prompt,
 			options,
-			stream: null
+			stream: null,
+			provider_id: this.providers.get(conversationId)?.provider_id ?? 'local',
+			provider_model: this.providers.get(conversationId)?.provider_model ?? null
 		};
 	}
 
