@@ -16,8 +16,9 @@ stood in for right now: the banner, gone when the primary is healthy again.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ._base import ID, Params, Wire
 
@@ -76,6 +77,20 @@ class ProviderConfig(Params):
         description="It continues a trailing assistant message (llama-server does), so a cut "
         "answer goes on where it stopped; otherwise it answers afresh in a new branch.",
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        try:
+            parts = urlsplit(value)
+            host, _ = parts.hostname, parts.port  # .port raises for a bad one
+            if host:
+                host.encode("idna")
+        except (ValueError, UnicodeError) as exc:
+            raise ValueError(f"not a usable URL ({exc})") from exc
+        if not host:
+            raise ValueError("a URL needs a host name")
+        return value
 
 
 class ProviderHealth(Wire):

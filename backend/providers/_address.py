@@ -31,7 +31,7 @@ async def ensure_local_network(name: str, base_url: str) -> None:
     host = host_of(base_url)
     try:
         found = await anyio.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise InvalidArgument(
             f"Provider {name!r}: its host {host!r} could not be resolved.", detail=str(exc)
         ) from exc

@@ -25,7 +25,7 @@ from ..contract import (
     ProviderInfo,
     Providers,
 )
-from ..errors import LlamaDeskError
+from ..errors import InternalError, LlamaDeskError
 from ._address import ensure_local_network
 from ._health import HealthBook
 from ._local import ManagedServer
@@ -187,6 +187,10 @@ class ProviderService:
             models = await remote.models()
         except LlamaDeskError as exc:
             self._health.failed(remote.id, exc, time.monotonic() - started)
+        except Exception as exc:  # a background check must never take the app down
+            log.exception("checking provider %s failed unexpectedly", remote.name)
+            failure = InternalError("The check failed unexpectedly.", detail=repr(exc))
+            self._health.failed(remote.id, failure, time.monotonic() - started)
         else:
             self._health.ok(remote.id, time.monotonic() - started, models)
         finally:

@@ -17,8 +17,8 @@ known code and a 4xx status. The only 5xx allowed are the engine's own states, t
 ``stop_server``); a 500 never is. After each command's run the process is alive and answers.
 
 Kept on this machine: the llama-server host, model folders and extra arguments are fixed by
-``--set`` (so saving them is refused as locked), download, link and tool-server URLs point at
-127.0.0.1:9, tool-server commands name files that do not exist, ``BROWSER=true`` makes
+``--set`` (so saving them is refused as locked), download, link, tool-server and provider URLs
+point at 127.0.0.1:9, tool-server commands name files that do not exist, ``BROWSER=true`` makes
 ``open_external`` run ``true`` instead of a browser, and tool secrets go to a file in the
 temporary home (the keyring is the fail backend).
 """
@@ -155,6 +155,7 @@ def _overrides(app: FuzzedApp) -> dict[str, st.SearchStrategy[Any]]:
         "message_id": _known(app.ids["message"]),
         "model_id": _known(app.ids["model"]),
         "url": st.sampled_from(["http://127.0.0.1:9/m.gguf", "https://127.0.0.1:9/a/b.gguf"]),
+        "base_url": st.sampled_from(["http://127.0.0.1:9/v1", "https://[::1]:9"]),
         "command": st.sampled_from(["/nonexistent/fuzz-mcp", "./fuzz-mcp-missing"]),
         "config": from_schema(Settings.model_json_schema(), hostile=hostile_values()),
         "data": export_documents() | export_documents().map(to_json),
