@@ -19,7 +19,9 @@ function live(text: string, stream: LiveStream | null = LIVE): Conversation {
 		messages: [message('u1', 'user', 'Tell me a story'), answer],
 		params: {},
 		system_prompt: null,
-		stream
+		stream,
+		provider_id: 'local',
+		provider_model: null
 	};
 }
 
