@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         "--self-test", metavar="PROMPT", help="type PROMPT, wait for the answer, exit"
     )
     parser.add_argument("--self-test-dir", type=Path, default=Path(), help=argparse.SUPPRESS)
+    parser.add_argument("--self-test-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
+    parser.add_argument("--self-test-idle", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--debug", action="store_true", help="open the web inspector")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     engine = sub.add_parser("engine", help="the llama-server binary")
@@ -197,7 +199,7 @@ def _contract() -> int:
 
 
 def _app(args: argparse.Namespace, paths: AppPaths) -> int:
-    from .app import BrowserOptions, run_app  # noqa: PLC0415 - the GUI stack loads only here
+    from .app import BrowserOptions, SelfTestOptions, run_app  # noqa: PLC0415 - the GUI stack loads only here
 
     browser = BrowserOptions(
         host=args.host,
@@ -211,8 +213,11 @@ def _app(args: argparse.Namespace, paths: AppPaths) -> int:
         overrides=dict(args.overrides),
         dev_url=args.dev,
         browser=browser if args.browser else None,
-        self_test=args.self_test,
-        self_test_dir=args.self_test_dir,
+        self_test=SelfTestOptions(
+            args.self_test, args.self_test_dir, args.self_test_timeout, args.self_test_idle
+        )
+        if args.self_test
+        else None,
         debug=args.debug,
     )
 

@@ -5,7 +5,8 @@
 - ``_services``: ``open_services`` starts and stops the services in order.
 - ``_runtime``: ``AppRuntime``, the event-loop thread, the dispatcher and where events go.
 - ``_main``: ``run_app``, settings, the runtime, then the window or browser mode.
-- ``_window``: the pywebview window; ``_display``: whether a window can be shown here.
+- ``_window``: the pywebview window; ``_display``: whether a window can be shown here, and
+  whether it draws in software; ``_pace``: how often streamed text is pushed.
 - ``_browser``: browser mode (HTTP + SSE); ``_signals``: SIGTERM/Ctrl-C close the window.
 - ``_selftest``: ``--self-test``, drives the real window like a person.
 - ``_instance``: one app per data folder (``SingleInstance``); a second launch calls ``knock``.
@@ -13,17 +14,24 @@
 """
 
 from ._browser import BrowserOptions
-from ._display import prepare_qt_environment
+from ._display import draws_in_software, has_gpu_device, prepare_qt_environment
 from ._handlers import COMMANDS, CommandHandlers
 from ._instance import SingleInstance, knock
 from ._main import run_app
+from ._pace import cores_shared, stream_flush_ms
+from ._selftest import SelfTestOptions
 
 __all__ = [
     "BrowserOptions",
     "COMMANDS",
     "CommandHandlers",
+    "SelfTestOptions",
     "SingleInstance",
+    "cores_shared",
+    "draws_in_software",
+    "has_gpu_device",
     "knock",
     "prepare_qt_environment",
     "run_app",
+    "stream_flush_ms",
 ]

@@ -12,11 +12,17 @@ from ..config import ConfigService
 from ..errors import InternalError
 from ..paths import AppPaths
 from ._browser import BrowserOptions, serve_browser
-from ._display import NO_DISPLAY_MESSAGE, has_display, prepare_qt_environment
+from ._display import (
+    NO_DISPLAY_MESSAGE,
+    draws_in_software,
+    has_display,
+    has_gpu_device,
+    prepare_qt_environment,
+)
 from ._fatal import as_app_error
 from ._instance import SingleInstance, knock
 from ._runtime import AppRuntime
-from ._selftest import SelfTest
+from ._selftest import SelfTest, SelfTestOptions
 from ._window import built_spa, run_window
 
 __all__ = ["FRONTEND_BUILD", "run_app"]
@@ -30,8 +36,7 @@ def run_app(
     overrides: Mapping[str, object],
     dev_url: str | None,
     browser: BrowserOptions | None,
-    self_test: str | None,
-    self_test_dir: Path,
+    self_test: SelfTestOptions | None,
     debug: bool,
 ) -> int:
     """Run until the window closes (or browser mode is stopped); returns the exit code.
@@ -57,8 +62,10 @@ def run_app(
             if browser is not None:
                 code = serve_browser(runtime, FRONTEND_BUILD, browser, instance.answer_with)
             else:
+                rendering = config.settings.appearance.window_rendering
+                software = draws_in_software(rendering, gpu=has_gpu_device())
                 code = _window(
-                    runtime, url, self_test, self_test_dir, instance.answer_with, debug=debug
+                    runtime, url, self_test, instance.answer_with, software=software, debug=debug
                 )
     except Exception as exc:
         error = as_app_error(exc)
@@ -85,14 +92,14 @@ def _already_running(instance: SingleInstance) -> int:
 def _window(
     runtime: AppRuntime,
     url: str,
-    self_test: str | None,
-    self_test_dir: Path,
+    self_test: SelfTestOptions | None,
     answer_knocks: Callable[[Callable[[], str]], None],
     *,
+    software: bool,
     debug: bool,
 ) -> int:
-    prepare_qt_environment(os.environ, is_root=os.geteuid() == 0)
-    test = SelfTest(self_test, self_test_dir, runtime.server_ready) if self_test else None
+    prepare_qt_environment(os.environ, is_root=os.geteuid() == 0, software=software)
+    test = SelfTest(self_test, runtime.server_ready) if self_test else None
     return run_window(
         url,
         runtime.api,

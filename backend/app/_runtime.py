@@ -35,6 +35,7 @@ from ..errors import InternalError, LlamaDeskError
 from ..paths import AppPaths
 from ._fatal import as_app_error
 from ._handlers import COMMANDS, CommandHandlers, FilePicker, recovery_notice
+from ._pace import stream_flush_ms
 
 if TYPE_CHECKING:
     from ._services import Services
@@ -127,7 +128,7 @@ class AppRuntime:
         self._starter: threading.Thread | None = None
         self.fatal: LlamaDeskError | None = None
         """Why the services stopped by themselves (or could not start), if they did."""
-        self.pump = EventPump(self._switch, flush_ms=config.settings.behaviour.stream_flush_ms)
+        self.pump = EventPump(self._switch, flush_ms=stream_flush_ms(config.settings))
 
     def __enter__(self) -> AppRuntime:
         try:
@@ -142,9 +143,7 @@ class AppRuntime:
             self.api = LlamaDeskApi(self.dispatcher)
             self._stack.callback(
                 self._config.subscribe(
-                    lambda settings, _changed: self.pump.set_flush_ms(
-                        settings.behaviour.stream_flush_ms
-                    )
+                    lambda settings, _changed: self.pump.set_flush_ms(stream_flush_ms(settings))
                 )
             )
             if self._background:

@@ -5,7 +5,10 @@ server is ready, type the prompt into the chat form, press Enter, wait until the
 is complete in the page, count the stream chunks the page received, take a screenshot of the
 screen, and print ``SELFTEST {json}``. The form is ``#chat-input``; answers carry ``data-role``.
 The report also holds, in the page's wall clock, when the page first painted and when the first
-answer token arrived: ``bench/bench_package.py`` measures start-up with them.
+answer token arrived: ``bench/bench_package.py`` measures start-up with them. With ``idle_s`` the
+window stays idle that long before typing and again after the answer, each time after printing
+``SELFTEST_IDLE before`` / ``SELFTEST_IDLE after``: ``bench/bench_inference_share.py`` measures
+the idle app's CPU and memory then, and streams the answer into a window that has settled.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any, Protocol
 
 from ..child_env import child_environ
 
-__all__ = ["SelfTest", "SelfTestReport"]
+__all__ = ["SelfTest", "SelfTestOptions", "SelfTestReport"]
 
 _INSTALL_PROBE = """(() => {
   const input = document.getElementById('chat-input');
@@ -94,16 +97,25 @@ def _epoch_s(page_ms: float | None) -> float | None:
     return None if page_ms is None else round(page_ms / 1000, 3)
 
 
+@dataclass(frozen=True)
+class SelfTestOptions:
+    """What ``--self-test`` was asked: the prompt, where the screenshot goes, the limits."""
+
+    prompt: str
+    out_dir: Path = Path()
+    timeout_s: float = 120.0
+    idle_s: float = 0.0
+
+
 class SelfTest:
     """Types a prompt into the real page and waits for the streamed answer."""
 
-    def __init__(
-        self, prompt: str, out_dir: Path, ready: Callable[[], bool], timeout_s: float = 120.0
-    ) -> None:
-        self._prompt = prompt
+    def __init__(self, options: SelfTestOptions, ready: Callable[[], bool]) -> None:
+        self._prompt = options.prompt
+        self._idle_s = options.idle_s
         self._ready = ready
-        self._out_dir = out_dir
-        self._timeout_s = timeout_s
+        self._out_dir = options.out_dir
+        self._timeout_s = options.timeout_s
 
     def run(self, window: _Window) -> SelfTestReport:
         """Drive the window, then close it; never raises."""
@@ -131,6 +143,7 @@ class SelfTest:
                 raise TimeoutError("the server did not become ready")
             time.sleep(0.1)
         self._wait(window, _INSTALL_PROBE, started)
+        self._stay_idle("before")
         window.evaluate_js(_TYPE_AND_SEND % json.dumps(self._prompt))
         while True:
             answer = self._wait(window, _READ_ANSWER, started)
@@ -142,6 +155,7 @@ class SelfTest:
             if time.monotonic() - started > self._timeout_s:
                 break
             time.sleep(0.1)
+        self._stay_idle("after")
         shot = self._screenshot()
         ok = answer["status"] == "complete" and bool(answer["text"].strip())
         return SelfTestReport(
@@ -152,6 +166,12 @@ class SelfTest:
             first_paint_at=_epoch_s(answer["firstPaintAt"]),
             first_token_at=_epoch_s(answer["firstChunkAt"]),
         )
+
+    def _stay_idle(self, when: str) -> None:
+        """Leave the window alone for ``idle_s`` (announced on stdout), if asked to."""
+        if self._idle_s > 0:
+            print(f"SELFTEST_IDLE {when}", flush=True)
+            time.sleep(self._idle_s)
 
     def _screenshot(self) -> str | None:
         tool = shutil.which("import")

@@ -2,6 +2,9 @@
 
 The settings page renders its help text from each field's ``description``; ``restart`` in a
 field's ``json_schema_extra`` marks values that only take effect after the server restarts.
+
+Long because: it is the one list of every setting the page shows, each field with its bounds and
+help text (the RPC section, with its own validation, lives in ``_rpc``).
 """
 
 from __future__ import annotations
@@ -311,6 +314,15 @@ class AppearanceSettings(_Section):
     theme: Literal["system", "light", "dark"] = Field(
         "system", description="Colour theme.", title="Theme"
     )
+    window_rendering: Literal["auto", "gpu", "software"] = Field(
+        "auto",
+        description=(
+            "How the window draws: software skips the emulated GPU a machine without one would "
+            "use, and takes far less CPU from the model; auto picks software when there is no "
+            "GPU. Applies at the next start."
+        ),
+        title="Window rendering",
+    )
 
 
 class BehaviourSettings(_Section):
@@ -325,6 +337,16 @@ class BehaviourSettings(_Section):
         le=33,
         description="How often streamed text is pushed to the window, in ms.",
         title="Stream flush interval (ms)",
+    )
+    stream_flush_shared_ms: int = Field(
+        100,
+        ge=16,
+        le=1000,
+        description=(
+            "How often streamed text is pushed while a local model uses every core (a machine "
+            "with few cores), in ms: fewer updates leave more CPU to the model."
+        ),
+        title="Stream flush interval when the model uses every core (ms)",
     )
     kv_cache_disk_mb: int = Field(
         2048,
