@@ -1,0 +1,127 @@
+"""How much of the model's speed the app's UI takes: the same answer through four paths.
+
+The same greedy 300-token answer from SmolLM2 (system prompt "You are a helpful assistant.",
+the app's default context and slots) is produced by:
+
+1. llama-server alone, over HTTP (the app's own command line for the same settings);
+2. the backend's API: browser mode, commands over HTTP and events over SSE, no page open;
+3. the page in headless Chromium (browser mode), the prompt typed into the chat form;
+4. the app's window: the real Qt WebEngine window under Xvfb (``--self-test``).
+
+Each path answers ``RUNS`` times; the rounds interleave the paths (the order rotates), so load
+from elsewhere on the machine hits them alike. Reported per path: the median of llama-server's
+own generation speed (``timings.predicted_per_second``) and its ratio to the alone median
+(goal: >= 0.95 for the page and the window), the page's update rate (stream chunks per second
+of generation) and, for the page, the renders of the log it caused; the 1-minute load average
+of each answer.
+
+Idle (nothing streaming, after an answer): CPU (% of one core) and PSS of the app's Python
+process and every QtWebEngine process (llama-server left out), of browser mode's backend with
+no page and with the page open (then Chromium's processes too). Goal: ~0% CPU.
+
+    python bench/bench_inference_share.py [--threads N] [--json OUT]
+
+``--threads`` sets ``engine.threads`` for every path (0, the default: llama-server decides, as
+the app does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+from _benchkit import report, smol_engine
+from _share_apps import AloneServer, Answer, BrowserApp, scratch, window_answer
+from bench_package import xvfb
+
+RUNS = 3
+GOAL_RATIO = 0.95
+PATHS = ("alone", "api", "page", "window")
+
+
+def summary(answers: list[Answer], alone: float) -> dict[str, Any]:
+    """Median speed, its ratio to llama-server alone, update rate, every answer."""
+    median = statistics.median(a.tokens_per_s for a in answers)
+    rates = [r for a in answers if (r := a.updates_per_s) is not None]
+    return {
+        "tokens_per_s": round(median, 1),
+        "ratio": round(median / alone, 3),
+        "updates_per_s": round(statistics.median(rates), 1) if rates else None,
+        "answers": [a.__dict__ | {"updates_per_s": a.updates_per_s} for a in answers],
+    }
+
+
+def run(threads: int, window_env: dict[str, str]) -> dict[str, Any]:
+    binary, model = smol_engine()
+    answers: dict[str, list[Answer]] = {path: [] for path in PATHS}
+    idle: dict[str, list[dict[str, float]]] = {"window": [], "browser_no_page": [], "page": []}
+    load_start = round(os.getloadavg()[0], 1)
+    with scratch("llamadesk-bench-share-") as work, xvfb() as display:
+        alone = AloneServer(binary.path, model, work, threads)
+        browser = BrowserApp(work / "browser-home", threads)
+        try:
+            alone.answer()  # warm-up: the first compute of a fresh server
+            browser.api_answer()
+            for round_ in range(RUNS):
+                for path in PATHS[round_:] + PATHS[:round_]:
+                    if path == "alone":
+                        answers[path].append(alone.answer())
+                    elif path == "api":
+                        answers[path].append(browser.api_answer())
+                        idle["browser_no_page"].append(browser.idle())
+                    elif path == "page":
+                        answer, page_idle = browser.page_answer(idle=True)
+                        answers[path].append(answer)
+                        idle["page"].append(page_idle or {})
+                    else:
+                        answer, window_idle = window_answer(display, threads, window_env)
+                        answers[path].append(answer)
+                        idle["window"].append(window_idle)
+        finally:
+            browser.stop()
+            alone.stop()
+    base = statistics.median(a.tokens_per_s for a in answers["alone"])
+    rows = {path: summary(answers[path], base) for path in PATHS}
+    met = all(rows[path]["ratio"] >= GOAL_RATIO for path in ("page", "window"))
+    return {
+        "rows": rows,
+        "idle": {name: _median_idle(values) for name, values in idle.items()},
+        "goal": f"page and window ratio >= {GOAL_RATIO}",
+        "met": met,
+        "threads": threads or "llama-server's choice",
+        "load_average_1m": {"start": load_start, "end": round(os.getloadavg()[0], 1)},
+    }
+
+
+def _median_idle(values: list[dict[str, float]]) -> dict[str, float]:
+    keys = values[0].keys() if values else ()
+    return {key: round(statistics.median(v[key] for v in values), 2) for key in keys}
+
+
+def print_table(result: dict[str, Any]) -> None:
+    print(f"{'path':<8}{'tokens/s':>10}{'ratio':>8}{'updates/s':>11}  load (1 min) per answer")
+    for path, row in result["rows"].items():
+        loads = ", ".join(str(a["load_1m"]) for a in row["answers"])
+        updates = row["updates_per_s"] if row["updates_per_s"] is not None else "-"
+        print(f"{path:<8}{row['tokens_per_s']:>10}{row['ratio']:>8}{updates!s:>11}  {loads}")
+    for name, usage in result["idle"].items():
+        print(f"idle {name}: {usage}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=0, help="engine.threads for every path")
+    parser.add_argument("--json", type=Path, help="write the result here")
+    args = parser.parse_args()
+    result = run(args.threads, {"QT_QPA_PLATFORM": "xcb"})
+    print_table(result)
+    report(result, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
