@@ -27,16 +27,22 @@ function runningAnimations(page: Page): Promise<string[]> {
 	);
 }
 
-test('while the model reads the prompt, the typing indicator draws a few frames a second', async ({
+test('while the model reads the prompt, the page draws a few frames a second', async ({
 	page,
 	browser
 }) => {
 	await openMock(page, '&mock_delay=4000');
 	await sendMessage(page, 'Tell me a story');
-	await expect(page.getByRole('status', { name: 'The model is thinking' })).toBeVisible();
+	const answer = page.getByTestId('message').last();
+	const reading = answer
+		.getByRole('status', { name: 'The model is thinking' })
+		.or(answer.getByRole('progressbar', { name: 'Reading the prompt' }));
+	await expect(reading).toBeVisible();
 	expect(await runningAnimations(page)).toEqual([]);
-	// a CSS animation here drew 106 frames in 2 s; stepping the dots draws about 3 a second
+	// a CSS bounce of the typing indicator drew 106 frames in 2 s; stepping its dots and moving
+	// the progress bar without a transition draw a few a second
 	expect(await framesDuring(browser, page, 2000)).toBeLessThanOrEqual(12);
+	expect(await runningAnimations(page)).toEqual([]);
 	await waitForAnswer(page);
 });
 
