@@ -17,6 +17,7 @@ Modules, from the database up:
 - ``_views``: stored conversations and messages as the page's contract models; the event sink.
 - ``_conversations``: ``ConversationService``, the commands that read or change conversations.
 - ``_generation``: one answer under way, and which conversations are generating (one each).
+- ``_context``: ``ContextMeter``, the next prompt's tokens against one slot's context.
 - ``_live``: an answer on its way: chunk offsets, prompt progress, the view to re-attach to.
 - ``_tool_round``: one round of tool calls: offered, validated, approved, run and stored.
 - ``_routed``: a streamed answer through the provider router (failover, who wrote it).

@@ -16,7 +16,7 @@ group (:class:`GenerationRunner`) and streams to the ``sink`` given at construct
 - **Stop thinking now** (:attr:`ChatOrchestrator.thinking`) asks llama-server to end the running
   answer's reasoning; the answer goes on with its text.
 - The conversation commands that generate nothing live in :attr:`ChatOrchestrator.conversations`
-  (:class:`ConversationService`).
+  (:class:`ConversationService`); the context meter in :attr:`ChatOrchestrator.context`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ..config import Settings
 from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
 from ..errors import InternalError, InvalidArgument, LlamaDeskError, ServerError
 from ..llama import LlamaCppAdapter
+from ._context import ContextMeter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
 from ._prompt import build_prompt, history_prompt
@@ -84,6 +85,8 @@ class ChatOrchestrator:
         self.conversations = ConversationService(store, self.slots, self._generations, emit)
         self.thinking = Thinking(self._generations, adapter)
         """Stop thinking now, for the answers under way."""
+        self.context = ContextMeter(store, adapter, settings)
+        """The context meter: the next prompt's tokens of the slot's context."""
         self.tools = tools
         self._approvals = Approvals()
         self._runner = GenerationRunner(

@@ -21,6 +21,7 @@ Modules, by topic:
 - ``_app``: the settings form, opening a link in the system browser, the About section.
 - ``_tool_calls``: the tool calls in answers, and the user's answer to an approval request.
 - ``_tools``: MCP tool servers, their tools, approval rules, ``mcp.json`` import/export.
+- ``_context``: the context meter: the next prompt's tokens of the slot's context.
 - ``_live``: an answer on its way: prompt progress, the stream a page re-attaches to.
 - ``_events``: what Python pushes to the page.
 """
@@ -59,6 +60,7 @@ from ._chat import (
     StreamStarted,
     Timings,
 )
+from ._context import ContextUsage, ContextUsageParams
 from ._errors import (
     BridgeError,
     BridgeFieldError,
@@ -189,6 +191,8 @@ __all__ = [
     "CommandFailure",
     "CommandSuccess",
     "ConfigView",
+    "ContextUsage",
+    "ContextUsageParams",
     "Conversation",
     "ConversationOptions",
     "ConversationRef",

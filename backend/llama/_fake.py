@@ -171,6 +171,9 @@ class FakeLlamaServer:
             "/tokenize": lambda b: httpx.Response(
                 200, json={"tokens": list(range(len(b["content"].split())))}
             ),
+            "/apply-template": lambda b: httpx.Response(
+                200, json={"prompt": " ".join(self.prompt_tokens(b["messages"]))}
+            ),
             "/v1/chat/completions": self._chat,
             "/v1/chat/completions/control": self._control,
         }

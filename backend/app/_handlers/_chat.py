@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ...contract import (
     AnswerToolCallParams,
+    ContextUsage,
+    ContextUsageParams,
     Conversation,
     ConversationRef,
     ConversationSummary,
@@ -72,6 +74,10 @@ class ChatCommands(HandlerBase):
     async def edit_message(self, params: EditMessageParams) -> StreamStarted:
         """A new version of a user message, answered."""
         return await self._services.chat.edit(params.message_id, params.content)
+
+    async def get_context_usage(self, params: ContextUsageParams) -> ContextUsage:
+        """The tokens the next prompt would take with the draft, of one slot's context."""
+        return await self._services.chat.context.usage(params.conversation_id, params.draft)
 
     async def answer_tool_call(self, params: AnswerToolCallParams) -> ToolCallInfo:
         """Run or deny a tool call that waits for approval; the call in its new state."""

@@ -1,7 +1,8 @@
 /** Settings leaves the UI itself reads. */
 export const SETTING = {
 	theme: 'appearance.theme',
-	sendOnEnter: 'behaviour.send_on_enter'
+	sendOnEnter: 'behaviour.send_on_enter',
+	dropOldestTurns: 'behaviour.drop_oldest_turns'
 } as const;
 
 export const DARK_CLASS = 'dark';

@@ -1,5 +1,6 @@
 import type {
 	AnswerToolCallParams,
+	ContextUsage,
 	BridgeEventOf,
 	BridgeEventType,
 	Conversation,
@@ -50,6 +51,10 @@ export const LlamaService = {
 	/** Run or deny a tool call that waits for approval; answers the call in its new state. */
 	answerToolCall: (answer: AnswerToolCallParams): Promise<ToolCallInfo> =>
 		call('answer_tool_call', answer),
+
+	/** The tokens the next prompt would take with `draft`, of one slot's context. */
+	contextUsage: (conversation_id: string | null, draft: string): Promise<ContextUsage> =>
+		call('get_context_usage', { conversation_id, draft }),
 
 	/** Subscribe to stream events only. */
 	onStreamEvent(handler: (event: StreamEvent) => void): () => void {

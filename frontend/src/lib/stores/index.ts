@@ -1,4 +1,5 @@
 export { chatStore } from './chat.svelte';
+export { contextStore } from './context.svelte';
 export { conversationsStore } from './conversations.svelte';
 export { downloadsStore } from './downloads.svelte';
 export { linksStore } from './links.svelte';

@@ -49,6 +49,7 @@ export interface Commands {
 	export_tool_servers: ExportToolServersCommand;
 	get_about: GetAboutCommand;
 	get_config: GetConfigCommand;
+	get_context_usage: GetContextUsageCommand;
 	get_conversation: GetConversationCommand;
 	get_database_recovery: GetDatabaseRecoveryCommand;
 	get_model_settings: GetModelSettingsCommand;
@@ -1110,6 +1111,53 @@ export interface ConfigView {
 	values: {
 		[k: string]: unknown | undefined;
 	};
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetContextUsageCommand".
+ */
+export interface GetContextUsageCommand {
+	params: ContextUsageParams;
+	result: ContextUsage;
+}
+/**
+ * A conversation (null: a new chat) and the message being typed, not sent yet.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ContextUsageParams".
+ */
+export interface ContextUsageParams {
+	conversation_id?: string | null;
+	draft?: string;
+}
+/**
+ * Tokens the next prompt would take (system prompt, the active branch and the draft, as
+ * the model's chat template writes them), of the context one slot holds.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ContextUsage".
+ */
+export interface ContextUsage {
+	/**
+	 * Of which the draft takes this many.
+	 */
+	draft_tokens: number;
+	/**
+	 * Whether the oldest turns are dropped when a prompt does not fit.
+	 */
+	drop_oldest_turns: boolean;
+	/**
+	 * The answer's limit (Settings → Generation), null when unset.
+	 */
+	max_tokens: number | null;
+	/**
+	 * Tokens one slot holds: the prompt plus the answer.
+	 */
+	n_ctx: number;
+	/**
+	 * The next prompt's tokens, the draft included.
+	 */
+	prompt_tokens: number;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema

@@ -1,3 +1,4 @@
+export { default as ChatContextMeter } from './ChatContextMeter.svelte';
 export { default as ChatEmptyState } from './ChatEmptyState.svelte';
 export { default as ChatForm } from './ChatForm.svelte';
 export { default as ChatFormAttachments } from './ChatFormAttachments.svelte';

@@ -25,6 +25,7 @@ import {
 	templateTakesTools,
 	toolsUnsupported
 } from './server';
+import { mockContextUsage } from './context';
 import { MockStream } from './streamer';
 import { branchStart, checkedSettings, mockTokenProb } from './inspect';
 import { MockTree } from './tree';
@@ -301,6 +302,16 @@ export class MockBackend {
 			);
 		},
 		send_chat_message_stream: ({ conversation_id, content }) => this.send(conversation_id, content),
+		get_context_usage: ({ conversation_id, draft }) =>
+			mockContextUsage(
+				conversation_id ? (this.tree.conversation(conversation_id).messages ?? []) : [],
+				String(this.config.generation?.system_prompt ?? ''),
+				draft ?? '',
+				{
+					maxTokens: (this.config.generation?.max_tokens as number | null) ?? null,
+					dropOldestTurns: this.config.behaviour?.drop_oldest_turns === true
+				}
+			),
 		stop_generation: ({ conversation_id }) => {
 			const stream = this.streams.get(conversation_id);
 			const stopped = stream?.active ?? false;
