@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from ..config import Settings
 from ..contract import ContextUsage
+from ..errors import ServerError
 from ..llama import ChatMessage, LlamaCppAdapter
 from ._prompt import history_prompt
 from ._store import ConversationStore
@@ -46,13 +47,20 @@ class ContextMeter:
             history = active_branch(self.store, conversation_id)
             prompt = history_prompt(record, history, settings.generation)
         prompt.append({"role": "user", "content": draft})
-        text = await self.adapter.apply_template(prompt)
-        total = len(await self.adapter.tokenize(text))
+        total = len(await self.adapter.tokenize(prompt))
         own = len(await self.adapter.tokenize(draft)) if draft else 0
         return ContextUsage(
             prompt_tokens=total,
             draft_tokens=own,
-            n_ctx=await self.adapter.slot_context(),
+            n_ctx=await self._slot_context(),
             max_tokens=settings.generation.max_tokens,
             drop_oldest_turns=settings.behaviour.drop_oldest_turns,
         )
+
+    async def _slot_context(self) -> int:
+        """How many tokens one slot holds (the smallest ``n_ctx`` of ``GET /slots``)."""
+        sizes = [s.get("n_ctx") for s in await self.adapter.slots() if isinstance(s, dict)]
+        known = [n for n in sizes if isinstance(n, int) and n > 0]
+        if not known:
+            raise ServerError("llama-server did not say how large its slots are (/slots).")
+        return min(known)

@@ -189,25 +189,16 @@ class LlamaCppAdapter:
         body = {} if filename is None else {"filename": filename}
         await self._request("POST", f"/slots/{slot_id}", params={"action": action}, json=body)
 
-    async def apply_template(self, messages: Sequence[ChatMessage]) -> str:
-        """The prompt text the model's chat template makes of ``messages`` (``/apply-template``)."""
-        body = await self._json("POST", "/apply-template", json={"messages": list(messages)})
-        prompt = body.get("prompt") if isinstance(body, dict) else None
-        if not isinstance(prompt, str):
-            raise ServerError("llama-server sent no prompt for /apply-template.", detail=str(body))
-        return prompt
-
-    async def slot_context(self) -> int:
-        """How many tokens one slot holds (``n_ctx`` of ``GET /slots``)."""
-        sizes = [s.get("n_ctx") for s in await self.slots() if isinstance(s, dict)]
-        known = [n for n in sizes if isinstance(n, int) and n > 0]
-        if not known:
-            raise ServerError("llama-server did not say how large its slots are (/slots).")
-        return min(known)
-
-    async def tokenize(self, text: str) -> list[int]:
-        """The model's tokens for ``text``."""
-        body = await self._json("POST", "/tokenize", json={"content": text})
+    async def tokenize(self, text: str | Sequence[ChatMessage]) -> list[int]:
+        """The model's tokens for ``text``; for chat messages, of the prompt the model's chat
+        template makes of them (``/apply-template`` first)."""
+        content: object = text
+        if not isinstance(text, str):
+            body = await self._json("POST", "/apply-template", json={"messages": list(text)})
+            content = body.get("prompt") if isinstance(body, dict) else None
+            if not isinstance(content, str):
+                raise ServerError("llama-server sent no prompt for /apply-template.")
+        body = await self._json("POST", "/tokenize", json={"content": content})
         return [int(t) for t in body.get("tokens", [])]
 
     async def end_reasoning(self, completion_id: str) -> None:
