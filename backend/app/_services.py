@@ -38,6 +38,8 @@ from ..config import ConfigService, Settings
 from ..contract import (
     BridgeEvent,
     DownloadProgressEvent,
+    LocalApiStatus,
+    LocalApiStatusEvent,
     Providers,
     ProvidersChangedEvent,
     RpcStatus,
@@ -48,10 +50,12 @@ from ..contract import (
 from ..engine import locate_engine
 from ..errors import EngineError, LlamaDeskError
 from ..llama import LlamaCppAdapter
+from ..localapi import LocalApi, LocalModelRoute
 from ..models import DownloadManager, DownloadState, ModelCatalogue, ModelService
 from ..paths import AppPaths
 from ..providers import ManagedServer, ProviderService, ProviderStore
 from ..rpc import WorkerPool
+from ..secrets import SecretStore
 from ..server import ServerMonitor
 from ..storage import Backups, Recovery, ensure_usable
 
@@ -81,6 +85,7 @@ class Services:
     workers: WorkerPool
     providers: ProviderService
     backups: Backups
+    local_api: LocalApi
     recovery: Recovery | None
     """What start-up did with a damaged database (None when it was sound)."""
 
@@ -185,6 +190,21 @@ def _provider_service(
     return ProviderService(store, local, changed, local_models=local_models)
 
 
+def _local_api(
+    paths: AppPaths,
+    config: ConfigService,
+    route: LocalModelRoute,
+    sink: Callable[[BridgeEvent], None],
+) -> LocalApi:
+    """The OpenAI-compatible server for other apps, its key kept with the app's secrets."""
+    keys = SecretStore(paths.secrets_file, f"LlamaDesk ({paths.config_dir})")
+
+    def changed(status: LocalApiStatus) -> None:
+        sink(LocalApiStatusEvent(status=status))
+
+    return LocalApi(route, keys, lambda: config.settings.local_api, changed)
+
+
 @asynccontextmanager
 async def open_services(
     paths: AppPaths, config: ConfigService, sink: Callable[[BridgeEvent], None]
@@ -258,6 +278,17 @@ async def open_services(
         downloads = await stack.enter_async_context(
             DownloadManager(paths.models_dir, on_progress=download_progress)
         )
+        route = LocalModelRoute(models, adapter, lambda: config.settings.engine)
+        local_api = await anyio.to_thread.run_sync(_local_api, paths, config, route, sink)
+        stack.callback(
+            config.subscribe(
+                lambda _settings, changed: (
+                    local_api.settings_changed()
+                    if any(leaf.startswith("local_api.") for leaf in changed)
+                    else None
+                )
+            )
+        )
         # Entered last, so cancelling it at exit stops only these tasks, not the services'
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())
@@ -267,6 +298,7 @@ async def open_services(
         tasks.start_soon(workers.watch, monitor.restart)
         tasks.start_soon(workers.run_local, lambda: config.settings.rpc)
         tasks.start_soon(providers.watch)
+        tasks.start_soon(local_api.run)
         yield Services(
             paths=paths,
             config=config,
@@ -279,5 +311,6 @@ async def open_services(
             workers=workers,
             providers=providers,
             backups=backups,
+            local_api=local_api,
             recovery=recovery,
         )

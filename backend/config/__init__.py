@@ -5,6 +5,7 @@ validated changes from the settings page, and survives a broken settings file.
 """
 
 from backend.config._format import format_paths, format_show
+from backend.config._local_api import LOCAL_API_HOST, LocalApiSettings
 from backend.config._rpc import RpcSettings, RpcWorker
 from backend.config._service import ConfigService, Subscriber, default_form
 from backend.config._settings import (
@@ -25,6 +26,8 @@ __all__ = [
     "ConfigService",
     "EngineSettings",
     "GenerationSettings",
+    "LOCAL_API_HOST",
+    "LocalApiSettings",
     "RpcSettings",
     "RpcWorker",
     "SAMPLING_KEYS",

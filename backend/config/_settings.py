@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
+from ._local_api import LocalApiSettings
 from ._rpc import RpcSettings
 
 __all__ = [
@@ -419,4 +420,8 @@ class Settings(_Section):
     )
     rpc: RpcSettings = Field(
         default_factory=RpcSettings, description="RPC workers: one model over several machines."
+    )
+    local_api: LocalApiSettings = Field(
+        default_factory=LocalApiSettings,
+        description="LlamaDesk as an OpenAI-compatible server for other apps on this machine.",
     )

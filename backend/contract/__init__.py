@@ -16,6 +16,7 @@ Modules, by topic:
 - ``_models``: the model list, per-model load settings, downloads.
 - ``_server``: llama-server's status, sampling defaults and log.
 - ``_providers``: the local server and remote providers, their health, failover rules.
+- ``_local_api``: the local OpenAI-compatible server's state, URL and key.
 - ``_rpc``: RPC workers, their checks, the model's spread over them, the local worker.
 - ``_storage``: a damaged database recovered at start, the daily backups.
 - ``_app``: the settings form, opening a link in the system browser, the About section.
@@ -75,6 +76,7 @@ from ._events import (
     ConversationUpdatedEvent,
     DatabaseRecoveredEvent,
     DownloadProgressEvent,
+    LocalApiStatusEvent,
     ModelsChangedEvent,
     ProvidersChangedEvent,
     RpcStatusEvent,
@@ -98,6 +100,7 @@ from ._inspect import (
     UpdateConversationSettingsParams,
 )
 from ._live import LiveStream, PromptProgress
+from ._local_api import LocalApiState, LocalApiStatus
 from ._models import (
     AddModelFileParams,
     DownloadInfo,
@@ -225,6 +228,9 @@ __all__ = [
     "ListConversationsParams",
     "ListToolsParams",
     "LiveStream",
+    "LocalApiState",
+    "LocalApiStatus",
+    "LocalApiStatusEvent",
     "LocalWorkerInfo",
     "LogsParams",
     "Message",

@@ -11,6 +11,7 @@ from ._chat import ConversationSummary, Message
 from ._errors import BridgeError
 from ._inspect import TokenProb
 from ._live import PromptProgress
+from ._local_api import LocalApiStatus
 from ._models import DownloadInfo, ModelInfo
 from ._providers import Providers
 from ._rpc import RpcStatus
@@ -25,6 +26,7 @@ __all__ = [
     "ConversationUpdatedEvent",
     "DatabaseRecoveredEvent",
     "DownloadProgressEvent",
+    "LocalApiStatusEvent",
     "ModelsChangedEvent",
     "ProvidersChangedEvent",
     "RpcStatusEvent",
@@ -199,6 +201,13 @@ class ProvidersChangedEvent(Wire):
     providers: Providers
 
 
+class LocalApiStatusEvent(Wire):
+    """The local API changed state (started, stopped, failed) or got a new key or model."""
+
+    type: Literal["local_api_status"] = "local_api_status"
+    status: LocalApiStatus
+
+
 BridgeEvent = Annotated[
     StreamChunkEvent
     | StreamEndEvent
@@ -214,6 +223,7 @@ BridgeEvent = Annotated[
     | DatabaseRecoveredEvent
     | ToolServersChangedEvent
     | RpcStatusEvent
-    | ProvidersChangedEvent,
+    | ProvidersChangedEvent
+    | LocalApiStatusEvent,
     Field(discriminator="type"),
 ]

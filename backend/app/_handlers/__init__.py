@@ -18,12 +18,14 @@ become commands.
 - ``_tools``: ``ToolCommands``, the MCP tool servers.
 - ``_providers``: ``ProviderCommands``, remote providers, failover, a conversation's provider.
 - ``_rpc``: ``RpcCommands``, the RPC workers' states and a check on demand.
+- ``_local_api``: ``LocalApiCommands``, the OpenAI-compatible server's state and key.
 """
 
 from ...bridge import commands_of
 from ._app import DesktopCommands, SettingsCommands
 from ._base import FilePicker
 from ._chat import ChatCommands, ConversationCommands
+from ._local_api import LocalApiCommands
 from ._models import DownloadCommands, ModelCommands
 from ._providers import ProviderCommands
 from ._rpc import RpcCommands
@@ -39,6 +41,7 @@ __all__ = [
     "DesktopCommands",
     "DownloadCommands",
     "FilePicker",
+    "LocalApiCommands",
     "ModelCommands",
     "ProviderCommands",
     "RpcCommands",
@@ -61,6 +64,7 @@ class CommandHandlers(
     ToolCommands,
     RpcCommands,
     ProviderCommands,
+    LocalApiCommands,
     DesktopCommands,
 ):
     """Every bridge command: one async method each, grouped by what they act on."""

@@ -3,6 +3,7 @@ export { contextStore } from './context.svelte';
 export { conversationsStore } from './conversations.svelte';
 export { downloadsStore } from './downloads.svelte';
 export { linksStore } from './links.svelte';
+export { localApiStore } from './local-api.svelte';
 export { modelSettingsStore } from './model-settings.svelte';
 export { modelsStore, type ModelAction } from './models.svelte';
 export { rpcStore } from './rpc.svelte';

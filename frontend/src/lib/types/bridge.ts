@@ -22,7 +22,8 @@ export interface BridgeContract {
 		| DatabaseRecoveredEvent
 		| ToolServersChangedEvent
 		| RpcStatusEvent
-		| ProvidersChangedEvent;
+		| ProvidersChangedEvent
+		| LocalApiStatusEvent;
 	failure: CommandFailure;
 }
 /**
@@ -52,6 +53,7 @@ export interface Commands {
 	get_context_usage: GetContextUsageCommand;
 	get_conversation: GetConversationCommand;
 	get_database_recovery: GetDatabaseRecoveryCommand;
+	get_local_api_status: GetLocalApiStatusCommand;
 	get_model_settings: GetModelSettingsCommand;
 	get_rpc_status: GetRpcStatusCommand;
 	get_server_defaults: GetServerDefaultsCommand;
@@ -71,6 +73,7 @@ export interface Commands {
 	pin_conversation: PinConversationCommand;
 	refresh_models: RefreshModelsCommand;
 	regenerate_from_token: RegenerateFromTokenCommand;
+	regenerate_local_api_key: RegenerateLocalApiKeyCommand;
 	regenerate_message: RegenerateMessageCommand;
 	remove_model: RemoveModelCommand;
 	remove_provider: RemoveProviderCommand;
@@ -1227,6 +1230,50 @@ export interface BackupInfo {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetLocalApiStatusCommand".
+ */
+export interface GetLocalApiStatusCommand {
+	params: EmptyParams;
+	result: LocalApiStatus;
+}
+/**
+ * The local OpenAI-compatible server: its state, its URL and key, the model it serves.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "LocalApiStatus".
+ */
+export interface LocalApiStatus {
+	/**
+	 * The key other apps send as Authorization: Bearer KEY.
+	 */
+	api_key: string;
+	/**
+	 * Why it is not running, when it failed.
+	 */
+	error: string | null;
+	/**
+	 * Where the key is kept (the OS keyring or a 0600 file).
+	 */
+	key_store: string;
+	/**
+	 * The model id requests name: the model selected in LlamaDesk.
+	 */
+	model: string | null;
+	/**
+	 * The port it listens on, or would (Settings → Local API).
+	 */
+	port: number;
+	/**
+	 * off: the switch is off; starting; running: answering at url; failed: it could not start (see error), e.g. the port is taken.
+	 */
+	state: 'off' | 'starting' | 'running' | 'failed';
+	/**
+	 * The base URL other apps use (http://127.0.0.1:PORT/v1) while running.
+	 */
+	url: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "GetModelSettingsCommand".
  */
 export interface GetModelSettingsCommand {
@@ -1859,6 +1906,14 @@ export interface RegenerateFromTokenParams {
 	index: number;
 	message_id: string;
 	token: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RegenerateLocalApiKeyCommand".
+ */
+export interface RegenerateLocalApiKeyCommand {
+	params: EmptyParams;
+	result: LocalApiStatus;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -2664,6 +2719,16 @@ export interface RpcStatusEvent {
 export interface ProvidersChangedEvent {
 	providers: Providers;
 	type: 'providers_changed';
+}
+/**
+ * The local API changed state (started, stopped, failed) or got a new key or model.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "LocalApiStatusEvent".
+ */
+export interface LocalApiStatusEvent {
+	status: LocalApiStatus;
+	type: 'local_api_status';
 }
 /**
  * Envelope of a command that failed.

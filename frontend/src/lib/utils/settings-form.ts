@@ -1,3 +1,4 @@
+import { LOCAL_API_SECTION } from '$lib/constants/local-api';
 import { RPC_SECTION } from '$lib/constants/rpc';
 import type { SchemaProperty, ServerDefaults, SettingsField, SettingsSection } from '$lib/types';
 
@@ -48,13 +49,14 @@ function toField(path: string, key: string, property: SchemaProperty): SettingsF
 
 /**
  * The settings form, generated from the backend's JSON schema: one section per nested model.
- * The RPC workers' section has its own panel (a list of workers is no form field).
+ * The RPC workers' section has its own panel (a list of workers is no form field), and so has
+ * the local API (its state, URL and key are no settings).
  */
 export function buildSections(root: SchemaProperty): SettingsSection[] {
 	const sections: SettingsSection[] = [];
 	for (const [key, reference] of Object.entries(root.properties ?? {})) {
 		const section = resolve(root, reference);
-		if (!section.properties || key === RPC_SECTION) continue;
+		if (!section.properties || key === RPC_SECTION || key === LOCAL_API_SECTION) continue;
 		sections.push({
 			key,
 			title: humanise(key),

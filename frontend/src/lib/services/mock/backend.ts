@@ -6,6 +6,7 @@ import type {
 	Conversation,
 	Envelope,
 	Message,
+	LocalApiStatus,
 	ServerStatus,
 	StreamStarted,
 	TokenProb
@@ -35,6 +36,7 @@ import { MockStorage } from './storage';
 import { MockTools, unavailableNotice } from './tools';
 import { MockToolRounds, type Stoppable } from './tool-rounds';
 import { mockRpcStatus } from './rpc';
+import { MockLocalApi } from './local-api';
 
 /** Who writes the mock's answers, as the backend records it (`backend.providers`). */
 const LOCAL_WRITER = { provider_id: 'local', provider_name: 'This computer' } as const;
@@ -77,6 +79,7 @@ export class MockBackend {
 	readonly downloads: MockDownloads;
 	private readonly storage: MockStorage;
 	readonly tools: MockTools;
+	private readonly localApi = new MockLocalApi();
 	private server: ServerStatus;
 	private config = defaultMockValues();
 	private streams = new Map<string, Stoppable>();
@@ -140,6 +143,12 @@ export class MockBackend {
 		} catch (reason) {
 			return { ok: false, error: toBridgeError(reason) };
 		}
+	}
+
+	/** The local API's status for the mock's settings and selected model, as the backend's. */
+	private localApiStatus(): LocalApiStatus {
+		const model = this.models.list().find((entry) => entry.selected)?.name ?? null;
+		return this.localApi.status(this.config.local_api ?? {}, model);
 	}
 
 	private requireReady(): string {
@@ -471,6 +480,11 @@ export class MockBackend {
 		export_tool_servers: () => this.tools.export(),
 		get_about: () => MOCK_ABOUT,
 		get_rpc_status: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null),
-		check_rpc_workers: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null)
+		check_rpc_workers: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null),
+		get_local_api_status: () => this.localApiStatus(),
+		regenerate_local_api_key: () => {
+			this.localApi.regenerate();
+			return this.localApiStatus();
+		}
 	};
 }

@@ -1,0 +1,1 @@
+export { default as LocalApiPanel } from './LocalApiPanel.svelte';
