@@ -17,8 +17,8 @@ from backend.config._settings import (
     GenerationSettings,
     SamplingParams,
     Settings,
-    ToolsSettings,
 )
+from backend.config._tools import ToolsSettings
 
 __all__ = [
     "AppearanceSettings",

@@ -18,6 +18,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ._local_api import LocalApiSettings
 from ._rpc import RpcSettings
+from ._tools import ToolsSettings
 
 __all__ = [
     "AppearanceSettings",
@@ -28,7 +29,6 @@ __all__ = [
     "SETTINGS_SCHEMA_VERSION",
     "SamplingParams",
     "Settings",
-    "ToolsSettings",
 ]
 
 SETTINGS_SCHEMA_VERSION = 1
@@ -360,40 +360,6 @@ class BehaviourSettings(_Section):
         False,
         description="When a chat outgrows the context, drop its oldest turns instead of failing.",
         title="Drop oldest turns when full",
-    )
-
-
-class ToolsSettings(_Section):
-    """Limits on MCP servers and their tool calls."""
-
-    start_timeout_s: float = Field(
-        20.0,
-        ge=1,
-        le=600,
-        description="How long a tool server may take to start and list its tools, in seconds.",
-        title="Tool server start timeout (s)",
-    )
-    call_timeout_s: float = Field(
-        30.0,
-        ge=1,
-        le=3600,
-        description="How long one tool call may run before it is stopped, in seconds.",
-        title="Tool call timeout (s)",
-    )
-    result_max_chars: int = Field(
-        32_000,
-        ge=100,
-        le=10_000_000,
-        description="Longer tool results are cut to this many characters, with a note.",
-        title="Tool result limit (characters)",
-    )
-    max_rounds: int = Field(
-        10,
-        ge=1,
-        le=100,
-        description="How many rounds of tool calls one answer may make; after the last, the "
-        "model is asked to answer without tools.",
-        title="Tool rounds per answer",
     )
 
 
