@@ -23,6 +23,7 @@ LlamaDeskError
 ├── StorageError               the conversation database failed
 │   └── ImportFormatError      an import document is not a valid llamadesk export
 ├── ToolError                  an MCP server failed to start, or a tool call failed
+├── AttachmentRefused          a file cannot be attached (type, size, an unreadable PDF, time)
 └── InternalError              a bug: anything else, with the original error as detail
 """
 
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args
 
 __all__ = [
+    "AttachmentRefused",
     "AuthFailed",
     "Conflict",
     "ConfigError",
@@ -68,6 +70,7 @@ ErrorCode = Literal[
     "storage_error",
     "import_invalid",
     "tool_error",
+    "attachment_refused",
     "internal",
 ]
 """The ``code`` of every error class: what the page's ``BridgeError.code`` can be."""
@@ -212,6 +215,14 @@ class ToolError(LlamaDeskError):
     """
 
     code: ClassVar[ErrorCode] = "tool_error"
+
+
+class AttachmentRefused(LlamaDeskError):
+    """A file cannot be attached: its type is not supported, it is larger than the limit, its
+    text cannot be read (an encrypted, damaged or image-only PDF; not UTF-8 text), or reading
+    it took longer than the time limit. The message names the file and says which."""
+
+    code: ClassVar[ErrorCode] = "attachment_refused"
 
 
 class InternalError(LlamaDeskError):

@@ -105,6 +105,7 @@ def _window(
         runtime.api,
         runtime.attach,
         set_file_picker=runtime.use_file_picker,
+        set_attachment_picker=runtime.use_attachment_picker,
         on_fatal=runtime.on_fatal,
         answer_knocks=answer_knocks,
         self_test=test,

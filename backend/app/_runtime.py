@@ -34,7 +34,7 @@ from ..contract import DatabaseRecoveredEvent, ServerStatusEvent
 from ..errors import InternalError, LlamaDeskError
 from ..paths import AppPaths
 from ._fatal import as_app_error
-from ._handlers import COMMANDS, CommandHandlers, FilePicker, recovery_notice
+from ._handlers import COMMANDS, AttachmentPicker, CommandHandlers, FilePicker, recovery_notice
 from ._pace import stream_flush_ms
 
 if TYPE_CHECKING:
@@ -84,7 +84,9 @@ class _WhenStarted:
             await self._runtime.opened.wait()
             if self._handlers is None:
                 services = self._runtime.services_or_raise()
-                self._handlers = CommandHandlers(services, self._runtime.file_picker)
+                self._handlers = CommandHandlers(
+                    services, self._runtime.file_picker, self._runtime.attachment_picker
+                )
             return await getattr(self._handlers, name)(params)
 
         run.__name__ = name
@@ -121,6 +123,7 @@ class AppRuntime:
         self._switch = _SwitchTarget()
         self._stack = ExitStack()
         self._file_picker: FilePicker | None = None
+        self._attachment_picker: AttachmentPicker | None = None
         self._fatal_lock = threading.Lock()
         self._stop_front: Callable[[], None] | None = None
         self._start_error: BaseException | None = None
@@ -222,6 +225,14 @@ class AppRuntime:
     def use_file_picker(self, picker: FilePicker) -> None:
         """Answer ``pick_model_file`` with the window's file dialog from now on."""
         self._file_picker = picker
+
+    def attachment_picker(self) -> AttachmentPicker | None:
+        """The window's file dialog for attachments (None in browser mode)."""
+        return self._attachment_picker
+
+    def use_attachment_picker(self, picker: AttachmentPicker) -> None:
+        """Answer ``pick_attachments`` with the window's file dialog from now on."""
+        self._attachment_picker = picker
 
     def attach(self, target: EventTarget | None) -> None:
         """Send events to ``target`` from now on (None: drop them).

@@ -275,6 +275,8 @@ async def open_services(
                 router=providers.router,
             )
         )
+        # Files a crash or an unsent draft left behind; nothing uses them, so no need to wait.
+        await anyio.to_thread.run_sync(chat.attachments.sweep)
         downloads = await stack.enter_async_context(
             DownloadManager(paths.models_dir, on_progress=download_progress)
         )

@@ -20,7 +20,7 @@ from ..errors import NotFound
 from ._selftest import SelfTest
 from ._signals import on_termination
 
-__all__ = ["WINDOW_TITLE", "run_window"]
+__all__ = ["WINDOW_TITLE", "attachment_picker", "gguf_picker", "run_window"]
 
 WINDOW_TITLE = "LlamaDesk"
 
@@ -40,12 +40,32 @@ def gguf_picker(window: Any) -> Callable[[], str | None]:
     return pick
 
 
+_ATTACHMENT_TYPES = (
+    "Documents and images (*.txt *.md *.markdown *.csv *.tsv *.html *.htm *.pdf *.json *.py *.js"
+    " *.ts *.png *.jpg *.jpeg *.webp *.gif)",
+    "All files (*.*)",
+)
+
+
+def attachment_picker(window: Any) -> Callable[[], list[str]]:
+    """The window's open-file dialog for attachments (several at once); [] when cancelled."""
+
+    def pick() -> list[str]:
+        chosen = window.create_file_dialog(
+            webview.FileDialog.OPEN, allow_multiple=True, file_types=_ATTACHMENT_TYPES
+        )
+        return [str(path) for path in chosen or ()]
+
+    return pick
+
+
 def run_window(
     url: str,
     api: LlamaDeskApi,
     attach_events: Callable[[WindowTarget | None], None],
     *,
     set_file_picker: Callable[[Callable[[], str | None]], None] = lambda _picker: None,
+    set_attachment_picker: Callable[[Callable[[], list[str]]], None] = lambda _picker: None,
     on_fatal: Callable[[Callable[[], None]], None] = lambda _stop: None,
     answer_knocks: Callable[[Callable[[], str]], None] = lambda _answer: None,
     self_test: SelfTest | None = None,
@@ -60,6 +80,7 @@ def run_window(
         WINDOW_TITLE, url=url, js_api=api, width=1200, height=820, min_size=(720, 480)
     )
     set_file_picker(gguf_picker(window))
+    set_attachment_picker(attachment_picker(window))
     outcome = {"code": 0}
 
     minimized = threading.Event()

@@ -75,6 +75,7 @@ _STATUS: dict[ErrorCode, int] = {  # one status per code; a test checks none is 
     "invalid_argument": 400,
     "config_invalid": 400,
     "import_invalid": 400,
+    "attachment_refused": 422,
     "model_invalid": 400,
     "not_found": 404,
     "conflict": 409,

@@ -11,7 +11,11 @@ Modules, from the database up:
 - ``_slot_caches``: ``SlotCaches``, the table of saved KV cache files.
 - ``_bulk``: writing whole conversations as given (import).
 - ``_tree``: ``MessageTree``, branches, siblings and leaves of one conversation.
-- ``_export``: the JSON export format (validated on import) and Markdown.
+- ``_parts``: ``PartStore``, attachments' rows and which message uses which (by content hash).
+- ``_attachments``: ``AttachmentService``, files added (dialog, upload), read back, released.
+- ``_token_counts``: a message's tokens before sending, against the context left.
+- ``_export``: the JSON export format (validated on import); ``_export_files`` its attachments;
+  ``_export_markdown`` the Markdown export.
 - ``_slots``: ``SlotManager``, sticky llama-server slots and their caches on disk.
 - ``_prompt``: what is sent for an answer: the prompt and sampling parameters (pure).
 - ``_views``: stored conversations and messages as the page's contract models; the event sink.
@@ -34,10 +38,10 @@ from ._export import (
     ExportedConversation,
     ExportedMessage,
     export_json,
-    export_markdown,
     import_json,
     parse_export,
 )
+from ._export_markdown import export_markdown
 from ._migrations import MIGRATIONS, migrate, schema_version
 from ._orchestrator import ChatOrchestrator
 from ._records import ConversationRecord, MessageRecord, new_id, utc_now

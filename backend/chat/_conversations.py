@@ -25,7 +25,9 @@ from ..contract import (
     SearchHit,
 )
 from ..errors import FieldError, InvalidArgument
-from ._export import export_filename, export_json, export_markdown, import_json
+from ._attachments import AttachmentService
+from ._export import export_filename, export_json, import_json
+from ._export_markdown import export_markdown
 from ._generation import Generations
 from ._live import live_view
 from ._slots import SlotManager
@@ -56,11 +58,13 @@ class ConversationService:
         slots: SlotManager,
         generations: Generations,
         emit: EventSink,
+        attachments: AttachmentService,
     ) -> None:
         self.store = store
         self.slots = slots
         self.generations = generations
         self.emit = emit
+        self.attachments = attachments
 
     async def create_conversation(self, title: str | None = None) -> Conversation:
         """A new, empty conversation."""
@@ -105,13 +109,16 @@ class ConversationService:
         """Delete a conversation (stopping its generation first); False if it did not exist."""
         await self.generations.stop(conversation_id)
         await self.slots.forget(conversation_id)
-        return self.store.delete_conversation(conversation_id)
+        deleted = self.store.delete_conversation(conversation_id)
+        self.attachments.collect()
+        return deleted
 
     async def clear_conversation(self, conversation_id: str) -> Conversation:
         """Delete every message of a conversation."""
         self.generations.ensure_idle(conversation_id)
         await self.slots.forget(conversation_id)
         self.store.clear_conversation(conversation_id)
+        self.attachments.collect()
         return conversation_view(self.store, conversation_id)
 
     async def update_settings(
@@ -157,7 +164,7 @@ class ConversationService:
             self.store.get_conversation(conversation_id)
         title = self.store.get_conversation(ids[0]).title if len(ids) == 1 else "conversations"
         if format == "json":
-            content = export_json(self.store, ids)
+            content = export_json(self.store, ids, self.attachments.blobs)
             return ExportResult(
                 format="json", filename=export_filename(title, "json"), content=content
             )
@@ -171,7 +178,8 @@ class ConversationService:
 
     async def import_(self, data: str | dict[str, Any]) -> ImportResult:
         """Import a JSON export; all or nothing; never overwrites."""
-        return ImportResult(conversation_ids=import_json(self.store, data))
+        ids = import_json(self.store, data, self.attachments.blobs)
+        return ImportResult(conversation_ids=ids)
 
     async def select_branch(self, message_id: str) -> Conversation:
         """Show the branch through ``message_id`` (ending at its newest descendant)."""
@@ -190,6 +198,7 @@ class ConversationService:
         leaf = self.store.get_conversation(conversation_id).active_leaf_id
         shown = {m.id for m in active_branch(self.store, conversation_id)} if leaf else set()
         self.store.delete_subtree(message_id)
+        self.attachments.collect()
         if message_id in shown:  # the active branch lost its tail
             remaining = MessageTree(self.store.messages(conversation_id))
             self.store.update_conversation(

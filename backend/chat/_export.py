@@ -34,12 +34,19 @@ The JSON format (``application/json``, UTF-8)::
               "tool_calls": [{"id": "c1", "name": "add", "arguments": "{...}",
                               "state": "done", "result": "5", ...}],  # optional (ToolCallInfo)
               "probs": [{"token": "Hi", "prob": 0.9, "top": [...]}],     # optional (TokenProb)
-              "reasoning_ms": 1234.5                      # optional: how long it thought
+              "reasoning_ms": 1234.5,                     # optional: how long it thought
               "provider_id": "local", "provider_name": "This computer",  # optional: who wrote it
-              "failover": null                            # optional: how it fell back
+              "failover": null,                           # optional: how it fell back
+              "attachments": [{"id": "<sha256>", "name": "report.pdf",   # optional: its files
+                               "first_page": 2, "last_page": 5}]       # pages sent (or null)
             }
           ]
         }
+      ],
+      "attachments": [                                    # optional: each file used, once
+        {"id": "<sha256>", "name": "report.pdf", "mime_type": "application/pdf",
+         "kind": "document", "size": 12345, "text": "...", "page_offsets": [0, 1234],
+         "created_at": "...Z", "data": "<the bytes, base64>"}
       ]
     }
 
@@ -54,9 +61,7 @@ are reported as ``ImportFormatError`` with the offending field. Import never ove
 that already exists gets a fresh one, and parent links and the active leaf follow the new ids. A
 message imported as ``streaming`` becomes ``cancelled``, and so do its unfinished tool calls.
 
-Markdown export shows each conversation's active branch: the title as a heading, then each
-message under a role heading, reasoning and each tool call (arguments and result) in a
-``<details>`` block.
+Attachments: see ``_export_files``; the Markdown export: ``_export_markdown``.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ from pydantic import (
 )
 
 from .. import strict_json
+from ..attachments import BlobStore
 from ..config import SamplingParams
 from ..contract import (
     ConversationOptions,
@@ -89,6 +95,15 @@ from ..contract import (
 from ..errors import FieldError, ImportFormatError, InvalidArgument
 from ..llama import parse_usage
 from ._bulk import existing_ids, insert_conversation
+from ._export_files import (
+    ExportedFile,
+    ExportedPart,
+    check_files,
+    exported_files,
+    exported_parts,
+    store_files,
+)
+from ._parts import PartStore, StoredPart
 from ._records import ConversationRecord, MessageRecord, new_id, stopped_calls, utc_now
 from ._store import ConversationStore
 
@@ -99,7 +114,6 @@ __all__ = [
     "ExportedConversation",
     "ExportedMessage",
     "export_json",
-    "export_markdown",
     "import_json",
     "parse_export",
 ]
@@ -155,6 +169,7 @@ class ExportedMessage(_Strict):
     provider_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     provider_name: str | None = Field(None, max_length=200)
     failover: str | None = Field(None, max_length=2000)
+    attachments: list[ExportedPart] = Field(default_factory=list, max_length=100)
 
 
 class ExportedConversation(_Strict):
@@ -186,10 +201,15 @@ class ExportDocument(_Strict):
     version: Literal[1]
     exported_at: Timestamp | None = None
     conversations: list[ExportedConversation]
+    attachments: list[ExportedFile] = Field(default_factory=list)
 
 
-def _exported(store: ConversationStore, conversation_id: str) -> ExportedConversation:
+def _exported(
+    store: ConversationStore, conversation_id: str, parts: dict[str, list[StoredPart]]
+) -> ExportedConversation:
     record = store.get_conversation(conversation_id)
+    messages = store.messages(conversation_id)
+    parts.update(PartStore(store).parts(m.id for m in messages))
     return ExportedConversation(
         id=record.id,
         title=record.title,
@@ -222,60 +242,30 @@ def _exported(store: ConversationStore, conversation_id: str) -> ExportedConvers
                 provider_id=m.provider_id,
                 provider_name=m.provider_name,
                 failover=m.failover,
+                attachments=exported_parts(parts.get(m.id, [])),
             )
-            for m in store.messages(conversation_id)
+            for m in messages
         ],
     )
 
 
-def export_json(store: ConversationStore, conversation_ids: list[str]) -> str:
-    """The JSON document for these conversations."""
+def export_json(
+    store: ConversationStore, conversation_ids: list[str], blobs: BlobStore | None = None
+) -> str:
+    """The JSON document for these conversations (their attached files read from ``blobs``)."""
+    parts: dict[str, list[StoredPart]] = {}
+    conversations = [_exported(store, cid, parts) for cid in conversation_ids]
+    used = [p.attachment for message_parts in parts.values() for p in message_parts]
+    if used and blobs is None:
+        raise InvalidArgument("These conversations have attachments; their files are needed.")
     document = ExportDocument(
         format=EXPORT_FORMAT,
         version=EXPORT_VERSION,
         exported_at=utc_now(),
-        conversations=[_exported(store, cid) for cid in conversation_ids],
+        conversations=conversations,
+        attachments=exported_files(used, blobs) if blobs is not None else [],
     )
-    return document.model_dump_json(indent=2)
-
-
-def export_markdown(store: ConversationStore, branches: dict[str, list[MessageRecord]]) -> str:
-    """Markdown for these conversations (id to active branch, root first)."""
-    parts = []
-    for conversation_id, branch in branches.items():
-        record = store.get_conversation(conversation_id)
-        lines = [f"# {record.title}", "", f"*{record.created_at}*", ""]
-        if record.system_prompt:
-            lines += ["## System", "", record.system_prompt, ""]
-        for message in branch:
-            lines += [f"## {message.role.capitalize()}", ""]
-            if message.reasoning:
-                lines += [
-                    "<details><summary>Reasoning</summary>",
-                    "",
-                    message.reasoning,
-                    "",
-                    "</details>",
-                    "",
-                ]
-            lines += [message.content, ""]
-            lines += _markdown_calls(message.tool_calls)
-            if message.status != "complete":
-                lines += [
-                    f"*({message.status}{': ' + message.error if message.error else ''})*",
-                    "",
-                ]
-        parts.append("\n".join(lines))
-    return "\n---\n\n".join(parts)
-
-
-def _markdown_calls(calls: tuple[ToolCallInfo, ...]) -> list[str]:
-    lines = []
-    for call in calls:
-        where = f" on {call.server_name}" if call.server_name else ""
-        lines += [f"<details><summary>Tool call: {call.name}{where} ({call.state})</summary>", ""]
-        lines += ["```json", call.arguments, "```", "", call.result or "", "", "</details>", ""]
-    return lines
+    return document.model_dump_json(indent=2, exclude_defaults=False)
 
 
 def parse_export(data: str | dict[str, Any]) -> ExportDocument:
@@ -335,9 +325,16 @@ def _fail(field: str, message: str) -> None:
     )
 
 
-def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[str]:
-    """Import every conversation of a document in one transaction; return the new ids."""
+def import_json(
+    store: ConversationStore, data: str | dict[str, Any], blobs: BlobStore | None = None
+) -> list[str]:
+    """Import every conversation of a document in one transaction; return the new ids.
+
+    Its attached files go to ``blobs`` (written before the transaction; a failed import leaves
+    them unnamed, for the next start's sweep)."""
     document = parse_export(data)
+    used = [a.id for c in document.conversations for m in c.messages for a in m.attachments]
+    contents = check_files(document.attachments, used)
     taken_conversations = existing_ids(
         store, "conversations", [c.id for c in document.conversations]
     )
@@ -345,7 +342,9 @@ def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[st
         store, "messages", [m.id for c in document.conversations for m in c.messages]
     )
     created = []
+    parts = PartStore(store)
     with store.transaction():
+        store_files(parts, blobs, document.attachments, contents)
         for conversation in document.conversations:
             ids = {
                 m.id: (new_id() if m.id in taken_messages else m.id) for m in conversation.messages
@@ -369,6 +368,8 @@ def import_json(store: ConversationStore, data: str | dict[str, Any]) -> list[st
             insert_conversation(
                 store, record, [_message(m, cid, ids) for m in conversation.messages]
             )
+            for m in conversation.messages:
+                parts.link(ids[m.id], [a.choice() for a in m.attachments])
             created.append(cid)
     return created
 

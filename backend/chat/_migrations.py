@@ -26,6 +26,15 @@ Design of the tables:
   ``ConversationOptions``). ``messages.probs`` holds an answer's token probabilities as JSON
   only when its conversation asked for them (NULL otherwise, so they cost nothing when off), and
   ``messages.reasoning_ms`` how long the model thought.
+- ``attachments`` holds one row per stored file (its SHA-256 ``id`` names the file in the data
+  dir's ``attachments/`` folder) with its extracted text; ``message_parts`` lists each message's
+  attachments in order (a name and page range each). The reference count is the number of
+  ``message_parts`` rows, never a stored counter that a crash could leave wrong: when the last
+  part naming a file goes (a message deleted, also by cascade), a trigger deletes its row and
+  queues its id in ``attachment_orphans`` in the same transaction; the file is removed after
+  the commit, then the queue entry (a crash in between leaves an entry the next start
+  finishes). ``held_until`` keeps a file just attached in the form, not yet sent, from being
+  collected meanwhile.
 """
 
 from __future__ import annotations
@@ -188,6 +197,45 @@ def m007_providers(db: sqlite3.Connection) -> None:
         ALTER TABLE messages ADD COLUMN provider_id TEXT;
         ALTER TABLE messages ADD COLUMN provider_name TEXT;
         ALTER TABLE messages ADD COLUMN failover TEXT;
+        """,
+    )
+
+
+@migration
+def m008_attachments(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE attachments (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('document', 'image')),
+            size INTEGER NOT NULL,
+            text TEXT,
+            page_offsets TEXT,
+            created_at TEXT NOT NULL,
+            held_until TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE message_parts (
+            message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            attachment_id TEXT NOT NULL REFERENCES attachments(id),
+            name TEXT NOT NULL,
+            first_page INTEGER,
+            last_page INTEGER,
+            PRIMARY KEY (message_id, position)
+        );
+        CREATE INDEX message_parts_by_attachment ON message_parts(attachment_id);
+        CREATE TABLE attachment_orphans (id TEXT PRIMARY KEY);
+        CREATE TRIGGER message_parts_release AFTER DELETE ON message_parts
+        WHEN NOT EXISTS (SELECT 1 FROM message_parts WHERE attachment_id = old.attachment_id)
+            AND (SELECT held_until FROM attachments WHERE id = old.attachment_id)
+                < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        BEGIN
+            DELETE FROM attachments WHERE id = old.attachment_id;
+            INSERT OR IGNORE INTO attachment_orphans(id) VALUES (old.attachment_id);
+        END;
         """,
     )
 

@@ -22,29 +22,41 @@ group (:class:`GenerationRunner`) and streams to the ``sink`` given at construct
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import anyio
 from anyio.abc import TaskGroup
 
+from ..attachments import BlobStore
 from ..config import Settings
-from ..contract import ApprovalDecision, BridgeEvent, Message, StreamStarted, ToolCallInfo
+from ..contract import (
+    ApprovalDecision,
+    AttachmentChoice,
+    BridgeEvent,
+    Message,
+    StreamStarted,
+    ToolCallInfo,
+)
 from ..errors import InternalError, InvalidArgument, LlamaDeskError, ServerError
 from ..llama import LlamaCppAdapter
+from ._attachments import AttachmentService
+from ._branch_prompt import branch_prompt
 from ._context import ContextMeter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
-from ._prompt import build_prompt, history_prompt
+from ._prompt import history_prompt
 from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
 from ._store import ConversationStore
 from ._thinking import Thinking
+from ._token_counts import TokenCounter
 from ._tool_round import Approvals
-from ._tree import MessageTree
 from ._views import active_branch, guarded, message_view
 
 if TYPE_CHECKING:
@@ -75,6 +87,7 @@ class ChatOrchestrator:
         tools: ToolManager | None = None,
         explain: Explain | None = None,
         router: ProviderRouter | None = None,
+        attachments: AttachmentService | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -82,7 +95,16 @@ class ChatOrchestrator:
         self.slots = slots or SlotManager(adapter, store, slot_dir=None)
         emit = guarded(sink)
         self._generations = Generations()
-        self.conversations = ConversationService(store, self.slots, self._generations, emit)
+        self.attachments = attachments or AttachmentService(
+            store,
+            BlobStore(store.attachment_dir or Path(tempfile.mkdtemp(prefix="llamadesk-files-"))),
+            lambda: settings().attachments,
+        )
+        self.conversations = ConversationService(
+            store, self.slots, self._generations, emit, self.attachments
+        )
+        self.tokens = TokenCounter(adapter, store, lambda: settings().generation)
+        """Token counts of a message before it is sent."""
         self.thinking = Thinking(self._generations, adapter)
         """Stop thinking now, for the answers under way."""
         self.context = ContextMeter(store, adapter, settings)
@@ -138,7 +160,8 @@ class ChatOrchestrator:
             return False
         record = self.store.get_conversation(conversation_id)
         history = active_branch(self.store, conversation_id)
-        prefix = history_prompt(record, history, self.settings().generation)
+        parts = self.attachments.parts.parts(m.id for m in history)
+        prefix = history_prompt(record, history, self.settings().generation, parts=parts)
         return await self.slots.prepare(conversation_id, prefix)
 
     def prepare_soon(self, conversation_id: str) -> None:
@@ -156,9 +179,11 @@ class ChatOrchestrator:
         """Whether an answer is being generated in this conversation."""
         return conversation_id in self._generations
 
-    async def handle_user_message(self, conversation_id: str, content: str) -> Message:
+    async def handle_user_message(
+        self, conversation_id: str, content: str, attachments: Sequence[AttachmentChoice] = ()
+    ) -> Message:
         """Send a message and wait for the whole answer (no stream events)."""
-        generation = self._new_turn(conversation_id, content, emit=False)
+        generation = self._new_turn(conversation_id, content, attachments, emit=False)
         self._start(generation)
         await generation.done.wait()
         if generation.failure is not None:
@@ -166,9 +191,11 @@ class ChatOrchestrator:
         assert generation.final is not None
         return message_view(self.store, generation.final)
 
-    async def handle_user_message_stream(self, conversation_id: str, content: str) -> StreamStarted:
+    async def handle_user_message_stream(
+        self, conversation_id: str, content: str, attachments: Sequence[AttachmentChoice] = ()
+    ) -> StreamStarted:
         """Send a message; the answer streams to the sink. Returns once both are stored."""
-        generation = self._new_turn(conversation_id, content, emit=True)
+        generation = self._new_turn(conversation_id, content, attachments, emit=True)
         user_id = self.store.get_message(generation.message_id).parent_id
         assert user_id is not None
         return self._start(generation, user_message=self.store.get_message(user_id))
@@ -215,14 +242,27 @@ class ChatOrchestrator:
         generation.probs_before = probs
         return self._start(generation)
 
-    async def edit(self, message_id: str, content: str) -> StreamStarted:
-        """A new version of a user message, as a sibling, and a new answer to it."""
+    async def edit(
+        self,
+        message_id: str,
+        content: str,
+        attachments: Sequence[AttachmentChoice] | None = None,
+    ) -> StreamStarted:
+        """A new version of a user message, as a sibling, and a new answer to it.
+
+        ``attachments`` None keeps the original's attachments."""
         message = self.store.get_message(message_id)
         if message.role != "user":
             raise InvalidArgument("Only your own messages can be edited.")
-        _require_text(content)
+        parts = self.attachments.parts.choices(message_id) if attachments is None else attachments
+        _require_text(content, parts)
         self._generations.ensure_idle(message.conversation_id)
-        user = self.store.add_message(message.conversation_id, message.parent_id, "user", content)
+        user = self.attachments.parts.add_user_message(
+            message.conversation_id,
+            message.parent_id,
+            content,
+            parts,
+        )
         answer = self.store.add_message(
             message.conversation_id, user.id, "assistant", status="streaming"
         )
@@ -260,26 +300,34 @@ class ChatOrchestrator:
                 await self.tools.set_rule(call.server_id, None, "allow")
         return self._approvals.answer(message_id, call_id, decision, reason)
 
-    def _new_turn(self, conversation_id: str, content: str, *, emit: bool) -> Generation:
-        _require_text(content)
+    def _new_turn(
+        self,
+        conversation_id: str,
+        content: str,
+        attachments: Sequence[AttachmentChoice],
+        *,
+        emit: bool,
+    ) -> Generation:
+        _require_text(content, attachments)
         self.store.get_conversation(conversation_id)
         self._generations.ensure_idle(conversation_id)
         branch = active_branch(self.store, conversation_id)
         parent = branch[-1].id if branch else None
-        user = self.store.add_message(conversation_id, parent, "user", content)
+        user = self.attachments.parts.add_user_message(
+            conversation_id, parent, content, attachments
+        )
         answer = self.store.add_message(conversation_id, user.id, "assistant", status="streaming")
         generation = self._generation_for(answer)
         generation.emit = emit
         return generation
 
     def _generation_for(self, answer: MessageRecord, *, continuing: bool = False) -> Generation:
-        record = self.store.get_conversation(answer.conversation_id)
-        branch = MessageTree(self.store.messages(answer.conversation_id)).branch(answer.id)
+        defaults = self.settings().generation
         return Generation(
             stream_id=new_id(),
             conversation_id=answer.conversation_id,
             message_id=answer.id,
-            prompt=build_prompt(record, branch, self.settings().generation, continuing=continuing),
+            prompt=branch_prompt(self.store, answer.id, defaults, continuing=continuing),
             existing=answer.content if continuing else "",
         )
 
@@ -305,6 +353,6 @@ class ChatOrchestrator:
             self._generations.finished(generation)
 
 
-def _require_text(content: str) -> None:
-    if not content.strip():
+def _require_text(content: str, attachments: Sequence[AttachmentChoice] = ()) -> None:
+    if not content.strip() and not attachments:
         raise InvalidArgument("A message cannot be empty.")

@@ -10,6 +10,10 @@
   ``reasoning_effort`` and ``reasoning_budget_tokens``; a streamed answer also asks for
   ``reasoning_control``, which lets "stop thinking now" end a model's thinking mid-answer.
 - When the prompt does not fit a slot, :func:`drop_oldest_turn` gives a shorter one.
+- llama-server echoes the prefill at the start of a continued answer; :func:`cut_echo` cuts it.
+- A user message with attachments is sent as its documents, each labelled by name (and the
+  pages sent), then its text: :func:`user_content`. An image is named only (a vision model is
+  sent the picture itself).
 - An answer that called tools is sent as the OpenAI format has it: the assistant message with its
   ``tool_calls``, then one ``tool`` message per call with its result. For a chat template that
   cannot take tools, :func:`tools_as_text` writes them into the assistant's text instead.
@@ -23,6 +27,7 @@ from typing import Any
 from ..config import SAMPLING_KEYS, GenerationSettings
 from ..contract import ConversationOptions, ToolCallInfo
 from ..llama import ChatMessage
+from ._parts import StoredPart
 from ._records import ConversationRecord, MessageRecord
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "history_prompt",
     "sampling_params",
     "tools_as_text",
+    "user_content",
 ]
 
 
@@ -42,9 +48,12 @@ def build_prompt(
     defaults: GenerationSettings,
     *,
     continuing: bool = False,
+    parts: Mapping[str, Sequence[StoredPart]] | None = None,
 ) -> list[ChatMessage]:
-    """The messages for the answer at the end of ``branch`` (which ends with that answer)."""
-    prompt = history_prompt(conversation, branch[:-1], defaults)
+    """The messages for the answer at the end of ``branch`` (which ends with that answer).
+
+    ``parts`` holds the attachments of the branch's messages that have any, by message id."""
+    prompt = history_prompt(conversation, branch[:-1], defaults, parts=parts)
     last = branch[-1]
     if continuing and last.tool_calls:
         prompt += assistant_turn(last.content, last.tool_calls)
@@ -57,6 +66,8 @@ def history_prompt(
     conversation: ConversationRecord,
     history: Sequence[MessageRecord],
     defaults: GenerationSettings,
+    *,
+    parts: Mapping[str, Sequence[StoredPart]] | None = None,
 ) -> list[ChatMessage]:
     """The system prompt and ``history`` as sent: how the prompt of a message after it begins."""
     system = (
@@ -68,9 +79,30 @@ def history_prompt(
     for m in history:
         if m.tool_calls:
             prompt += assistant_turn(m.content, m.tool_calls)
+        elif m.id in (parts or {}):
+            prompt.append({"role": m.role, "content": user_content(m.content, (parts or {})[m.id])})
         elif m.content:
             prompt.append({"role": m.role, "content": m.content})
     return prompt
+
+
+def user_content(text: str, parts: Sequence[StoredPart]) -> str:
+    """A user message as the model reads it: each attachment labelled by name, then its text."""
+    blocks = [_labelled(part) for part in parts]
+    if text.strip():
+        blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def _labelled(part: StoredPart) -> str:
+    name = part.name.replace('"', "'")
+    if part.attachment.kind == "image":
+        return f'[image: "{name}"]'
+    pages = ""
+    count = part.attachment.page_count
+    if count is not None and (part.first_page is not None or part.last_page is not None):
+        pages = f' pages="{part.first_page or 1}-{part.last_page or count} of {count}"'
+    return f'<document name="{name}"{pages}>\n{part.text()}\n</document>'
 
 
 def assistant_turn(content: str, calls: Sequence[ToolCallInfo]) -> list[ChatMessage]:

@@ -22,6 +22,7 @@ from typing import Any, cast
 from pydantic import TypeAdapter
 
 from ..contract import (
+    Attachment,
     ConversationOptions,
     Message,
     MessageRole,
@@ -121,8 +122,10 @@ class MessageRecord:
     failover: str | None = None
     """Set when another provider than the chosen one wrote (part of) the answer: what happened."""
 
-    def to_contract(self, sibling_ids: list[str]) -> Message:
-        """The wire form, with the ids of this message and its siblings."""
+    def to_contract(
+        self, sibling_ids: list[str], attachments: list[Attachment] | None = None
+    ) -> Message:
+        """The wire form, with the ids of this message and its siblings, and its attachments."""
         return Message(
             id=self.id,
             conversation_id=self.conversation_id,
@@ -140,6 +143,7 @@ class MessageRecord:
             provider_id=self.provider_id,
             provider_name=self.provider_name,
             failover=self.failover,
+            attachments=attachments or [],
             created_at=self.created_at,
             sibling_ids=sibling_ids,
         )

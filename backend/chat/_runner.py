@@ -62,11 +62,11 @@ from ..llama import (
     ToolCallDelta,
 )
 from ..providers import LOCAL_NAME, ManagedServer, ProviderRouter
+from ._branch_prompt import branch_prompt
 from ._generation import Generation
 from ._prompt import (
     answer_options,
     assistant_turn,
-    build_prompt,
     drop_oldest_turn,
     sampling_params,
     tools_as_text,
@@ -77,7 +77,6 @@ from ._slots import SlotManager
 from ._store import ConversationStore
 from ._tool_offer import ToolOffer, template_caps
 from ._tool_round import Approvals, ToolRound
-from ._tree import MessageTree
 from ._views import EventSink, message_view
 
 if TYPE_CHECKING:
@@ -270,9 +269,7 @@ class GenerationRunner:
         answer = self.store.add_message(
             generation.conversation_id, done.id, "assistant", status="streaming"
         )
-        conversation = self.store.get_conversation(generation.conversation_id)
-        branch = MessageTree(self.store.messages(generation.conversation_id)).branch(answer.id)
-        generation.prompt = build_prompt(conversation, branch, self.settings().generation)
+        generation.prompt = branch_prompt(self.store, answer.id, self.settings().generation)
         generation.message_id, generation.existing = answer.id, ""
         generation.accumulator, generation.dirty = ChatAccumulator(), False
         generation.probs_before, generation.reasoning_ms = (), None

@@ -117,6 +117,8 @@ class ConversationStore:
     """Conversations and their message trees in one SQLite file (or ``":memory:"``)."""
 
     def __init__(self, path: Path | str) -> None:
+        self.attachment_dir = path.parent / "attachments" if isinstance(path, Path) else None
+        """Where attached files are stored, beside the database (None in memory)."""
         self._lock = threading.RLock()
         try:
             self._db = _connect(path)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from ..contract import BridgeEvent, Conversation, Message
+from ._parts import PartStore, part_views
 from ._records import MessageRecord
 from ._store import ConversationStore
 from ._tree import MessageTree
@@ -34,6 +35,8 @@ def conversation_view(store: ConversationStore, conversation_id: str) -> Convers
     record = store.get_conversation(conversation_id)
     tree = MessageTree(store.messages(conversation_id))
     summary = store.summary(conversation_id)
+    branch = tree.branch(record.active_leaf_id)
+    parts = PartStore(store).parts(m.id for m in branch)
     return Conversation(
         **summary.model_dump(),
         system_prompt=record.system_prompt,
@@ -41,14 +44,15 @@ def conversation_view(store: ConversationStore, conversation_id: str) -> Convers
         options=record.options,
         provider_id=record.provider_id,
         provider_model=record.provider_model,
-        messages=[m.to_contract(tree.sibling_ids(m)) for m in tree.branch(record.active_leaf_id)],
+        messages=[m.to_contract(tree.sibling_ids(m), part_views(parts, m.id)) for m in branch],
     )
 
 
 def message_view(store: ConversationStore, message: MessageRecord) -> Message:
-    """One message with the ids of its siblings."""
+    """One message with the ids of its siblings and its attachments."""
     tree = MessageTree(store.messages(message.conversation_id))
-    return message.to_contract(tree.sibling_ids(message))
+    parts = PartStore(store).parts([message.id])
+    return message.to_contract(tree.sibling_ids(message), part_views(parts, message.id))
 
 
 def guarded(sink: EventSink) -> EventSink:

@@ -4,6 +4,7 @@
 validated changes from the settings page, and survives a broken settings file.
 """
 
+from backend.config._attachments import AttachmentSettings
 from backend.config._format import format_paths, format_show
 from backend.config._local_api import LOCAL_API_HOST, LocalApiSettings
 from backend.config._rpc import RpcSettings, RpcWorker
@@ -22,6 +23,7 @@ from backend.config._tools import ToolsSettings
 
 __all__ = [
     "AppearanceSettings",
+    "AttachmentSettings",
     "BehaviourSettings",
     "ConfigService",
     "EngineSettings",

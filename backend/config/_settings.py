@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
+from ._attachments import AttachmentSettings
 from ._local_api import LocalApiSettings
 from ._rpc import RpcSettings
 from ._tools import ToolsSettings
@@ -390,4 +391,7 @@ class Settings(_Section):
     local_api: LocalApiSettings = Field(
         default_factory=LocalApiSettings,
         description="LlamaDesk as an OpenAI-compatible server for other apps on this machine.",
+    )
+    attachments: AttachmentSettings = Field(
+        default_factory=AttachmentSettings, description="Files attached to messages."
     )

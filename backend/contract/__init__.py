@@ -11,6 +11,7 @@ Modules, by topic:
 
 - ``_base``: the bases ``Wire`` (results, events) and ``Params`` (command arguments).
 - ``_errors``: ``BridgeError``, the envelopes, and ``bridge_error`` (exception → wire).
+- ``_attachments``: files attached to messages, their text, token counts before sending.
 - ``_chat``: conversations, messages, search, export/import.
 - ``_inspect``: a conversation's answer options, token probabilities, regenerating from a token.
 - ``_models``: the model list, per-model load settings, downloads.
@@ -34,6 +35,20 @@ from ._app import (
     OpenExternalParams,
     SaveConfigParams,
     SaveConfigResult,
+)
+from ._attachments import (
+    ATTACHMENT_ID,
+    Attachment,
+    AttachmentChoice,
+    AttachmentKind,
+    AttachmentRef,
+    AttachmentText,
+    AttachmentTokens,
+    CountTokensParams,
+    PickedAttachments,
+    RefusedFile,
+    TokenCounts,
+    UploadAttachmentParams,
 )
 from ._base import EmptyParams, Params
 from ._chat import (
@@ -178,6 +193,7 @@ from ._tools import (
 )
 
 __all__ = [
+    "ATTACHMENT_ID",
     "About",
     "AddModelFileParams",
     "AddProviderParams",
@@ -185,6 +201,12 @@ __all__ = [
     "AnswerToolCallParams",
     "ApprovalDecision",
     "ApprovalRule",
+    "Attachment",
+    "AttachmentChoice",
+    "AttachmentKind",
+    "AttachmentRef",
+    "AttachmentText",
+    "AttachmentTokens",
     "BRIDGE_NAMESPACE",
     "BackupInfo",
     "BackupList",
@@ -201,6 +223,7 @@ __all__ = [
     "ConversationRef",
     "ConversationSummary",
     "ConversationUpdatedEvent",
+    "CountTokensParams",
     "CreateConversationParams",
     "DatabaseRecoveredEvent",
     "DatabaseRecovery",
@@ -246,6 +269,7 @@ __all__ = [
     "OpenExternalParams",
     "Opened",
     "Params",
+    "PickedAttachments",
     "PickedFile",
     "PinConversationParams",
     "PromptProgress",
@@ -258,6 +282,7 @@ __all__ = [
     "Providers",
     "ProvidersChangedEvent",
     "ReasoningEffort",
+    "RefusedFile",
     "RegenerateFromTokenParams",
     "RemoveModelParams",
     "RenameConversationParams",
@@ -297,6 +322,7 @@ __all__ = [
     "ThinkingEnded",
     "Timings",
     "TokenAlternative",
+    "TokenCounts",
     "TokenProb",
     "ToolCallEvent",
     "ToolCallInfo",
@@ -312,5 +338,6 @@ __all__ = [
     "UpdateConversationSettingsParams",
     "UpdateProviderParams",
     "UpdateToolServerParams",
+    "UploadAttachmentParams",
     "bridge_error",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from ._attachments import Attachment, AttachmentChoice
 from ._base import ID, Params, Wire, absent
 from ._inspect import ConversationOptions, TokenProb
 from ._live import LiveStream
@@ -95,6 +96,10 @@ class Message(Wire):
         None,
         description="Set when the answer fell back from the chosen provider: what happened "
         "(e.g. finished by another provider after the local server was lost mid-answer).",
+    )
+    attachments: list[Attachment] = Field(
+        default_factory=list,
+        description="The files attached to this (user) message, in order: its other parts.",
     )
     created_at: str
     sibling_ids: list[str] = Field(
@@ -191,18 +196,31 @@ class MessageRef(Params):
     message_id: str = ID
 
 
-class SendMessageParams(Params):
-    """A new user message for a conversation."""
+class _HasContent(Params):
+    content: str = Field(max_length=2_000_000, description="The text (may be empty with files).")
+    attachments: list[AttachmentChoice] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> _HasContent:
+        if not self.content.strip() and not self.attachments:
+            raise ValueError("a message needs text or an attachment")
+        return self
+
+
+class SendMessageParams(_HasContent):
+    """A new user message for a conversation: its text and the files attached to it."""
 
     conversation_id: str = ID
-    content: str = Field(min_length=1, max_length=2_000_000)
 
 
 class EditMessageParams(Params):
-    """New text for a user message; it becomes a sibling branch."""
+    """New text for a user message; it becomes a sibling branch.
+
+    ``attachments`` null keeps the original message's attachments; a list replaces them."""
 
     message_id: str = ID
-    content: str = Field(min_length=1, max_length=2_000_000)
+    content: str = Field(max_length=2_000_000)
+    attachments: list[AttachmentChoice] | None = Field(None, max_length=100)
 
 
 class CreateConversationParams(Params):

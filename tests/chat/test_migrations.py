@@ -122,6 +122,15 @@ SCHEMA_V6 = SCHEMA_V5 + (
     "ALTER TABLE messages ADD COLUMN reasoning_ms REAL;\n"
 )
 
+# Version 7 as shipped: version 6 plus m007_providers.
+SCHEMA_V7 = SCHEMA_V6 + (
+    "ALTER TABLE conversations ADD COLUMN provider_id TEXT NOT NULL DEFAULT 'local';\n"
+    "ALTER TABLE conversations ADD COLUMN provider_model TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN provider_id TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN provider_name TEXT;\n"
+    "ALTER TABLE messages ADD COLUMN failover TEXT;\n"
+)
+
 OLD_SCHEMAS = {
     0: "",
     1: SCHEMA_V1,
@@ -130,6 +139,7 @@ OLD_SCHEMAS = {
     4: SCHEMA_V4,
     5: SCHEMA_V5,
     6: SCHEMA_V6,
+    7: SCHEMA_V7,
 }
 
 
@@ -164,6 +174,7 @@ def test_the_old_schemas_are_the_first_migrations() -> None:
         "m005_conversation_list_index",
         "m006_answer_options_and_token_probs",
         "m007_providers",
+        "m008_attachments",
     ]
 
 

@@ -9,7 +9,8 @@ validated; results are contract models. Nothing here decides anything: it only r
 service stays testable on its own. Helpers are private (a leading underscore), or they would
 become commands.
 
-- ``_base``: ``HandlerBase``, the services and the file dialog every topic class shares.
+- ``_base``: ``HandlerBase``, the services and the file dialogs every topic class shares.
+- ``_attachments``: ``AttachmentCommands``, files attached to messages and their token counts.
 - ``_chat``: ``ChatCommands`` (answers) and ``ConversationCommands`` (the conversation list).
 - ``_models``: ``ModelCommands`` (the model list, load settings) and ``DownloadCommands``.
 - ``_server``: ``ServerCommands``, the llama-server process.
@@ -23,7 +24,8 @@ become commands.
 
 from ...bridge import commands_of
 from ._app import DesktopCommands, SettingsCommands
-from ._base import FilePicker
+from ._attachments import AttachmentCommands
+from ._base import AttachmentPicker, FilePicker
 from ._chat import ChatCommands, ConversationCommands
 from ._local_api import LocalApiCommands
 from ._models import DownloadCommands, ModelCommands
@@ -34,6 +36,8 @@ from ._storage import StorageCommands, recovery_notice
 from ._tools import ToolCommands
 
 __all__ = [
+    "AttachmentCommands",
+    "AttachmentPicker",
     "COMMANDS",
     "ChatCommands",
     "CommandHandlers",
@@ -55,6 +59,7 @@ __all__ = [
 
 class CommandHandlers(
     ChatCommands,
+    AttachmentCommands,
     ConversationCommands,
     SettingsCommands,
     ModelCommands,

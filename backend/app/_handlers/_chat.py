@@ -41,12 +41,14 @@ class ChatCommands(HandlerBase):
 
     async def send_chat_message(self, params: SendMessageParams) -> Message:
         """Answer a message and return the finished assistant message."""
-        return await self._services.chat.handle_user_message(params.conversation_id, params.content)
+        return await self._services.chat.handle_user_message(
+            params.conversation_id, params.content, params.attachments
+        )
 
     async def send_chat_message_stream(self, params: SendMessageParams) -> StreamStarted:
         """Start answering; text follows as stream events."""
         return await self._services.chat.handle_user_message_stream(
-            params.conversation_id, params.content
+            params.conversation_id, params.content, params.attachments
         )
 
     async def stop_generation(self, params: ConversationRef) -> Stopped:
@@ -73,7 +75,7 @@ class ChatCommands(HandlerBase):
 
     async def edit_message(self, params: EditMessageParams) -> StreamStarted:
         """A new version of a user message, answered."""
-        return await self._services.chat.edit(params.message_id, params.content)
+        return await self._services.chat.edit(params.message_id, params.content, params.attachments)
 
     async def get_context_usage(self, params: ContextUsageParams) -> ContextUsage:
         """The tokens the next prompt would take with the draft, of one slot's context."""

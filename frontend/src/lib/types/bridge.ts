@@ -41,6 +41,7 @@ export interface Commands {
 	clear_conversation: ClearConversationCommand;
 	clear_finished_downloads: ClearFinishedDownloadsCommand;
 	continue_message: ContinueMessageCommand;
+	count_message_tokens: CountMessageTokensCommand;
 	create_conversation: CreateConversationCommand;
 	delete_conversation: DeleteConversationCommand;
 	delete_message: DeleteMessageCommand;
@@ -49,6 +50,7 @@ export interface Commands {
 	export_conversations: ExportConversationsCommand;
 	export_tool_servers: ExportToolServersCommand;
 	get_about: GetAboutCommand;
+	get_attachment_text: GetAttachmentTextCommand;
 	get_config: GetConfigCommand;
 	get_context_usage: GetContextUsageCommand;
 	get_conversation: GetConversationCommand;
@@ -69,6 +71,7 @@ export interface Commands {
 	list_tool_servers: ListToolServersCommand;
 	list_tools: ListToolsCommand;
 	open_external: OpenExternalCommand;
+	pick_attachments: PickAttachmentsCommand;
 	pick_model_file: PickModelFileCommand;
 	pin_conversation: PinConversationCommand;
 	refresh_models: RefreshModelsCommand;
@@ -101,6 +104,7 @@ export interface Commands {
 	update_conversation_settings: UpdateConversationSettingsCommand;
 	update_provider: UpdateProviderCommand;
 	update_tool_server: UpdateToolServerCommand;
+	upload_attachment: UploadAttachmentCommand;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -641,6 +645,10 @@ export interface Conversation {
  * via the `definition` "Message".
  */
 export interface Message {
+	/**
+	 * The files attached to this (user) message, in order: its other parts.
+	 */
+	attachments?: Attachment[];
 	content: string;
 	conversation_id: string;
 	created_at: string;
@@ -680,6 +688,41 @@ export interface Message {
 	 * The tools the model called in this message, each with its state and result; the answer goes on in the next assistant message.
 	 */
 	tool_calls?: ToolCallInfo[];
+}
+/**
+ * A stored file as one part of a message (or of the form before sending).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "Attachment".
+ */
+export interface Attachment {
+	/**
+	 * Characters of extracted text (of the pages chosen).
+	 */
+	char_count: number;
+	/**
+	 * The first page sent (null: from the start).
+	 */
+	first_page: number | null;
+	/**
+	 * SHA-256 of the file's bytes: where it is stored.
+	 */
+	id: string;
+	kind: 'document' | 'image';
+	/**
+	 * The last page sent (null: to the end).
+	 */
+	last_page: number | null;
+	mime_type: string;
+	name: string;
+	/**
+	 * A PDF's number of pages.
+	 */
+	page_count: number | null;
+	/**
+	 * The file's size in bytes.
+	 */
+	size: number;
 }
 /**
  * One generated token: its text, its probability, and the most likely alternatives.
@@ -922,6 +965,73 @@ export interface StreamStarted {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CountMessageTokensCommand".
+ */
+export interface CountMessageTokensCommand {
+	params: CountTokensParams;
+	result: TokenCounts;
+}
+/**
+ * What the form would send: its text and attachments, into which conversation.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "CountTokensParams".
+ */
+export interface CountTokensParams {
+	/**
+	 * @maxItems 100
+	 */
+	attachments?: AttachmentChoice[];
+	content?: string;
+	conversation_id?: string | null;
+}
+/**
+ * An attachment to send with a message, optionally only some of its pages (PDF).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AttachmentChoice".
+ */
+export interface AttachmentChoice {
+	first_page: number | null;
+	id: string;
+	last_page: number | null;
+	name: string;
+}
+/**
+ * Token counts of a message about to be sent, against the context left.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "TokenCounts".
+ */
+export interface TokenCounts {
+	attachments: AttachmentTokens[];
+	/**
+	 * Tokens left for this message and its answer (context_size - context_used).
+	 */
+	context_left: number;
+	/**
+	 * Tokens one answer's context holds (a server slot).
+	 */
+	context_size: number;
+	/**
+	 * Tokens the conversation so far takes.
+	 */
+	context_used: number;
+	text_tokens: number;
+}
+/**
+ * How many tokens one attachment takes as sent (its label included).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AttachmentTokens".
+ */
+export interface AttachmentTokens {
+	id: string;
+	name: string;
+	tokens: number;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "CreateConversationCommand".
  */
 export interface CreateConversationCommand {
@@ -992,10 +1102,13 @@ export interface EditMessageCommand {
 /**
  * New text for a user message; it becomes a sibling branch.
  *
+ * ``attachments`` null keeps the original message's attachments; a list replaces them.
+ *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "EditMessageParams".
  */
 export interface EditMessageParams {
+	attachments?: AttachmentChoice[] | null;
 	content: string;
 	message_id: string;
 }
@@ -1085,6 +1198,35 @@ export interface About {
 	 * Running from the package, not from a source checkout.
 	 */
 	packaged: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetAttachmentTextCommand".
+ */
+export interface GetAttachmentTextCommand {
+	params: AttachmentRef;
+	result: AttachmentText;
+}
+/**
+ * Names a stored attachment, optionally some of its pages.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AttachmentRef".
+ */
+export interface AttachmentRef {
+	first_page?: number | null;
+	id: string;
+	last_page?: number | null;
+}
+/**
+ * The text extracted from an attachment (of the pages asked for).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AttachmentText".
+ */
+export interface AttachmentText {
+	attachment: Attachment;
+	text: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1847,6 +1989,34 @@ export interface Opened {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PickAttachmentsCommand".
+ */
+export interface PickAttachmentsCommand {
+	params: EmptyParams;
+	result: PickedAttachments;
+}
+/**
+ * The files chosen in the window's file dialog: those attached, those refused.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "PickedAttachments".
+ */
+export interface PickedAttachments {
+	attachments: Attachment[];
+	refused?: RefusedFile[];
+}
+/**
+ * A picked file that could not be attached, and why.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "RefusedFile".
+ */
+export interface RefusedFile {
+	message: string;
+	name: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "PickModelFileCommand".
  */
 export interface PickModelFileCommand {
@@ -2142,12 +2312,19 @@ export interface SendChatMessageCommand {
 	result: Message;
 }
 /**
- * A new user message for a conversation.
+ * A new user message for a conversation: its text and the files attached to it.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "SendMessageParams".
  */
 export interface SendMessageParams {
+	/**
+	 * @maxItems 100
+	 */
+	attachments?: AttachmentChoice[];
+	/**
+	 * The text (may be empty with files).
+	 */
 	content: string;
 	conversation_id: string;
 }
@@ -2478,6 +2655,27 @@ export interface UpdateToolServerParams {
 	server_id: string;
 }
 /**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UploadAttachmentCommand".
+ */
+export interface UploadAttachmentCommand {
+	params: UploadAttachmentParams;
+	result: Attachment;
+}
+/**
+ * A file sent by the page (browser mode): its name and its bytes as base64.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UploadAttachmentParams".
+ */
+export interface UploadAttachmentParams {
+	/**
+	 * The file's bytes, base64.
+	 */
+	data: string;
+	name: string;
+}
+/**
  * A failure the UI shows: a stable code, a sentence for people, and technical detail.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -2499,6 +2697,7 @@ export interface BridgeError {
 		| 'storage_error'
 		| 'import_invalid'
 		| 'tool_error'
+		| 'attachment_refused'
 		| 'internal';
 	detail: string | null;
 	fields?: BridgeFieldError[];

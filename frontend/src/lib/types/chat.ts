@@ -9,8 +9,8 @@ export interface ConversationGroup {
 	conversations: ConversationSummary[];
 }
 
-/** A text file attached to the next message. */
-export interface Attachment {
+/** A text file read in the page (the old way, until the form attaches stored files). */
+export interface TextFile {
 	name: string;
 	content: string;
 }

@@ -1,4 +1,4 @@
-import type { Attachment } from '$lib/types';
+import type { TextFile } from '$lib/types';
 
 export const MAX_ATTACHMENT_BYTES = 512 * 1024;
 
@@ -16,8 +16,8 @@ export function isTextFile(file: File): boolean {
 /** Read text files; returns what could be attached and a sentence for each file refused. */
 export async function readAttachments(
 	files: Iterable<File>
-): Promise<{ attached: Attachment[]; refused: string[] }> {
-	const attached: Attachment[] = [];
+): Promise<{ attached: TextFile[]; refused: string[] }> {
+	const attached: TextFile[] = [];
 	const refused: string[] = [];
 	for (const file of files) {
 		if (!isTextFile(file)) refused.push(`${file.name} is not a text file.`);
@@ -28,7 +28,7 @@ export async function readAttachments(
 }
 
 /** The message text sent to the model: each attachment as a fenced block, then the prompt. */
-export function composeMessage(prompt: string, attachments: Attachment[]): string {
+export function composeMessage(prompt: string, attachments: TextFile[]): string {
 	const files = attachments.map((file) => `File: ${file.name}\n\`\`\`\n${file.content}\n\`\`\``);
 	return [...files, prompt.trim()].filter(Boolean).join('\n\n');
 }

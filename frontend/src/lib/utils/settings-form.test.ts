@@ -18,7 +18,8 @@ describe('buildSections', () => {
 			'generation',
 			'appearance',
 			'behaviour',
-			'tools'
+			'tools',
+			'attachments'
 		]);
 	});
 

@@ -51,6 +51,40 @@ const mapping =
 	(value) =>
 		isObject(value) ? null : `Input should be a valid dictionary${name}`;
 
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+const hash: Check = (value) => {
+	if (typeof value !== 'string') return 'Input should be a valid string';
+	return HASH_PATTERN.test(value) ? null : `String should match pattern '${HASH_PATTERN.source}'`;
+};
+const page: Check = (value) =>
+	value === null || (Number.isInteger(value) && (value as number) >= 1)
+		? null
+		: 'Input should be greater than or equal to 1';
+const whole: Check = (value) =>
+	Number.isInteger(value) ? null : 'Input should be a valid integer';
+
+const PART: Shape = {
+	id: { check: hash, required: true },
+	name: { check: text(255), required: true },
+	first_page: { check: page },
+	last_page: { check: page }
+};
+
+const FILE: Shape = {
+	id: { check: hash, required: true },
+	name: { check: text(255), required: true },
+	mime_type: { check: text(200), required: true },
+	kind: { check: oneOf('document', 'image'), required: true },
+	size: { check: whole, required: true },
+	text: { check: optional(text()) },
+	page_offsets: {
+		check: (value) =>
+			value === null || Array.isArray(value) ? null : 'Input should be a valid list'
+	},
+	created_at: { check: text(), required: true },
+	data: { check: text(), required: true }
+};
+
 const MESSAGE: Shape = {
 	id: { check: id, required: true },
 	parent_id: { check: optional(id) },
@@ -74,7 +108,12 @@ const MESSAGE: Shape = {
 	},
 	provider_id: { check: optional(id) },
 	provider_name: { check: optional(text(200)) },
-	failover: { check: optional(text(2000)) }
+	failover: { check: optional(text(2000)) },
+	attachments: {
+		check: mapping(' or instance of ExportedPart'),
+		nested: PART,
+		list: true
+	}
 };
 
 const CONVERSATION: Shape = {
@@ -106,6 +145,11 @@ const DOCUMENT: Shape = {
 		nested: CONVERSATION,
 		list: true,
 		required: true
+	},
+	attachments: {
+		check: mapping(' or instance of ExportedFile'),
+		nested: FILE,
+		list: true
 	}
 };
 

@@ -17,7 +17,18 @@ import type { MockTree, Usage } from './tree';
  */
 const FORMAT = 'llamadesk.conversations';
 
-type ExportedMessage = Omit<Message, 'conversation_id' | 'sibling_ids'> & { usage: Usage | null };
+/** An attachment of an exported message: the stored file's id, its name, the pages sent. */
+interface ExportedPart {
+	id: string;
+	name: string;
+	first_page: number | null;
+	last_page: number | null;
+}
+
+type ExportedMessage = Omit<Message, 'conversation_id' | 'sibling_ids' | 'attachments'> & {
+	usage: Usage | null;
+	attachments: ExportedPart[];
+};
 
 /** A message as a file may hold it: the optional fields may be left out. */
 type ImportedMessage = Pick<ExportedMessage, 'id' | 'role' | 'content' | 'created_at'> &
@@ -84,7 +95,13 @@ function exportedMessage(tree: MockTree, message: Message): ExportedMessage {
 		reasoning_ms: message.reasoning_ms ?? null,
 		provider_id: message.provider_id,
 		provider_name: message.provider_name,
-		failover: message.failover
+		failover: message.failover,
+		attachments: (message.attachments ?? []).map((part) => ({
+			id: part.id,
+			name: part.name,
+			first_page: part.first_page ?? null,
+			last_page: part.last_page ?? null
+		}))
 	};
 }
 
@@ -127,7 +144,8 @@ export function exportConversations(
 		format: FORMAT,
 		version: 1,
 		exported_at: new Date().toISOString(),
-		conversations: chosen.map((id) => exported(tree, id))
+		conversations: chosen.map((id) => exported(tree, id)),
+		attachments: []
 	};
 	return {
 		format,

@@ -167,7 +167,8 @@ export class MockTree {
 			reasoning_ms: null,
 			provider_id: null,
 			provider_name: null,
-			failover: null
+			failover: null,
+			attachments: []
 		});
 	}
 
@@ -177,6 +178,7 @@ export class MockTree {
 		this.messages.set(message.id, {
 			...message,
 			tool_calls: message.tool_calls ?? [],
+			attachments: message.attachments ?? [],
 			sibling_ids: []
 		});
 		if (usage) this.usages.set(message.id, usage);
