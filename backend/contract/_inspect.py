@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ._base import ID, Params, Wire
 
@@ -32,15 +32,22 @@ ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
 """``reasoning_effort`` as llama-server takes it per request; ``none`` turns thinking off."""
 
 _StopSequence = Annotated[str, Field(min_length=1, max_length=200)]
+_MAX_STOPS = 16
+
+
+def _few_stops(stops: list[str]) -> list[str]:
+    # Checked here, not with max_length: a bounded list becomes 16 tuple types in TypeScript.
+    if len(stops) > _MAX_STOPS:
+        raise ValueError(f"at most {_MAX_STOPS} stop sequences")
+    return stops
 
 
 class ConversationOptions(Params):
     """A conversation's answer options besides the sampling values; each goes per request."""
 
-    stop: list[_StopSequence] = Field(
+    stop: Annotated[list[_StopSequence], AfterValidator(_few_stops)] = Field(
         default_factory=list,
-        max_length=16,
-        description="The answer ends before any of these strings (not included in it).",
+        description="The answer ends before any of these strings (not included in it); at most 16.",
     )
     token_probs: int = Field(
         0,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ._base import Params, Wire
+from ._base import Params, Wire, absent
 
 __all__ = ["LogsParams", "ServerDefaults", "ServerLogs", "ServerState", "ServerStatus"]
 
@@ -44,6 +44,11 @@ class ServerDefaults(Wire):
         None,
         description="Whether the loaded model's chat template can take tools "
         "(``chat_template_caps.supports_tools``); null when the server does not say.",
+    )
+    supports_reasoning_effort: bool | None = Field(
+        default_factory=absent,
+        description="Whether the template takes a reasoning effort "
+        "(``chat_template_caps.supports_reasoning_effort``); null when the server does not say.",
     )
     vision: bool | None = Field(
         None,

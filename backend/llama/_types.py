@@ -160,8 +160,8 @@ _SAMPLING_DEFAULTS = (
 
 
 def parse_server_defaults(props: Any) -> ServerDefaults:
-    """The sampling defaults in a ``/props`` answer, whether its template takes tools and whether
-    the model sees images; a value it lacks stays None.
+    """The sampling defaults in a ``/props`` answer, whether its template takes tools and a
+    reasoning effort, and whether the model sees images; a value it lacks stays None.
 
     Floats come as float32 (0.800000011920929) and are rounded to what was set (0.8).
     """
@@ -169,11 +169,13 @@ def parse_server_defaults(props: Any) -> ServerDefaults:
     params = settings.get("params") if isinstance(settings, dict) else None
     caps = props.get("chat_template_caps") if isinstance(props, dict) else None
     tools = caps.get("supports_tools") if isinstance(caps, dict) else None
+    effort = caps.get("supports_reasoning_effort") if isinstance(caps, dict) else None
     modalities = props.get("modalities") if isinstance(props, dict) else None
     sees = modalities.get("vision") if isinstance(modalities, dict) else None
     values: dict[str, float | int | bool | None] = {
         "supports_tools": tools if isinstance(tools, bool) else None,
         "vision": sees if isinstance(sees, bool) else None,
+        "supports_reasoning_effort": effort if isinstance(effort, bool) else None,
     }
     if not isinstance(params, dict):
         return ServerDefaults.model_validate(values)

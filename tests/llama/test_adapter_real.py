@@ -48,6 +48,7 @@ async def test_sampling_defaults_are_read_and_apply_to_what_a_request_leaves_out
         seed=-1,
         supports_tools=False,  # SmolLM2's own template
         vision=False,  # launched without a projector: /props says modalities.vision false
+        supports_reasoning_effort=False,  # SmolLM2 does not think
     )
 
     async def slot_temperature(params: dict[str, float]) -> float:

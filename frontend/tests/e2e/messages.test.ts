@@ -54,7 +54,7 @@ test('reasoning is shown in a collapsible block', async ({ page }) => {
 	await sendMessage(page, '/think');
 	await waitForAnswer(page);
 	const reasoning = page.getByTestId('message').last().locator('details');
-	await expect(reasoning).toContainText('Reasoning');
+	await expect(reasoning).toContainText(/Thought for \d+(\.\d)? s/);
 	await reasoning.locator('summary').click();
 	await expect(reasoning).toContainText('Six times seven');
 });

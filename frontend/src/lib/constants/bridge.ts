@@ -41,5 +41,6 @@ export const EVENT = {
 
 export const ERROR_CODE = {
 	internal: 'internal',
-	configInvalid: 'config_invalid'
+	configInvalid: 'config_invalid',
+	invalidArgument: 'invalid_argument'
 } as const;

@@ -1,4 +1,10 @@
-import type { Conversation, ConversationSummary, ExportResult, SearchHit } from '$lib/types';
+import type {
+	Conversation,
+	ConversationOptions,
+	ConversationSummary,
+	ExportResult,
+	SearchHit
+} from '$lib/types';
 import { call } from './ipc';
 
 /** Conversation commands. Stateless. */
@@ -22,5 +28,13 @@ export const ConversationService = {
 		format: 'json' | 'markdown',
 		conversation_ids: string[] | null = null
 	): Promise<ExportResult> => call('export_conversations', { conversation_ids, format }),
-	importData: (data: string) => call('import_conversations', { data })
+	importData: (data: string) => call('import_conversations', { data }),
+	/** A conversation's own system prompt, sampling values and answer options (null: global). */
+	updateSettings: (
+		conversation_id: string,
+		system_prompt: string | null,
+		params: Record<string, number>,
+		options: ConversationOptions
+	): Promise<Conversation> =>
+		call('update_conversation_settings', { conversation_id, system_prompt, params, options })
 };

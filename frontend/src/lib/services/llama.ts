@@ -40,6 +40,11 @@ export const LlamaService = {
 	stop: (conversation_id: string) => call('stop_generation', { conversation_id }),
 	regenerate: (message_id: string): Promise<StreamStarted> =>
 		call('regenerate_message', { message_id }),
+	/** A new answer beside this one: its tokens before `index`, then `token`, then more. */
+	regenerateFromToken: (message_id: string, index: number, token: string): Promise<StreamStarted> =>
+		call('regenerate_from_token', { message_id, index, token }),
+	/** End the running answer's thinking now; false when it was not thinking any more. */
+	stopThinking: (conversation_id: string) => call('stop_thinking', { conversation_id }),
 	continueMessage: (message_id: string): Promise<StreamStarted> =>
 		call('continue_message', { message_id }),
 	edit: (message_id: string, content: string): Promise<StreamStarted> =>

@@ -12,6 +12,7 @@ import type {
 	ToolCallInfo
 } from '$lib/types';
 import { mergeToolCall } from '$lib/utils/tool-calls';
+import { tokensPast } from '$lib/utils/token-probs';
 import { StreamOffsets } from './chat-offsets';
 import { conversationsStore } from './conversations.svelte';
 import { serverStore } from './server.svelte';
@@ -137,6 +138,12 @@ export class ChatStore {
 		if (this.reading?.messageId === event.message_id) this.reading = null;
 		if (accepted.content || accepted.reasoning)
 			this.batcher.push(event.message_id, accepted.content, accepted.reasoning);
+		const probs = event.probs ?? [];
+		if (probs.length > 0 && message) {
+			const fresh = tokensPast(probs, event.content.length - accepted.content.length);
+			if (message.probs) message.probs.push(...fresh);
+			else message.probs = fresh;
+		}
 	}
 
 	handleStreamEvent(event: StreamEvent): void {
@@ -349,6 +356,24 @@ export class ChatStore {
 			delete rest[answer.call_id];
 			this.answering = rest;
 		}
+	}
+
+	/** A new branch from token `index` of an answer, with `token` there instead. */
+	async regenerateFromToken(messageId: string, index: number, token: string): Promise<void> {
+		const at = this.findIndex(messageId);
+		if (at < 0 || this.isLoading) return;
+		await this.run(async () =>
+			this.begin(await LlamaService.regenerateFromToken(messageId, index, token), at)
+		);
+	}
+
+	/** Tell the model that thinks in the running answer to stop thinking and answer. */
+	async stopThinking(): Promise<void> {
+		const id = this.conversationId;
+		if (!id || !this.isLoading) return;
+		await this.run(async () => {
+			await LlamaService.stopThinking(id);
+		});
 	}
 
 	async continueMessage(messageId: string): Promise<void> {

@@ -1,5 +1,10 @@
 export { chatStore } from './chat.svelte';
 export { contextStore } from './context.svelte';
+export {
+	conversationSettingsStore,
+	SAMPLING_FIELDS,
+	type ConversationSettingsDraft
+} from './conversation-settings.svelte';
 export { conversationsStore } from './conversations.svelte';
 export { downloadsStore } from './downloads.svelte';
 export { linksStore } from './links.svelte';

@@ -780,103 +780,9 @@ export interface ConversationOptions {
 	 */
 	reasoning_effort: ('none' | 'minimal' | 'low' | 'medium' | 'high') | null;
 	/**
-	 * The answer ends before any of these strings (not included in it).
-	 *
-	 * @maxItems 16
+	 * The answer ends before any of these strings (not included in it); at most 16.
 	 */
-	stop?:
-		| []
-		| [string]
-		| [string, string]
-		| [string, string, string]
-		| [string, string, string, string]
-		| [string, string, string, string, string]
-		| [string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string, string, string, string]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ];
+	stop?: string[];
 	/**
 	 * Keep each generated token's probability and its top N alternatives (llama-server's n_probs); 0 asks for and stores nothing.
 	 */
@@ -1493,6 +1399,10 @@ export interface ServerDefaults {
 	min_p: number | null;
 	repeat_penalty: number | null;
 	seed: number | null;
+	/**
+	 * Whether the template takes a reasoning effort (``chat_template_caps.supports_reasoning_effort``); null when the server does not say.
+	 */
+	supports_reasoning_effort?: boolean | null;
 	/**
 	 * Whether the loaded model's chat template can take tools (``chat_template_caps.supports_tools``); null when the server does not say.
 	 */
@@ -2515,103 +2425,9 @@ export interface ConversationOptions1 {
 	 */
 	reasoning_effort: ('none' | 'minimal' | 'low' | 'medium' | 'high') | null;
 	/**
-	 * The answer ends before any of these strings (not included in it).
-	 *
-	 * @maxItems 16
+	 * The answer ends before any of these strings (not included in it); at most 16.
 	 */
-	stop?:
-		| []
-		| [string]
-		| [string, string]
-		| [string, string, string]
-		| [string, string, string, string]
-		| [string, string, string, string, string]
-		| [string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string, string, string]
-		| [string, string, string, string, string, string, string, string, string, string, string]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ]
-		| [
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string,
-				string
-		  ];
+	stop?: string[];
 	/**
 	 * Keep each generated token's probability and its top N alternatives (llama-server's n_probs); 0 asks for and stores nothing.
 	 */

@@ -145,9 +145,13 @@ export function replyFor(prompt: string): ScriptedReply {
 		};
 	}
 	if (text.startsWith(MOCK_COMMAND.think)) {
+		// `/think long` thinks for a while (a few hundred tokens), so it can be told to stop.
+		const steps = text.includes('long') ? 60 : 1;
 		return {
 			tokens: tokenize('The answer is 42.'),
-			reasoning: tokenize('Let me think about this step by step. Six times seven is 42.'),
+			reasoning: tokenize(
+				'Let me think about this step by step. '.repeat(steps) + 'Six times seven is 42.'
+			),
 			outcome: 'complete'
 		};
 	}
