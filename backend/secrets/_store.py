@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import stat
+import threading
 from pathlib import Path
 
 import keyring
@@ -31,6 +32,16 @@ __all__ = ["SecretStore"]
 log = logging.getLogger(__name__)
 
 _OWNER_ONLY = 0o600
+
+_file_locks: dict[Path, threading.Lock] = {}
+_file_locks_guard = threading.Lock()
+
+
+def _lock_for(file: Path) -> threading.Lock:
+    """One lock per secrets file, shared by every store on it (providers and the local API
+    keep their keys in the same file), so two changes at once cannot drop one."""
+    with _file_locks_guard:
+        return _file_locks.setdefault(file.resolve(), threading.Lock())
 
 
 def _usable_keyring() -> keyring.backend.KeyringBackend | None:
@@ -49,6 +60,7 @@ class SecretStore:
 
     def __init__(self, file: Path, service: str, *, use_keyring: bool = True) -> None:
         self._file = file
+        self._lock = _lock_for(file)
         self._service = service
         self._keyring = _usable_keyring() if use_keyring else None
 
@@ -81,9 +93,10 @@ class SecretStore:
             else:
                 self._drop_from_file(key)
                 return
-        values = self._read_file()
-        values[key] = value
-        self._write_file(values)
+        with self._lock:
+            values = self._read_file()
+            values[key] = value
+            self._write_file(values)
 
     def delete(self, key: str) -> None:
         """Forget ``key`` wherever it is."""
@@ -97,9 +110,10 @@ class SecretStore:
         self._drop_from_file(key)
 
     def _drop_from_file(self, key: str) -> None:
-        values = self._read_file()
-        if values.pop(key, None) is not None:
-            self._write_file(values)
+        with self._lock:
+            values = self._read_file()
+            if values.pop(key, None) is not None:
+                self._write_file(values)
 
     def _read_file(self) -> dict[str, str]:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import stat
+import threading
 from pathlib import Path
 
 import keyring
@@ -59,3 +60,22 @@ def test_a_damaged_file_is_a_config_error_that_does_not_show_the_values(
         secrets.get("k")
     assert "not a JSON object of strings" in str(caught.value)
     assert "sk-hidden" not in str(caught.value) + caplog.text
+
+
+def test_two_stores_on_one_file_lose_no_change(tmp_path: Path) -> None:
+    """Providers and the local API each have a store on the same file."""
+    stores = [SecretStore(tmp_path / "secrets.json", "test", use_keyring=False) for _ in "ab"]
+
+    def write(store: SecretStore, prefix: str) -> None:
+        for n in range(40):
+            store.set(f"{prefix}{n}", "v")
+
+    threads = [
+        threading.Thread(target=write, args=(s, p)) for s, p in zip(stores, "ab", strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = json.loads((tmp_path / "secrets.json").read_text())
+    assert sorted(stored) == sorted(f"{p}{n}" for p in "ab" for n in range(40))
