@@ -45,9 +45,15 @@ _INSTALL_PROBE = """(() => {
 
 _TYPE_AND_SEND = """((text) => {
   const input = document.getElementById('chat-input');
-  const proto = HTMLTextAreaElement.prototype;
-  Object.getOwnPropertyDescriptor(proto, 'value').set.call(input, text);
-  input.dispatchEvent(new Event('input', { bubbles: true }));
+  const send = document.querySelector('button[type="submit"][aria-label="Send message"]');
+  if (input.value !== text) {
+    const proto = HTMLTextAreaElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value').set.call(input, text);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  // Enter only once the form can send: the button is disabled while the page is busy (a
+  // conversation loading), and an Enter then is ignored, as it is for a user.
+  if (!send || send.disabled) return false;
   const enter = { key: 'Enter', bubbles: true, cancelable: true };
   input.dispatchEvent(new KeyboardEvent('keydown', enter));
   return true;
@@ -144,7 +150,7 @@ class SelfTest:
             time.sleep(0.1)
         self._wait(window, _INSTALL_PROBE, started)
         self._stay_idle("before")
-        window.evaluate_js(_TYPE_AND_SEND % json.dumps(self._prompt))
+        self._wait(window, _TYPE_AND_SEND % json.dumps(self._prompt), started)
         while True:
             answer = self._wait(window, _READ_ANSWER, started)
             # a complete answer's markdown may be rendered a moment after its status changes
