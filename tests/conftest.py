@@ -38,6 +38,8 @@ _PREPARE = "run `python build.py test` (it builds the engine and fetches the mod
 
 os.environ.setdefault("LLAMA_ARG_THREADS", "1")
 
+pytest_plugins = ["tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def llamadesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

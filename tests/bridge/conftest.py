@@ -44,11 +44,6 @@ def target() -> RecordingTarget:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def handlers() -> FakeHandlers:
     """Answers every command with a sample of its result type."""
     return FakeHandlers()

@@ -1,9 +1,9 @@
-"""Fixtures for the chat core tests: a store, a fake server, an orchestrator and its events."""
+"""Fixtures for the chat core tests: an orchestrator on the fake server and the events it sends
+(the store, the settings, the fake and its client come from ``tests/fixtures.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,38 +11,6 @@ from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import BridgeEvent
 from backend.llama import FakeLlamaServer, LlamaCppAdapter
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ConversationStore]:
-    with ConversationStore(tmp_path / "conversations.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def settings() -> Settings:
-    """Default settings without the global system prompt, so prompts hold only the chat."""
-    settings = Settings()
-    settings.generation.system_prompt = ""
-    return settings
-
-
-@pytest.fixture
-def fake(tmp_path: Path) -> FakeLlamaServer:
-    slot_dir = tmp_path / "slots"
-    slot_dir.mkdir()
-    return FakeLlamaServer(slot_dir=slot_dir)
-
-
-@pytest.fixture
-async def adapter(fake: FakeLlamaServer) -> AsyncIterator[LlamaCppAdapter]:
-    async with LlamaCppAdapter(fake, transport=fake.transport) as client:
-        yield client
 
 
 @pytest.fixture

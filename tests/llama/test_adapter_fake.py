@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +34,6 @@ from backend.llama import (
 pytestmark = pytest.mark.anyio
 
 HELLO = [{"role": "user", "content": "hello there"}]
-
-
-@pytest.fixture
-def fake() -> FakeLlamaServer:
-    return FakeLlamaServer()
-
-
-@pytest.fixture
-async def adapter(fake: FakeLlamaServer) -> AsyncIterator[LlamaCppAdapter]:
-    async with LlamaCppAdapter(fake, transport=fake.transport) as client:
-        yield client
 
 
 async def _collect(adapter: LlamaCppAdapter, **kwargs: Any) -> ChatResult:
@@ -299,6 +287,7 @@ async def test_native_endpoints(
     assert (await adapter.props())["total_slots"] == 2
     assert [s["id"] for s in await adapter.slots()] == [0, 1]
     assert await adapter.tokenize("one two three") == [0, 1, 2]
+    fake.slot_dir = None  # as started without --slot-save-path
     with pytest.raises(ServerError, match="does not support"):
         await adapter.slot_action(0, "save", "x.bin")
     fake.slot_dir = tmp_path

@@ -20,11 +20,6 @@ GGUFFactory = Callable[..., Path]
 CatalogueFactory = Callable[..., ModelCatalogue]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def write_gguf(
     path: Path,
     *,

@@ -27,24 +27,11 @@ from backend.contract import (
     StreamEndEvent,
     StreamErrorEvent,
 )
-from backend.llama import FakeLlamaServer, LlamaCppAdapter
+from backend.llama import LlamaCppAdapter
 from backend.providers import ManagedServer, ProviderService, ProviderStore
 from backend.secrets import SecretStore
 from tests.providers.fake_openai import FakeOpenAI, serve_fake
 from tests.waiting import wait_until_async
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def settings() -> Settings:
-    """Default settings without a system prompt, so prompts hold only the chat."""
-    settings = Settings()
-    settings.generation.system_prompt = ""
-    return settings
 
 
 @pytest.fixture
@@ -56,26 +43,6 @@ def keys(tmp_path: Path) -> SecretStore:
 @pytest.fixture
 def provider_store(tmp_path: Path, keys: SecretStore) -> ProviderStore:
     return ProviderStore(tmp_path / "providers.json", keys)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ConversationStore]:
-    with ConversationStore(tmp_path / "conversations.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def fake_local(tmp_path: Path) -> FakeLlamaServer:
-    slot_dir = tmp_path / "slots"
-    slot_dir.mkdir()
-    return FakeLlamaServer(slot_dir=slot_dir)
-
-
-@pytest.fixture
-async def local_adapter(fake_local: FakeLlamaServer) -> AsyncIterator[LlamaCppAdapter]:
-    """The local server's client, on the in-process fake."""
-    async with LlamaCppAdapter(fake_local, transport=fake_local.transport) as adapter:
-        yield adapter
 
 
 @pytest.fixture

@@ -59,15 +59,15 @@ async def _ask(
 
 async def test_a_cut_local_answer_is_finished_by_the_remote_from_where_it_stopped(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     page: Page,
     store: ConversationStore,
 ) -> None:
-    fake_local.script(FakeReply(content=["The", " capital", " of", " Spain"], cut_after=2))
+    fake.script(FakeReply(content=["The", " capital", " of", " Spain"], cut_after=2))
     fake_remote.reply = [" of", " France", " is", " Paris."]
-    async with rig(local_adapter) as (chat, service):
+    async with rig(adapter) as (chat, service):
         remote = await _add(service, fake_remote)
         service.set_failover(_rule("local", "*", (remote, "fake-model")))
         started, end = await _ask(chat, page)
@@ -111,14 +111,14 @@ async def test_a_cut_local_answer_is_finished_by_the_remote_from_where_it_stoppe
 
 async def test_503_before_the_first_token_goes_to_the_next_provider(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     second_fake: FakeOpenAI,
     page: Page,
 ) -> None:
     fake_remote.mode = "unavailable"
-    async with rig(local_adapter) as (chat, service):
+    async with rig(adapter) as (chat, service):
         first = await _add(service, fake_remote)
         second = await _add(service, second_fake, "Second box")
         service.set_failover(_rule(first, "fake-model", (second, "fake-model")))
@@ -135,19 +135,19 @@ async def test_503_before_the_first_token_goes_to_the_next_provider(
     )
     (body,) = second_fake.chats()
     assert body["messages"] == [{"role": "user", "content": "Hi"}]
-    assert fake_local.requests == [], "the local server was asked for a remote conversation"
+    assert fake.requests == [], "the local server was asked for a remote conversation"
 
 
 async def test_a_server_that_accepts_and_never_answers_fails_over_after_its_timeout(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     second_fake: FakeOpenAI,
     page: Page,
 ) -> None:
     fake_remote.mode = "hang"
-    async with rig(local_adapter) as (chat, service):
+    async with rig(adapter) as (chat, service):
         first = await _add(service, fake_remote, timeout_s=1.0)
         second = await _add(service, second_fake, "Second box")
         service.set_failover(_rule(first, "*", (second, "fake-model")))
@@ -165,15 +165,15 @@ async def test_a_server_that_accepts_and_never_answers_fails_over_after_its_time
 
 async def test_a_wrong_key_is_a_readable_error_naming_the_provider_without_retries(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     second_fake: FakeOpenAI,
     page: Page,
     tmp_path: Any,
 ) -> None:
     second_fake.mode = "unavailable"
-    async with rig(local_adapter, watch=True) as (chat, service):
+    async with rig(adapter, watch=True) as (chat, service):
         info = await service.add(_config(fake_remote), "sk-wrong-key-987")
         down = await _add(service, second_fake, "Loading box")
         service.set_failover(_rule(info.id, "*", (down, "fake-model")))
@@ -200,13 +200,13 @@ async def test_a_wrong_key_is_a_readable_error_naming_the_provider_without_retri
 
 async def test_failover_off_keeps_the_old_error(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     page: Page,
 ) -> None:
-    fake_local.script(FakeReply(content=["The", " capital", " of"], cut_after=2))
-    async with rig(local_adapter) as (chat, service):
+    fake.script(FakeReply(content=["The", " capital", " of"], cut_after=2))
+    async with rig(adapter) as (chat, service):
         remote = await _add(service, fake_remote)
         service.set_failover(_rule("local", "*", (remote, "fake-model"), policy="off"))
         _, end = await _ask(chat, page)
@@ -220,14 +220,14 @@ async def test_failover_off_keeps_the_old_error(
 
 async def test_a_provider_that_cannot_continue_answers_afresh_keeping_the_cut_text(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     page: Page,
     store: ConversationStore,
 ) -> None:
-    fake_local.script(FakeReply(content=["The", " capital", " of"], cut_after=2))
-    async with rig(local_adapter) as (chat, service):
+    fake.script(FakeReply(content=["The", " capital", " of"], cut_after=2))
+    async with rig(adapter) as (chat, service):
         remote = await _add(service, fake_remote, can_continue=False)
         service.set_failover(_rule("local", "*", (remote, "fake-model")))
         _, end = await _ask(chat, page)
@@ -249,18 +249,18 @@ async def test_a_provider_that_cannot_continue_answers_afresh_keeping_the_cut_te
 
 async def test_new_answers_go_to_the_stand_in_until_the_primary_is_healthy(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     page: Page,
 ) -> None:
     state = ["failed"]
-    fake_local.script(FakeReply(content=["back", " home"]))
+    fake.script(FakeReply(content=["back", " home"]))
 
     def status() -> ServerStatus:  # a restarted server: ready for a moment
         return ServerStatus(state=state[0], uptime_s=0.1 if state[0] == "ready" else None)
 
-    async with rig(local_adapter, status=status, watch=True) as (chat, service):
+    async with rig(adapter, status=status, watch=True) as (chat, service):
         remote = await _add(service, fake_remote)
         service.set_failover(_rule("local", "*", (remote, "fake-model")))
         _, first = await _ask(chat, page)
@@ -275,18 +275,18 @@ async def test_new_answers_go_to_the_stand_in_until_the_primary_is_healthy(
     assert second.message.provider_id == remote
     assert second.message.failover is None, "the stand-in answered from the start"
     assert (third.message.provider_id, third.message.content) == ("local", "back home")
-    assert len(fake_local.requests) == 1, "the failed primary was asked"
+    assert len(fake.requests) == 1, "the failed primary was asked"
     assert page.providers_events()[-1].fallbacks == []
 
 
 async def test_a_failed_local_server_is_skipped_at_once(
     rig: Rig,
-    fake_local: FakeLlamaServer,
-    local_adapter: LlamaCppAdapter,
+    fake: FakeLlamaServer,
+    adapter: LlamaCppAdapter,
     fake_remote: FakeOpenAI,
     page: Page,
 ) -> None:
-    async with rig(local_adapter, status=lambda: ServerStatus(state="restarting")) as (
+    async with rig(adapter, status=lambda: ServerStatus(state="restarting")) as (
         chat,
         service,
     ):
@@ -296,4 +296,4 @@ async def test_a_failed_local_server_is_skipped_at_once(
             _, end = await _ask(chat, page)
     assert end.message.provider_id == remote
     assert "The local llama-server is restarting" in (end.message.failover or "")
-    assert fake_local.requests == []
+    assert fake.requests == []

@@ -158,11 +158,11 @@ async def test_a_conversation_on_the_remote_and_a_wrong_key(
     rig: Rig,
     page: Page,
     settings: Settings,
-    local_adapter: LlamaCppAdapter,
+    adapter: LlamaCppAdapter,
     llama_server: RunningServer,
 ) -> None:
     settings.generation.max_tokens = 8
-    async with rig(local_adapter) as (chat, service):
+    async with rig(adapter) as (chat, service):
         remote, model = await _remote(service, llama_server)
         wrong, _ = await _remote(service, llama_server, key="not-the-key")
         health = {p.id: p.health for p in service.providers().providers}

@@ -26,12 +26,6 @@ from tests.conftest import free_port
 from tests.waiting import wait_until
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    """The app runs its loop on asyncio."""
-    return "asyncio"
-
-
 @dataclass
 class Worker:
     """A ggml-rpc-server started by a test, and its output file."""

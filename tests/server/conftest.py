@@ -36,12 +36,6 @@ FAST = {
 }
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    """The app runs its loop on asyncio."""
-    return "asyncio"
-
-
 class Recorder:
     """A sink that keeps every status event, and waits for states."""
 

@@ -23,11 +23,6 @@ SERVER_SCRIPT = Path(__file__).with_name("mcp_server.py")
 START_TIMEOUT_S = 60.0
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def stdio_spec(mode: str = "stdio", **changes: Any) -> ToolServerSpec:
     """A spec running ``mcp_server.py MODE`` with this interpreter."""
     base: dict[str, Any] = {
