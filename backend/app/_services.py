@@ -50,7 +50,7 @@ from ..contract import (
 from ..engine import locate_engine
 from ..errors import EngineError, LlamaDeskError
 from ..llama import LlamaCppAdapter
-from ..localapi import LocalApi, LocalModelRoute
+from ..localapi import LocalApi, ProviderRoute
 from ..models import DownloadManager, DownloadState, ModelCatalogue, ModelService
 from ..paths import AppPaths
 from ..providers import ManagedServer, ProviderService, ProviderStore
@@ -193,7 +193,7 @@ def _provider_service(
 def _local_api(
     paths: AppPaths,
     config: ConfigService,
-    route: LocalModelRoute,
+    route: ProviderRoute,
     sink: Callable[[BridgeEvent], None],
 ) -> LocalApi:
     """The OpenAI-compatible server for other apps, its key kept with the app's secrets."""
@@ -280,7 +280,9 @@ async def open_services(
         downloads = await stack.enter_async_context(
             DownloadManager(paths.models_dir, on_progress=download_progress)
         )
-        route = LocalModelRoute(models, adapter, lambda: config.settings.engine)
+        route = ProviderRoute(
+            providers, lambda: next((m.name for m in models.infos() if m.selected), None)
+        )
         local_api = await anyio.to_thread.run_sync(_local_api, paths, config, route, sink)
         stack.callback(
             config.subscribe(

@@ -8,8 +8,9 @@ sends it once (``api_key`` in the add/update params) and afterwards only sees ``
 
 A failover rule belongs to one (provider, model) pair, the primary: with policy ``automatic`` an
 answer that its primary cannot give goes on with the first target that can; with ``ask`` the
-answer stops with its text kept and the page offers the targets (``continue_message`` with a
-``provider_id``); ``off`` keeps today's error. ``fallbacks`` lists the primaries that are being
+answer pauses and the page asks whether to go on with the next target (``FailoverQuestion``,
+answered with ``answer_failover``: continue as automatic would, wait for the local server, or
+cancel as off does); ``off`` keeps today's error. ``fallbacks`` lists the primaries that are being
 stood in for right now: the banner, gone when the primary is healthy again.
 """
 
@@ -24,7 +25,11 @@ from ._base import ID, Params, Wire
 
 __all__ = [
     "AddProviderParams",
+    "AnswerFailoverParams",
+    "FailoverAnswer",
+    "FailoverChoice",
     "FailoverPolicy",
+    "FailoverQuestion",
     "FailoverRule",
     "FailoverTarget",
     "Fallback",
@@ -50,6 +55,10 @@ ProviderHealthState = Literal["unknown", "ok", "unreachable", "auth_failed", "er
 or 5xx (checked again with backoff); auth_failed: it refused the API key (not retried until the
 key or the provider changes); error: any other answer; disabled: switched off by the user."""
 FailoverPolicy = Literal["off", "ask", "automatic"]
+FailoverChoice = Literal["continue", "wait", "cancel"]
+"""continue: go on with the proposed provider, as automatic would; wait: wait for the local
+server as off would (when asked before the answer began; mid-answer it ends as off does);
+cancel: end the answer now with the error, as off does."""
 
 _URL = r"^https?://[^\s/?#]+(/[^\s?#]*)?$"
 
@@ -195,3 +204,34 @@ class SetConversationProviderParams(Params):
     model: str | None = Field(
         None, max_length=500, description="Null: the provider's first model (local: the loaded)."
     )
+
+
+class FailoverQuestion(Wire):
+    """An answer paused under an ``ask`` rule: may ``to`` take over from ``from``?"""
+
+    id: str = Field(description="Names the question in answer_failover.")
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    from_provider_id: str
+    from_provider_name: str
+    to_provider_id: str
+    to_provider_name: str
+    to_model: str
+    reason: str = Field(description="Why the provider is not answering.")
+    cut: bool = Field(description="The answer had begun: its text so far would be continued.")
+    text: str = Field(description="The question as the page shows it.")
+
+
+class AnswerFailoverParams(Params):
+    """The user's choice for a paused answer's failover question."""
+
+    question_id: str = ID
+    choice: FailoverChoice
+
+
+class FailoverAnswer(Wire):
+    """The choice taken for a question."""
+
+    question_id: str
+    choice: FailoverChoice

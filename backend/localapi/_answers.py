@@ -107,11 +107,6 @@ class Answer:
         """The last chunk when ``stream_options.include_usage``: no choices, the usage."""
         return self._head("chat.completion.chunk") | {"choices": [], "usage": _usage(usage)}
 
-    def model_entry(self) -> dict[str, Any]:
-        """This model as ``/v1/models`` lists it."""
-        return {
-            "id": self.model,
-            "object": "model",
-            "created": self.created,
-            "owned_by": "llamadesk",
-        }
+    def model_entry(self, owned_by: str) -> dict[str, Any]:
+        """This model as ``/v1/models`` lists it (``owned_by``: who serves it)."""
+        return {"id": self.model, "object": "model", "created": self.created, "owned_by": owned_by}

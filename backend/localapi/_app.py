@@ -34,7 +34,7 @@ from ..llama import ChatDelta, Usage
 from ..strict_json import loads
 from ._answers import Answer, sse
 from ._errors import ApiError, from_llamadesk, from_validation, model_not_found, unauthorized
-from ._route import ChatRoute
+from ._route import ApiModel, ChatRoute
 from ._wire import ChatCompletionRequest
 
 __all__ = ["create_api_app"]
@@ -66,40 +66,48 @@ class _Api:
         if not secrets.compare_digest(given.strip().encode(), self._key().encode()):
             raise unauthorized(given=True)
 
-    def _model(self, asked: str) -> str:
-        available = self._route.model_ids()
-        if asked not in available:
-            raise model_not_found(asked, available)
-        return asked
+    def _model(self, asked: str) -> ApiModel:
+        available = self._route.models()
+        for model in available:
+            if model.id == asked:
+                return model
+        raise model_not_found(asked, [model.id for model in available])
 
     async def models(self, request: Request) -> Response:
-        """``GET /v1/models``: the models requests may name."""
+        """``GET /v1/models``: the models requests may name, of every enabled provider."""
         self.check(request)
-        data = [Answer(model).model_entry() for model in self._route.model_ids()]
+        data = [Answer(m.id).model_entry(m.owned_by) for m in self._route.models()]
         return JSONResponse({"object": "list", "data": data})
 
     async def model(self, request: Request) -> Response:
         """``GET /v1/models/{model}``: one model, or 404."""
         self.check(request)
-        return JSONResponse(Answer(self._model(request.path_params["model"])).model_entry())
+        found = self._model(request.path_params["model"])
+        return JSONResponse(Answer(found.id).model_entry(found.owned_by))
 
     async def chat_completions(self, request: Request) -> Response:
         """``POST /v1/chat/completions``: one answer, streamed (SSE) or whole."""
         self.check(request)
         asked = await _read_request(request)
-        answer = Answer(self._model(asked.model))
+        model = self._model(asked.model)
+        answer = Answer(model.id)
         messages, params = asked.upstream_messages(), asked.upstream_params()
+        stack = AsyncExitStack()
         try:
             if not asked.stream:
-                result = await self._route.complete(answer.model, messages, params)
+                result = await self._route.complete(model, messages, params)
+                answer.model = result.model or answer.model  # who answered, after a failover
                 return JSONResponse(answer.completion(result))
-            stack = AsyncExitStack()
-            deltas = await stack.enter_async_context(
-                self._route.stream(answer.model, messages, params)
-            )
+            deltas = await stack.enter_async_context(self._route.stream(model, messages, params))
+            first = await anext(aiter(deltas), None)  # a model that cannot answer: an HTTP error
         except LlamaDeskError as exc:
+            await stack.aclose()
             raise from_llamadesk(exc) from exc
-        events = _events(answer, deltas, stack, include_usage=asked.include_usage)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await stack.aclose()
+            raise
+        events = _events(answer, first, deltas, stack, include_usage=asked.include_usage)
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
@@ -120,13 +128,22 @@ async def _read_request(request: Request) -> ChatCompletionRequest:
 
 
 async def _events(
-    answer: Answer, deltas: AsyncIterator[ChatDelta], stack: AsyncExitStack, *, include_usage: bool
+    answer: Answer,
+    first: ChatDelta | None,
+    deltas: AsyncIterator[ChatDelta],
+    stack: AsyncExitStack,
+    *,
+    include_usage: bool,
 ) -> AsyncIterator[bytes]:
-    """The SSE stream of one answer; the upstream stream is closed however it ends."""
+    """The SSE stream of one answer (its first delta already read); the upstream stream is
+    closed however it ends. Each chunk names the model that wrote it (another one after a
+    failover)."""
     usage: Usage | None = None
     try:
+        answer.model = (first.model if first is not None else None) or answer.model
         yield sse(answer.chunk({"role": "assistant", "content": ""}, usage_field=include_usage))
-        async for delta in deltas:
+        async for delta in _chained(first, deltas):
+            answer.model = delta.model or answer.model
             usage = delta.usage or usage
             chunk = answer.delta_chunk(delta, usage_field=include_usage)
             if chunk is not None:
@@ -139,6 +156,16 @@ async def _events(
         with anyio.CancelScope(shield=True):
             await stack.aclose()
     yield sse("[DONE]")
+
+
+async def _chained(
+    first: ChatDelta | None, rest: AsyncIterator[ChatDelta]
+) -> AsyncIterator[ChatDelta]:
+    if first is None:
+        return
+    yield first
+    async for delta in rest:
+        yield delta
 
 
 async def _api_error(_request: Request, exc: Exception) -> Response:

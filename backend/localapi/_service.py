@@ -25,7 +25,7 @@ from anyio.lowlevel import EventLoopToken
 from starlette.types import ASGIApp
 
 from ..config import LOCAL_API_HOST, LocalApiSettings
-from ..contract import LocalApiState, LocalApiStatus
+from ..contract import LOCAL_PROVIDER_ID, LocalApiState, LocalApiStatus
 from ..errors import LlamaDeskError
 from ..secrets import SecretStore
 from ._listen import bind, serve
@@ -82,7 +82,7 @@ class LocalApi:
     def status(self) -> LocalApiStatus:
         """The state, the URL while running, the key and where it is kept, the model served."""
         running = self._state == "running"
-        models = self._route.model_ids()
+        models = [m.id for m in self._route.models() if m.provider_id == LOCAL_PROVIDER_ID]
         return LocalApiStatus(
             state=self._state,
             port=self._port if self._state != "off" else self._settings().port,

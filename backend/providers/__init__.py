@@ -13,11 +13,13 @@ Modules:
 - ``_remote``: ``RemoteProvider``, one remote's model list and streamed answers, errors named.
 - ``_local``: ``ManagedServer``, the local llama-server as a provider.
 - ``_health``: ``HealthBook``, each provider's last check and its backoff.
+- ``_ask``: the ``ask`` policy's ``Question`` and ``Ask``, and the error when no one can be asked.
 - ``_router``: ``ProviderRouter``: routes, failover triggers, prefill continuation, fall-backs.
 - ``_service``: ``ProviderService``, the commands, the background checks and the page's events.
 """
 
 from ._address import ensure_local_network
+from ._ask import Ask, Question
 from ._health import FIRST_RETRY_S, MAX_RETRY_S, OK_INTERVAL_S, HealthBook
 from ._local import LOCAL_NAME, ManagedServer
 from ._remote import RemoteProvider, api_root
@@ -27,6 +29,7 @@ from ._store import ProviderStore, SecretBox, StoredProvider
 
 __all__ = [
     "Answering",
+    "Ask",
     "FIRST_RETRY_S",
     "HealthBook",
     "LOCAL_NAME",
@@ -37,6 +40,7 @@ __all__ = [
     "ProviderRouter",
     "ProviderService",
     "ProviderStore",
+    "Question",
     "RemoteProvider",
     "Route",
     "RouteItem",

@@ -30,9 +30,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from ..contract import LOCAL_PROVIDER_ID, FailoverRule, Fallback
+from ..contract import LOCAL_PROVIDER_ID, FailoverChoice, FailoverRule, Fallback
 from ..errors import AuthFailed, ContextOverflow, LlamaDeskError, ServerError, ServerUnavailable
 from ..llama import ChatDelta, ChatMessage, cut_echo
+from ._ask import Ask, Question, unasked
 from ._health import status_of, utc_now
 from ._remote import RemoteProvider
 
@@ -222,10 +223,14 @@ class ProviderRouter:
         params: Mapping[str, Any],
         *,
         local: LocalStream | None = None,
+        ask: Ask | None = None,
     ) -> AsyncIterator[AsyncGenerator[RouteItem]]:
-        """Stream an answer with failover: ``async with router.stream(...) as items``."""
+        """Stream an answer with failover: ``async with router.stream(...) as items``.
+
+        ``ask`` decides for a rule set to ``ask`` (the page's question); without it such a
+        rule acts as ``off`` and the error says that no one could be asked."""
         primary = self.primary(provider_id, model)
-        items = self._items(primary, list(messages), params, local or self.local.stream)
+        items = self._items(primary, list(messages), params, local or self.local.stream, ask)
         try:
             yield items
         finally:
@@ -237,29 +242,44 @@ class ProviderRouter:
         messages: list[ChatMessage],
         params: Mapping[str, Any],
         local: LocalStream,
+        ask: Ask | None,
     ) -> AsyncGenerator[RouteItem]:
-        chain = self._ordered(primary)
-        automatic = self.policy(primary) == "automatic"
+        policy = self.policy(primary)
+        asking = policy == "ask" and ask is not None
+        fails_over = policy == "automatic" or asking
+        chain = self._ordered(primary) if fails_over else self.chain(primary)
         text, note, fresh = "", None, False
-        for index, route in enumerate(chain):
+        index = 0
+        while index < len(chain):
+            route = chain[index]
             yield Answering(route, note, fresh)
             prefill = _prefilled(messages, text) if text and route.can_continue else None
             if text and not route.can_continue:
                 text = ""
+            down = fails_over and route.is_local and index < len(chain) - 1
             try:
-                if route.is_local and index < len(chain) - 1 and automatic:
+                if down:
                     self._ensure_local_up()
+                    down = False  # up: a failure from here on is the answer's, not the check's
                 async for delta in self._attempt(route, prefill or messages, params, local):
                     text += delta.content
                     yield delta
             except ServerError as exc:
                 last = index == len(chain) - 1
-                if last or not automatic or not _triggers(exc):
+                if last or policy == "off" or not _triggers(exc):
                     raise
                 following = chain[index + 1]
+                if policy == "ask":
+                    choice = await _asked(ask, Question(route, following, exc, bool(text)))
+                    if choice == "wait" and down:
+                        chain, fails_over, note = chain[: index + 1], False, None  # as off
+                        continue
+                    if choice != "continue":
+                        raise
                 fresh = bool(text) and not following.can_continue
                 note = _note(route, following, exc, cut=bool(text), fresh=fresh)
                 self._fell_back(primary, following, exc.message)
+                index += 1
                 continue
             if route == primary:
                 self.primary_healthy(primary.provider_id)
@@ -305,6 +325,13 @@ def _key(primary: Route) -> tuple[str, str]:
     """A fall-back's key: the local server's whatever model it has loaded (it may have none
     while it is down), a remote's per model."""
     return (primary.provider_id, "*" if primary.is_local else primary.model)
+
+
+async def _asked(ask: Ask | None, question: Question) -> FailoverChoice:
+    """The user's choice; with no one to ask, the error saying so (the rule acts as off)."""
+    if ask is None:
+        raise unasked(question) from question.error
+    return await ask(question)
 
 
 def _triggers(exc: LlamaDeskError) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,12 +89,12 @@ def _wait_server_ready(runtime: AppRuntime) -> None:
     )
 
 
-@pytest.fixture
-def local_api(
-    app_paths: AppPaths, engine_binary: Path, default_model: Path
-) -> Iterator[LocalApiApp]:
-    """The app with llama-server ready and the local API switched on at a free port."""
-    with AppRuntime(app_paths, ConfigService(app_paths, environ={}, cli=_CLI)) as runtime:
+@contextmanager
+def running_local_api(app_paths: AppPaths, cli: dict[str, Any]) -> Iterator[LocalApiApp]:
+    """The app (settings ``cli`` over the test defaults) with llama-server ready and the local
+    API switched on at a free port."""
+    config = ConfigService(app_paths, environ={}, cli={**_CLI, **cli})
+    with AppRuntime(app_paths, config) as runtime:
         app = LocalApiApp(runtime, free_port())
         _wait_server_ready(runtime)
         app.switch(enabled=True, port=app.port)
@@ -102,3 +103,12 @@ def local_api(
             yield app
         finally:
             app.close()
+
+
+@pytest.fixture
+def local_api(
+    app_paths: AppPaths, engine_binary: Path, default_model: Path
+) -> Iterator[LocalApiApp]:
+    """The app with llama-server ready and the local API switched on at a free port."""
+    with running_local_api(app_paths, {}) as app:
+        yield app
