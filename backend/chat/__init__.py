@@ -17,6 +17,7 @@ Modules, from the database up:
 - ``_export``: the JSON export format (validated on import); ``_export_files`` its attachments;
   ``_export_markdown`` the Markdown export.
 - ``_slots``: ``SlotManager``, sticky llama-server slots and their caches on disk.
+- ``_images``: ``PromptImages``, whether the model answering sees, and its images made ready.
 - ``_prompt``: what is sent for an answer: the prompt and sampling parameters (pure).
 - ``_views``: stored conversations and messages as the page's contract models; the event sink.
 - ``_conversations``: ``ConversationService``, the commands that read or change conversations.
@@ -30,6 +31,7 @@ Modules, from the database up:
   same name): wires the above, starts and stops answers, and saves slot caches at shutdown.
 """
 
+from ._attachments import AttachmentService
 from ._conversations import ConversationService, derive_title
 from ._export import (
     EXPORT_FORMAT,
@@ -51,6 +53,7 @@ from ._store import ConversationStore
 from ._tree import MessageTree
 
 __all__ = [
+    "AttachmentService",
     "ChatOrchestrator",
     "ConversationRecord",
     "ConversationService",

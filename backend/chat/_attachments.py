@@ -5,7 +5,9 @@ its type, reads its text in a worker thread within ``attachments.extract_timeout
 event loop never waits on a 300-page PDF), writes its bytes once under their SHA-256, and
 stores its row with a hold (it is not used by any message yet). Sending only links rows: the
 text was read when the file was added, so a message with a document costs nothing more to
-send than the same text typed in.
+send than the same text typed in. An image is decoded when it is added (a damaged one, or one
+with more pixels than Pillow opens, is refused then, not when it is sent); the page gets it
+scaled down from :meth:`AttachmentService.image` (a thumbnail, or larger to view).
 
 Files no message uses any more are removed by :meth:`AttachmentService.collect` after every
 delete, and at start by :meth:`AttachmentService.sweep`, which also finishes what a crash
@@ -24,8 +26,16 @@ import anyio
 
 from ..attachments import SUPPORTED, BlobStore, content_id, extract, file_type
 from ..config import AttachmentSettings
-from ..contract import Attachment, AttachmentRef, AttachmentText, PickedAttachments, RefusedFile
-from ..errors import AttachmentRefused, LlamaDeskError, StorageError
+from ..contract import (
+    Attachment,
+    AttachmentImage,
+    AttachmentRef,
+    AttachmentText,
+    PickedAttachments,
+    RefusedFile,
+)
+from ..errors import AttachmentRefused, InvalidArgument, LlamaDeskError, StorageError
+from ..images import PreparedImage, prepare_image_async
 from ._parts import PartStore, StoredAttachment
 from ._records import utc_now
 from ._store import ConversationStore
@@ -35,6 +45,8 @@ __all__ = ["AttachmentService"]
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
+_CHECK_SIDE = 64
+"""The side an image is scaled to when it is only checked (decoding it whole is the check)."""
 
 
 class AttachmentService:
@@ -66,6 +78,8 @@ class AttachmentService:
         kind = file_type(name, data)
         if kind is None:
             raise AttachmentRefused(f"{name} cannot be attached: only {SUPPORTED} can.")
+        if kind.reader == "image":
+            await self._check_image(name, data)
         timeout = self.settings().extract_timeout_s
         extracted = await anyio.to_thread.run_sync(extract, name, kind, data, timeout)
         attachment = StoredAttachment(
@@ -83,6 +97,13 @@ class AttachmentService:
         if not self.blobs.path(attachment.id).exists():  # collected while it was being written
             self.blobs.put(data)
         return attachment.view(name)
+
+    @staticmethod
+    async def _check_image(name: str, data: bytes) -> None:
+        try:
+            await prepare_image_async(data, name, _CHECK_SIDE)
+        except InvalidArgument as exc:
+            raise AttachmentRefused(exc.message, detail=exc.detail) from exc
 
     async def add_upload(self, name: str, data: str) -> Attachment:
         """Attach a file the page sent as base64 (browser mode), with the same limits."""
@@ -126,6 +147,30 @@ class AttachmentService:
     def read_bytes(self, attachment_id: str) -> bytes:
         """A stored file's bytes (an image to send to a vision model)."""
         return self.blobs.read(self.parts.get(attachment_id).id)
+
+    async def prepared(self, attachment_id: str, max_side: int) -> PreparedImage:
+        """A stored image scaled down to ``max_side``, off the event loop.
+
+        ``InvalidArgument`` when the file is not an image (or can no longer be decoded),
+        ``NotFound`` when it is not stored."""
+        stored = self.parts.get(attachment_id)
+        if stored.kind != "image":
+            raise InvalidArgument(f"{stored.name} is not an image.")
+        data = await anyio.to_thread.run_sync(self.blobs.read, stored.id)
+        return await prepare_image_async(data, stored.name, max_side)
+
+    async def image(self, attachment_id: str, max_side: int) -> AttachmentImage:
+        """A stored image for the page: scaled down to ``max_side``, base64."""
+        prepared = await self.prepared(attachment_id, max_side)
+        return AttachmentImage(
+            id=attachment_id,
+            mime_type=prepared.mime_type,
+            data=base64.b64encode(prepared.data).decode("ascii"),
+            width=prepared.width,
+            height=prepared.height,
+            source_width=prepared.source_width,
+            source_height=prepared.source_height,
+        )
 
     def collect(self) -> None:
         """Remove the files no message uses any more (queued by the database's trigger)."""

@@ -36,6 +36,8 @@ class Generation:
     prompt: list[ChatMessage]
     existing: str = ""
     """Text the answer already had (continue); the server's echo of it is cut."""
+    continuing: bool = False
+    """The prompt ends with the answer's text so far (continue, regenerate from a token)."""
     emit: bool = True
     """Stream events to the page (and flush partial text); False waits for the whole answer."""
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)

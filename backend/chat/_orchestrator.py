@@ -49,6 +49,7 @@ from ._branch_prompt import branch_prompt
 from ._context import ContextMeter
 from ._conversations import ConversationService
 from ._generation import Generation, Generations
+from ._images import PromptImages
 from ._prompt import history_prompt
 from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
@@ -123,6 +124,9 @@ class ChatOrchestrator:
             approvals=self._approvals,
             explain=explain,
             router=router,
+            images=PromptImages(
+                self.attachments, adapter, lambda: settings().attachments.image_max_side
+            ),
         )
         self._stack = AsyncExitStack()
         self._tasks: TaskGroup | None = None
@@ -329,6 +333,7 @@ class ChatOrchestrator:
             message_id=answer.id,
             prompt=branch_prompt(self.store, answer.id, defaults, continuing=continuing),
             existing=answer.content if continuing else "",
+            continuing=continuing,
         )
 
     def _start(

@@ -232,6 +232,16 @@ class PartStore:
             for part in self.parts([message_id]).get(message_id, [])
         ]
 
+    def has_images(self, conversation_id: str) -> bool:
+        """Whether any message of the conversation has an image (one indexed query)."""
+        rows = self.store.query(
+            "SELECT 1 FROM messages m JOIN message_parts p ON p.message_id = m.id"
+            " JOIN attachments a ON a.id = p.attachment_id"
+            " WHERE m.conversation_id = ? AND a.kind = 'image' LIMIT 1",
+            (conversation_id,),
+        )
+        return bool(rows)
+
     def orphans(self) -> list[str]:
         """Ids of files no row uses any more, whose bytes are still to be removed."""
         return [row["id"] for row in self.store.query("SELECT id FROM attachment_orphans")]

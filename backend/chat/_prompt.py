@@ -12,8 +12,10 @@
 - When the prompt does not fit a slot, :func:`drop_oldest_turn` gives a shorter one.
 - llama-server echoes the prefill at the start of a continued answer; :func:`cut_echo` cuts it.
 - A user message with attachments is sent as its documents, each labelled by name (and the
-  pages sent), then its text: :func:`user_content`. An image is named only (a vision model is
-  sent the picture itself).
+  pages sent), then its text, then its images: :func:`user_content`. Given the images made
+  ready for a model that sees (``images``, by attachment id), the turn is the OpenAI content
+  array with an ``image_url`` data URI per image; without them (the model cannot see) each image
+  is named in the text with a note saying it was not sent.
 - An answer that called tools is sent as the OpenAI format has it: the assistant message with its
   ``tool_calls``, then one ``tool`` message per call with its result. For a chat template that
   cannot take tools, :func:`tools_as_text` writes them into the assistant's text instead.
@@ -26,6 +28,8 @@ from typing import Any
 
 from ..config import SAMPLING_KEYS, GenerationSettings
 from ..contract import ConversationOptions, ToolCallInfo
+from ..images import NamedImage, PreparedImage, blind_note
+from ..images import user_content as seen_content
 from ..llama import ChatMessage
 from ._parts import StoredPart
 from ._records import ConversationRecord, MessageRecord
@@ -49,11 +53,14 @@ def build_prompt(
     *,
     continuing: bool = False,
     parts: Mapping[str, Sequence[StoredPart]] | None = None,
+    images: Mapping[str, PreparedImage] | None = None,
 ) -> list[ChatMessage]:
     """The messages for the answer at the end of ``branch`` (which ends with that answer).
 
-    ``parts`` holds the attachments of the branch's messages that have any, by message id."""
-    prompt = history_prompt(conversation, branch[:-1], defaults, parts=parts)
+    ``parts`` holds the attachments of the branch's messages that have any, by message id;
+    ``images`` the branch's images ready to send, by attachment id, when the model sees (None:
+    it cannot, so they are named with a note)."""
+    prompt = history_prompt(conversation, branch[:-1], defaults, parts=parts, images=images)
     last = branch[-1]
     if continuing and last.tool_calls:
         prompt += assistant_turn(last.content, last.tool_calls)
@@ -68,6 +75,7 @@ def history_prompt(
     defaults: GenerationSettings,
     *,
     parts: Mapping[str, Sequence[StoredPart]] | None = None,
+    images: Mapping[str, PreparedImage] | None = None,
 ) -> list[ChatMessage]:
     """The system prompt and ``history`` as sent: how the prompt of a message after it begins."""
     system = (
@@ -80,24 +88,36 @@ def history_prompt(
         if m.tool_calls:
             prompt += assistant_turn(m.content, m.tool_calls)
         elif m.id in (parts or {}):
-            prompt.append({"role": m.role, "content": user_content(m.content, (parts or {})[m.id])})
+            content = user_content(m.content, (parts or {})[m.id], images)
+            prompt.append({"role": m.role, "content": content})
         elif m.content:
             prompt.append({"role": m.role, "content": m.content})
     return prompt
 
 
-def user_content(text: str, parts: Sequence[StoredPart]) -> str:
-    """A user message as the model reads it: each attachment labelled by name, then its text."""
-    blocks = [_labelled(part) for part in parts]
+def user_content(
+    text: str,
+    parts: Sequence[StoredPart],
+    images: Mapping[str, PreparedImage] | None = None,
+) -> str | list[dict[str, Any]]:
+    """A user message as the model reads it: each document labelled by name, then its text,
+    then its images (``image_url`` parts from ``images``, or their names with a note)."""
+    blocks = [_labelled(part) for part in parts if part.attachment.kind != "image"]
     if text.strip():
         blocks.append(text)
-    return "\n\n".join(blocks)
+    body = "\n\n".join(blocks)
+    pictures = [part for part in parts if part.attachment.kind == "image"]
+    if not pictures:
+        return body
+    if images is None:
+        note = blind_note([part.name for part in pictures])
+        return f"{body}\n\n{note}" if body else note
+    named = [NamedImage(part.name, images[part.attachment.id]) for part in pictures]
+    return seen_content(body, named, vision=True)
 
 
 def _labelled(part: StoredPart) -> str:
     name = part.name.replace('"', "'")
-    if part.attachment.kind == "image":
-        return f'[image: "{name}"]'
     pages = ""
     count = part.attachment.page_count
     if count is not None and (part.first_page is not None or part.last_page is not None):

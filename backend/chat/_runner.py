@@ -19,6 +19,8 @@ exactly one ``StreamEndEvent`` (complete or stopped) or ``StreamErrorEvent`` (pa
   the prompt's reading progress goes to the page before the first token.
 - After an answer the slot holds its prompt and the answer; the lease is told so, which is what
   a saved slot cache is later matched against.
+- **Images.** Before the first request, a branch with images gets them as pictures when the
+  model answering sees them (``_images``); otherwise the prompt names them, with a note.
 - **Tools.** A streamed answer offers the enabled tools (``_tool_offer``) when the chat template
   can take them, and says so (``stream_notice``) when it cannot. When the model calls tools,
   the round is settled (``_tool_round``), the message is stored complete with its calls, and the
@@ -62,8 +64,9 @@ from ..llama import (
     ToolCallDelta,
 )
 from ..providers import LOCAL_NAME, ManagedServer, ProviderRouter
-from ._branch_prompt import branch_prompt
+from ._branch_prompt import branch_prompt, seen_branch_prompt
 from ._generation import Generation
+from ._images import PromptImages
 from ._prompt import (
     answer_options,
     assistant_turn,
@@ -107,6 +110,7 @@ class GenerationRunner:
         approvals: Approvals | None = None,
         explain: Explain | None = None,
         router: ProviderRouter | None = None,
+        images: PromptImages | None = None,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -127,6 +131,8 @@ class GenerationRunner:
             router, adapter=adapter, slots=slots, store=store, settings=settings, emit=emit
         )
         """Streamed answers go through the provider router (failover included)."""
+        self.images = images
+        """Puts a prompt's images in for a model that sees them (None: they are named)."""
 
     async def run(self, generation: Generation) -> None:
         """Generate the answer, flushing it meanwhile, then store and report how it ended.
@@ -168,6 +174,7 @@ class GenerationRunner:
             **answer_options(conversation.options, streamed=generation.emit),
         }
         generation.keep_probs = conversation.options.token_probs > 0
+        await self._see(generation)
         offer = await self._offer(generation)
         rounds = 0
         while True:
@@ -191,6 +198,7 @@ class GenerationRunner:
             if offered is None:
                 return
             self._next_round(generation)
+            await self._see(generation)
 
     async def _request(self, generation: Generation, params: dict[str, Any]) -> None:
         prompt = generation.prompt
@@ -223,6 +231,22 @@ class GenerationRunner:
         if prompt and prompt[-1]["role"] == "assistant" and not prompt[-1].get("tool_calls"):
             prompt = prompt[:-1]
         return [*prompt, answer]
+
+    async def _see(self, generation: Generation) -> None:
+        """The prompt with its images as pictures, when the model answering sees them."""
+        if self.images is None or not self.images.attachments.parts.has_images(
+            generation.conversation_id
+        ):
+            return
+        seen = await seen_branch_prompt(
+            self.store,
+            generation.message_id,
+            self.settings().generation,
+            self.images,
+            continuing=generation.continuing,
+        )
+        if seen is not None:
+            generation.prompt = seen
 
     async def _offer(self, generation: Generation) -> ToolOffer | None:
         """The tools to offer with this answer, or None (none enabled, not streamed, or the
@@ -271,6 +295,7 @@ class GenerationRunner:
         )
         generation.prompt = branch_prompt(self.store, answer.id, self.settings().generation)
         generation.message_id, generation.existing = answer.id, ""
+        generation.continuing = False
         generation.accumulator, generation.dirty = ChatAccumulator(), False
         generation.probs_before, generation.reasoning_ms = (), None
         self.emit(

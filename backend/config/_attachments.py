@@ -1,7 +1,7 @@
-"""The attachments' settings: how large a file may be and how long reading its text may take.
+"""The attachments' settings: how large a file may be, how long reading its text may take, and
+how large an image is sent to a vision model.
 
-A section of its own (``attachments``), shown as Settings → Attachments. (Images for vision
-models add their own fields here.)
+A section of its own (``attachments``), shown as Settings → Attachments.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ class _Section(BaseModel):
 
 
 class AttachmentSettings(_Section):
-    """Limits on the files attached to messages."""
+    """Limits on the files attached to messages, and the size of the images sent."""
 
     max_file_mb: float = Field(
         50.0,
@@ -32,4 +32,12 @@ class AttachmentSettings(_Section):
         description="How long reading the text out of one file may take before it is refused, "
         "in seconds.",
         title="Text extraction time limit (s)",
+    )
+    image_max_side: int = Field(
+        1024,
+        ge=64,
+        le=4096,
+        description="Images are scaled down (never up) so their longest side is at most this "
+        "many pixels before they are sent to a vision model, in pixels.",
+        title="Longest side of an image sent (px)",
     )

@@ -18,6 +18,8 @@ __all__ = [
     "ATTACHMENT_ID",
     "Attachment",
     "AttachmentChoice",
+    "AttachmentImage",
+    "AttachmentImageParams",
     "AttachmentKind",
     "AttachmentRef",
     "AttachmentText",
@@ -108,6 +110,27 @@ class AttachmentText(Wire):
 
     attachment: Attachment
     text: str
+
+
+class AttachmentImageParams(Params):
+    """An attached image to show, scaled down to a longest side (a thumbnail, or larger)."""
+
+    id: str = ATTACHMENT_ID
+    max_side: int = Field(
+        320, ge=16, le=2048, description="The longest side of the image returned, in pixels."
+    )
+
+
+class AttachmentImage(Wire):
+    """An attached image as the page shows it: scaled down, as PNG or JPEG, base64."""
+
+    id: str
+    mime_type: str = Field(description="image/png or image/jpeg (a GIF gives its first frame).")
+    data: str = Field(description="The image's bytes, base64.")
+    width: int
+    height: int
+    source_width: int = Field(description="The stored image's width, before scaling.")
+    source_height: int = Field(description="The stored image's height, before scaling.")
 
 
 class CountTokensParams(Params):

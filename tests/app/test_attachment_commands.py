@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import io
 from pathlib import Path
 
 import httpx
 import webview
+from PIL import Image
 
 from backend.app._runtime import AppRuntime
 from backend.app._window import attachment_picker
@@ -19,6 +21,12 @@ from tests.attachments.pdfs import encrypted_pdf, text_pdf
 __all__ = ["browser_app"]
 
 NOTES = b"Hekla is a volcano in the south of Iceland."
+
+
+def _png(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "orange").save(out, "PNG")
+    return out.getvalue()
 
 
 def _post(app: BrowserApp, command: str, params: dict[str, object]) -> httpx.Response:
@@ -64,6 +72,17 @@ def test_browser_mode_uploads_sends_shows_and_releases_an_attachment(
     browser_app.call("delete_conversation", conversation_id=conversation["id"])
     assert not stored.exists()
 
+    photo = _upload(browser_app, "photo.png", _png((800, 600)))
+    assert photo["status"] == 200
+    image = photo["result"]
+    assert isinstance(image, dict)
+    assert (image["kind"], image["mime_type"], image["char_count"]) == ("image", "image/png", 0)
+    shown = browser_app.call("get_attachment_image", id=image["id"], max_side=200).json()
+    assert shown["ok"], shown
+    thumbnail = shown["result"]
+    assert (thumbnail["width"], thumbnail["height"], thumbnail["source_width"]) == (200, 150, 800)
+    assert Image.open(io.BytesIO(base64.b64decode(thumbnail["data"]))).size == (200, 150)
+
 
 def test_browser_mode_refuses_unreadable_files_with_a_typed_readable_error(
     browser_app: BrowserApp,
@@ -77,6 +96,17 @@ def test_browser_mode_refuses_unreadable_files_with_a_typed_readable_error(
     bad = _post(browser_app, "upload_attachment", {"name": "x.txt", "data": "@@@"})
     assert bad.status_code == 422
     assert bad.json()["error"]["message"] == "x.txt did not arrive as valid base64."
+    cut = _upload(browser_app, "cut.png", _png((300, 300))[:300])
+    assert cut["status"] == 422
+    cut_error = cut["error"]
+    assert isinstance(cut_error, dict)
+    assert cut_error["code"] == "attachment_refused"
+    assert cut_error["message"].startswith("cut.png is a damaged or cut-off image")
+    too_large = browser_app.call("get_attachment_image", id="0" * 64, max_side=5000)
+    assert too_large.status_code == 400
+    assert too_large.json()["error"]["fields"][0]["field"] == "max_side"
+    missing = browser_app.call("get_attachment_image", id="0" * 64).json()
+    assert missing["error"]["code"] == "not_found"
     picked = browser_app.call("pick_attachments")
     assert picked.status_code == 409
     assert "no file dialog in browser mode" in picked.json()["error"]["message"]

@@ -1,14 +1,18 @@
-"""Attachments against the real llama-server with SmolLM2: token counts and a document answer."""
+"""Attachments against the real llama-server with SmolLM2: token counts, a document answer, and
+an image named for a model that cannot see."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import pytest
+from PIL import Image
 
 from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import AttachmentChoice, BridgeEvent
+from backend.images import blind_note
 from backend.llama import LlamaCppAdapter
 from tests.attachments.pdfs import text_pdf
 from tests.chat.test_real_server import MovingEndpoint
@@ -77,3 +81,26 @@ async def test_the_model_answers_from_an_attached_document(
     counts = await real_chat.tokens.count(conversation.id, "", [])
     assert counts.context_used > 20, "the document counts as part of the conversation"
     assert answer.timings.prompt_n + answer.timings.cache_n >= 20
+
+
+async def test_an_image_reaches_a_model_that_cannot_see_as_its_name_and_a_note(
+    real_chat: ChatOrchestrator,
+) -> None:
+    """SmolLM2 has no projector, so its server reports no vision and would refuse an image
+    (``tests/images/test_request_shape.py``): the answer completes because the image went as
+    its name with a note, which the prompt's token count shows."""
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "orange").save(out, "PNG")
+    photo = await real_chat.attachments.add("photo.png", out.getvalue())
+    conversation = await real_chat.conversations.create_conversation()
+    answer = await real_chat.handle_user_message(
+        conversation.id,
+        "What is in the picture?",
+        [AttachmentChoice(id=photo.id, name="photo.png")],
+    )
+
+    assert (answer.status, answer.error) == ("complete", None)
+    assert answer.timings is not None
+    turn = {"role": "user", "content": f"What is in the picture?\n\n{blind_note(['photo.png'])}"}
+    templated = await real_chat.adapter.tokenize([turn])
+    assert answer.timings.prompt_n + answer.timings.cache_n == len(templated)

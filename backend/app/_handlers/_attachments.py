@@ -1,4 +1,5 @@
-"""Attachment commands: files picked in the window or uploaded, their text, token counts."""
+"""Attachment commands: files picked in the window or uploaded, their text or image, token
+counts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import anyio
 
 from ...contract import (
     Attachment,
+    AttachmentImage,
+    AttachmentImageParams,
     AttachmentRef,
     AttachmentText,
     CountTokensParams,
@@ -43,6 +46,10 @@ class AttachmentCommands(HandlerBase):
     async def get_attachment_text(self, params: AttachmentRef) -> AttachmentText:
         """The text read out of a stored attachment (of the pages asked for)."""
         return self._services.chat.attachments.text(params)
+
+    async def get_attachment_image(self, params: AttachmentImageParams) -> AttachmentImage:
+        """A stored image scaled down to a longest side (a thumbnail, or larger to view it)."""
+        return await self._services.chat.attachments.image(params.id, params.max_side)
 
     async def count_message_tokens(self, params: CountTokensParams) -> TokenCounts:
         """Tokens of the text and of each attachment, against the conversation's context left."""

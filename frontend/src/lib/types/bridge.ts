@@ -50,6 +50,7 @@ export interface Commands {
 	export_conversations: ExportConversationsCommand;
 	export_tool_servers: ExportToolServersCommand;
 	get_about: GetAboutCommand;
+	get_attachment_image: GetAttachmentImageCommand;
 	get_attachment_text: GetAttachmentTextCommand;
 	get_config: GetConfigCommand;
 	get_context_usage: GetContextUsageCommand;
@@ -1104,6 +1105,54 @@ export interface About {
 	 * Running from the package, not from a source checkout.
 	 */
 	packaged: boolean;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "GetAttachmentImageCommand".
+ */
+export interface GetAttachmentImageCommand {
+	params: AttachmentImageParams;
+	result: AttachmentImage;
+}
+/**
+ * An attached image to show, scaled down to a longest side (a thumbnail, or larger).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AttachmentImageParams".
+ */
+export interface AttachmentImageParams {
+	id: string;
+	/**
+	 * The longest side of the image returned, in pixels.
+	 */
+	max_side?: number;
+}
+/**
+ * An attached image as the page shows it: scaled down, as PNG or JPEG, base64.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AttachmentImage".
+ */
+export interface AttachmentImage {
+	/**
+	 * The image's bytes, base64.
+	 */
+	data: string;
+	height: number;
+	id: string;
+	/**
+	 * image/png or image/jpeg (a GIF gives its first frame).
+	 */
+	mime_type: string;
+	/**
+	 * The stored image's height, before scaling.
+	 */
+	source_height: number;
+	/**
+	 * The stored image's width, before scaling.
+	 */
+	source_width: number;
+	width: number;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
