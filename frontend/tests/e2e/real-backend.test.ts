@@ -1,54 +1,23 @@
 import { expect, test } from '@playwright/test';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { startBackend, type Backend } from './backend';
 
 /**
  * The built SPA against the real backend in browser mode: `python -m backend --browser` with the
  * real llama-server and SmolLM2, driven through the page like a person would.
  */
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const PYTHON = join(ROOT, '.venv', 'bin', 'python');
-
-let backend: ChildProcessWithoutNullStreams;
+let backend: Backend;
 let url: string;
-let home: string;
 
 test.beforeAll(async () => {
-	expect(existsSync(PYTHON), `${PYTHON} is missing: run \`python build.py test\``).toBe(true);
-	home = mkdtempSync(join(tmpdir(), 'llamadesk-e2e-'));
-	backend = spawn(
-		PYTHON,
-		[
-			'-m',
-			'backend',
-			'--browser',
-			'--port',
-			'0',
-			'--set',
-			'generation.temperature=0',
-			'--set',
-			'generation.max_tokens=32'
-		],
-		{ cwd: ROOT, env: { ...process.env, LLAMADESK_HOME: home } }
-	);
-	url = await new Promise<string>((resolveUrl, reject) => {
-		let output = '';
-		backend.stdout.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(output);
-			if (match) resolveUrl(match[0]);
-		});
-		backend.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
+	backend = await startBackend({
+		prefix: 'real',
+		settings: ['generation.temperature=0', 'generation.max_tokens=32']
 	});
+	url = backend.url.toString();
 });
 
 test.afterAll(async () => {
-	const exited = new Promise((done) => backend.once('exit', done));
-	backend.kill('SIGTERM');
-	await exited;
-	rmSync(home, { recursive: true, force: true });
+	await backend.stop();
 });
 
 test('a question typed in the page is answered by the real model', async ({ page }) => {

@@ -1,46 +1,24 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { startBackend, type Backend } from './backend';
 
 /**
  * An answer on its way, in the built SPA against the real backend in browser mode (real
  * llama-server and SmolLM2): the prompt's reading progress, and pages that open the conversation
  * while the answer streams (a reload, a second tab) and follow it to the same final text.
  */
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const PYTHON = join(ROOT, '.venv', 'bin', 'python');
-
-let backend: ChildProcessWithoutNullStreams;
+let backend: Backend;
 let url: string;
-let home: string;
 
 test.beforeAll(async () => {
-	expect(existsSync(PYTHON), `${PYTHON} is missing: run \`python build.py test\``).toBe(true);
-	home = mkdtempSync(join(tmpdir(), 'llamadesk-e2e-stream-'));
-	const settings = ['generation.temperature=0', 'generation.max_tokens=120'];
-	backend = spawn(
-		PYTHON,
-		['-m', 'backend', '--browser', '--port', '0', ...settings.flatMap((s) => ['--set', s])],
-		{ cwd: ROOT, env: { ...process.env, LLAMADESK_HOME: home } }
-	);
-	url = await new Promise<string>((resolveUrl, reject) => {
-		let output = '';
-		backend.stdout.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(output);
-			if (match) resolveUrl(match[0]);
-		});
-		backend.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
+	backend = await startBackend({
+		prefix: 'stream',
+		settings: ['generation.temperature=0', 'generation.max_tokens=120']
 	});
+	url = backend.url.toString();
 });
 
 test.afterAll(async () => {
-	const exited = new Promise((done) => backend.once('exit', done));
-	backend.kill('SIGTERM');
-	await exited;
-	rmSync(home, { recursive: true, force: true });
+	await backend.stop();
 });
 
 function answer(page: Page) {

@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { command, PYTHON, ROOT, startBackend, type Backend } from './backend';
 
 /**
  * Tool calls through the page against the real backend in browser mode: the loop, the rules and
@@ -10,28 +10,12 @@ import { join, resolve } from 'node:path';
  * llama-server as the model (a 135M model cannot call a tool on demand): its template takes
  * tools, and a prompt's `[[tool:NAME {args}]]` markers become the model's calls.
  */
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const PYTHON = join(ROOT, '.venv', 'bin', 'python');
 const FAKE_SERVER = join(ROOT, 'tests', 'scenario', 'fake-llama-server');
 const MCP_SERVER = join(ROOT, 'tests', 'tools', 'mcp_server.py');
 const ANSWER = 'Here is what the tool said.';
 
-let backend: ChildProcessWithoutNullStreams;
-let url: URL;
-let home: string;
-
-async function command(name: string, params: Record<string, unknown>): Promise<unknown> {
-	const response = await fetch(new URL(`/api/${name}`, url), {
-		method: 'POST',
-		headers: {
-			'Content-Type': 'application/json',
-			Authorization: `Bearer ${url.searchParams.get('token') ?? ''}`
-		},
-		body: JSON.stringify(params)
-	});
-	expect(response.ok, `${name}: ${await response.clone().text()}`).toBe(true);
-	return ((await response.json()) as { result: unknown }).result;
-}
+let backend: Backend;
+let replyDir: string;
 
 /** Starting is slow when other jobs share the machine's cores (the fake took over 60 s once). */
 const START_TIMEOUT_MS = 150_000;
@@ -39,7 +23,7 @@ const START_TIMEOUT_MS = 150_000;
 async function serverReady(): Promise<void> {
 	const deadline = Date.now() + START_TIMEOUT_MS;
 	for (;;) {
-		const status = (await command('get_server_status', {})) as { state: string };
+		const status = (await command(backend, 'get_server_status', {})) as { state: string };
 		if (status.state === 'ready') return;
 		expect(Date.now(), `the server is still ${status.state}`).toBeLessThan(deadline);
 		await new Promise((wait) => setTimeout(wait, 250));
@@ -48,32 +32,17 @@ async function serverReady(): Promise<void> {
 
 test.beforeAll(async () => {
 	test.setTimeout(START_TIMEOUT_MS + 30_000);
-	expect(existsSync(PYTHON), `${PYTHON} is missing: run \`python build.py types\``).toBe(true);
-	home = mkdtempSync(join(tmpdir(), 'llamadesk-e2e-tools-'));
-	const reply = join(home, 'reply.json');
+	replyDir = mkdtempSync(join(tmpdir(), 'llamadesk-e2e-reply-'));
+	const reply = join(replyDir, 'reply.json');
 	writeFileSync(
 		reply,
 		JSON.stringify({ content: ANSWER.split(/(?= )/), rate: 200, supports_tools: true })
 	);
-	backend = spawn(PYTHON, ['-m', 'backend', '--browser', '--port', '0'], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			LLAMADESK_HOME: join(home, 'home'),
-			LLAMADESK_SERVER_BIN: FAKE_SERVER,
-			LLAMADESK_FAKE_REPLY: reply
-		}
+	backend = await startBackend({
+		prefix: 'tools',
+		env: { LLAMADESK_SERVER_BIN: FAKE_SERVER, LLAMADESK_FAKE_REPLY: reply }
 	});
-	url = await new Promise<URL>((found, reject) => {
-		let output = '';
-		backend.stdout.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(output);
-			if (match) found(new URL(match[0]));
-		});
-		backend.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
-	});
-	await command('add_tool_server', {
+	await command(backend, 'add_tool_server', {
 		server: {
 			name: 'test-tools',
 			transport: 'stdio',
@@ -90,14 +59,12 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-	const exited = new Promise((done) => backend.once('exit', done));
-	backend.kill('SIGTERM');
-	await exited;
-	rmSync(home, { recursive: true, force: true });
+	await backend.stop();
+	rmSync(replyDir, { recursive: true, force: true });
 });
 
 async function openChat(page: Page): Promise<void> {
-	await page.goto(url.toString());
+	await page.goto(backend.url.toString());
 	await expect(page.getByTestId('server-status')).toHaveAttribute('data-state', 'ready');
 	await page.getByRole('button', { name: 'New chat' }).click();
 }
