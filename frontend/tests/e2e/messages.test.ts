@@ -4,11 +4,13 @@ import { openMock, sendMessage, waitForAnswer, watchErrors } from './helpers';
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
 test('a typing indicator shows until the first token arrives', async ({ page }) => {
-	await openMock(page, '&mock_delay=1500');
+	// The first token comes 4 s after the send: long enough for a loaded machine to show the
+	// indicator before it (at 1.5 s it was sometimes gone before the check ran).
+	await openMock(page, '&mock_delay=4000');
 	await sendMessage(page, 'Hi');
 	const answer = page.getByTestId('message').last();
 	await expect(answer.getByRole('status', { name: 'The model is thinking' })).toBeVisible();
-	await expect(answer.locator('.markdown')).toBeVisible({ timeout: 5000 });
+	await expect(answer.locator('.markdown')).toBeVisible({ timeout: 15_000 });
 	await expect(answer.getByRole('status', { name: 'The model is thinking' })).toHaveCount(0);
 });
 
