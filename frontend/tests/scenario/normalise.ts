@@ -9,14 +9,24 @@
  * - an error's `detail` becomes `<detail>`: it is free text for people (the backend's is often
  *   pydantic's or Python's own report); whether there is one is still compared; so does what a
  *   JSON parser says in a message (`not valid JSON: <parser>.`);
- * - the server's process facts (pid, port, uptime) and how long a tool call ran become `<n>`;
+ * - the server's process facts (pid, port, uptime), how long a tool call ran, and a provider
+ *   check's latency and backoff (the mock's check may run once more or less) become `<n>`;
  * - the loaded model's name becomes `<model>` (the mock serves its own catalogue);
- * - where tool secrets are kept (`secret_storage`: a keyring's name or a file's path) becomes
- *   `<where>`.
+ * - where tool secrets and API keys are kept (`secret_storage`, `key_store`: a keyring's name or
+ *   a file's path) becomes `<where>`.
  */
 const ID_KEYS = /(^|_)ids?$/;
 const TIME_KEYS = new Set(['created_at', 'updated_at', 'exported_at']);
-const PROCESS_KEYS = new Set(['pid', 'port', 'uptime_s', 'elapsed_s', 'duration_ms']);
+const PROCESS_KEYS = new Set([
+	'pid',
+	'port',
+	'uptime_s',
+	'elapsed_s',
+	'duration_ms',
+	'latency_ms',
+	'next_check_s'
+]);
+const WHERE_KEYS = new Set(['secret_storage', 'key_store']);
 const MEASURED_KEYS = new Set(['timings', 'usage']);
 const PARSER_WORDS = /(not valid JSON: ).*\.$/s;
 const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;
@@ -54,7 +64,7 @@ export class Normaliser {
 		if (ID_KEYS.test(key)) return this.id(value);
 		if (TIME_KEYS.has(key)) return '<time>';
 		if (key === 'detail') return '<detail>';
-		if (key === 'secret_storage') return '<where>';
+		if (WHERE_KEYS.has(key)) return '<where>';
 		if (key === 'message') value = value.replace(PARSER_WORDS, '$1<parser>.');
 		return value === this.model ? '<model>' : value.replace(ISO_TIME, '<time>');
 	}

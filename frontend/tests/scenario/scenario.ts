@@ -10,12 +10,13 @@ import type {
 } from '$lib/types';
 import type { ScenarioBackend } from './backends';
 import { Normaliser } from './normalise';
+import { ProviderSteps } from './provider-steps';
 import { ToolRoundSteps } from './tool-round-steps';
 
 /**
  * The shared scenario: one conversation's life (create, send, stream, stop, regenerate, edit,
- * branch, search, export and import), then the models, the settings and the tool servers (never
- * started: they are added disabled) with their errors. It
+ * branch, search, export and import), then the models, the settings, the tool servers (never
+ * started: they are added disabled) and the providers (an unreachable one) with their errors. It
  * runs the same steps against any `ScenarioBackend` and returns each step's normalised outcome by
  * name, so the outcomes of the mock and of the real backend can be compared field by field.
  */
@@ -42,6 +43,8 @@ export const STEPS = [
 	'tool errors',
 	'tool round',
 	'tool answers',
+	'providers',
+	'provider errors',
 	'delete'
 ] as const;
 
@@ -127,6 +130,7 @@ class ScenarioRun {
 		await this.settings();
 		await this.tools();
 		await new ToolRoundSteps(this, this.backend).record();
+		await new ProviderSteps(this).record();
 		this.record('delete', {
 			first: await this.call('delete_conversation', { conversation_id: id }),
 			again: await this.call('delete_conversation', { conversation_id: id }),

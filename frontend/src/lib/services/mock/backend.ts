@@ -37,9 +37,7 @@ import { MockTools, unavailableNotice } from './tools';
 import { MockToolRounds, type Stoppable } from './tool-rounds';
 import { mockRpcStatus } from './rpc';
 import { MockLocalApi } from './local-api';
-
-/** Who writes the mock's answers, as the backend records it (`backend.providers`). */
-const LOCAL_WRITER = { provider_id: 'local', provider_name: 'This computer' } as const;
+import { MockProviders } from './providers';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -80,6 +78,7 @@ export class MockBackend {
 	private readonly storage: MockStorage;
 	readonly tools: MockTools;
 	private readonly localApi = new MockLocalApi();
+	readonly providers: MockProviders;
 	private server: ServerStatus;
 	private config = defaultMockValues();
 	private streams = new Map<string, Stoppable>();
@@ -127,6 +126,7 @@ export class MockBackend {
 		});
 		const model = this.models.selected;
 		this.server = status(model ? 'ready' : 'stopped', model);
+		this.providers = new MockProviders(this.emit, () => this.server);
 	}
 
 	async invoke<K extends CommandName>(
@@ -158,13 +158,33 @@ export class MockBackend {
 		return this.server.model;
 	}
 
+	/**
+	 * Who writes a conversation's answers and with which model, as `ProviderRouter.primary`
+	 * picks them: the local server, or the conversation's remote provider while it answers.
+	 */
+	private writer(conversationId: string) {
+		const chosen = this.tree.providers.get(conversationId);
+		const local = this.providers.list().providers[0];
+		if (!chosen || chosen.provider_id === local?.id)
+			return { provider_id: 'local', provider_name: local?.name ?? '', model: this.requireReady() };
+		this.providers.ensureUsable(chosen.provider_id);
+		const remote = this.providers.answering(chosen.provider_id);
+		if (!remote)
+			throw new MockFailure('server_unavailable', this.providers.whyNot(chosen.provider_id));
+		return {
+			provider_id: chosen.provider_id,
+			provider_name: remote.name,
+			model: chosen.provider_model ?? remote.models[0] ?? ''
+		};
+	}
+
 	private startStream(
 		conversationId: string,
 		parentId: string,
 		prompt: string | ScriptedReply,
 		user: Message | null
 	): StreamStarted {
-		this.requireReady();
+		this.writer(conversationId);
 		const assistant = this.tree.addMessage(conversationId, parentId, 'assistant', '', 'streaming');
 		return this.run(conversationId, assistant, prompt, user);
 	}
@@ -175,7 +195,7 @@ export class MockBackend {
 		prompt: string | ScriptedReply,
 		user: Message | null
 	): StreamStarted {
-		const model = this.requireReady();
+		const { model } = this.writer(conversationId);
 		const streamId = this.tree.nextId('stream');
 		if (templateTakesTools(model)) this.tellUnavailable(streamId, message);
 		else if (this.tools.list().servers.some((server) => server.enabled))
@@ -221,7 +241,7 @@ export class MockBackend {
 
 	/** Stream a reply into a message (the first of an answer, or the next after a tool round). */
 	private stream(streamId: string, message: Message, reply: ScriptedReply): void {
-		const model = this.requireReady();
+		const writer = this.writer(message.conversation_id);
 		const stream = new MockStream(
 			streamId,
 			message,
@@ -230,10 +250,10 @@ export class MockBackend {
 			this.tickMs ?? Number(this.config.behaviour?.stream_flush_ms),
 			{
 				emit: this.emit,
-				// The model's name comes with every chunk, as from llama-server; the local
-				// server writes the answer (the mock has no remote providers answering).
+				// The model's name comes with every chunk, as from llama-server, and the
+				// provider that writes the answer with it.
 				update: (patch, usage) =>
-					this.tree.patchMessage(message.id, { ...patch, model, ...LOCAL_WRITER }, usage),
+					this.tree.patchMessage(message.id, { ...patch, ...writer }, usage),
 				ended: (final) => this.ended(final),
 				crash: () => this.crash(),
 				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply),
@@ -288,7 +308,7 @@ export class MockBackend {
 	}
 
 	private send(conversationId: string, content: string): StreamStarted {
-		this.requireReady();
+		this.writer(conversationId);
 		const user = this.tree.addMessage(
 			conversationId,
 			this.tree.leafId(conversationId),
@@ -481,6 +501,19 @@ export class MockBackend {
 		get_about: () => MOCK_ABOUT,
 		get_rpc_status: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null),
 		check_rpc_workers: () => mockRpcStatus(this.config.rpc ?? {}, this.server.model ?? null),
+		list_providers: () => this.providers.list(),
+		add_provider: ({ provider, api_key }) => this.providers.add(provider, api_key),
+		update_provider: ({ provider_id, provider, api_key }) =>
+			this.providers.update(provider_id, provider, api_key),
+		remove_provider: ({ provider_id }) => this.providers.remove(provider_id),
+		check_provider: ({ provider_id }) => this.providers.check(provider_id),
+		set_failover: ({ rule }) => this.providers.setFailover(rule),
+		set_conversation_provider: ({ conversation_id, provider_id, model }) => {
+			this.providers.ensureUsable(provider_id);
+			this.tree.conversation(conversation_id);
+			this.tree.providers.set(conversation_id, { provider_id, provider_model: model ?? null });
+			return this.tree.conversation(conversation_id);
+		},
 		get_local_api_status: () => this.localApiStatus(),
 		regenerate_local_api_key: () => {
 			this.localApi.regenerate();
