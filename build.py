@@ -4,7 +4,7 @@
     python build.py run      set everything up, then open the app window
     python build.py test     set everything up, then run every check and test
     python build.py dev      the window on the Vite dev server (hot reload), real backend
-    python build.py bench    run the benchmarks under bench/, print a table, write JSON
+    python build.py bench    the benchmarks under bench/ (or those named): a table and JSON
     python build.py types    regenerate the bridge contract (JSON schema + TypeScript)
     python build.py package  the desktop packages: dist/*.tar.gz and dist/*.deb (--portable)
 
@@ -363,13 +363,26 @@ FRONTEND_BENCHMARKS = [
 """Benchmarks of the page alone (name, npm script in frontend/), after those under bench/."""
 
 
+def _chosen_benchmarks(names: Sequence[str], scripts: Sequence[str]) -> set[str]:
+    """The benchmarks ``python build.py bench [NAME ...]`` runs: all, or those named (with or
+    without the ``bench_`` prefix); an unknown name stops with the list of known ones."""
+    known = [*scripts, *(name for name, _ in FRONTEND_BENCHMARKS)]
+    if not names:
+        return set(known)
+    chosen = {name if name.startswith("bench_") else f"bench_{name}" for name in names}
+    if unknown := sorted(chosen - set(known)):
+        fail(f"no benchmark {', '.join(unknown)}; known: {', '.join(known)}")
+    return chosen
+
+
 def command_bench(args: argparse.Namespace) -> int:
     setup(system=APT_BUILD + APT_GUI + APT_TEST)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     scripts = sorted((ROOT / "bench").glob("bench_*.py"))
+    chosen = _chosen_benchmarks(args.app_args, [s.stem for s in scripts])
     summary: dict[str, object] = {}
-    for script in scripts:
+    for script in (s for s in scripts if s.stem in chosen):
         out = out_dir / f"{script.stem}.json"
         log(f"── {script.stem}")
         code = subprocess.run(
@@ -379,6 +392,8 @@ def command_bench(args: argparse.Namespace) -> int:
             json.loads(out.read_text()) if code == 0 and out.exists() else {"error": code}
         )
     for name, npm_script in FRONTEND_BENCHMARKS:
+        if name not in chosen:
+            continue
         front = out_dir / f"{name}.json"
         log(f"── {name}")
         code = subprocess.run(
@@ -435,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dev": (command_dev, "the window on the Vite dev server with hot reload"),
         "bench": (
             command_bench,
-            "run the benchmarks under bench/ and write JSON to bench/results/",
+            "run the benchmarks under bench/ (or those named) and write JSON to bench/results/",
         ),
         "package": (
             command_package,
@@ -449,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in commands.items():
         sub.add_parser(name, help=help_text)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in {"run", "dev", "package"}:
+    if extra and args.command not in {"run", "dev", "package", "bench"}:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.app_args = [arg for arg in extra if arg != "--"]
     return commands[args.command][0](args)
