@@ -64,6 +64,8 @@ class Generation:
     provider_model: str | None = None
     failover: str | None = None
     """What happened when another provider took over, for the message to keep."""
+    queue_hold: bool = False
+    """A queued message was sent now in its place: the queue neither pauses nor goes on."""
 
     def reset_answer(self) -> None:
         """Start the text over (a new message goes on with the answer)."""

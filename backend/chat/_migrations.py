@@ -35,6 +35,11 @@ Design of the tables:
   the commit, then the queue entry (a crash in between leaves an entry the next start
   finishes). ``held_until`` keeps a file just attached in the form, not yet sent, from being
   collected meanwhile.
+- ``queued_messages`` holds what the user typed while an answer streamed, in ``position``
+  order per conversation, until the backend sends it (the row goes when its message is
+  stored); ``message_queues`` has a row only for a paused queue, saying why (``stopped`` or
+  ``error`` with the error's text), so a restart keeps a paused queue paused and resumes the
+  others. Both go with their conversation (``ON DELETE CASCADE``).
 """
 
 from __future__ import annotations
@@ -236,6 +241,29 @@ def m008_attachments(db: sqlite3.Connection) -> None:
             DELETE FROM attachments WHERE id = old.attachment_id;
             INSERT OR IGNORE INTO attachment_orphans(id) VALUES (old.attachment_id);
         END;
+        """,
+    )
+
+
+@migration
+def m009_message_queue(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE queued_messages (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX queued_messages_in_order ON queued_messages(conversation_id, position);
+        CREATE TABLE message_queues (
+            conversation_id TEXT PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+            paused TEXT NOT NULL CHECK (paused IN ('stopped', 'error')),
+            error TEXT
+        );
         """,
     )
 

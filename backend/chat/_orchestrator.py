@@ -17,6 +17,8 @@ group (:class:`GenerationRunner`) and streams to the ``sink`` given at construct
   answer's reasoning; the answer goes on with its text.
 - The conversation commands that generate nothing live in :attr:`ChatOrchestrator.conversations`
   (:class:`ConversationService`); the context meter in :attr:`ChatOrchestrator.context`.
+- **The message queue** (:attr:`ChatOrchestrator.queue`, ``_queue``): after each answer the
+  next queued message of its conversation is sent; a stopped or failed answer pauses it.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from ._conversations import ConversationService
 from ._generation import Generation, Generations
 from ._images import PromptImages
 from ._prompt import history_prompt
+from ._queue import MessageQueueService
 from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
@@ -110,6 +113,8 @@ class ChatOrchestrator:
         """Stop thinking now, for the answers under way."""
         self.context = ContextMeter(store, adapter, settings)
         """The context meter: the next prompt's tokens of the slot's context."""
+        self.queue = MessageQueueService(store, self._generations, emit, self._send_streamed)
+        """The message queues: sent one after each answer, paused on Stop or an error."""
         self.tools = tools
         self._approvals = Approvals()
         self._runner = GenerationRunner(
@@ -133,6 +138,7 @@ class ChatOrchestrator:
 
     async def __aenter__(self) -> ChatOrchestrator:
         self._tasks = await self._stack.enter_async_context(anyio.create_task_group())
+        self.queue.resume_all()
         return self
 
     async def __aexit__(
@@ -146,7 +152,9 @@ class ChatOrchestrator:
         await self._stack.__aexit__(exc_type, exc, tb)
 
     async def aclose(self) -> None:
-        """Stop every generation (stored as cancelled), then save the slot caches."""
+        """Stop every generation (stored as cancelled; queues left as they are), then save
+        the slot caches."""
+        self.queue.closing = True
         await self._generations.stop_all()
         with anyio.move_on_after(30):
             try:
@@ -170,14 +178,15 @@ class ChatOrchestrator:
 
     def prepare_soon(self, conversation_id: str) -> None:
         """:meth:`prepare` in the background (the conversation was opened); failures are logged."""
-        if self._tasks is not None:
-            self._tasks.start_soon(self._prepare_quietly, conversation_id)
 
-    async def _prepare_quietly(self, conversation_id: str) -> None:
-        try:
-            await self.prepare(conversation_id)
-        except LlamaDeskError as exc:
-            log.info("No slot cache restored for %s: %s", conversation_id, exc.message)
+        async def quietly() -> None:
+            try:
+                await self.prepare(conversation_id)
+            except LlamaDeskError as exc:
+                log.info("No slot cache restored for %s: %s", conversation_id, exc.message)
+
+        if self._tasks is not None:
+            self._tasks.start_soon(quietly)
 
     def is_generating(self, conversation_id: str) -> bool:
         """Whether an answer is being generated in this conversation."""
@@ -199,6 +208,11 @@ class ChatOrchestrator:
         self, conversation_id: str, content: str, attachments: Sequence[AttachmentChoice] = ()
     ) -> StreamStarted:
         """Send a message; the answer streams to the sink. Returns once both are stored."""
+        return self._send_streamed(conversation_id, content, attachments)
+
+    def _send_streamed(
+        self, conversation_id: str, content: str, attachments: Sequence[AttachmentChoice] = ()
+    ) -> StreamStarted:
         generation = self._new_turn(conversation_id, content, attachments, emit=True)
         user_id = self.store.get_message(generation.message_id).parent_id
         assert user_id is not None
@@ -356,6 +370,10 @@ class ChatOrchestrator:
             await self._runner.run(generation)
         finally:
             self._generations.finished(generation)
+            try:
+                self.queue.answered(generation)
+            except LlamaDeskError as exc:
+                log.warning("The message queue could not go on: %s", exc.message)
 
 
 def _require_text(content: str, attachments: Sequence[AttachmentChoice] = ()) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ..contract import BridgeEvent, Conversation, Message
 from ._parts import PartStore, part_views
+from ._queue_store import QueueTable
 from ._records import MessageRecord
 from ._store import ConversationStore
 from ._tree import MessageTree
@@ -31,7 +32,7 @@ def active_branch(store: ConversationStore, conversation_id: str) -> list[Messag
 
 
 def conversation_view(store: ConversationStore, conversation_id: str) -> Conversation:
-    """A conversation with its active branch, root first, siblings filled in."""
+    """A conversation with its active branch, root first, siblings filled in, and its queue."""
     record = store.get_conversation(conversation_id)
     tree = MessageTree(store.messages(conversation_id))
     summary = store.summary(conversation_id)
@@ -45,6 +46,7 @@ def conversation_view(store: ConversationStore, conversation_id: str) -> Convers
         provider_id=record.provider_id,
         provider_model=record.provider_model,
         messages=[m.to_contract(tree.sibling_ids(m), part_views(parts, m.id)) for m in branch],
+        queue=QueueTable(store).view(conversation_id),
     )
 
 

@@ -25,6 +25,7 @@ Modules, by topic:
 - ``_tools``: MCP tool servers, their tools, approval rules, ``mcp.json`` import/export.
 - ``_context``: the context meter: the next prompt's tokens of the slot's context.
 - ``_live``: an answer on its way: prompt progress, the stream a page re-attaches to.
+- ``_queue``: the message queue: messages typed while an answer streams, sent after it.
 - ``_events``: what Python pushes to the page.
 """
 
@@ -96,6 +97,7 @@ from ._events import (
     LocalApiStatusEvent,
     ModelsChangedEvent,
     ProvidersChangedEvent,
+    QueueChangedEvent,
     RpcStatusEvent,
     ServerStatusEvent,
     StreamChunkEvent,
@@ -155,6 +157,15 @@ from ._providers import (
     SetConversationProviderParams,
     SetFailoverParams,
     UpdateProviderParams,
+)
+from ._queue import (
+    QUEUE_MAX,
+    MessageQueue,
+    QueuedMessage,
+    QueuedMessageRef,
+    QueueMessageParams,
+    QueuePause,
+    UpdateQueuedMessageParams,
 )
 from ._rpc import (
     LocalWorkerInfo,
@@ -269,6 +280,7 @@ __all__ = [
     "LocalWorkerInfo",
     "LogsParams",
     "Message",
+    "MessageQueue",
     "MessageRef",
     "MessageRole",
     "MessageStatus",
@@ -293,6 +305,12 @@ __all__ = [
     "ProviderRef",
     "Providers",
     "ProvidersChangedEvent",
+    "QUEUE_MAX",
+    "QueueChangedEvent",
+    "QueueMessageParams",
+    "QueuePause",
+    "QueuedMessage",
+    "QueuedMessageRef",
     "ReasoningEffort",
     "RefusedFile",
     "RegenerateFromTokenParams",
@@ -349,6 +367,7 @@ __all__ = [
     "ToolServersChangedEvent",
     "UpdateConversationSettingsParams",
     "UpdateProviderParams",
+    "UpdateQueuedMessageParams",
     "UpdateToolServerParams",
     "UploadAttachmentParams",
     "bridge_error",

@@ -10,6 +10,7 @@ from ._attachments import Attachment, AttachmentChoice
 from ._base import ID, Params, Wire, absent
 from ._inspect import ConversationOptions, TokenProb
 from ._live import LiveStream
+from ._queue import MessageQueue
 from ._tool_calls import ToolCallInfo
 
 __all__ = [
@@ -136,6 +137,10 @@ class Conversation(ConversationSummary):
     stream: LiveStream | None = Field(
         None,
         description="The answer streaming here now (its text so far is in messages), or null.",
+    )
+    queue: MessageQueue = Field(
+        default_factory=MessageQueue.empty,
+        description="Messages waiting to be sent after the answer on its way, next first.",
     )
 
 

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ._base import Wire
-from ._chat import ConversationSummary, Message
+from ._chat import ConversationSummary, Message, StreamStarted
 from ._errors import BridgeError
 from ._inspect import TokenProb
 from ._live import PromptProgress
 from ._local_api import LocalApiStatus
 from ._models import DownloadInfo, ModelInfo
 from ._providers import Providers
+from ._queue import MessageQueue
 from ._rpc import RpcStatus
 from ._server import ServerStatus
 from ._storage import DatabaseRecovery
@@ -29,6 +30,7 @@ __all__ = [
     "LocalApiStatusEvent",
     "ModelsChangedEvent",
     "ProvidersChangedEvent",
+    "QueueChangedEvent",
     "RpcStatusEvent",
     "ServerStatusEvent",
     "StreamChunkEvent",
@@ -144,6 +146,19 @@ class StreamProgressEvent(Wire):
     progress: PromptProgress
 
 
+class QueueChangedEvent(Wire):
+    """A conversation's message queue changed: a message queued, edited, moved, deleted or
+    sent, or the queue paused or resumed. ``sent`` is set when the backend sent its next
+    message: the new answer streams like one the page started (its ids are in ``sent``)."""
+
+    type: Literal["queue_changed"] = "queue_changed"
+    conversation_id: str
+    queue: MessageQueue
+    sent: StreamStarted | None = Field(
+        None, description="The message just sent from the queue and its answer, or null."
+    )
+
+
 class ServerStatusEvent(Wire):
     """The server changed state."""
 
@@ -216,6 +231,7 @@ BridgeEvent = Annotated[
     | StreamRoundEvent
     | StreamNoticeEvent
     | StreamProgressEvent
+    | QueueChangedEvent
     | ServerStatusEvent
     | ModelsChangedEvent
     | DownloadProgressEvent

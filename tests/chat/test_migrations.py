@@ -131,6 +131,43 @@ SCHEMA_V7 = SCHEMA_V6 + (
     "ALTER TABLE messages ADD COLUMN failover TEXT;\n"
 )
 
+# Version 8 as shipped: version 7 plus m008_attachments.
+SCHEMA_V8 = (
+    SCHEMA_V7
+    + """
+CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('document', 'image')),
+    size INTEGER NOT NULL,
+    text TEXT,
+    page_offsets TEXT,
+    created_at TEXT NOT NULL,
+    held_until TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE message_parts (
+    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    attachment_id TEXT NOT NULL REFERENCES attachments(id),
+    name TEXT NOT NULL,
+    first_page INTEGER,
+    last_page INTEGER,
+    PRIMARY KEY (message_id, position)
+);
+CREATE INDEX message_parts_by_attachment ON message_parts(attachment_id);
+CREATE TABLE attachment_orphans (id TEXT PRIMARY KEY);
+CREATE TRIGGER message_parts_release AFTER DELETE ON message_parts
+WHEN NOT EXISTS (SELECT 1 FROM message_parts WHERE attachment_id = old.attachment_id)
+    AND (SELECT held_until FROM attachments WHERE id = old.attachment_id)
+        < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+BEGIN
+    DELETE FROM attachments WHERE id = old.attachment_id;
+    INSERT OR IGNORE INTO attachment_orphans(id) VALUES (old.attachment_id);
+END;
+"""
+)
+
 OLD_SCHEMAS = {
     0: "",
     1: SCHEMA_V1,
@@ -140,6 +177,7 @@ OLD_SCHEMAS = {
     5: SCHEMA_V5,
     6: SCHEMA_V6,
     7: SCHEMA_V7,
+    8: SCHEMA_V8,
 }
 
 
@@ -175,6 +213,7 @@ def test_the_old_schemas_are_the_first_migrations() -> None:
         "m006_answer_options_and_token_probs",
         "m007_providers",
         "m008_attachments",
+        "m009_message_queue",
     ]
 
 
@@ -200,6 +239,7 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, version: int) -> No
             assert conversation.provider_model is None
             assert store.get_message("m2").provider_id is None
             assert store.get_message("m2").failover is None
+            assert store.query("SELECT count(*) FROM queued_messages")[0][0] == 0
         assert SlotCaches(store).all() == []
 
 

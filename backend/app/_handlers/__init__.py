@@ -12,6 +12,7 @@ become commands.
 - ``_base``: ``HandlerBase``, the services and the file dialogs every topic class shares.
 - ``_attachments``: ``AttachmentCommands``, files attached to messages and their token counts.
 - ``_chat``: ``ChatCommands`` (answers) and ``ConversationCommands`` (the conversation list).
+- ``_queue``: ``QueueCommands``, the messages queued while an answer streams.
 - ``_models``: ``ModelCommands`` (the model list, load settings) and ``DownloadCommands``.
 - ``_server``: ``ServerCommands``, the llama-server process.
 - ``_storage``: ``StorageCommands``, a damaged database recovered at start, the backups.
@@ -30,6 +31,7 @@ from ._chat import ChatCommands, ConversationCommands
 from ._local_api import LocalApiCommands
 from ._models import DownloadCommands, ModelCommands
 from ._providers import ProviderCommands
+from ._queue import QueueCommands
 from ._rpc import RpcCommands
 from ._server import ServerCommands
 from ._storage import StorageCommands, recovery_notice
@@ -48,6 +50,7 @@ __all__ = [
     "LocalApiCommands",
     "ModelCommands",
     "ProviderCommands",
+    "QueueCommands",
     "RpcCommands",
     "ServerCommands",
     "SettingsCommands",
@@ -59,6 +62,7 @@ __all__ = [
 
 class CommandHandlers(
     ChatCommands,
+    QueueCommands,
     AttachmentCommands,
     ConversationCommands,
     SettingsCommands,

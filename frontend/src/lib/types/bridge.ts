@@ -15,6 +15,7 @@ export interface BridgeContract {
 		| StreamRoundEvent
 		| StreamNoticeEvent
 		| StreamProgressEvent
+		| QueueChangedEvent
 		| ServerStatusEvent
 		| ModelsChangedEvent
 		| DownloadProgressEvent
@@ -45,6 +46,7 @@ export interface Commands {
 	create_conversation: CreateConversationCommand;
 	delete_conversation: DeleteConversationCommand;
 	delete_message: DeleteMessageCommand;
+	delete_queued_message: DeleteQueuedMessageCommand;
 	download_model: DownloadModelCommand;
 	edit_message: EditMessageCommand;
 	export_conversations: ExportConversationsCommand;
@@ -75,6 +77,7 @@ export interface Commands {
 	pick_attachments: PickAttachmentsCommand;
 	pick_model_file: PickModelFileCommand;
 	pin_conversation: PinConversationCommand;
+	queue_message: QueueMessageCommand;
 	refresh_models: RefreshModelsCommand;
 	regenerate_from_token: RegenerateFromTokenCommand;
 	regenerate_local_api_key: RegenerateLocalApiKeyCommand;
@@ -86,6 +89,7 @@ export interface Commands {
 	restart_server: RestartServerCommand;
 	restart_tool_server: RestartToolServerCommand;
 	restore_backup: RestoreBackupCommand;
+	resume_queue: ResumeQueueCommand;
 	save_config: SaveConfigCommand;
 	save_model_settings: SaveModelSettingsCommand;
 	search_conversations: SearchConversationsCommand;
@@ -93,6 +97,7 @@ export interface Commands {
 	select_model: SelectModelCommand;
 	send_chat_message: SendChatMessageCommand;
 	send_chat_message_stream: SendChatMessageStreamCommand;
+	send_queued_now: SendQueuedNowCommand;
 	set_conversation_provider: SetConversationProviderCommand;
 	set_failover: SetFailoverCommand;
 	set_tool_rule: SetToolRuleCommand;
@@ -104,6 +109,7 @@ export interface Commands {
 	unload_model: UnloadModelCommand;
 	update_conversation_settings: UpdateConversationSettingsCommand;
 	update_provider: UpdateProviderCommand;
+	update_queued_message: UpdateQueuedMessageCommand;
 	update_tool_server: UpdateToolServerCommand;
 	upload_attachment: UploadAttachmentCommand;
 }
@@ -631,6 +637,7 @@ export interface Conversation {
 	 * Its model; null: the local server's loaded one, or the first listed.
 	 */
 	provider_model: string | null;
+	queue?: MessageQueue;
 	/**
 	 * The answer streaming here now (its text so far is in messages), or null.
 	 */
@@ -788,6 +795,32 @@ export interface ConversationOptions {
 	 * Keep each generated token's probability and its top N alternatives (llama-server's n_probs); 0 asks for and stores nothing.
 	 */
 	token_probs: number;
+}
+/**
+ * Messages waiting to be sent after the answer on its way, next first.
+ */
+export interface MessageQueue {
+	/**
+	 * paused 'error': what the failed answer said.
+	 */
+	error: string | null;
+	messages: QueuedMessage[];
+	/**
+	 * Set while the queue waits: the last answer was stopped or failed; resume_queue goes on, send_queued_now sends one message and keeps it paused.
+	 */
+	paused: ('stopped' | 'error') | null;
+}
+/**
+ * One message waiting in a conversation's queue.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "QueuedMessage".
+ */
+export interface QueuedMessage {
+	content: string;
+	conversation_id: string;
+	created_at: string;
+	id: string;
 }
 /**
  * The answer streaming in a conversation now, for a page that opens it mid-answer.
@@ -978,6 +1011,40 @@ export interface Deleted {
 export interface DeleteMessageCommand {
 	params: MessageRef;
 	result: Conversation;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DeleteQueuedMessageCommand".
+ */
+export interface DeleteQueuedMessageCommand {
+	params: QueuedMessageRef;
+	result: MessageQueue1;
+}
+/**
+ * Names one queued message.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "QueuedMessageRef".
+ */
+export interface QueuedMessageRef {
+	queued_id: string;
+}
+/**
+ * A conversation's queued messages, next first, and whether the queue waits for the user.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "MessageQueue".
+ */
+export interface MessageQueue1 {
+	/**
+	 * paused 'error': what the failed answer said.
+	 */
+	error: string | null;
+	messages: QueuedMessage[];
+	/**
+	 * Set while the queue waits: the last answer was stopped or failed; resume_queue goes on, send_queued_now sends one message and keeps it paused.
+	 */
+	paused: ('stopped' | 'error') | null;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -2011,6 +2078,28 @@ export interface PinConversationParams {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "QueueMessageCommand".
+ */
+export interface QueueMessageCommand {
+	params: QueueMessageParams;
+	result: MessageQueue1;
+}
+/**
+ * A message to send after the conversation's running answer (at once when none runs
+ * and the queue is not paused).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "QueueMessageParams".
+ */
+export interface QueueMessageParams {
+	/**
+	 * The message's text (not only blanks).
+	 */
+	content: string;
+	conversation_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "RefreshModelsCommand".
  */
 export interface RefreshModelsCommand {
@@ -2158,6 +2247,14 @@ export interface RestoredBackup {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ResumeQueueCommand".
+ */
+export interface ResumeQueueCommand {
+	params: ConversationRef;
+	result: MessageQueue1;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "SaveConfigCommand".
  */
 export interface SaveConfigCommand {
@@ -2293,6 +2390,14 @@ export interface SendMessageParams {
  */
 export interface SendChatMessageStreamCommand {
 	params: SendMessageParams;
+	result: StreamStarted;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "SendQueuedNowCommand".
+ */
+export interface SendQueuedNowCommand {
+	params: QueuedMessageRef;
 	result: StreamStarted;
 }
 /**
@@ -2503,6 +2608,31 @@ export interface UpdateProviderParams {
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateQueuedMessageCommand".
+ */
+export interface UpdateQueuedMessageCommand {
+	params: UpdateQueuedMessageParams;
+	result: MessageQueue1;
+}
+/**
+ * New text for a queued message, and/or its new place in the queue (0: next).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "UpdateQueuedMessageParams".
+ */
+export interface UpdateQueuedMessageParams {
+	/**
+	 * null keeps the text.
+	 */
+	content?: string | null;
+	/**
+	 * null keeps its place; past the end: last.
+	 */
+	position?: number | null;
+	queued_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "UpdateToolServerCommand".
  */
 export interface UpdateToolServerCommand {
@@ -2702,6 +2832,23 @@ export interface StreamProgressEvent {
 	progress: PromptProgress;
 	stream_id: string;
 	type: 'stream_progress';
+}
+/**
+ * A conversation's message queue changed: a message queued, edited, moved, deleted or
+ * sent, or the queue paused or resumed. ``sent`` is set when the backend sent its next
+ * message: the new answer streams like one the page started (its ids are in ``sent``).
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "QueueChangedEvent".
+ */
+export interface QueueChangedEvent {
+	conversation_id: string;
+	queue: MessageQueue1;
+	/**
+	 * The message just sent from the queue and its answer, or null.
+	 */
+	sent: StreamStarted | null;
+	type: 'queue_changed';
 }
 /**
  * The server changed state.

@@ -38,6 +38,7 @@ import { MockToolRounds, type Stoppable } from './tool-rounds';
 import { mockRpcStatus } from './rpc';
 import { MockLocalApi } from './local-api';
 import { MockProviders } from './providers';
+import { MockMessageQueue } from './queue-sender';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -83,6 +84,7 @@ export class MockBackend {
 	private config = defaultMockValues();
 	private streams = new Map<string, Stoppable>();
 	private readonly toolRounds: MockToolRounds;
+	private readonly queue: MockMessageQueue;
 	/** Links the page asked to open, for tests. */
 	readonly openedUrls: string[] = [];
 
@@ -123,6 +125,12 @@ export class MockBackend {
 			register: (conversationId, round) => this.streams.set(conversationId, round),
 			stream: (streamId, message, reply) => this.stream(streamId, message, reply),
 			ended: (message) => this.ended(message)
+		});
+		this.queue = new MockMessageQueue(this.tree.queues, {
+			emit: this.emit,
+			send: (conversationId, content) => this.send(conversationId, content),
+			running: (conversationId) => this.streams.get(conversationId)?.active ?? false,
+			stop: (conversationId) => this.streams.get(conversationId)?.cancel()
 		});
 		const model = this.models.selected;
 		this.server = status(model ? 'ready' : 'stopped', model);
@@ -285,8 +293,14 @@ export class MockBackend {
 		return n > 0 ? (token, index) => mockTokenProb(token, index, n) : undefined;
 	}
 
-	/** Like the backend: a complete answer names the conversation's model; then the title. */
+	/** Like the backend: a complete answer names the conversation's model; then the title;
+	 * then its queue goes on (or pauses). */
 	private ended(message: Message): void {
+		this.named(message);
+		this.queue.answered(message);
+	}
+
+	private named(message: Message): void {
 		const conversationId = message.conversation_id;
 		if (message.model) this.tree.updateSummary(conversationId, { model: message.model }, false);
 		if (message.status === 'error' || !this.tree.takeTitlePending(conversationId)) return;
@@ -331,6 +345,18 @@ export class MockBackend {
 			);
 		},
 		send_chat_message_stream: ({ conversation_id, content }) => this.send(conversation_id, content),
+		queue_message: ({ conversation_id, content }) => {
+			this.tree.require(conversation_id);
+			return this.queue.add(conversation_id, content);
+		},
+		update_queued_message: ({ queued_id, content, position }) =>
+			this.queue.update(queued_id, content ?? null, position ?? null),
+		delete_queued_message: ({ queued_id }) => this.queue.remove(queued_id),
+		send_queued_now: ({ queued_id }) => this.queue.sendNow(queued_id),
+		resume_queue: ({ conversation_id }) => {
+			this.tree.require(conversation_id);
+			return this.queue.resume(conversation_id);
+		},
 		get_context_usage: ({ conversation_id, draft }) =>
 			mockContextUsage(
 				conversation_id ? (this.tree.conversation(conversation_id).messages ?? []) : [],

@@ -1,5 +1,6 @@
 import type { Conversation, ConversationOptions, ConversationSummary, Message } from '$lib/types';
 import { MockFailure } from './errors';
+import { MockQueues } from './queue';
 
 export const NEW_TITLE = 'New chat';
 
@@ -45,6 +46,11 @@ export class MockTree {
 	/** Each conversation's provider and model, as `set_conversation_provider` left them. */
 	readonly providers = new Map<string, { provider_id: string; provider_model: string | null }>();
 	private counter = 0;
+	/** Each conversation's message queue (the backend's `queued_messages`). */
+	readonly queues = new MockQueues(
+		() => this.nextId('queued'),
+		() => this.stamp()
+	);
 
 	constructor(private readonly now: () => Date) {}
 
@@ -124,6 +130,7 @@ export class MockTree {
 
 	deleteConversation(conversationId: string): boolean {
 		for (const message of this.messagesOf(conversationId)) this.messages.delete(message.id);
+		this.queues.forget(conversationId);
 		return this.conversations.delete(conversationId);
 	}
 
@@ -272,7 +279,8 @@ export class MockTree {
 			options,
 			stream: null,
 			provider_id: this.providers.get(conversationId)?.provider_id ?? 'local',
-			provider_model: this.providers.get(conversationId)?.provider_model ?? null
+			provider_model: this.providers.get(conversationId)?.provider_model ?? null,
+			queue: this.queues.view(conversationId)
 		};
 	}
 
