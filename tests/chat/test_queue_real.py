@@ -22,28 +22,12 @@ from backend.contract import (
     StreamEndEvent,
     StreamErrorEvent,
 )
-from backend.llama import Endpoint, LlamaCppAdapter
+from backend.llama import LlamaCppAdapter
+from tests.chat.test_real_server import MovingEndpoint
 from tests.conftest import RunningServer, ServerFactory
 from tests.waiting import wait_until_async
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real_server]
-
-
-class MovingEndpoint:
-    """An endpoint provider whose server can be swapped, like the monitor after a restart."""
-
-    def __init__(self, server: RunningServer) -> None:
-        self.generation = -1
-        self.point_at(server)
-
-    def point_at(self, server: RunningServer) -> None:
-        self.generation += 1
-        self.current = Endpoint(
-            server.base_url, server.api_key, str(server.model_path), self.generation
-        )
-
-    async def endpoint(self) -> Endpoint:
-        return self.current
 
 
 @pytest.fixture
