@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
+from backend.contract import NgramSpeculation
+
 from ._attachments import AttachmentSettings
 from ._local_api import LocalApiSettings
 from ._rpc import RpcSettings
@@ -160,6 +162,30 @@ class EngineSettings(_Section):
         exclude=True,
         description="The launch's --mmproj, from the model's load settings or its folder.",
         title="Vision projector",
+    )
+    speculation: SkipJsonSchema[NgramSpeculation | None] = Field(
+        None,
+        exclude=True,
+        description="The launch's n-gram --spec-type, from the model's load settings.",
+        title="N-gram speculation",
+    )
+    draft_model: SkipJsonSchema[Path | None] = Field(
+        None,
+        exclude=True,
+        description="The launch's draft model (-md), from the model's load settings.",
+        title="Draft model",
+    )
+    draft_max: SkipJsonSchema[int | None] = Field(
+        None,
+        exclude=True,
+        description="The launch's largest draft, from the model's load settings.",
+        title="Most drafted tokens",
+    )
+    draft_min: SkipJsonSchema[int | None] = Field(
+        None,
+        exclude=True,
+        description="The launch's smallest draft, from the model's load settings.",
+        title="Fewest drafted tokens",
     )
     extra_args: list[str] = Field(
         default_factory=list,

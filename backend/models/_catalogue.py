@@ -34,6 +34,7 @@ from backend.config import EngineSettings
 from backend.contract import ModelInfo
 from backend.engine import default_model_path
 from backend.errors import FieldError, InvalidArgument, LlamaDeskError, ModelError, NotFound
+from backend.models._draft import check_draft, vocabulary_of
 from backend.models._files import (
     FileGroup,
     delete_files,
@@ -235,6 +236,8 @@ class ModelCatalogue:
             raise InvalidArgument("Some load settings are not valid.", fields=fields) from None
         if settings.mmproj_file is not None:
             check_projector(Path(settings.mmproj_file).expanduser())
+        if settings.draft_model_id is not None:
+            check_draft(self.models(), self.get(model_id), settings.draft_model_id)
         with self._lock:
             document = self._settings.read()
             models = _section(document)
@@ -345,6 +348,7 @@ def _with_metadata(model: Model, parsed: list[GGUFHeader], *, complete: bool) ->
         embedding_length=first.arch_integer("embedding_length"),
         has_chat_template="tokenizer.chat_template" in first.metadata,
         kv_bytes_per_token=first.kv_bytes_per_token,
+        vocabulary=vocabulary_of(first),
     )
 
 

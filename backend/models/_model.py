@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from backend.contract import ModelInfo, ModelSettings
 from backend.models._fit import FitEstimate
+
+if TYPE_CHECKING:
+    from backend.models._draft import Vocabulary
 
 __all__ = ["Model", "ModelSource", "model_id"]
 
@@ -34,6 +37,8 @@ class Model:
     kv_bytes_per_token: int | None = None
     projector: Path | None = None
     """The vision projector found beside the model (see ``_projector``)."""
+    vocabulary: Vocabulary | None = None
+    """What its header says about its tokenizer, for drafting (see ``_draft``)."""
     error: str | None = None
 
     @property

@@ -70,10 +70,19 @@ def launch_engine(catalogue: ModelCatalogue, engine: EngineSettings) -> EngineSe
 def _model_engine(
     catalogue: ModelCatalogue, model: Model, engine: EngineSettings
 ) -> EngineSettings:
-    """The engine settings ``model`` launches with: its load settings and its projector."""
+    """The engine settings ``model`` launches with: its load settings, its projector and the
+    file of its draft model (none when that model is no longer listed or cannot load)."""
     settings = catalogue.stored_settings(model.id)
     projector = model.projector_with(settings)
-    return settings.apply(engine).model_copy(update={"mmproj_file": projector})
+    draft = None
+    if settings.draft_model_id is not None:
+        found = next((m for m in catalogue.models() if m.id == settings.draft_model_id), None)
+        if found is None or found.error is not None:
+            _log.warning("%s loads without its draft model: it is gone or broken", model.name)
+        else:
+            draft = found.path
+    update = {"mmproj_file": projector, "draft_model": draft}
+    return settings.apply(engine).model_copy(update=update)
 
 
 def plan_router(catalogue: ModelCatalogue, settings: Settings) -> RouterPlan:

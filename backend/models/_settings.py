@@ -20,5 +20,10 @@ class ModelLoadSettings(ModelSettings):
     """
 
     def apply(self, engine: EngineSettings) -> EngineSettings:
-        """The engine settings with this model's overrides applied."""
-        return engine.model_copy(update=self.model_dump(exclude_none=True))
+        """The engine settings with this model's overrides applied.
+
+        The draft model is named by its catalogue id here; the launch takes its path, which
+        only the catalogue knows (``launch_engine``).
+        """
+        overrides = self.model_dump(exclude_none=True, exclude={"draft_model_id"})
+        return engine.model_copy(update=overrides)

@@ -11,6 +11,7 @@ Its parts, one job per module (all exported, for tests, tools and the benchmarks
 * ``_plan``: settings into a ``LaunchPlan`` (pure ``plan_launch``; ``resolve_launch`` finds the
   binary, the model and a port first);
 * ``_launch``: the command line, the port, and ``ServerProcess``, a child that cannot outlive us;
+* ``_speculation``: a model's speculative decoding (n-gram, draft model) as arguments;
 * ``_supervise``: one ``ServerRun`` per process and the ``Supervisor`` watching it (output,
   readiness, health, hangs, idleness);
 * ``_recovery``: the restart backoff and the crash-loop guard (``Recovery``);
@@ -59,6 +60,7 @@ from ._router import (
     preset_text,
     router_argv,
 )
+from ._speculation import speculation_argv
 from ._state import Lifecycle, ServerPhase, check_transition
 from ._supervise import ServerRun, Supervisor
 
@@ -99,6 +101,7 @@ __all__ = [
     "resolve_launch",
     "router_argv",
     "server_environ",
+    "speculation_argv",
     "sweep",
     "write_launch_files",
     "write_record",

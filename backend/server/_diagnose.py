@@ -59,6 +59,12 @@ _PROJECTOR_REFUSED = re.compile(r"failed to load multimodal model, '(?P<path>[^'
 _CLIP_REASON = re.compile(
     r"clip_init: failed to load model '[^']+': (?:clip_model_loader: )?(?P<reason>.+)$"
 )
+_DRAFT_HINT = (
+    "A draft model must share the model's vocabulary (usually a smaller model of the same "
+    "family): choose another one, or none, in the model's load settings (Settings → Models)."
+)
+_DRAFT_REFUSED = re.compile(r"failed to load draft model, '(?P<path>[^']+)'")
+_DRAFT_VOCAB = ("draft vocabs are not compatible", "draft model vocab")
 _ARGS_HINT = "Check Settings → Engine → extra arguments; `llama-server --help` lists valid ones."
 
 
@@ -168,6 +174,20 @@ def _projector_failure(errors: Sequence[str]) -> Failure | None:
     )
 
 
+def _draft_failure(errors: Sequence[str], model: Path) -> Failure | None:
+    """The draft model (``-md``) was refused; checked before the model, since its load errors
+    ("failed to load model") read like the model's."""
+    text = "\n".join(errors)
+    if any(needle in text for needle in _DRAFT_VOCAB):
+        message = f"The draft model does not share the vocabulary of {model.name}."
+    else:
+        refused = _DRAFT_REFUSED.search(text)
+        if refused is None:
+            return None
+        message = f"llama-server could not load the draft model {Path(refused['path']).name}."
+    return Failure(message, _DRAFT_HINT, ModelError, permanent=True)
+
+
 def diagnose_exit(
     returncode: int,
     lines: Sequence[str],
@@ -189,7 +209,9 @@ def diagnose_exit(
         return Failure(
             f"llama-server ran out of memory and {how}.", _OOM_HINT, ModelError, True, detail
         )
-    model_failure = _projector_failure(errors) or _model_failure(text, model)
+    model_failure = (
+        _projector_failure(errors) or _draft_failure(errors, model) or _model_failure(text, model)
+    )
     if model_failure is not None:
         return Failure(model_failure.message, model_failure.hint, ModelError, True, detail)
     if "invalid argument" in text or "error while handling argument" in text:

@@ -1,14 +1,14 @@
 """Launching llama-server: its command line, its port, and a process that cannot outlive us.
 
 The command line comes from ``EngineSettings``: model, context size, slots, GPU layers, threads
-(left out when 0 so llama-server picks), host and port, ``--slot-save-path`` under the app's
-data dir, the chat template and vision projector (``--mmproj``) when set, then the user's extra
-arguments. The per-launch API key goes in ``LLAMA_API_KEY``,
-never in argv, where ``ps`` would show it to every user of the machine. ``LLAMA_ARG_FIT=off``
-skips the engine's trial fit of unset arguments to device memory: every argument it would adjust
-is set here, and skipping it makes each (re)start about 0.1 s faster on 2 cores. It goes in the
-environment, not argv, so a user's older llama-server that lacks ``--fit`` still starts, and a
-user who sets it in their environment wins.
+(left out when 0 so llama-server picks), host and port, ``--slot-save-path`` under the app's data
+dir, the chat template and vision projector (``--mmproj``) when set, the model's speculative
+decoding (``_speculation``), then the user's extra arguments. The per-launch API key goes in
+``LLAMA_API_KEY``, never in argv, where ``ps`` would show it to every user of the machine.
+``LLAMA_ARG_FIT=off`` skips the engine's trial fit of unset arguments to device memory: every
+argument it would adjust is set here, and skipping it makes each (re)start about 0.1 s faster on 2
+cores. It goes in the environment, not argv, so a user's older llama-server that lacks ``--fit``
+still starts, and a user who sets it in their environment wins.
 
 The child is started by ``backend.processes.spawn_child``: its own session and process group, and
 on Linux ``PR_SET_PDEATHSIG(SIGKILL)``, so it cannot outlive the app. That is why
@@ -35,6 +35,7 @@ from ..child_env import child_environ
 from ..config import EngineSettings
 from ..processes import signal_group, spawn_child
 from ._diagnose import Failure, port_taken
+from ._speculation import speculation_argv
 
 __all__ = [
     "ServerProcess",
@@ -89,6 +90,7 @@ def build_argv(
         argv += ["--chat-template-file", str(engine.chat_template_file)]
     if engine.mmproj_file is not None:
         argv += ["--mmproj", str(engine.mmproj_file)]
+    argv += speculation_argv(engine)
     return argv + list(rpc_args) + list(engine.extra_args)
 
 

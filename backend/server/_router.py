@@ -1,15 +1,15 @@
 """Router mode: one llama-server that loads several models on demand, each in its own process.
 
-LlamaDesk describes every listed model in a presets file (``--models-preset``): one INI section
-per model, named after the model (the name answers carry), with its path and its load settings (the
-engine's, with the model's own overrides). Command-line arguments outrank a preset, so the
-router's own command line carries only what is the same for every model (address, slots, the
-preset file, ``--models-max``); context size, threads, GPU layers and extra arguments sit in the
-sections. Requests name their model (``model`` in a POST body, ``?model=`` on a GET), the router
-starts that model's server when it is not loaded and unloads the least recently used one past
-``--models-max``. ``GET /models`` reports each model's state; ``POST /models/load`` and
-``/models/unload`` load and free one. A model server reads its stdin until EOF, so it ends with
-the router, however the router ends.
+LlamaDesk describes every listed model in a presets file (``--models-preset``): one INI section per
+model, named after the model (the name answers carry), with its path and its load settings (the
+engine's, with the model's own overrides). Command-line arguments outrank a preset, so the router's
+own command line carries only what is the same for every model (address, slots, the preset file,
+``--models-max``); context size, threads, GPU layers, speculative decoding and extra arguments sit
+in the sections. Requests name their model (``model`` in a POST body, ``?model=`` on a GET), the
+router starts that model's server when it is not loaded and unloads the least recently used one
+past ``--models-max``. ``GET /models`` reports each model's state; ``POST /models/load`` and
+``/models/unload`` load and free one. A model server reads its stdin until EOF, so it ends with the
+router, however the router ends.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import httpx
 from ..config import EngineSettings
 from ..contract import ModelLoadState
 from ..errors import ModelError, ServerError, ServerTimeout
+from ._speculation import speculation_argv
 
 __all__ = [
     "RouterModel",
@@ -117,7 +118,7 @@ def _section(model: RouterModel) -> list[tuple[str, str]]:
         options.append(("chat-template-file", str(engine.chat_template_file)))
     if engine.mmproj_file is not None:
         options.append(("mmproj", str(engine.mmproj_file)))
-    return options + ini_options(engine.extra_args)
+    return options + ini_options(speculation_argv(engine)) + ini_options(engine.extra_args)
 
 
 def preset_text(models: Iterable[RouterModel]) -> str:

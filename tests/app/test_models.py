@@ -87,6 +87,10 @@ def test_link_configure_and_remove_a_model(runtime: AppRuntime, tmp_path: Path) 
         "chat_template_file": None,
         "mmproj_file": None,
         "extra_args": None,
+        "speculation": None,
+        "draft_model_id": None,
+        "draft_max": None,
+        "draft_min": None,
     }
     assert runtime.api.get_model_settings({"model_id": ident})["result"] == saved
     listed = {m["id"]: m for m in runtime.api.list_models({})["result"]}

@@ -20,6 +20,17 @@ GGUFFactory = Callable[..., Path]
 CatalogueFactory = Callable[..., ModelCatalogue]
 
 
+@dataclass(frozen=True)
+class Vocab:
+    """A tokenizer for a generated GGUF; the defaults are SmolLM2's header values."""
+
+    tokenizer: str = "gpt2"
+    size: int = 49152
+    bos: int = 1
+    eos: int = 2
+    add_bos: bool = False
+
+
 def write_gguf(
     path: Path,
     *,
@@ -34,8 +45,10 @@ def write_gguf(
     extra: dict[str, Any] | None = None,
     tensors: int = 2,
     tensor_shape: tuple[int, int] = (4, 8),
+    vocabulary: Vocab | None = None,
 ) -> Path:
-    """Write a small but real GGUF file with llama-like metadata and f32 tensors."""
+    """Write a small but real GGUF file with llama-like metadata and f32 tensors (and a
+    tokenizer when ``vocabulary`` is given)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = GGUFWriter(path, arch)
     if context_length is not None:
@@ -48,6 +61,12 @@ def write_gguf(
         writer.add_file_type(file_type)
     if chat_template is not None:
         writer.add_chat_template(chat_template)
+    if vocabulary is not None:
+        writer.add_tokenizer_model(vocabulary.tokenizer)
+        writer.add_token_list([f"t{n}" for n in range(vocabulary.size)])
+        writer.add_bos_token_id(vocabulary.bos)
+        writer.add_eos_token_id(vocabulary.eos)
+        writer.add_add_bos_token(vocabulary.add_bos)
     for key, value in (extra or {}).items():
         if isinstance(value, str):
             writer.add_string(key, value)

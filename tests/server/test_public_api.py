@@ -15,6 +15,7 @@ MODULES = [
     "_plan",
     "_recovery",
     "_router",
+    "_speculation",
     "_state",
     "_supervise",
 ]

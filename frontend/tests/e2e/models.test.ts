@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { MOCK_URL, openMock, watchErrors } from './helpers';
+import { MOCK_URL, openMock, sendMessage, waitForAnswer, watchErrors } from './helpers';
 
 const SHOTS = 'test-results/screenshots';
 const MODELS_URL = `${MOCK_URL}#/settings?section=models`;
@@ -154,6 +154,66 @@ test('per-model settings inherit the engine, show field errors and apply at next
 	await page.keyboard.press('Escape');
 	await expect(dialog).toHaveCount(0);
 	await expect(llama.getByRole('button', { name: /^Load settings for/ })).toBeFocused();
+});
+
+test('speculative decoding: n-gram method, draft model and sizes are checked, saved, and each answer shows its drafts', async ({
+	page
+}) => {
+	const errors = watchErrors(page);
+	await openModels(page);
+	const big = model(page, /Llama 3\.1 70B/);
+	await big.getByRole('button', { name: /^Load settings for Llama 3\.1 70B/ }).click();
+	const dialog = page.getByRole('dialog', { name: 'Load settings' });
+	const method = dialog.getByLabel('N-gram speculation');
+	const draft = dialog.getByLabel('Draft model');
+	const most = dialog.getByLabel('Most drafted tokens');
+	const fewest = dialog.getByLabel('Fewest drafted tokens');
+	await expect(method).toHaveValue('');
+	await expect(most).toHaveAttribute('placeholder', 'needs speculation on');
+	await most.fill('8');
+	await dialog.getByRole('button', { name: 'Save settings' }).click();
+	await expect(dialog.locator('[data-field="draft_max"]').getByRole('alert')).toContainText(
+		'a draft size needs n-gram speculation or a draft model'
+	);
+
+	await method.selectOption('ngram-mod');
+	await expect(fewest).toHaveAttribute('placeholder', '48 (llama-server default)');
+	await most.fill('');
+	await draft.selectOption({ label: 'Qwen2.5 7B Instruct Q4_K_M' });
+	await expect(most).toHaveAttribute('placeholder', '3 (llama-server default)');
+	await dialog.getByRole('button', { name: 'Save settings' }).click();
+	await expect(dialog.locator('[data-field="draft_model_id"]').getByRole('alert')).toContainText(
+		'its tokenizer is qwen2, not llama3'
+	);
+	await expect(draft).toHaveAttribute('aria-invalid', 'true');
+	await draft.selectOption({ label: 'Llama 3.2 3B Instruct Q8_0' });
+	await most.fill('6');
+	await fewest.fill('2');
+	await dialog.getByRole('button', { name: 'Save settings' }).click();
+	await expect(dialog).toHaveCount(0);
+	await big.getByRole('button', { name: /^Load settings for/ }).click();
+	await expect(method).toHaveValue('ngram-mod');
+	await expect(draft).toHaveValue('llama32-3b-instruct-q8');
+	await expect(most).toHaveValue('6');
+	await expect(fewest).toHaveValue('2');
+	await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+	// The selected model (Qwen) with n-gram speculation alone: its answers count the drafts.
+	const qwen = model(page, /Qwen2\.5 7B/);
+	await qwen.getByRole('button', { name: /^Load settings for Qwen/ }).click();
+	await method.selectOption('ngram-simple');
+	await expect(most).toHaveAttribute('placeholder', '48 (llama-server default)');
+	await expect(draft.getByRole('option', { name: /this model/ })).toHaveText(
+		'Qwen2.5 7B Instruct Q4_K_M (this model)'
+	);
+	await dialog.getByRole('button', { name: 'Save settings' }).click();
+	await expect(dialog).toHaveCount(0);
+	await page.getByRole('link', { name: 'Back to chat' }).click();
+	await sendMessage(page, 'Hello');
+	await waitForAnswer(page);
+	const drafts = page.getByTestId('message').last().getByTestId('draft-accepted');
+	await expect(drafts).toContainText(/Draft accepted\s*\d+ of \d+\s+\(\d+%\)/);
+	expect(errors).toEqual([]);
 });
 
 test('remove asks whether to delete the file, and says why in-use models cannot go', async ({

@@ -1457,7 +1457,9 @@ export interface ModelRef {
  * How one model loads; a null field inherits the engine setting of the same name.
  *
  * Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start. It is
- * an argument too (``save_model_settings``), so it is strict like ``Params``.
+ * an argument too (``save_model_settings``), so it is strict like ``Params``. Speculative
+ * decoding (``speculation``, ``draft_model_id`` and the draft sizes) is the model's own: null
+ * is off, or llama-server's default size.
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ModelSettings".
@@ -1472,6 +1474,18 @@ export interface ModelSettings {
 	 */
 	context_size: number | null;
 	/**
+	 * Most tokens drafted at a time (--spec-draft-n-max for a draft model, the n-gram method's own maximum); null keeps llama-server's default.
+	 */
+	draft_max?: number | null;
+	/**
+	 * Fewest tokens a draft must have to be tried (--spec-draft-n-min, or ngram-mod's minimum); null keeps llama-server's default.
+	 */
+	draft_min?: number | null;
+	/**
+	 * A listed model that drafts tokens for this one (-md); it must share this model's vocabulary. Null: no draft model.
+	 */
+	draft_model_id?: string | null;
+	/**
 	 * Extra llama-server arguments, replacing the global ones.
 	 */
 	extra_args: string[] | null;
@@ -1483,6 +1497,11 @@ export interface ModelSettings {
 	 * A vision projector (mmproj GGUF) to load with the model (--mmproj); empty uses the one found beside the model file.
 	 */
 	mmproj_file: string | null;
+	/**
+	 * N-gram speculative decoding (--spec-type): drafts tokens from text already in the conversation, no second model needed; null is off.
+	 */
+	speculation?:
+		('ngram-simple' | 'ngram-map-k' | 'ngram-map-k4v' | 'ngram-mod' | 'ngram-cache') | null;
 	/**
 	 * CPU threads; 0 lets llama-server decide.
 	 */

@@ -1,5 +1,46 @@
 import type { ModelSettings } from '$lib/types';
 
+/** The n-gram methods the pinned llama-server offers (`--spec-type`), as the settings name them. */
+export type NgramSpeculation = NonNullable<ModelSettings['speculation']>;
+
+/** Each n-gram method, in a few words, and llama-server's default draft sizes (null: not settable). */
+export const NGRAM_METHODS: {
+	value: NgramSpeculation;
+	label: string;
+	max: number | null;
+	min: number | null;
+}[] = [
+	{
+		value: 'ngram-simple',
+		label: 'ngram-simple: what followed the last words',
+		max: 48,
+		min: null
+	},
+	{
+		value: 'ngram-map-k',
+		label: 'ngram-map-k: the most frequent continuation',
+		max: 48,
+		min: null
+	},
+	{ value: 'ngram-map-k4v', label: 'ngram-map-k4v: up to four continuations', max: 48, min: null },
+	{ value: 'ngram-mod', label: 'ngram-mod: long matches by a rolling hash', max: 64, min: 48 },
+	{ value: 'ngram-cache', label: 'ngram-cache: a lookup cache (8 tokens)', max: null, min: null }
+];
+
+/** A draft model's default sizes (`--spec-draft-n-max`, `--spec-draft-n-min`). */
+const DRAFT_MODEL_SIZES = { max: 3, min: 0 };
+
+/** The placeholders of the draft size fields: llama-server's default for what is chosen, or why
+ * the size does not apply. A draft model's sizes win when both ways are on. */
+export function draftSizePlaceholders(form: ModelSettingsForm): { max: string; min: string } {
+	const method = NGRAM_METHODS.find((entry) => entry.value === form.speculation);
+	const sizes = form.draft_model_id ? DRAFT_MODEL_SIZES : method;
+	if (!sizes) return { max: 'needs speculation on', min: 'needs speculation on' };
+	const shown = (value: number | null) =>
+		value === null ? `not used by ${method?.value}` : `${value} (llama-server default)`;
+	return { max: shown(sizes.max), min: shown(sizes.min) };
+}
+
 /** The per-model settings form: one text per field, empty meaning "inherit". */
 export interface ModelSettingsForm {
 	context_size: string;
@@ -11,6 +52,12 @@ export interface ModelSettingsForm {
 	mmproj_file: string;
 	/** One llama-server argument per line. */
 	extra_args: string;
+	/** The n-gram method, or empty for none. */
+	speculation: '' | NgramSpeculation;
+	/** The id of the listed model that drafts, or empty for none. */
+	draft_model_id: string;
+	draft_max: string;
+	draft_min: string;
 }
 
 export const NUMBER_FIELDS = ['context_size', 'threads', 'gpu_layers'] as const;
@@ -22,7 +69,11 @@ export function toForm(settings: ModelSettings): ModelSettingsForm {
 		gpu_layers: settings.gpu_layers?.toString() ?? '',
 		chat_template_file: settings.chat_template_file ?? '',
 		mmproj_file: settings.mmproj_file ?? '',
-		extra_args: settings.extra_args?.join('\n') ?? ''
+		extra_args: settings.extra_args?.join('\n') ?? '',
+		speculation: settings.speculation ?? '',
+		draft_model_id: settings.draft_model_id ?? '',
+		draft_max: settings.draft_max?.toString() ?? '',
+		draft_min: settings.draft_min?.toString() ?? ''
 	};
 }
 
@@ -43,7 +94,11 @@ export function fromForm(form: ModelSettingsForm): ModelSettings {
 		gpu_layers: number(form.gpu_layers),
 		chat_template_file: form.chat_template_file.trim() || null,
 		mmproj_file: form.mmproj_file.trim() || null,
-		extra_args: args.length > 0 ? args : null
+		extra_args: args.length > 0 ? args : null,
+		speculation: form.speculation || null,
+		draft_model_id: form.draft_model_id || null,
+		draft_max: number(form.draft_max),
+		draft_min: number(form.draft_min)
 	};
 }
 
@@ -59,6 +114,10 @@ export function inheritedForm(values: Record<string, unknown> | undefined): Mode
 		gpu_layers: shown('gpu_layers'),
 		chat_template_file: shown('chat_template_file'),
 		mmproj_file: '',
-		extra_args: args.join('\n')
+		extra_args: args.join('\n'),
+		speculation: '',
+		draft_model_id: '',
+		draft_max: '',
+		draft_min: ''
 	};
 }

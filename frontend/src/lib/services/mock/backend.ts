@@ -265,7 +265,8 @@ export class MockBackend {
 				ended: (final) => this.ended(final),
 				crash: () => this.crash(),
 				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply),
-				probs: this.probsFor(message.conversation_id)
+				probs: this.probsFor(message.conversation_id),
+				drafting: this.models.drafting
 			},
 			this.firstTokenDelayMs
 		);

@@ -137,6 +137,39 @@ describe('mock models', () => {
 		});
 	});
 
+	it('checks speculative decoding like the backend: sizes that apply, a draft that shares the vocabulary', async () => {
+		const base = await ok('get_model_settings', { model_id: BIG });
+		const sizes = await invoke('save_model_settings', {
+			model_id: BIG,
+			settings: { ...base, speculation: 'ngram-simple', draft_max: 300, draft_min: 2 }
+		});
+		expect(!sizes.ok && sizes.error.fields).toEqual([
+			{ field: 'settings.draft_max', message: 'Input should be less than or equal to 256' },
+			{
+				field: 'settings.draft_min',
+				message: 'a minimum draft size needs a draft model or ngram-mod'
+			}
+		]);
+		const other = await invoke('save_model_settings', {
+			model_id: BIG,
+			settings: { ...base, draft_model_id: QWEN }
+		});
+		expect(!other.ok && other.error.message).toBe(
+			'Qwen2.5 7B Instruct Q4_K_M cannot draft for Llama 3.1 70B Instruct Q4_K_M: its tokenizer ' +
+				"is qwen2, not llama3. A draft model must share the model's vocabulary (usually a " +
+				'smaller model of the same family).'
+		);
+		expect(!other.ok && other.error.fields?.map((field) => field.field)).toEqual([
+			'settings.draft_model_id'
+		]);
+		const saved = await ok('save_model_settings', {
+			model_id: BIG,
+			settings: { ...base, speculation: 'ngram-mod', draft_model_id: LLAMA, draft_max: 8 }
+		});
+		expect(saved).toMatchObject({ speculation: 'ngram-mod', draft_model_id: LLAMA, draft_max: 8 });
+		expect(await ok('get_model_settings', { model_id: BIG })).toEqual(saved);
+	});
+
 	it('pairs the vision model with its projector, lets a setting replace it and checks it', async () => {
 		const listed = await ok('list_models', {});
 		const vision = listed.find((model) => model.id === VISION_MODEL);

@@ -6,6 +6,7 @@ import type {
 	ServerStatus
 } from '$lib/types';
 import { MockFailure } from './errors';
+import { draftRefusal, speculationErrors } from './model-speculation';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -53,7 +54,11 @@ const NO_SETTINGS: ModelSettings = {
 	gpu_layers: null,
 	chat_template_file: null,
 	mmproj_file: null,
-	extra_args: null
+	extra_args: null,
+	speculation: null,
+	draft_model_id: null,
+	draft_max: null,
+	draft_min: null
 };
 
 /** Why loading a model fails (the backend then rolls back to the previous one). */
@@ -153,6 +158,12 @@ export class MockModels {
 	/** The id of the model the server runs, if any. */
 	get selected(): string | null {
 		return this.selectedId;
+	}
+
+	/** Whether the selected model drafts tokens (n-gram speculation or a draft model). */
+	get drafting(): boolean {
+		const settings = this.selectedId ? this.settings.get(this.selectedId) : undefined;
+		return Boolean(settings?.speculation || settings?.draft_model_id);
 	}
 
 	list(): ModelInfo[] {
@@ -325,8 +336,8 @@ export class MockModels {
 	}
 
 	saveSettings(id: string, settings: ModelSettings): ModelSettings {
-		this.get(id);
-		const fields = settingsErrors(settings);
+		const model = this.get(id);
+		const fields = [...settingsErrors(settings), ...speculationErrors(settings)];
 		if (fields.length) {
 			const summary = fields.map((field) => `${field.field}: ${field.message}`).join('; ');
 			throw new MockFailure(
@@ -342,13 +353,24 @@ export class MockModels {
 			throw new MockFailure('invalid_argument', refused, [
 				{ field: 'settings.mmproj_file', message: refused }
 			]);
+		const draft = settings.draft_model_id
+			? draftRefusal(this.info(model), settings.draft_model_id, this.list())
+			: null;
+		if (draft)
+			throw new MockFailure('invalid_argument', draft, [
+				{ field: 'settings.draft_model_id', message: draft }
+			]);
 		const saved: ModelSettings = {
 			context_size: settings.context_size ?? null,
 			threads: settings.threads ?? null,
 			gpu_layers: settings.gpu_layers ?? null,
 			chat_template_file: settings.chat_template_file ?? null,
 			mmproj_file: settings.mmproj_file ?? null,
-			extra_args: settings.extra_args ?? null
+			extra_args: settings.extra_args ?? null,
+			speculation: settings.speculation ?? null,
+			draft_model_id: settings.draft_model_id ?? null,
+			draft_max: settings.draft_max ?? null,
+			draft_min: settings.draft_min ?? null
 		};
 		this.settings.set(id, saved);
 		this.announce();

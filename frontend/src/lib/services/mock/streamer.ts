@@ -25,6 +25,8 @@ export interface StreamHooks {
 	toolRound: (message: Message) => void;
 	/** When the conversation asks for token probabilities: the probability of each token. */
 	probs?: (token: string, index: number) => TokenProb;
+	/** Whether the model drafts tokens (speculative decoding): the timings then count them. */
+	drafting?: boolean;
 }
 
 /** Send scripted tokens as coalesced deltas every `tickMs`, at `tokensPerSecond`. */
@@ -164,6 +166,8 @@ export class MockStream {
 	private timings(): Timings {
 		const predicted_ms = Math.max(0, Date.now() - this.started);
 		const predicted_n = this.sent;
+		// Like llama-server: drafted tokens appear only when some were drafted.
+		const draft_n = this.hooks.drafting ? Math.ceil(predicted_n * 0.8) : 0;
 		return {
 			prompt_n: PROMPT_TOKENS,
 			prompt_ms: 35,
@@ -171,8 +175,8 @@ export class MockStream {
 			predicted_n,
 			predicted_ms,
 			predicted_per_second: predicted_ms > 0 ? (predicted_n * 1000) / predicted_ms : null,
-			draft_n: null,
-			draft_n_accepted: null
+			draft_n: draft_n || null,
+			draft_n_accepted: draft_n ? Math.floor(draft_n * 0.6) : null
 		};
 	}
 
