@@ -9,6 +9,9 @@ per-round ratios (with / without), and the acceptance rate from the timings
 (``draft_n_accepted / draft_n``).
 
     python bench/bench_ngram_speculation.py --json OUT
+
+The issue sets no goal for the ratio; the run exits 1 when the server drafted nothing, which
+means speculation was not on.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def answer(server: Server) -> dict[str, Any]:
     return timings
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -98,7 +101,8 @@ def main() -> None:
         },
         args.json,
     )
+    return 0 if drafted else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

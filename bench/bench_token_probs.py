@@ -6,6 +6,8 @@ probabilities on asks. Reported: the median of llama-server's own ``predicted_pe
 each, and the median of the per-round ratios (with / without; the goal is >= 0.9).
 
     python bench/bench_token_probs.py --json OUT
+
+Exits 1 when the ratio misses the goal.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def answer(server: Server, n_probs: int) -> float:
     return float(data["timings"]["predicted_per_second"])
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -88,7 +90,8 @@ def main() -> None:
         },
         args.json,
     )
+    return 0 if ratio >= GOAL else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
