@@ -2,10 +2,18 @@ import { ROUTE } from './routes';
 
 /** The settings page's query parameter naming the tab to open, and its tabs. */
 export const SETTINGS_SECTION_QUERY = 'section';
-export const SETTINGS_SECTION = { general: 'general', models: 'models', tools: 'tools' } as const;
+export const SETTINGS_SECTION = {
+	general: 'general',
+	models: 'models',
+	providers: 'providers',
+	tools: 'tools'
+} as const;
 
 /** The model manager: the Models tab of the settings page. */
 export const MODELS_HREF = `${ROUTE.settings}?${SETTINGS_SECTION_QUERY}=${SETTINGS_SECTION.models}`;
+
+/** Settings → Providers. */
+export const PROVIDERS_HREF = `${ROUTE.settings}?${SETTINGS_SECTION_QUERY}=${SETTINGS_SECTION.providers}`;
 
 /** The header selector's entry that opens the model manager instead of selecting a model. */
 export const MANAGE_MODELS_VALUE = '__manage_models__';
