@@ -9,6 +9,14 @@ const BUILD = fileURLToPath(new URL('../build', import.meta.url));
 /** Strings only the mock backend (`src/lib/services/mock/`) contains. */
 const MOCK_MARKERS = ['The mock backend does not implement', '[mock] llama-server log line'];
 
+/** Strings of the markdown renderer's libraries: KaTeX, marked, highlight.js, DOMPurify. */
+const MARKDOWN_MARKERS = [
+	'KaTeX parse error',
+	'marked(): input parameter',
+	'Unknown language:',
+	'afterSanitizeAttributes'
+];
+
 function holding(files: string[], marker: string): string[] {
 	return files.filter((file) => readFileSync(join(BUILD, file), 'utf8').includes(marker));
 }
@@ -30,5 +38,17 @@ describe('the built page (run `npm -w frontend run build` first)', () => {
 		const lazy = holding(allChunks(BUILD), marker);
 		expect(lazy).toHaveLength(1);
 		expect(entry).not.toContain(lazy[0]);
+	});
+
+	it.each(MARKDOWN_MARKERS)(
+		'holds no markdown renderer in what every page loads (%s)',
+		(marker) => {
+			expect(holding(entry, marker)).toEqual([]);
+		}
+	);
+
+	it('keeps the markdown renderer in one chunk, loaded when a message is shown', () => {
+		const chunks = new Set(MARKDOWN_MARKERS.flatMap((marker) => holding(allChunks(BUILD), marker)));
+		expect(chunks.size).toBe(1);
 	});
 });

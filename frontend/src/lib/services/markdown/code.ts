@@ -1,6 +1,5 @@
 import hljs from 'highlight.js/lib/common';
-
-export const COPY_ATTRIBUTE = 'data-copy-code';
+import { COPY_ATTRIBUTE } from '$lib/constants/markdown';
 
 /** Escapes text for HTML element content (what an HTML serialiser escapes there too). */
 function escapeText(text: string): string {

@@ -1,6 +1,9 @@
-export { BlockSplitter, splitBlocks } from './blocks';
-export { RenderCache, hashText } from './cache';
-export { COPY_ATTRIBUTE } from './code';
-export { renderMarkdown } from './render';
-export { sanitizeHtml } from './sanitize';
-export { StreamingMarkdown, type MarkdownView, type RenderedBlock } from './streaming';
+// Only the loader: the renderer itself is fetched on demand (see load.ts).
+export {
+	loadMarkdown,
+	loadedMarkdown,
+	plainParagraphs,
+	preloadMarkdown,
+	type MarkdownEngine
+} from './load';
+export type { MarkdownView, RenderedBlock } from './streaming';

@@ -1,3 +1,4 @@
+import './markdown.css';
 import { BlockSplitter } from './blocks';
 import { RenderCache, hashText } from './cache';
 import { renderMarkdown } from './render';
