@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openMock, sendMessage, waitForAnswer } from './helpers';
+import { openMock } from './helpers';
 
 test('sending is disabled with a reason when no model is available', async ({ page }) => {
 	await page.goto('/?bridge=mock&mock_model=none');
@@ -23,21 +23,6 @@ test('Shift+Enter adds a line, Enter sends', async ({ page }) => {
 	await input.press('Enter');
 	await expect(page.locator('[data-testid="message"][data-role="user"]')).toContainText('line two');
 	await expect(input).toHaveValue('');
-});
-
-test('attached text files are sent with the message', async ({ page }) => {
-	await openMock(page);
-	await page.getByTestId('file-input').setInputFiles({
-		name: 'notes.txt',
-		mimeType: 'text/plain',
-		buffer: Buffer.from('remember the milk')
-	});
-	await expect(page.getByRole('list', { name: 'Attached files' })).toContainText('notes.txt');
-	await sendMessage(page, 'Summarise the file');
-	const user = page.locator('[data-testid="message"][data-role="user"]');
-	await expect(user).toContainText('File: notes.txt');
-	await expect(user).toContainText('remember the milk');
-	await waitForAnswer(page);
 });
 
 test('keyboard shortcuts toggle the sidebar and focus search and input', async ({ page }) => {

@@ -1,4 +1,10 @@
-import type { CommandName, CommandParams, CommandResult, Transport } from '$lib/types';
+import type {
+	CommandName,
+	CommandParams,
+	CommandResult,
+	Transport,
+	TransportKind
+} from '$lib/types';
 import { BridgeCallError } from './bridge-error';
 
 let transport: Transport | null = null;
@@ -8,6 +14,11 @@ let pending: Promise<Transport> | null = null;
 export function useTransport(next: Transport | Promise<Transport>): Promise<Transport> {
 	pending = Promise.resolve(next).then((resolved) => (transport = resolved));
 	return pending;
+}
+
+/** Which transport carries the commands (null before one is chosen). */
+export function transportKind(): TransportKind | null {
+	return transport?.kind ?? null;
 }
 
 async function ready(): Promise<Transport> {

@@ -1,5 +1,6 @@
 import type {
 	AnswerToolCallParams,
+	AttachmentChoice,
 	ContextUsage,
 	BridgeEventOf,
 	BridgeEventType,
@@ -35,8 +36,12 @@ const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
 
 /** Chat and streaming commands, and the routing of stream events. Stateless. */
 export const LlamaService = {
-	sendStream: (conversation_id: string, content: string): Promise<StreamStarted> =>
-		call('send_chat_message_stream', { conversation_id, content }),
+	sendStream: (
+		conversation_id: string,
+		content: string,
+		attachments: AttachmentChoice[] = []
+	): Promise<StreamStarted> =>
+		call('send_chat_message_stream', { conversation_id, content, attachments }),
 	stop: (conversation_id: string) => call('stop_generation', { conversation_id }),
 	regenerate: (message_id: string): Promise<StreamStarted> =>
 		call('regenerate_message', { message_id }),
@@ -47,8 +52,9 @@ export const LlamaService = {
 	stopThinking: (conversation_id: string) => call('stop_thinking', { conversation_id }),
 	continueMessage: (message_id: string): Promise<StreamStarted> =>
 		call('continue_message', { message_id }),
+	/** A new version of a user message; its attachments are kept. */
 	edit: (message_id: string, content: string): Promise<StreamStarted> =>
-		call('edit_message', { message_id, content }),
+		call('edit_message', { message_id, content, attachments: null }),
 	selectBranch: (message_id: string): Promise<Conversation> =>
 		call('select_branch', { message_id }),
 	deleteMessage: (message_id: string): Promise<Conversation> =>

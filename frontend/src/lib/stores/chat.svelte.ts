@@ -4,6 +4,7 @@ import { FrameBatcher, type FrameScheduler } from '$lib/services/frame-batcher';
 import { LlamaService, type StreamEvent } from '$lib/services/llama';
 import type {
 	AnswerToolCallParams,
+	AttachmentChoice,
 	BridgeEventOf,
 	Conversation,
 	Message,
@@ -311,10 +312,10 @@ export class ChatStore {
 		}
 	}
 
-	/** Send a message, creating the conversation first if none is open. Returns its id. */
-	async send(content: string): Promise<string | null> {
+	/** Send a message (and its files), creating the conversation first if none is open. */
+	async send(content: string, attachments: AttachmentChoice[] = []): Promise<string | null> {
 		const text = content.trim();
-		if (!text || this.isLoading) return this.conversationId;
+		if ((!text && attachments.length === 0) || this.isLoading) return this.conversationId;
 		await this.run(async () => {
 			if (!this.conversationId) {
 				const id = await conversationsStore.create();
@@ -323,7 +324,7 @@ export class ChatStore {
 				this.title = '';
 				this.loaded = true;
 			}
-			const started = await LlamaService.sendStream(this.conversationId, text);
+			const started = await LlamaService.sendStream(this.conversationId, text, attachments);
 			this.begin(started, this.messages.length);
 		});
 		return this.conversationId;
@@ -395,7 +396,8 @@ export class ChatStore {
 
 	async edit(messageId: string, content: string): Promise<void> {
 		const index = this.findIndex(messageId);
-		if (index < 0 || this.isLoading || !content.trim()) return;
+		const files = this.messages[index]?.attachments ?? [];
+		if (index < 0 || this.isLoading || (!content.trim() && files.length === 0)) return;
 		await this.run(async () =>
 			this.begin(await LlamaService.edit(messageId, content.trim()), index)
 		);

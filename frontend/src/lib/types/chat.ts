@@ -8,9 +8,3 @@ export interface ConversationGroup {
 	label: string;
 	conversations: ConversationSummary[];
 }
-
-/** A text file read in the page (the old way, until the form attaches stored files). */
-export interface TextFile {
-	name: string;
-	content: string;
-}

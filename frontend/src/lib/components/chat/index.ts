@@ -1,3 +1,4 @@
+export { default as ChatAttachmentViewer } from './ChatAttachmentViewer.svelte';
 export { default as ChatContextMeter } from './ChatContextMeter.svelte';
 export { default as ChatEmptyState } from './ChatEmptyState.svelte';
 export { default as ChatForm } from './ChatForm.svelte';
@@ -6,6 +7,7 @@ export { default as ChatFormToolsNote } from './ChatFormToolsNote.svelte';
 export { default as ChatHeader } from './ChatHeader.svelte';
 export { default as ChatMessage } from './ChatMessage.svelte';
 export { default as ChatMessageActions } from './ChatMessageActions.svelte';
+export { default as ChatMessageAttachments } from './ChatMessageAttachments.svelte';
 export { default as ChatMessageBranching } from './ChatMessageBranching.svelte';
 export { default as ChatMessageEditor } from './ChatMessageEditor.svelte';
 export { default as ChatMessageNotices } from './ChatMessageNotices.svelte';

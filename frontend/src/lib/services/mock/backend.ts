@@ -1,4 +1,5 @@
 import type {
+	AttachmentChoice,
 	BridgeEvent,
 	CommandName,
 	CommandParams,
@@ -11,6 +12,7 @@ import type {
 	StreamStarted,
 	TokenProb
 } from '$lib/types';
+import { MockAttachments } from './attachments';
 import { applyMockConfig, defaultMockValues, mockConfigView } from './config';
 import { MockFailure, toBridgeError } from './errors';
 import { afterToolsReply, markerReply, replyFor, type ScriptedReply } from './replies';
@@ -80,6 +82,7 @@ export class MockBackend {
 	readonly tools: MockTools;
 	private readonly localApi = new MockLocalApi();
 	readonly providers: MockProviders;
+	readonly attachments: MockAttachments;
 	private server: ServerStatus;
 	private config = defaultMockValues();
 	private streams = new Map<string, Stoppable>();
@@ -94,6 +97,7 @@ export class MockBackend {
 		this.tickMs = options.tickMs;
 		this.firstTokenDelayMs = options.firstTokenDelayMs ?? 0;
 		this.tree = new MockTree(options.now ?? (() => new Date()));
+		this.attachments = new MockAttachments(() => this.tree.stamp());
 		this.models = new MockModels(
 			{
 				emit: this.emit,
@@ -128,7 +132,7 @@ export class MockBackend {
 		});
 		this.queue = new MockMessageQueue(this.tree.queues, {
 			emit: this.emit,
-			send: (conversationId, content) => this.send(conversationId, content),
+			send: (conversationId, content) => this.send(conversationId, content, []),
 			running: (conversationId) => this.streams.get(conversationId)?.active ?? false,
 			stop: (conversationId) => this.streams.get(conversationId)?.cancel()
 		});
@@ -322,14 +326,34 @@ export class MockBackend {
 		}
 	}
 
-	private send(conversationId: string, content: string): StreamStarted {
+	/** A user message with its attachments (as the page shows them). */
+	private addUser(
+		conversationId: string,
+		parentId: string | null,
+		content: string,
+		choices: AttachmentChoice[]
+	): Message {
+		const parts = this.attachments.parts(choices);
+		if (!content.trim() && parts.length === 0)
+			throw new MockFailure('invalid_argument', 'A message cannot be empty.');
+		const user = this.tree.addMessage(conversationId, parentId, 'user', content);
+		return parts.length > 0 ? this.tree.patchMessage(user.id, { attachments: parts }) : user;
+	}
+
+	/** The conversation's active branch as the model reads it (for token counts). */
+	private historyText(conversationId: string | null | undefined): string {
+		if (!conversationId) return '';
+		const messages = this.tree.conversation(conversationId).messages ?? [];
+		return messages.map((m) => this.attachments.prompt(m.content, m.attachments ?? [])).join('\n');
+	}
+
+	private send(
+		conversationId: string,
+		content: string,
+		choices: AttachmentChoice[]
+	): StreamStarted {
 		this.writer(conversationId);
-		const user = this.tree.addMessage(
-			conversationId,
-			this.tree.leafId(conversationId),
-			'user',
-			content
-		);
+		const user = this.addUser(conversationId, this.tree.leafId(conversationId), content, choices);
 		return this.startStream(
 			conversationId,
 			user.id,
@@ -345,7 +369,8 @@ export class MockBackend {
 				'The mock only streams: use send_chat_message_stream.'
 			);
 		},
-		send_chat_message_stream: ({ conversation_id, content }) => this.send(conversation_id, content),
+		send_chat_message_stream: ({ conversation_id, content, attachments }) =>
+			this.send(conversation_id, content, attachments ?? []),
 		queue_message: ({ conversation_id, content }) => {
 			this.tree.require(conversation_id);
 			return this.queue.add(conversation_id, content);
@@ -368,6 +393,19 @@ export class MockBackend {
 					dropOldestTurns: this.config.behaviour?.drop_oldest_turns === true
 				}
 			),
+		upload_attachment: ({ name, data }) =>
+			this.attachments.upload(name, data, Number(this.config.attachments?.max_file_mb)),
+		pick_attachments: () => {
+			throw new MockFailure(
+				'conflict',
+				'There is no file dialog in browser mode.',
+				[],
+				'Upload the files with upload_attachment instead.'
+			);
+		},
+		get_attachment_text: (ref) => this.attachments.text(ref),
+		count_message_tokens: (params) =>
+			this.attachments.count(params, this.historyText(params.conversation_id)),
 		stop_generation: ({ conversation_id }) => {
 			const stream = this.streams.get(conversation_id);
 			const stopped = stream?.active ?? false;
@@ -418,14 +456,20 @@ export class MockBackend {
 			const message = this.tree.patchMessage(message_id, { status: 'streaming' });
 			return this.run(message.conversation_id, message, 'continue', null);
 		},
-		edit_message: ({ message_id, content }) => {
+		edit_message: ({ message_id, content, attachments }) => {
 			this.requireReady();
 			const original = this.tree.message(message_id);
-			const user = this.tree.addMessage(
+			const kept = (original.attachments ?? []).map((part) => ({
+				id: part.id,
+				name: part.name,
+				first_page: part.first_page ?? null,
+				last_page: part.last_page ?? null
+			}));
+			const user = this.addUser(
 				original.conversation_id,
 				original.parent_id,
-				'user',
-				content
+				content,
+				attachments ?? kept
 			);
 			return this.startStream(
 				user.conversation_id,
@@ -460,8 +504,8 @@ export class MockBackend {
 			this.tree.updateSummary(conversation_id, { pinned }),
 		search_conversations: ({ query, limit }) => searchMessages(this.tree, query, limit ?? 50),
 		export_conversations: ({ conversation_ids, format }) =>
-			exportConversations(this.tree, conversation_ids ?? null, format ?? 'json'),
-		import_conversations: ({ data }) => importConversations(this.tree, data),
+			exportConversations(this.tree, conversation_ids ?? null, format ?? 'json', this.attachments),
+		import_conversations: ({ data }) => importConversations(this.tree, data, this.attachments),
 		get_config: () => mockConfigView(this.config),
 		save_config: ({ config }) => {
 			const { errors, result } = applyMockConfig(this.config, config);

@@ -7,6 +7,7 @@ import type {
 } from '$lib/types';
 import { MockFailure } from './errors';
 import { checkedSettings } from './inspect';
+import type { MockAttachments, MockFile } from './attachments';
 import { exportDocumentErrors, isObject } from './export-format';
 import { exportFilename } from './titles';
 import type { MockTree, Usage } from './tree';
@@ -120,6 +121,15 @@ function markdown(tree: MockTree, conversationId: string): string {
 				''
 			);
 		}
+		const parts = message.attachments ?? [];
+		if (parts.length > 0) {
+			lines.push('Attachments:', '');
+			for (const part of parts)
+				lines.push(
+					`- 📎 ${part.name} (${part.mime_type}, ${part.size.toLocaleString('en')} bytes)`
+				);
+			lines.push('');
+		}
 		lines.push(message.content, '');
 		if (message.status !== 'complete') {
 			lines.push(`*(${message.status}${message.error ? `: ${message.error}` : ''})*`, '');
@@ -128,10 +138,33 @@ function markdown(tree: MockTree, conversationId: string): string {
 	return lines.join('\n');
 }
 
+/** Each file the messages use, once, with its bytes (the backend's `ExportedFile`). */
+function exportedFiles(tree: MockTree, ids: string[], files: MockAttachments): unknown[] {
+	const used = new Map<string, MockFile>();
+	for (const id of ids)
+		for (const message of tree.messagesOf(id))
+			for (const part of message.attachments ?? []) {
+				const file = files.files.get(part.id);
+				if (file) used.set(part.id, file);
+			}
+	return [...used.values()].map((file) => ({
+		id: file.attachment.id,
+		name: file.attachment.name,
+		mime_type: file.attachment.mime_type,
+		kind: file.attachment.kind,
+		size: file.attachment.size,
+		text: file.text,
+		page_offsets: null,
+		created_at: file.created_at,
+		data: file.data
+	}));
+}
+
 export function exportConversations(
 	tree: MockTree,
 	ids: string[] | null,
-	format: 'json' | 'markdown'
+	format: 'json' | 'markdown',
+	files: MockAttachments
 ): ExportResult {
 	const chosen = ids && ids.length > 0 ? ids : tree.summaries().map((summary) => summary.id);
 	const title =
@@ -145,7 +178,7 @@ export function exportConversations(
 		version: 1,
 		exported_at: new Date().toISOString(),
 		conversations: chosen.map((id) => exported(tree, id)),
-		attachments: []
+		attachments: exportedFiles(tree, chosen, files)
 	};
 	return {
 		format,
@@ -219,9 +252,42 @@ function parse(data: ImportParams['data']): ImportedConversation[] {
 }
 
 /** Import every conversation, or none: ids already taken get fresh ones, links follow. */
-export function importConversations(tree: MockTree, data: ImportParams['data']): ImportResult {
+export function importConversations(
+	tree: MockTree,
+	data: ImportParams['data'],
+	files: MockAttachments
+): ImportResult {
 	const ids: string[] = [];
-	for (const conversation of parse(data)) {
+	const conversations = parse(data);
+	const document = (typeof data === 'string' ? JSON.parse(data) : data) as {
+		attachments?: {
+			id: string;
+			name: string;
+			mime_type: string;
+			size: number;
+			text: string | null;
+			created_at: string;
+			data: string;
+		}[];
+	};
+	for (const file of document.attachments ?? [])
+		files.files.set(file.id, {
+			attachment: {
+				id: file.id,
+				name: file.name,
+				mime_type: file.mime_type,
+				kind: 'document',
+				size: file.size,
+				page_count: null,
+				char_count: (file.text ?? '').length,
+				first_page: null,
+				last_page: null
+			},
+			text: file.text ?? '',
+			created_at: file.created_at,
+			data: file.data
+		});
+	for (const conversation of conversations) {
 		const fresh = (id: string, prefix: string) => (tree.has(id) ? tree.nextId(prefix) : id);
 		const messageIds = new Map(
 			(conversation.messages ?? []).map((message) => [message.id, fresh(message.id, 'msg')])
@@ -258,7 +324,14 @@ export function importConversations(tree: MockTree, data: ImportParams['data']):
 				reasoning_ms: message.reasoning_ms ?? null,
 				provider_id: message.provider_id ?? null,
 				provider_name: message.provider_name ?? null,
-				failover: message.failover ?? null
+				failover: message.failover ?? null,
+				attachments: files.parts(
+					(message.attachments ?? []).map((part) => ({
+						...part,
+						first_page: part.first_page ?? null,
+						last_page: part.last_page ?? null
+					}))
+				)
 			};
 			tree.insertMessage(stored, usage ?? null, false);
 		}

@@ -59,7 +59,7 @@ export class MockTree {
 		return `${prefix}-${this.counter}`;
 	}
 
-	private stamp(): string {
+	stamp(): string {
 		return this.now().toISOString();
 	}
 
