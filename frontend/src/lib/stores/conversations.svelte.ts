@@ -18,6 +18,8 @@ class ConversationsStore {
 	conversations = $state<ConversationSummary[]>([]);
 	searchQuery = $state('');
 	searchHits = $state<SearchHit[]>([]);
+	/** The query `searchHits` answer: another than `searchQuery` while its answer is on its way. */
+	answeredQuery = $state('');
 	pendingDelete = $state<ConversationSummary | null>(null);
 	error = $state<string | null>(null);
 	/** Whether the backend may hold conversations past the ones loaded. */
@@ -145,19 +147,31 @@ class ConversationsStore {
 		ConversationService.remove(conversation.id).catch((error: unknown) => this.report(error));
 	}
 
+	/** Whether the results shown are not yet those of the query typed (its answer is awaited). */
+	get searching(): boolean {
+		return this.answeredQuery !== this.searchQuery.trim();
+	}
+
 	async search(query: string): Promise<void> {
 		this.searchQuery = query;
 		const seq = ++this.searchSeq;
-		if (!query.trim()) {
+		const trimmed = query.trim();
+		if (!trimmed) {
 			this.searchHits = [];
+			this.answeredQuery = '';
 			return;
 		}
 		try {
-			const hits = await ConversationService.search(query.trim());
-			if (seq === this.searchSeq) this.searchHits = hits;
+			const hits = await ConversationService.search(trimmed);
+			if (seq !== this.searchSeq) return;
+			this.searchHits = hits;
+			this.error = null;
 		} catch (error) {
+			if (seq !== this.searchSeq) return;
+			this.searchHits = [];
 			this.report(error);
 		}
+		this.answeredQuery = trimmed;
 	}
 
 	exportAll(format: 'json' | 'markdown'): Promise<ExportResult> {
