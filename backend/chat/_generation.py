@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from ..contract import PromptProgress, TokenProb
+from ..contract import FailoverQuestion, PromptProgress, TokenProb
 from ..errors import Conflict, LlamaDeskError
 from ..llama import ChatAccumulator, ChatDelta, ChatMessage
 from ._records import MessageRecord
@@ -66,6 +66,8 @@ class Generation:
     """What happened when another provider took over, for the message to keep."""
     queue_hold: bool = False
     """A queued message was sent now in its place: the queue neither pauses nor goes on."""
+    question: FailoverQuestion | None = None
+    """The failover question the answer is paused on (an ``ask`` rule), for a page opening it."""
 
     def reset_answer(self) -> None:
         """Start the text over (a new message goes on with the answer)."""

@@ -79,5 +79,6 @@ def live_view(conversation: Conversation, generation: Generation | None) -> Conv
         stream_id=generation.stream_id,
         message_id=generation.message_id,
         progress=generation.progress,
+        question=generation.question,
     )
     return conversation.model_copy(update={"messages": messages, "stream": stream})

@@ -133,6 +133,8 @@ class ChatOrchestrator:
                 self.attachments, adapter, lambda: settings().attachments.image_max_side
             ),
         )
+        self.failover = self._runner.routed.questions
+        """The answers paused on a failover question: ``answer`` gives the user's choice."""
         self._stack = AsyncExitStack()
         self._tasks: TaskGroup | None = None
 

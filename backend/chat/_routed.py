@@ -14,6 +14,9 @@ Here its items become what the page sees and the store keeps:
   its own message, ``error`` with the note, and the fresh answer streams into a new sibling
   (``stream_round`` names it), so the first version is kept and marked.
 
+Under a failover rule set to ``ask`` the answer pauses on a question to the page
+(``_failover_ask``).
+
 Only the local server gets a slot lease (and with it the slot cache rules); a remote provider
 gets the prompt and the sampling values, nothing else.
 """
@@ -28,6 +31,7 @@ from ..config import Settings
 from ..contract import StreamNoticeEvent, StreamRoundEvent
 from ..llama import ChatDelta, ChatMessage, LlamaCppAdapter
 from ..providers import Answering, LocalStream, ProviderRouter
+from ._failover_ask import FailoverQuestions
 from ._generation import Generation
 from ._live import chunk_event, progress_event
 from ._slots import SlotManager
@@ -59,6 +63,8 @@ class RoutedStream:
         self.store = store
         self.settings = settings
         self.emit = emit
+        self.questions = FailoverQuestions(emit)
+        """The answers paused on a failover question (``ask`` rules)."""
 
     async def run(
         self,
@@ -71,7 +77,12 @@ class RoutedStream:
         conversation = self.store.get_conversation(generation.conversation_id)
         local = self._local(generation.conversation_id, held)
         async with self.router.stream(
-            conversation.provider_id, conversation.provider_model, prompt, params, local=local
+            conversation.provider_id,
+            conversation.provider_model,
+            prompt,
+            params,
+            local=local,
+            ask=self.questions.asker(generation),
         ) as items:
             async for item in items:
                 if isinstance(item, Answering):

@@ -13,7 +13,7 @@ from ._inspect import TokenProb
 from ._live import PromptProgress
 from ._local_api import LocalApiStatus
 from ._models import DownloadInfo, ModelInfo
-from ._providers import Providers
+from ._providers import FailoverChoice, FailoverQuestion, Providers
 from ._queue import MessageQueue
 from ._rpc import RpcStatus
 from ._server import ServerStatus
@@ -27,6 +27,8 @@ __all__ = [
     "ConversationUpdatedEvent",
     "DatabaseRecoveredEvent",
     "DownloadProgressEvent",
+    "FailoverAnsweredEvent",
+    "FailoverQuestionEvent",
     "LocalApiStatusEvent",
     "ModelsChangedEvent",
     "ProvidersChangedEvent",
@@ -216,6 +218,25 @@ class ProvidersChangedEvent(Wire):
     providers: Providers
 
 
+class FailoverQuestionEvent(Wire):
+    """An answer paused under an ``ask`` failover rule: the page asks the user (``question``)
+    and sends the choice with ``answer_failover``."""
+
+    type: Literal["failover_question"] = "failover_question"
+    question: FailoverQuestion
+
+
+class FailoverAnsweredEvent(Wire):
+    """A failover question was answered (in this page or another): close it."""
+
+    type: Literal["failover_answered"] = "failover_answered"
+    stream_id: str
+    conversation_id: str
+    message_id: str
+    question_id: str
+    choice: FailoverChoice
+
+
 class LocalApiStatusEvent(Wire):
     """The local API changed state (started, stopped, failed) or got a new key or model."""
 
@@ -240,6 +261,8 @@ BridgeEvent = Annotated[
     | ToolServersChangedEvent
     | RpcStatusEvent
     | ProvidersChangedEvent
+    | FailoverQuestionEvent
+    | FailoverAnsweredEvent
     | LocalApiStatusEvent,
     Field(discriminator="type"),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ._base import Wire
+from ._providers import FailoverQuestion
 
 __all__ = ["LiveStream", "PromptProgress"]
 
@@ -36,4 +37,7 @@ class LiveStream(Wire):
     message_id: str = Field(description="The message the stream writes to now.")
     progress: PromptProgress | None = Field(
         None, description="The last prompt progress, while the prompt is being read."
+    )
+    question: FailoverQuestion | None = Field(
+        None, description="The failover question the answer is paused on (an ask rule)."
     )

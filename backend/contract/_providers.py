@@ -152,6 +152,7 @@ class Fallback(Wire):
     """A primary being stood in for: new answers go to ``to`` until the primary is healthy."""
 
     provider_id: str
+    provider_name: str = Field(description="The primary's name (the banner names it).")
     model: str
     to_provider_id: str
     to_provider_name: str

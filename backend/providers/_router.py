@@ -203,6 +203,7 @@ class ProviderRouter:
         self._began[_key(primary)] = time.monotonic()
         self._fallbacks[_key(primary)] = Fallback(
             provider_id=primary.provider_id,
+            provider_name=primary.provider_name,
             model=primary.model,
             to_provider_id=to.provider_id,
             to_provider_name=to.provider_name,

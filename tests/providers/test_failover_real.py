@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from backend.config import EngineSettings, Settings
-from backend.contract import FailoverRule, FailoverTarget, ProviderConfig, StreamErrorEvent
+from backend.contract import (
+    FailoverPolicy,
+    FailoverRule,
+    FailoverTarget,
+    ProviderConfig,
+    StreamErrorEvent,
+)
 from backend.llama import LlamaCppAdapter
 from backend.paths import AppPaths
 from backend.server import ServerMonitor
@@ -54,12 +60,12 @@ async def _remote(service: Any, server: RunningServer, key: str | None = None) -
     return info.id, (checked.models or ["?"])[0]
 
 
-def _fail_over(service: Any, remote: str, model: str) -> None:
+def _fail_over(service: Any, remote: str, model: str, policy: FailoverPolicy = "automatic") -> None:
     service.set_failover(
         FailoverRule(
             provider_id="local",
             model="*",
-            policy="automatic",
+            policy=policy,
             targets=[FailoverTarget(provider_id=remote, model=model)],
         )
     )
@@ -113,6 +119,47 @@ async def test_kill_9_past_the_guard_mid_answer_is_finished_by_the_remote(
     assert rest.strip(), "the remote added nothing"
     assert before.strip()[:30] not in rest, "the remote started the answer again"
     assert [(f.provider_id, f.to_provider_id) for f in banner] == [("local", remote)]
+
+
+async def test_ask_pauses_after_a_kill_9_and_continue_finishes_on_the_remote(
+    rig: Rig,
+    page: Page,
+    settings: Settings,
+    app_paths: AppPaths,
+    engine_binary: Path,
+    default_model: Path,
+    llama_server: RunningServer,
+) -> None:
+    """About 10 s: SmolLM2 streams on one thread until the kill, then the remote finishes."""
+    settings.generation.max_tokens = 60
+    settings.generation.temperature = 0
+    async with (
+        _local(app_paths, settings, page, engine_binary, default_model) as (
+            monitor,
+            adapter,
+        ),
+        rig(adapter, status=monitor.status, watch=True) as (chat, service),
+    ):
+        remote, model = await _remote(service, llama_server)
+        _fail_over(service, remote, model, policy="ask")
+        conversation = await chat.conversations.create_conversation()
+        started = await chat.handle_user_message_stream(conversation.id, STORY)
+        before = await _kill_mid_answer(monitor, page, started.stream_id)
+        asked = await wait_until_async(lambda: page.of("failover_question"), timeout_s=30)
+        question = asked[0].question
+        paused = page.chunks(started.stream_id)
+        assert page.of("stream_end") == [], "the answer did not wait for the user"
+        chat.failover.answer(question.id, "continue")
+        end = await page.ended(started.stream_id, timeout_s=90)
+    assert question.cut is True
+    assert question.text.startswith("The local model is not answering (")
+    assert question.text.endswith(f"). Continue with Desktop/{model}?")
+    assert end.type == "stream_end", getattr(end, "error", None)
+    assert end.message.provider_id == remote
+    assert end.message.content == page.chunks(started.stream_id), "a word was lost on the way"
+    assert end.message.content.startswith(paused)
+    assert paused.startswith(before)
+    assert end.message.content[len(paused) :].strip(), "the remote added nothing"
 
 
 async def test_back_to_the_primary_when_it_is_healthy_again(

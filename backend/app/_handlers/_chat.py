@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...contract import (
+    AnswerFailoverParams,
     AnswerToolCallParams,
     ContextUsage,
     ContextUsageParams,
@@ -14,6 +15,7 @@ from ...contract import (
     EditMessageParams,
     ExportParams,
     ExportResult,
+    FailoverAnswer,
     ImportParams,
     ImportResult,
     ListConversationsParams,
@@ -86,6 +88,10 @@ class ChatCommands(HandlerBase):
         return await self._services.chat.answer_tool_call(
             params.message_id, params.call_id, params.decision, params.reason
         )
+
+    async def answer_failover(self, params: AnswerFailoverParams) -> FailoverAnswer:
+        """Continue a paused answer with another provider, wait for the local one, or cancel."""
+        return self._services.chat.failover.answer(params.question_id, params.choice)
 
     async def select_branch(self, params: MessageRef) -> Conversation:
         """Show the branch through this message."""

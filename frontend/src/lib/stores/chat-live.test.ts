@@ -25,7 +25,7 @@ function live(text: string, stream: LiveStream | null = LIVE): Conversation {
 	};
 }
 
-const LIVE: LiveStream = { stream_id: 's1', message_id: 'a1', progress: null };
+const LIVE: LiveStream = { stream_id: 's1', message_id: 'a1', progress: null, question: null };
 
 function chunk(content: string, offset: number): BridgeEventOf<'stream_chunk'> {
 	return {

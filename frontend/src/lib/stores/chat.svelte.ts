@@ -16,6 +16,7 @@ import { mergeToolCall } from '$lib/utils/tool-calls';
 import { tokensPast } from '$lib/utils/token-probs';
 import { StreamOffsets } from './chat-offsets';
 import { conversationsStore } from './conversations.svelte';
+import { failoverStore } from './failover.svelte';
 import { serverStore } from './server.svelte';
 
 interface ActiveStream {
@@ -184,6 +185,7 @@ export class ChatStore {
 		this.conversationId = conversation.id;
 		this.title = conversation.title;
 		this.messages = conversation.messages ?? [];
+		failoverStore.adopt(conversation);
 		this.attach(conversation);
 	}
 

@@ -8,6 +8,7 @@ export {
 } from './conversation-settings.svelte';
 export { conversationsStore } from './conversations.svelte';
 export { downloadsStore } from './downloads.svelte';
+export { failoverStore } from './failover.svelte';
 export { linksStore } from './links.svelte';
 export { localApiStore } from './local-api.svelte';
 export { modelSettingsStore } from './model-settings.svelte';

@@ -24,6 +24,8 @@ export interface BridgeContract {
 		| ToolServersChangedEvent
 		| RpcStatusEvent
 		| ProvidersChangedEvent
+		| FailoverQuestionEvent
+		| FailoverAnsweredEvent
 		| LocalApiStatusEvent;
 	failure: CommandFailure;
 }
@@ -35,6 +37,7 @@ export interface Commands {
 	add_model_file: AddModelFileCommand;
 	add_provider: AddProviderCommand;
 	add_tool_server: AddToolServerCommand;
+	answer_failover: AnswerFailoverCommand;
 	answer_tool_call: AnswerToolCallCommand;
 	cancel_download: CancelDownloadCommand;
 	check_provider: CheckProviderCommand;
@@ -366,6 +369,34 @@ export interface ToolServerInfo {
 	 * Something odd it did that did not stop it.
 	 */
 	warning: string | null;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AnswerFailoverCommand".
+ */
+export interface AnswerFailoverCommand {
+	params: AnswerFailoverParams;
+	result: FailoverAnswer;
+}
+/**
+ * The user's choice for a paused answer's failover question.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "AnswerFailoverParams".
+ */
+export interface AnswerFailoverParams {
+	choice: 'continue' | 'wait' | 'cancel';
+	question_id: string;
+}
+/**
+ * The choice taken for a question.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "FailoverAnswer".
+ */
+export interface FailoverAnswer {
+	choice: 'continue' | 'wait' | 'cancel';
+	question_id: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -837,6 +868,10 @@ export interface LiveStream {
 	 * The last prompt progress, while the prompt is being read.
 	 */
 	progress: PromptProgress | null;
+	/**
+	 * The failover question the answer is paused on (an ask rule).
+	 */
+	question: FailoverQuestion | null;
 	stream_id: string;
 }
 /**
@@ -865,6 +900,38 @@ export interface PromptProgress {
 	 * Tokens in the whole prompt.
 	 */
 	total: number;
+}
+/**
+ * An answer paused under an ``ask`` rule: may ``to`` take over from ``from``?
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "FailoverQuestion".
+ */
+export interface FailoverQuestion {
+	conversation_id: string;
+	/**
+	 * The answer had begun: its text so far would be continued.
+	 */
+	cut: boolean;
+	from_provider_id: string;
+	from_provider_name: string;
+	/**
+	 * Names the question in answer_failover.
+	 */
+	id: string;
+	message_id: string;
+	/**
+	 * Why the provider is not answering.
+	 */
+	reason: string;
+	stream_id: string;
+	/**
+	 * The question as the page shows it.
+	 */
+	text: string;
+	to_model: string;
+	to_provider_id: string;
+	to_provider_name: string;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema
@@ -1957,6 +2024,10 @@ export interface FailoverTarget {
 export interface Fallback {
 	model: string;
 	provider_id: string;
+	/**
+	 * The primary's name (the banner names it).
+	 */
+	provider_name: string;
 	reason: string;
 	since: string;
 	to_model: string;
@@ -2949,6 +3020,31 @@ export interface RpcStatusEvent {
 export interface ProvidersChangedEvent {
 	providers: Providers;
 	type: 'providers_changed';
+}
+/**
+ * An answer paused under an ``ask`` failover rule: the page asks the user (``question``)
+ * and sends the choice with ``answer_failover``.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "FailoverQuestionEvent".
+ */
+export interface FailoverQuestionEvent {
+	question: FailoverQuestion;
+	type: 'failover_question';
+}
+/**
+ * A failover question was answered (in this page or another): close it.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "FailoverAnsweredEvent".
+ */
+export interface FailoverAnsweredEvent {
+	choice: 'continue' | 'wait' | 'cancel';
+	conversation_id: string;
+	message_id: string;
+	question_id: string;
+	stream_id: string;
+	type: 'failover_answered';
 }
 /**
  * The local API changed state (started, stopped, failed) or got a new key or model.

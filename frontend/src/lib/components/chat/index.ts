@@ -1,6 +1,7 @@
 export { default as ChatAttachmentViewer } from './ChatAttachmentViewer.svelte';
 export { default as ChatContextMeter } from './ChatContextMeter.svelte';
 export { default as ChatEmptyState } from './ChatEmptyState.svelte';
+export { default as ChatFailoverBanner } from './ChatFailoverBanner.svelte';
 export { default as ChatForm } from './ChatForm.svelte';
 export { default as ChatFormAttachments } from './ChatFormAttachments.svelte';
 export { default as ChatFormToolsNote } from './ChatFormToolsNote.svelte';
@@ -10,6 +11,7 @@ export { default as ChatMessageActions } from './ChatMessageActions.svelte';
 export { default as ChatMessageAttachments } from './ChatMessageAttachments.svelte';
 export { default as ChatMessageBranching } from './ChatMessageBranching.svelte';
 export { default as ChatMessageEditor } from './ChatMessageEditor.svelte';
+export { default as ChatMessageFailoverQuestion } from './ChatMessageFailoverQuestion.svelte';
 export { default as ChatMessageNotices } from './ChatMessageNotices.svelte';
 export { default as ChatMessageReading } from './ChatMessageReading.svelte';
 export { default as ChatMessageReasoning } from './ChatMessageReasoning.svelte';

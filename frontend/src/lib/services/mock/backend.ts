@@ -41,6 +41,7 @@ import { mockRpcStatus } from './rpc';
 import { MockLocalApi } from './local-api';
 import { MockProviders } from './providers';
 import { MockMessageQueue } from './queue-sender';
+import { MockFailover, type MockWriter } from './failover';
 
 export interface MockOptions {
 	emit: (event: BridgeEvent) => void;
@@ -62,6 +63,8 @@ export interface MockOptions {
 	toolCallMs?: number;
 	/** Start with a ready tool server ("files"), so a `/tool` prompt asks at once. */
 	demoToolServer?: boolean;
+	/** How long a `/failover` fall-back lasts before the local server is healthy again. */
+	failoverHealMs?: number;
 }
 
 /** The mock implements the commands the UI uses; any other command fails with a clear message. */
@@ -88,6 +91,7 @@ export class MockBackend {
 	private streams = new Map<string, Stoppable>();
 	private readonly toolRounds: MockToolRounds;
 	private readonly queue: MockMessageQueue;
+	private readonly failover: MockFailover;
 	/** Links the page asked to open, for tests. */
 	readonly openedUrls: string[] = [];
 
@@ -136,9 +140,29 @@ export class MockBackend {
 			running: (conversationId) => this.streams.get(conversationId)?.active ?? false,
 			stop: (conversationId) => this.streams.get(conversationId)?.cancel()
 		});
+		this.failover = new MockFailover({
+			emit: this.emit,
+			update: (id, patch) => this.tree.patchMessage(id, patch),
+			register: (conversationId, paused) => this.streams.set(conversationId, paused),
+			stream: (streamId, message, tokens, writer) =>
+				this.stream(
+					streamId,
+					this.tree.message(message.id),
+					{ tokens, reasoning: [], outcome: 'complete' },
+					writer
+				),
+			ended: (message) => this.ended(message),
+			fallbacksChanged: () =>
+				this.emit({ type: 'providers_changed', providers: this.providers.list() }),
+			healMs: options.failoverHealMs ?? 3000
+		});
 		const model = this.models.selected;
 		this.server = status(model ? 'ready' : 'stopped', model);
-		this.providers = new MockProviders(this.emit, () => this.server);
+		this.providers = new MockProviders(
+			this.emit,
+			() => this.server,
+			() => this.failover.fallbacks
+		);
 	}
 
 	async invoke<K extends CommandName>(
@@ -252,8 +276,13 @@ export class MockBackend {
 	}
 
 	/** Stream a reply into a message (the first of an answer, or the next after a tool round). */
-	private stream(streamId: string, message: Message, reply: ScriptedReply): void {
-		const writer = this.writer(message.conversation_id);
+	private stream(
+		streamId: string,
+		message: Message,
+		reply: ScriptedReply,
+		handedTo: MockWriter | null = null
+	): void {
+		const writer = handedTo ?? this.writer(message.conversation_id);
 		const stream = new MockStream(
 			streamId,
 			message,
@@ -263,13 +292,14 @@ export class MockBackend {
 			{
 				emit: this.emit,
 				// The model's name comes with every chunk, as from llama-server, and the
-				// provider that writes the answer with it.
+				// provider that writes the answer with it (another one after a failover).
 				update: (patch, usage) =>
 					this.tree.patchMessage(message.id, { ...patch, ...writer }, usage),
 				ended: (final) => this.ended(final),
 				crash: () => this.crash(),
 				toolRound: (stored) => this.toolRounds.begin(streamId, stored, reply),
 				probs: this.probsFor(message.conversation_id),
+				failover: (stored, rest) => this.failover.ask(streamId, stored, rest),
 				drafting: this.models.drafting
 			},
 			this.firstTokenDelayMs
@@ -451,6 +481,7 @@ export class MockBackend {
 			return this.tree.conversation(conversation_id);
 		},
 		answer_tool_call: (answer) => this.toolRounds.answer(answer),
+		answer_failover: ({ question_id, choice }) => this.failover.answer(question_id, choice),
 		continue_message: ({ message_id }) => {
 			this.requireReady();
 			const message = this.tree.patchMessage(message_id, { status: 'streaming' });

@@ -1,6 +1,7 @@
 import type {
 	BridgeEvent,
 	FailoverRule,
+	Fallback,
 	ProviderConfig,
 	ProviderHealth,
 	ProviderInfo,
@@ -73,7 +74,9 @@ export class MockProviders {
 
 	constructor(
 		private readonly emit: (event: BridgeEvent) => void,
-		private readonly server: () => ServerStatus
+		private readonly server: () => ServerStatus,
+		/** The fall-backs in force (`ProviderRouter.fallbacks`: the banner). */
+		private readonly fallbacks: () => Fallback[] = () => []
 	) {}
 
 	list(): Providers {
@@ -93,7 +96,7 @@ export class MockProviders {
 		return {
 			providers: [local, ...[...this.providers.values()].map((p) => this.info(p))],
 			failover: structuredClone(this.failover),
-			fallbacks: [],
+			fallbacks: structuredClone(this.fallbacks()),
 			key_store: KEY_STORE
 		};
 	}

@@ -2,6 +2,9 @@
 export const MOCK_COMMAND = {
 	crash: '/crash',
 	fail: '/fail',
+	/** The local model stops answering under an `ask` failover rule (`/failover early`: before
+	 * its first word). */
+	failover: '/failover',
 	long: '/long',
 	think: '/think',
 	/** `/tool` reads a file; `/tool big` gets a result over the size limit; `/tool slow` runs a
@@ -72,7 +75,9 @@ export function longReply(tokenCount: number): string[] {
 export interface ScriptedReply {
 	tokens: string[];
 	reasoning: string[];
-	outcome: 'complete' | 'crash' | 'fail';
+	outcome: 'complete' | 'crash' | 'fail' | 'failover';
+	/** `failover`: the tokens the next provider adds after the question. */
+	rest?: string[];
 	/** Tool calls the model makes after its text (then the answer goes on in a new message). */
 	toolCalls?: ScriptedCall[];
 	/** What the model says after reading the calls' results (whether any ran). */
@@ -153,6 +158,15 @@ export function replyFor(prompt: string): ScriptedReply {
 				'Let me think about this step by step. '.repeat(steps) + 'Six times seven is 42.'
 			),
 			outcome: 'complete'
+		};
+	}
+	if (text.startsWith(MOCK_COMMAND.failover)) {
+		const early = text.includes('early');
+		return {
+			tokens: early ? [] : tokenize('The local model began this answer'),
+			reasoning: [],
+			outcome: 'failover',
+			rest: tokenize(early ? 'Paris is the capital of France.' : ' and Desktop finished it.')
 		};
 	}
 	if (text.startsWith(MOCK_COMMAND.crash)) {

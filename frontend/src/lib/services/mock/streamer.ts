@@ -27,6 +27,9 @@ export interface StreamHooks {
 	probs?: (token: string, index: number) => TokenProb;
 	/** Whether the model drafts tokens (speculative decoding): the timings then count them. */
 	drafting?: boolean;
+	/** A `failover` reply's text is out and its provider stopped: the stored message, and the
+	 * tokens another provider would add. */
+	failover?: (message: Message, rest: string[]) => void;
 }
 
 /** Send scripted tokens as coalesced deltas every `tickMs`, at `tokensPerSecond`. */
@@ -99,7 +102,12 @@ export class MockStream {
 	/** The answer as it is now (a page opening the conversation mid-answer sees this). */
 	live(): LiveAnswer {
 		return {
-			stream: { stream_id: this.streamId, message_id: this.message.id, progress: this.progress },
+			stream: {
+				stream_id: this.streamId,
+				message_id: this.message.id,
+				progress: this.progress,
+				question: null
+			},
 			content: this.content,
 			reasoning: this.reasoning,
 			probs: this.probs ? [...this.probs] : null
@@ -201,6 +209,10 @@ export class MockStream {
 			reasoning_ms: this.reasoningMs
 		};
 		const conversation_id = this.message.conversation_id;
+		if (this.reply.outcome === 'failover' && this.hooks.failover) {
+			this.hooks.failover(this.hooks.update(base), this.reply.rest ?? []);
+			return;
+		}
 		if (this.reply.outcome === 'complete') {
 			const usage = {
 				prompt_tokens: PROMPT_TOKENS,

@@ -77,7 +77,7 @@ export class MockToolRound {
 	live(): LiveAnswer {
 		const { content, reasoning, id, probs } = this.message;
 		return {
-			stream: { stream_id: this.streamId, message_id: id, progress: null },
+			stream: { stream_id: this.streamId, message_id: id, progress: null, question: null },
 			content,
 			reasoning,
 			probs: probs ?? null

@@ -3,6 +3,7 @@ import {
 	QUERY_BRIDGE,
 	QUERY_MOCK_MODEL,
 	QUERY_MOCK_DELAY,
+	QUERY_MOCK_HEAL,
 	QUERY_MOCK_LOAD,
 	QUERY_MOCK_RATE,
 	QUERY_MOCK_RECOVERY,
@@ -47,6 +48,7 @@ export async function createTransport(url: URL, target: Window, dev: boolean): P
 			modelLoadMs: Number(url.searchParams.get(QUERY_MOCK_LOAD) ?? 0) || undefined,
 			toolStartMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_START) ?? 0) || undefined,
 			toolCallMs: Number(url.searchParams.get(QUERY_MOCK_TOOL_CALL) ?? 0) || undefined,
+			failoverHealMs: Number(url.searchParams.get(QUERY_MOCK_HEAL) ?? 0) || undefined,
 			demoToolServer:
 				(url.searchParams.get(QUERY_MOCK_TOOLS) ?? (dev ? MOCK_TOOLS_DEMO : null)) ===
 				MOCK_TOOLS_DEMO
