@@ -1,3 +1,4 @@
+export { attachmentImagesStore, type ViewedImage } from './attachment-images.svelte';
 export { attachmentsStore, type DraftAttachment } from './attachments.svelte';
 export { chatStore } from './chat.svelte';
 export { contextStore } from './context.svelte';

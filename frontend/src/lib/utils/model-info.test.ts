@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { modelInfo } from '$lib/testing/fixtures';
-import { fileName, modelSlug, modelVision, removeBlockedReason } from './model-info';
+import {
+	fileName,
+	imagesBlockedReason,
+	modelSlug,
+	modelVision,
+	removeBlockedReason
+} from './model-info';
 import { MOCK_SERVER_DEFAULTS } from '$lib/services/mock/server';
 
 describe('removeBlockedReason', () => {
@@ -45,5 +51,25 @@ describe('modelVision', () => {
 	it('names a file by the end of its path', () => {
 		expect(fileName(projector)).toBe('mmproj-gemma-3-4b-it-f16.gguf');
 		expect(fileName('C:\\models\\mmproj.gguf')).toBe('mmproj.gguf');
+	});
+});
+
+describe('imagesBlockedReason', () => {
+	const projector = '/models/gemma/mmproj-gemma-3-4b-it-f16.gguf';
+	const loaded = { selected: true, load_state: 'loaded' as const };
+
+	it('blocks images for a model that cannot see, with the reason', () => {
+		const blind = imagesBlockedReason(modelInfo('a', loaded), MOCK_SERVER_DEFAULTS);
+		expect(blind).toMatch(/^The selected model cannot see images: it loads without a vision/);
+		expect(imagesBlockedReason(modelInfo('a'), null)).toBe(blind);
+		expect(imagesBlockedReason(null, MOCK_SERVER_DEFAULTS)).toBe(blind);
+	});
+
+	it('allows them for a model that sees or would load with a projector, or when nobody knows', () => {
+		const sees = { ...MOCK_SERVER_DEFAULTS, vision: true };
+		expect(imagesBlockedReason(modelInfo('a', { ...loaded, projector }), sees)).toBeNull();
+		expect(imagesBlockedReason(modelInfo('a', { projector }), null)).toBeNull();
+		expect(imagesBlockedReason(null, sees)).toBeNull();
+		expect(imagesBlockedReason(null, null)).toBeNull();
 	});
 });

@@ -29,3 +29,15 @@ export function modelVision(model: ModelInfo, serverDefaults: ServerDefaults | n
 export function fileName(path: string): string {
 	return path.split(/[\\/]/).pop() ?? path;
 }
+
+/** Why images cannot be attached for `model` (the selected one), or null when they can: a
+ * model the server reports blind, or one that loads without a projector. */
+export function imagesBlockedReason(
+	model: ModelInfo | null,
+	serverDefaults: ServerDefaults | null
+): string | null {
+	const vision = model ? modelVision(model, serverDefaults) : serverDefaults?.vision;
+	if (vision === 'no' || vision === false)
+		return 'The selected model cannot see images: it loads without a vision projector (mmproj). Choose a model marked Vision, or pick a projector in its load settings.';
+	return null;
+}

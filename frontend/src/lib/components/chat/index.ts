@@ -1,3 +1,4 @@
+export { default as ChatAttachmentThumbnail } from './ChatAttachmentThumbnail.svelte';
 export { default as ChatAttachmentViewer } from './ChatAttachmentViewer.svelte';
 export { default as ChatContextMeter } from './ChatContextMeter.svelte';
 export { default as ChatEmptyState } from './ChatEmptyState.svelte';
@@ -6,6 +7,7 @@ export { default as ChatForm } from './ChatForm.svelte';
 export { default as ChatFormAttachments } from './ChatFormAttachments.svelte';
 export { default as ChatFormToolsNote } from './ChatFormToolsNote.svelte';
 export { default as ChatHeader } from './ChatHeader.svelte';
+export { default as ChatImageViewer } from './ChatImageViewer.svelte';
 export { default as ChatMessage } from './ChatMessage.svelte';
 export { default as ChatMessageActions } from './ChatMessageActions.svelte';
 export { default as ChatMessageAttachments } from './ChatMessageAttachments.svelte';

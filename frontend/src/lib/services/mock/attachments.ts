@@ -1,12 +1,14 @@
 import type {
 	Attachment,
 	AttachmentChoice,
+	AttachmentImage,
 	AttachmentRef,
 	AttachmentText,
 	CountTokensParams,
 	TokenCounts
 } from '$lib/types';
 import { MockFailure } from './errors';
+import { checkImage, scaledImage } from './images';
 
 /**
  * Attachments like `backend/chat/_attachments.py`: each file stored once under its SHA-256,
@@ -132,6 +134,10 @@ function checkSize(name: string, size: number, limitMb: number): void {
 	if (size === 0) throw new MockFailure('attachment_refused', `${name} is empty.`);
 }
 
+/** `backend/images/_content.py`: `blind_note`, what stands for an image in counted text. */
+const blindNote = (name: string): string =>
+	`[Image attached: ${name}; not shown to this model, which cannot see images]`;
+
 const words = (text: string): number => text.split(/\s+/).filter(Boolean).length;
 
 /** The mock's stored files. */
@@ -153,6 +159,8 @@ export class MockAttachments {
 				`${name} cannot be attached: only ${SUPPORTED} can.`
 			);
 		const [mime, reader] = type;
+		if (reader === 'image' && typeof createImageBitmap !== 'undefined')
+			await checkImage(name, bytes, mime);
 		const text = extract(name, reader, bytes);
 		const id = await sha256(bytes);
 		const attachment: Attachment = {
@@ -191,6 +199,15 @@ export class MockAttachments {
 		return { attachment: file.attachment, text: file.text };
 	}
 
+	/** `get_attachment_image`: a stored image scaled down (`services/mock/images.ts`). */
+	async image(id: string, maxSide: number): Promise<AttachmentImage> {
+		const file = this.file(id);
+		if (file.attachment.kind !== 'image')
+			throw new MockFailure('invalid_argument', `${file.attachment.name} is not an image.`);
+		const bytes = decode(file.data) ?? new Uint8Array();
+		return scaledImage(id, file.attachment.name, bytes, file.attachment.mime_type, maxSide);
+	}
+
 	/** A message's attachments as the page shows them. */
 	parts(choices: AttachmentChoice[]): Attachment[] {
 		return choices.map((choice) => {
@@ -203,7 +220,7 @@ export class MockAttachments {
 	prompt(content: string, parts: Attachment[]): string {
 		const blocks = parts.map((part) => {
 			const name = part.name.replaceAll('"', "'");
-			if (part.kind === 'image') return `[image: "${name}"]`;
+			if (part.kind === 'image') return blindNote(part.name);
 			return `<document name="${name}">\n${this.file(part.id).text}\n</document>`;
 		});
 		if (content.trim()) blocks.push(content);

@@ -434,6 +434,7 @@ export class MockBackend {
 			);
 		},
 		get_attachment_text: (ref) => this.attachments.text(ref),
+		get_attachment_image: ({ id, max_side }) => this.attachments.image(id, max_side ?? 320),
 		count_message_tokens: (params) =>
 			this.attachments.count(params, this.historyText(params.conversation_id)),
 		stop_generation: ({ conversation_id }) => {
