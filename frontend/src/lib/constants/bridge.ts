@@ -36,6 +36,7 @@ export const EVENT = {
 	streamRound: 'stream_round',
 	streamNotice: 'stream_notice',
 	streamProgress: 'stream_progress',
+	queueChanged: 'queue_changed',
 	serverStatus: 'server_status',
 	modelsChanged: 'models_changed',
 	conversationUpdated: 'conversation_updated'

@@ -12,8 +12,8 @@ import { EVENT } from '$lib/constants/bridge';
 import { BridgeEvents } from './events';
 import { call } from './ipc';
 
-/** Everything a streaming answer sends: its prompt's reading, its text, its end, and its tool
- * calls and rounds. */
+/** Everything a streaming answer sends: its prompt's reading, its text, its end, its tool
+ * calls and rounds; and the conversation's queue changing (a queued message sent starts one). */
 export type StreamEvent = BridgeEventOf<
 	| 'stream_chunk'
 	| 'stream_end'
@@ -22,6 +22,7 @@ export type StreamEvent = BridgeEventOf<
 	| 'stream_round'
 	| 'stream_notice'
 	| 'stream_progress'
+	| 'queue_changed'
 >;
 
 const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
@@ -31,7 +32,8 @@ const STREAM_TYPES: ReadonlySet<BridgeEventType> = new Set([
 	EVENT.toolCall,
 	EVENT.streamRound,
 	EVENT.streamNotice,
-	EVENT.streamProgress
+	EVENT.streamProgress,
+	EVENT.queueChanged
 ]);
 
 /** Chat and streaming commands, and the routing of stream events. Stateless. */

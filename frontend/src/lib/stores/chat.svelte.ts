@@ -17,6 +17,7 @@ import { tokensPast } from '$lib/utils/token-probs';
 import { StreamOffsets } from './chat-offsets';
 import { conversationsStore } from './conversations.svelte';
 import { failoverStore } from './failover.svelte';
+import { queueStore } from './queue.svelte';
 import { serverStore } from './server.svelte';
 
 interface ActiveStream {
@@ -170,6 +171,7 @@ export class ChatStore {
 			if (current) this.addNotice(event.message_id, event.text);
 			return;
 		}
+		if (event.type === EVENT.queueChanged) return this.applyQueue(event);
 		if (current) {
 			this.batcher.flush();
 			this.replaceMessage(event.message);
@@ -180,12 +182,22 @@ export class ChatStore {
 		if (event.type === EVENT.streamError && current) this.error = event.error.message;
 	}
 
+	/** The conversation's queue changed; a message it sent is drawn as if sent from here. */
+	private applyQueue(event: BridgeEventOf<'queue_changed'>): void {
+		queueStore.set(event.conversation_id, event.queue);
+		const sent = event.sent;
+		if (!sent || sent.conversation_id !== this.conversationId) return;
+		this.batcher.flush();
+		this.begin(sent, this.messages.length);
+	}
+
 	private showConversation(conversation: Conversation): void {
 		this.offsets.clear();
 		this.conversationId = conversation.id;
 		this.title = conversation.title;
 		this.messages = conversation.messages ?? [];
 		failoverStore.adopt(conversation);
+		if (conversation.queue) queueStore.set(conversation.id, conversation.queue);
 		this.attach(conversation);
 	}
 
@@ -314,10 +326,19 @@ export class ChatStore {
 		}
 	}
 
-	/** Send a message (and its files), creating the conversation first if none is open. */
+	/**
+	 * Send a message (and its files), creating the conversation first if none is open; while
+	 * an answer streams, queue its text instead (the backend sends it after; a queued message
+	 * has no files). Returns the conversation's id.
+	 */
 	async send(content: string, attachments: AttachmentChoice[] = []): Promise<string | null> {
 		const text = content.trim();
-		if ((!text && attachments.length === 0) || this.isLoading) return this.conversationId;
+		if (!text && attachments.length === 0) return this.conversationId;
+		if (this.isLoading) {
+			if (this.conversationId && text && attachments.length === 0)
+				await queueStore.add(this.conversationId, text);
+			return this.conversationId;
+		}
 		await this.run(async () => {
 			if (!this.conversationId) {
 				const id = await conversationsStore.create();

@@ -15,6 +15,7 @@ export { localApiStore } from './local-api.svelte';
 export { modelSettingsStore } from './model-settings.svelte';
 export { modelsStore, type ModelAction } from './models.svelte';
 export { providersStore } from './providers.svelte';
+export { queueStore } from './queue.svelte';
 export { rpcStore } from './rpc.svelte';
 export { serverStore } from './server.svelte';
 export { serverLogsStore } from './server-logs.svelte';

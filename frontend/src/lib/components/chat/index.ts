@@ -25,6 +25,7 @@ export { default as ChatMessageToolCalls } from './ChatMessageToolCalls.svelte';
 export { default as ChatMessageToolText } from './ChatMessageToolText.svelte';
 export { default as ChatMessages } from './ChatMessages.svelte';
 export { default as ChatOrchestrator } from './ChatOrchestrator.svelte';
+export { default as ChatQueue } from './ChatQueue.svelte';
 export { default as ChatSettingsPanel } from './ChatSettingsPanel.svelte';
 export { default as ChatSidebar } from './ChatSidebar.svelte';
 export { default as ChatSidebarItem } from './ChatSidebarItem.svelte';
