@@ -53,7 +53,7 @@ describe('QueueStore', () => {
 		const b = queued('q2', 'b');
 		transport = fakeTransport({
 			queue_message: ({ content }) => queueOf(a, b, queued('q3', content)),
-			update_queued_message: ({ queued_id, content, position }) =>
+			update_queued_message: ({ content, position }) =>
 				position === 0 ? queueOf(b, a) : queueOf({ ...a, content: content ?? 'a' }, b),
 			delete_queued_message: () => queueOf(b),
 			send_queued_now: ({ queued_id }) => started('c1', queued_id, 'x'),
