@@ -88,6 +88,7 @@ class MessageQueueService:
 
     def resume(self, conversation_id: str) -> MessageQueue:
         """Unpause the queue; its next message is sent now if no answer is running."""
+        self.table.store.get_conversation(conversation_id)
         self.table.unpause(conversation_id)
         if not self._next(conversation_id):
             self._changed(conversation_id)

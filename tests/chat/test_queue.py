@@ -252,6 +252,8 @@ async def test_a_full_queue_and_a_deleted_conversation(
         chat.queue.add(conversation.id, "one too many")
     with pytest.raises(NotFound):
         chat.queue.add("no-such-conversation", "hello")
+    with pytest.raises(NotFound):
+        chat.queue.resume("no-such-conversation")
 
     await wait_until_async(lambda: _pieces(events) >= 1)
     assert await chat.conversations.delete_conversation(conversation.id)

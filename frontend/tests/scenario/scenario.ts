@@ -11,14 +11,16 @@ import type {
 import type { ScenarioBackend } from './backends';
 import { Normaliser } from './normalise';
 import { ProviderSteps } from './provider-steps';
+import { QueueSteps } from './queue-steps';
 import { ToolRoundSteps } from './tool-round-steps';
 
 /**
  * The shared scenario: one conversation's life (create, send, stream, stop, regenerate, edit,
  * branch, search, export and import), then the models, the settings, the tool servers (never
- * started: they are added disabled) and the providers (an unreachable one) with their errors. It
- * runs the same steps against any `ScenarioBackend` and returns each step's normalised outcome by
- * name, so the outcomes of the mock and of the real backend can be compared field by field.
+ * started: they are added disabled), the providers (an unreachable one) with their errors, and
+ * the message queue. It runs the same steps against any `ScenarioBackend` and returns each step's
+ * normalised outcome by name, so the outcomes of the mock and of the real backend can be
+ * compared field by field.
  */
 export const STEPS = [
 	'create',
@@ -45,6 +47,8 @@ export const STEPS = [
 	'tool answers',
 	'providers',
 	'provider errors',
+	'queue',
+	'queue errors',
 	'delete'
 ] as const;
 
@@ -131,6 +135,7 @@ class ScenarioRun {
 		await this.tools();
 		await new ToolRoundSteps(this, this.backend).record();
 		await new ProviderSteps(this).record();
+		await new QueueSteps(this, this.backend).record();
 		this.record('delete', {
 			first: await this.call('delete_conversation', { conversation_id: id }),
 			again: await this.call('delete_conversation', { conversation_id: id }),
