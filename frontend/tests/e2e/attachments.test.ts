@@ -42,7 +42,7 @@ test('an attached file goes as a part of the message: chips, token counts and it
 	await expect(draft).toContainText('30 B');
 	// The document's tokens (the mock counts words, its label included) against the context left.
 	await expect(draft.getByTestId('attachment-tokens')).toHaveText('9 tokens');
-	await expect(page.getByTestId('token-meter')).toHaveText(/^9 of 2,048 tokens left/);
+	await expect(page.getByTestId('token-meter')).toHaveText(/^9 of 2,043 tokens left/);
 
 	await draft.getByRole('button', { name: 'notes.txt', exact: true }).click();
 	const viewer = page.getByTestId('attachment-viewer');
@@ -94,7 +94,7 @@ test('a message larger than the context left is not sent: it offers to drop the 
 	await input(page).fill('Summarise it');
 	const draft = page.getByTestId('draft-attachment');
 	await expect(draft.getByRole('alert')).toHaveText(
-		'Does not fit: the message needs more than the 2,048 tokens left. Remove it.'
+		'Does not fit: the message needs more than the 2,043 tokens left. Remove it.'
 	);
 	await expect(page.getByTestId('token-meter')).toHaveAttribute('data-overflows', 'true');
 	await expect(page.getByRole('button', { name: 'Send message' })).toBeDisabled();

@@ -36,6 +36,7 @@ export const STEPS = [
 	'export markdown',
 	'import',
 	'import errors',
+	'attachments',
 	'not found',
 	'models',
 	'model errors',
@@ -130,6 +131,7 @@ class ScenarioRun {
 		this.normaliser = new Normaliser(status.model ?? '');
 		const id = await this.conversation();
 		await this.transfer(id);
+		await this.attachments();
 		await this.models();
 		await this.settings();
 		await this.tools();
@@ -227,6 +229,30 @@ class ScenarioRun {
 					String(left.message_id).localeCompare(String(right.message_id))
 			);
 		return [{ titles_first: titlesFirst }, ...found];
+	}
+
+	/** A text file uploaded, read back and counted; a PDF the mock cannot read, refused. */
+	private async attachments(): Promise<void> {
+		const base64 = (text: string) => btoa(text);
+		const notes = await this.ok('upload_attachment', {
+			name: 'notes.md',
+			data: base64('# Notes\n\nbuy milk and eggs')
+		});
+		this.record('attachments', {
+			uploaded: notes,
+			text: await this.call('get_attachment_text', { id: notes.id }),
+			pages: await this.call('get_attachment_text', { id: notes.id, first_page: 1 }),
+			counts: await this.call('count_message_tokens', {
+				conversation_id: null,
+				content: 'Summarise',
+				attachments: [{ id: notes.id, name: 'notes.md' }]
+			}),
+			damaged: await this.call('upload_attachment', {
+				name: 'cut.pdf',
+				data: base64('%PDF-1.4 cut short')
+			}),
+			empty: await this.call('upload_attachment', { name: 'empty.txt', data: '' })
+		});
 	}
 
 	private async transfer(id: string): Promise<void> {

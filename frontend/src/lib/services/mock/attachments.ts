@@ -117,7 +117,9 @@ function extract(name: string, reader: Reader, bytes: Uint8Array): string {
 	if (reader === 'pdf')
 		throw new MockFailure(
 			'attachment_refused',
-			`${name} is a damaged PDF: it cannot be read (it may be cut short or not a PDF).`
+			`${name} is a damaged PDF: it cannot be read (it may be cut short or not a PDF).`,
+			[],
+			'The mock backend has no PDF reader.'
 		);
 	const text = readText(name, bytes);
 	return reader === 'html' ? text.replace(/<[^>]*>/g, ' ').trim() : text;

@@ -370,9 +370,9 @@ export class MockBackend {
 		return parts.length > 0 ? this.tree.patchMessage(user.id, { attachments: parts }) : user;
 	}
 
-	/** The conversation's active branch as the model reads it (for token counts). */
+	/** The active branch as the model reads it, or a new chat's system prompt (for token counts). */
 	private historyText(conversationId: string | null | undefined): string {
-		if (!conversationId) return '';
+		if (!conversationId) return String(this.config.generation?.system_prompt ?? '');
 		const messages = this.tree.conversation(conversationId).messages ?? [];
 		return messages.map((m) => this.attachments.prompt(m.content, m.attachments ?? [])).join('\n');
 	}
