@@ -82,6 +82,10 @@ context, with no second model."""
 _SIZED = ("ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod")
 """The n-gram methods whose draft length can be set (ngram-cache drafts a fixed 8 tokens)."""
 
+_NGRAM_SIMPLE_LOOKUP = 12
+"""ngram-simple's lookup length (``--spec-ngram-simple-size-n``): it drafts nothing when its
+draft length is shorter (``common_ngram_simple_draft`` in the pinned llama.cpp)."""
+
 
 def _refused(message: str) -> PydanticCustomError:
     """A draft size that does not apply, worded as the form shows it (no "Value error, ")."""
@@ -156,6 +160,11 @@ class ModelSettings(Wire):
     @classmethod
     def _draft_max_applies(cls, value: int | None, info: ValidationInfo) -> int | None:
         speculation = info.data.get("speculation")
+        if value is not None and speculation == "ngram-simple" and value < _NGRAM_SIMPLE_LOOKUP:
+            raise _refused(
+                f"ngram-simple drafts nothing below its {_NGRAM_SIMPLE_LOOKUP}-token lookup; "
+                f"set {_NGRAM_SIMPLE_LOOKUP} or more"
+            )
         if value is None or info.data.get("draft_model_id") is not None or speculation in _SIZED:
             return value
         if speculation is None:

@@ -36,6 +36,11 @@ from .conftest import CatalogueFactory, Vocab, write_gguf
             "draft_min",
             "the minimum must not exceed the maximum (4)",
         ),
+        (
+            {"speculation": "ngram-simple", "draft_max": 8},
+            "draft_max",
+            "ngram-simple drafts nothing below its 12-token lookup; set 12 or more",
+        ),
         ({"speculation": "ngram-mod", "draft_max": 0}, "draft_max", "greater than or equal to 1"),
         ({"speculation": "ngram-mod", "draft_max": 257}, "draft_max", "less than or equal to 256"),
         ({"speculation": "lookahead"}, "speculation", "'ngram-simple'"),
@@ -63,7 +68,7 @@ def test_a_model_drafting_for_itself_is_saved_and_launched_with_its_own_file(
 ) -> None:
     catalogue = make_catalogue()
     ident = model_id(default_model)
-    values = {"speculation": "ngram-simple", "draft_model_id": ident, "draft_max": 6}
+    values = {"speculation": "ngram-simple", "draft_model_id": ident, "draft_max": 16}
 
     saved = catalogue.save_settings(ident, values)
 
@@ -72,7 +77,7 @@ def test_a_model_drafting_for_itself_is_saved_and_launched_with_its_own_file(
     assert (engine.speculation, engine.draft_model, engine.draft_max) == (
         "ngram-simple",
         default_model,
-        6,
+        16,
     )
     assert "draft_model" not in engine.model_dump(), "launch-only, never saved as a setting"
 

@@ -16,6 +16,8 @@ const TOKENIZERS: Record<string, string> = {
 
 const SIZED = ['ngram-simple', 'ngram-map-k', 'ngram-map-k4v', 'ngram-mod'];
 const MAX_SIZE = 256;
+/** ngram-simple's lookup length: a shorter draft length never drafts. */
+const NGRAM_SIMPLE_LOOKUP = 12;
 
 function bound(field: string, value: number, min: number): BridgeFieldError | null {
 	if (!Number.isInteger(value)) return { field, message: 'Input should be a valid integer' };
@@ -31,6 +33,11 @@ function maxError(settings: ModelSettings): BridgeFieldError | null {
 	const field = 'settings.draft_max';
 	const out = bound(field, value, 1);
 	if (out) return out;
+	if (settings.speculation === 'ngram-simple' && value < NGRAM_SIMPLE_LOOKUP)
+		return {
+			field,
+			message: `ngram-simple drafts nothing below its ${NGRAM_SIMPLE_LOOKUP}-token lookup; set ${NGRAM_SIMPLE_LOOKUP} or more`
+		};
 	if (settings.draft_model_id || SIZED.includes(settings.speculation ?? '')) return null;
 	if (!settings.speculation)
 		return { field, message: 'a draft size needs n-gram speculation or a draft model' };
