@@ -30,7 +30,7 @@ function describe(error: unknown): string {
 }
 
 /** The open conversation's own settings panel: load, save, reset to the global settings. */
-class ConversationSettingsStore {
+export class ConversationSettingsStore {
 	conversationId = $state<string | null>(null);
 	saved = $state<ConversationSettingsDraft | null>(null);
 	fieldErrors = $state<Record<string, string>>({});
