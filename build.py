@@ -358,6 +358,7 @@ def command_dev(args: argparse.Namespace) -> int:
 
 FRONTEND_BENCHMARKS = [
     ("bench_frontend_stream", "bench"),
+    ("bench_frontend_stream_probs", "bench:probs"),
     ("bench_long_conversation", "bench:long"),
 ]
 """Benchmarks of the page alone (name, npm script in frontend/), after those under bench/."""

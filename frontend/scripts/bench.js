@@ -13,7 +13,15 @@
  * Prints JSON: p95/max main-thread ms per frame while streaming, ms from the last token to
  * the fully rendered answer, and main-thread ms per token in the first vs the last 10%.
  *
- * Usage: node scripts/bench.js [--tokens 20000] [--rate 1000] [--runs 5] [--json FILE]
+ * With `--probs N` (1-10) it compares, side by side in one run, the same stream with token
+ * probabilities off and on (the conversation asks for N alternatives per token, as set in its
+ * settings panel): each run streams both in fresh browsers, in alternating order. The answer
+ * with probabilities also reports the page's element count while the token view is collapsed,
+ * and the ms from ticking "Token probabilities" to its first and to all its shaded tokens
+ * painted. It exits 1 when the answer with probabilities misses the goals (p95 ≤ 8 ms per
+ * frame, rendered ≤ 1 s after the last token, last-10% per-token cost ≤ 2× the first 10%).
+ *
+ * Usage: node scripts/bench.js [--tokens 20000] [--rate 1000] [--runs 5] [--probs N] [--json FILE]
  * (after `vite build`)
  */
 import { chromium } from '@playwright/test';
@@ -33,6 +41,8 @@ function option(name, fallback) {
 const TOKENS = option('tokens', 20_000);
 const RATE = option('rate', 1000);
 const RUNS = option('runs', 5);
+const PROBS = option('probs', 0);
+const GOAL = { p95_ms: 8, after_last_token_ms: 1000, flat_cost_ratio: 2 };
 
 /**
  * @typedef {{ name: string, ph: string, ts: number, dur?: number, tdur?: number, pid: number, tid: number, cat: string, args?: { name?: string } }} TraceEvent
@@ -150,8 +160,72 @@ function instrument(/** @type {number} */ total) {
 	};
 }
 
-/** One stream in a fresh browser. */
-async function runOnce() {
+/**
+ * Turn on token probabilities (N alternatives) for the open conversation, as a user does: a
+ * first short answer makes the conversation, then its settings panel.
+ * @param {import('@playwright/test').Page} page @param {number} n
+ */
+async function askForProbabilities(page, n) {
+	const input = page.getByLabel('Message', { exact: true });
+	await input.fill('Hello');
+	await input.press('Enter');
+	await page
+		.locator('[data-testid="message"][data-role="assistant"][data-status="complete"]')
+		.waitFor();
+	await page.getByRole('button', { name: 'Conversation settings' }).click();
+	const panel = page.getByTestId('conversation-settings');
+	await panel.getByLabel('Keep how likely each word was, and its alternatives').check();
+	await panel.getByLabel('Alternatives per token').fill(String(n));
+	await panel.getByRole('button', { name: 'Save' }).click();
+	await panel.waitFor({ state: 'detached' });
+}
+
+/**
+ * The collapsed page's element count, then from ticking "Token probabilities" under the answer:
+ * the ms to its first shaded tokens painted and to all of them (the count steady for 5 frames),
+ * and how many tokens it shows.
+ * @param {import('@playwright/test').Page} page @param {import('@playwright/test').Locator} answer
+ */
+async function openTokenView(page, answer) {
+	const domNodesCollapsed = await page.evaluate(() => document.querySelectorAll('*').length);
+	await answer
+		.getByTestId('show-tokens')
+		.getByRole('checkbox')
+		.evaluate((box) => {
+			const target = /** @type {any} */ (window);
+			const started = performance.now();
+			const count = () =>
+				document.querySelectorAll('[data-testid="token-view"] [data-testid="token"]').length;
+			let last = 0;
+			let steady = 0;
+			const check = () => {
+				const now = count();
+				if (now > 0 && target.__benchFirstToken === undefined)
+					target.__benchFirstToken = performance.now() - started;
+				steady = now > 0 && now === last ? steady + 1 : 0;
+				last = now;
+				if (steady < 5) return requestAnimationFrame(check);
+				target.__benchTokens = { ms: performance.now() - started, tokens: now };
+			};
+			/** @type {HTMLInputElement} */ (box).click();
+			requestAnimationFrame(check);
+		});
+	const opened = await page.waitForFunction(() => /** @type {any} */ (window).__benchTokens);
+	const all = /** @type {{ ms: number, tokens: number }} */ (await opened.jsonValue());
+	return {
+		dom_nodes_collapsed: domNodesCollapsed,
+		token_view_first_ms: round(
+			Number(await page.evaluate(() => /** @type {any} */ (window).__benchFirstToken)),
+			1
+		),
+		// Less the 5 frames waited to see the count steady.
+		token_view_all_ms: round(all.ms - 5 * FRAME_MS, 1),
+		token_nodes: all.tokens
+	};
+}
+
+/** One stream in a fresh browser, with token probabilities asked for when `probs` > 0. */
+async function runOnce(probs = 0) {
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		args: [
@@ -167,6 +241,7 @@ async function runOnce() {
 		const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 		await page.goto(`http://127.0.0.1:${PORT}/?bridge=mock&mock_rate=${RATE}&mock_delay=0`);
 		await page.getByTestId('server-status').and(page.locator('[data-state="ready"]')).waitFor();
+		if (probs > 0) await askForProbabilities(page, probs);
 		await page.evaluate(instrument, TOKENS);
 
 		await browser.startTracing(page, {
@@ -212,31 +287,89 @@ async function runOnce() {
 				busyBetween(intervals, last10, end).wall / tokens10,
 				4
 			),
-			rendered_blocks: await answer.locator('.markdown-block').count()
+			rendered_blocks: await answer.locator('.markdown-block').count(),
+			...(probs > 0 ? await openTokenView(page, answer) : {})
 		};
 	} finally {
 		await browser.close();
 	}
 }
 
-const server = serveBuild(PORT);
-try {
-	/** @type {Awaited<ReturnType<typeof runOnce>>[]} */
-	const runs = [];
-	for (let run = 0; run < RUNS; run += 1) runs.push(await runOnce());
-	/** @param {keyof (typeof runs)[number]} key */
+/** @typedef {Awaited<ReturnType<typeof runOnce>>} Run */
+
+/** The medians over `runs` of the figures every run has. @param {Run[]} runs */
+function medians(runs) {
+	/** @param {keyof Run} key */
 	const mid = (key) => median(runs.map((run) => Number(run[key])));
-	const result = {
-		tokens: TOKENS,
-		tokens_per_second: RATE,
-		runs: runs.length,
+	return {
 		p95_main_thread_ms_per_frame: mid('p95_main_thread_ms_per_frame'),
 		p95_main_thread_cpu_ms_per_frame: mid('p95_main_thread_cpu_ms_per_frame'),
 		max_main_thread_ms_per_frame: mid('max_main_thread_ms_per_frame'),
 		mean_main_thread_ms_per_frame: mid('mean_main_thread_ms_per_frame'),
 		ms_after_last_token_until_rendered: mid('ms_after_last_token_until_rendered'),
 		main_thread_ms_per_token_first_10pct: mid('main_thread_ms_per_token_first_10pct'),
-		main_thread_ms_per_token_last_10pct: mid('main_thread_ms_per_token_last_10pct'),
+		main_thread_ms_per_token_last_10pct: mid('main_thread_ms_per_token_last_10pct')
+	};
+}
+
+/** Whether `figures` (medians) keep the streaming goals. @param {ReturnType<typeof medians>} figures */
+function meetsGoals(figures) {
+	return (
+		figures.p95_main_thread_ms_per_frame <= GOAL.p95_ms &&
+		figures.ms_after_last_token_until_rendered <= GOAL.after_last_token_ms &&
+		figures.main_thread_ms_per_token_last_10pct <=
+			GOAL.flat_cost_ratio * figures.main_thread_ms_per_token_first_10pct
+	);
+}
+
+/** Plain and with probabilities, alternating; both sets of medians and their ratios. */
+async function compareProbabilities() {
+	/** @type {Run[]} */
+	const plain = [];
+	/** @type {Run[]} */
+	const withProbs = [];
+	for (let run = 0; run < RUNS; run += 1) {
+		const order = run % 2 === 0 ? [0, PROBS] : [PROBS, 0];
+		for (const n of order) (n > 0 ? withProbs : plain).push(await runOnce(n));
+	}
+	const off = medians(plain);
+	const on = medians(withProbs);
+	/** @param {keyof Run} key */
+	const mid = (key) => median(withProbs.map((run) => Number(run[key])));
+	return {
+		tokens: TOKENS,
+		tokens_per_second: RATE,
+		n_probs: PROBS,
+		runs: RUNS,
+		without_probs: off,
+		with_probs: {
+			...on,
+			dom_nodes_collapsed: mid('dom_nodes_collapsed'),
+			token_view_first_ms: mid('token_view_first_ms'),
+			token_view_all_ms: mid('token_view_all_ms'),
+			token_nodes: mid('token_nodes')
+		},
+		ratio_p95: round(on.p95_main_thread_ms_per_frame / off.p95_main_thread_ms_per_frame, 3),
+		ratio_after_last_token: round(
+			on.ms_after_last_token_until_rendered / off.ms_after_last_token_until_rendered,
+			3
+		),
+		goal: GOAL,
+		met: meetsGoals(on),
+		each_run: { without_probs: plain, with_probs: withProbs }
+	};
+}
+
+/** The stream alone, as before `--probs` existed. */
+async function streamOnly() {
+	/** @type {Run[]} */
+	const runs = [];
+	for (let run = 0; run < RUNS; run += 1) runs.push(await runOnce());
+	return {
+		tokens: TOKENS,
+		tokens_per_second: RATE,
+		runs: runs.length,
+		...medians(runs),
 		goal: {
 			p95_ms: 8,
 			after_last_token_ms: 1000,
@@ -244,10 +377,16 @@ try {
 		},
 		each_run: runs
 	};
+}
+
+const server = serveBuild(PORT);
+try {
+	const result = PROBS > 0 ? await compareProbabilities() : await streamOnly();
 	console.log(JSON.stringify(result, null, 2));
 	const jsonPath = process.argv[process.argv.indexOf('--json') + 1];
 	if (process.argv.includes('--json') && jsonPath)
 		writeFileSync(jsonPath, JSON.stringify(result, null, 2));
+	if ('met' in result && !result.met) process.exitCode = 1;
 } finally {
 	server.close();
 }
