@@ -2,7 +2,8 @@
 
 The title as a heading, then each message under a role heading, its attachments as a list of
 names (with type, size and the pages sent), reasoning and each tool call (arguments and
-result) in a ``<details>`` block.
+result) in a ``<details>`` block, and under each answer who wrote it (provider and model) with
+the failover note when another provider finished it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def export_markdown(store: ConversationStore, branches: dict[str, list[MessageRe
             lines += _markdown_files(files.get(message.id, []))
             lines += [message.content, ""]
             lines += _markdown_calls(message.tool_calls)
+            lines += _markdown_writer(message)
             if message.status != "complete":
                 lines += [
                     f"*({message.status}{': ' + message.error if message.error else ''})*",
@@ -45,6 +47,16 @@ def export_markdown(store: ConversationStore, branches: dict[str, list[MessageRe
                 ]
         parts.append("\n".join(lines))
     return "\n---\n\n".join(parts)
+
+
+def _markdown_writer(message: MessageRecord) -> list[str]:
+    who = " · ".join(part for part in (message.provider_name, message.model) if part)
+    if message.role != "assistant" or not who:
+        return []
+    lines = [f"*Written by {who}*", ""]
+    if message.failover:
+        lines += [f"*{message.failover}*", ""]
+    return lines
 
 
 def _markdown_files(parts: list[StoredPart]) -> list[str]:

@@ -342,3 +342,15 @@ def test_any_tree_survives_export_and_import(
         document = export_json(source, ids)
         assert import_json(target, document) == ids
         assert _conversations(export_json(target, ids)) == _conversations(document)
+
+
+def test_markdown_names_who_wrote_each_answer(store: ConversationStore) -> None:
+    c = store.create_conversation("Two machines")
+    q = store.add_message(c.id, None, "user", "Hi")
+    a = store.add_message(c.id, q.id, "assistant", "Hello", model="Qwen2.5-7B")
+    note = "This computer stopped mid-answer (crashed); Desktop finished it from where it stopped."
+    store.update_message(a.id, provider_id="p-1", provider_name="Desktop", failover=note)
+    tree = MessageTree(store.messages(c.id))
+    markdown = export_markdown(store, {c.id: tree.branch(a.id)})
+    assert f"Hello\n\n*Written by Desktop · Qwen2.5-7B*\n\n*{note}*\n" in markdown
+    assert "Hi\n\n## Assistant" in markdown  # nothing under the user's message

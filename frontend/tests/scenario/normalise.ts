@@ -11,7 +11,8 @@
  *   JSON parser says in a message (`not valid JSON: <parser>.`);
  * - the server's process facts (pid, port, uptime), how long a tool call ran, and a provider
  *   check's latency and backoff (the mock's check may run once more or less) become `<n>`;
- * - the loaded model's name becomes `<model>` (the mock serves its own catalogue);
+ * - the loaded model's name becomes `<model>`, also inside text (the mock serves its own
+ *   catalogue);
  * - where tool secrets and API keys are kept (`secret_storage`, `key_store`: a keyring's name or
  *   a file's path) becomes `<where>`.
  */
@@ -66,6 +67,8 @@ export class Normaliser {
 		if (key === 'detail') return '<detail>';
 		if (WHERE_KEYS.has(key)) return '<where>';
 		if (key === 'message') value = value.replace(PARSER_WORDS, '$1<parser>.');
-		return value === this.model ? '<model>' : value.replace(ISO_TIME, '<time>');
+		// The model's name also stands inside text (the Markdown export names who wrote each answer).
+		const named = this.model ? value.replaceAll(this.model, '<model>') : value;
+		return named.replace(ISO_TIME, '<time>');
 	}
 }

@@ -62,6 +62,8 @@ export class ProviderSteps {
 				provider: { ...DESKTOP, name: 'Desk', local_network_only: true },
 				api_key: null
 			}),
+			// Checked again, so what follows does not depend on when the background check ran.
+			rechecked: await this.said('check_provider', { provider_id: id }),
 			failover: await this.said('set_failover', {
 				rule: {
 					provider_id: 'local',

@@ -2,6 +2,8 @@ import { EVENT } from '$lib/constants/bridge';
 import { ConversationService } from '$lib/services/conversations';
 import { FrameBatcher, type FrameScheduler } from '$lib/services/frame-batcher';
 import { LlamaService, type StreamEvent } from '$lib/services/llama';
+import { ProvidersService } from '$lib/services/providers';
+import { LOCAL_PROVIDER_ID } from '$lib/constants/providers';
 import type {
 	AnswerToolCallParams,
 	AttachmentChoice,
@@ -49,6 +51,12 @@ export class ChatStore {
 	answering = $state<Record<string, boolean>>({});
 	/** The prompt being read for the open conversation's answer (null once its text comes). */
 	reading = $state<ReadingProgress | null>(null);
+	/**
+	 * Who answers the open conversation (`set_conversation_provider`; the conversation keeps
+	 * it). Chosen before a new chat has its conversation, it is set when the first message
+	 * creates it.
+	 */
+	provider = $state<{ id: string; model: string | null }>({ id: LOCAL_PROVIDER_ID, model: null });
 	private openSeq = 0;
 	private readonly offsets = new StreamOffsets();
 	/** Stream events of the open conversation that came while its view was on its way. */
@@ -63,6 +71,13 @@ export class ChatStore {
 		this.activeStream !== null && this.activeStream.conversationId === this.conversationId
 	);
 	readonly modelLoaded = $derived(serverStore.isReady);
+
+	/** The remote provider and model answering here; null: this computer answers. */
+	readonly remoteChoice = $derived(
+		this.provider.id === LOCAL_PROVIDER_ID
+			? null
+			: { providerId: this.provider.id, model: this.provider.model ?? '' }
+	);
 	/** True between sending and the first token of the answer. */
 	readonly awaitingFirstToken = $derived.by(() => {
 		const stream = this.activeStream;
@@ -198,6 +213,7 @@ export class ChatStore {
 		this.messages = conversation.messages ?? [];
 		failoverStore.adopt(conversation);
 		if (conversation.queue) queueStore.set(conversation.id, conversation.queue);
+		this.provider = { id: conversation.provider_id, model: conversation.provider_model };
 		this.attach(conversation);
 	}
 
@@ -291,6 +307,7 @@ export class ChatStore {
 		this.title = '';
 		this.messages = [];
 		this.error = null;
+		this.provider = { id: LOCAL_PROVIDER_ID, model: null };
 		this.forgetAnswers();
 	}
 
@@ -327,6 +344,21 @@ export class ChatStore {
 	}
 
 	/**
+	 * Answer the open conversation with a provider's model from now on (`LOCAL_PROVIDER_ID`
+	 * and null: this computer); without a conversation yet, the first message takes it.
+	 */
+	async chooseProvider(providerId: string, model: string | null): Promise<void> {
+		await this.run(async () => {
+			const id = this.conversationId;
+			if (id) {
+				const conversation = await ProvidersService.choose(id, providerId, model);
+				if (id !== this.conversationId) return;
+				this.provider = { id: conversation.provider_id, model: conversation.provider_model };
+			} else this.provider = { id: providerId, model };
+		});
+	}
+
+	/**
 	 * Send a message (and its files), creating the conversation first if none is open; while
 	 * an answer streams, queue its text instead (the backend sends it after; a queued message
 	 * has no files). Returns the conversation's id.
@@ -346,6 +378,8 @@ export class ChatStore {
 				this.conversationId = id;
 				this.title = '';
 				this.loaded = true;
+				if (this.provider.id !== LOCAL_PROVIDER_ID)
+					await ProvidersService.choose(id, this.provider.id, this.provider.model);
 			}
 			const started = await LlamaService.sendStream(this.conversationId, text, attachments);
 			this.begin(started, this.messages.length);

@@ -15,6 +15,7 @@ export { default as ChatMessageBranching } from './ChatMessageBranching.svelte';
 export { default as ChatMessageEditor } from './ChatMessageEditor.svelte';
 export { default as ChatMessageFailoverQuestion } from './ChatMessageFailoverQuestion.svelte';
 export { default as ChatMessageNotices } from './ChatMessageNotices.svelte';
+export { default as ChatMessageProvider } from './ChatMessageProvider.svelte';
 export { default as ChatMessageReading } from './ChatMessageReading.svelte';
 export { default as ChatMessageReasoning } from './ChatMessageReasoning.svelte';
 export { default as ChatMessageTimings } from './ChatMessageTimings.svelte';

@@ -106,6 +106,13 @@ function exportedMessage(tree: MockTree, message: Message): ExportedMessage {
 	};
 }
 
+/** Port of `_markdown_writer`: who wrote an answer, and the failover note. */
+function writerLines(message: Message): string[] {
+	const who = [message.provider_name, message.model].filter(Boolean).join(' · ');
+	if (message.role !== 'assistant' || !who) return [];
+	return [`*Written by ${who}*`, '', ...(message.failover ? [`*${message.failover}*`, ''] : [])];
+}
+
 function markdown(tree: MockTree, conversationId: string): string {
 	const conversation = tree.conversation(conversationId);
 	const lines = [`# ${conversation.title}`, '', `*${conversation.created_at}*`, ''];
@@ -131,6 +138,7 @@ function markdown(tree: MockTree, conversationId: string): string {
 			lines.push('');
 		}
 		lines.push(message.content, '');
+		lines.push(...writerLines(message));
 		if (message.status !== 'complete') {
 			lines.push(`*(${message.status}${message.error ? `: ${message.error}` : ''})*`, '');
 		}
