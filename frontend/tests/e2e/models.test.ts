@@ -40,7 +40,9 @@ test('"Manage models…" in the header selector opens the Models tab; dots show 
 	await expect(
 		page.getByRole('option', { name: /Llama 3\.2 3B/ }).getByTestId('load-state')
 	).toHaveAttribute('data-state', 'unloaded');
+	// The last item is "Manage providers…"; the one above it "Manage models…".
 	await page.keyboard.press('End');
+	await page.keyboard.press('ArrowUp');
 	await page.keyboard.press('Enter');
 	await expect(page).toHaveURL(/#\/settings\?section=models$/);
 	await expect(page.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');

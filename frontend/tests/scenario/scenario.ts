@@ -245,7 +245,7 @@ class ScenarioRun {
 			counts: await this.call('count_message_tokens', {
 				conversation_id: null,
 				content: 'Summarise',
-				attachments: [{ id: notes.id, name: 'notes.md' }]
+				attachments: [{ id: notes.id, name: 'notes.md', first_page: null, last_page: null }]
 			}),
 			damaged: await this.call('upload_attachment', {
 				name: 'cut.pdf',
