@@ -27,3 +27,15 @@ export class BridgeCallError extends Error {
 		});
 	}
 }
+
+/** What a failed call tells the user: its message (anything thrown, as text). */
+export function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** A failed call's validation errors by field (`provider.base_url`, ...); none for others. */
+export function fieldErrorsOf(error: unknown): Record<string, string> {
+	return error instanceof BridgeCallError
+		? Object.fromEntries(error.fields.map(({ field, message }) => [field, message]))
+		: {};
+}

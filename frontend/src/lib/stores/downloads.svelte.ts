@@ -1,13 +1,10 @@
 import { SvelteSet } from 'svelte/reactivity';
 import { DOWNLOAD_PROGRESS_EVENT } from '$lib/constants/downloads';
-import { BridgeCallError } from '$lib/services/bridge-error';
+import { BridgeCallError, messageOf } from '$lib/services/bridge-error';
 import { DownloadsService, type DownloadRequest } from '$lib/services/downloads';
 import { BridgeEvents } from '$lib/services/events';
 import type { DownloadInfo } from '$lib/types';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+import { withItem } from '$lib/utils/by-id';
 
 /** Downloads into the models folder, kept current by `download_progress` events. */
 export class DownloadsStore {
@@ -34,11 +31,7 @@ export class DownloadsStore {
 			if (download.status !== 'queued') return;
 			this.cancelled.delete(download.id);
 		}
-		const index = this.downloads.findIndex((entry) => entry.id === download.id);
-		this.downloads =
-			index === -1
-				? [...this.downloads, download]
-				: this.downloads.map((entry, at) => (at === index ? download : entry));
+		this.downloads = withItem(this.downloads, download);
 	}
 
 	async load(): Promise<void> {

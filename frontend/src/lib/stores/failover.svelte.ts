@@ -3,14 +3,11 @@ import { FAILOVER_EVENT, type FailoverChoice } from '$lib/constants/failover';
 import { BridgeEvents } from '$lib/services/events';
 import { FailoverService } from '$lib/services/failover';
 import type { BridgeEvent, Conversation, FailoverQuestion, Fallback, Message } from '$lib/types';
+import { messageOf } from '$lib/services/bridge-error';
 
 /** `record` without `key` (a new object, so the state changes). */
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 	return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
-}
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }
 
 /**

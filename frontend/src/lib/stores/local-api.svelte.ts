@@ -8,10 +8,7 @@ import { BridgeEvents } from '$lib/services/events';
 import { LocalApiService } from '$lib/services/local-api';
 import type { LocalApiStatus } from '$lib/types';
 import { settingsStore } from './settings.svelte';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+import { messageOf } from '$lib/services/bridge-error';
 
 /** The local API: its switch and port (settings) and its state, URL and key (the backend). */
 export class LocalApiStore {

@@ -1,4 +1,4 @@
-import { BridgeCallError } from '$lib/services/bridge-error';
+import { BridgeCallError, messageOf } from '$lib/services/bridge-error';
 import { ModelsService } from '$lib/services/models';
 import type { ModelSettings } from '$lib/types';
 
@@ -51,10 +51,6 @@ export class ModelSettingsStore {
 			this.isSaving = false;
 		}
 	}
-}
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }
 
 function fieldMap(error: BridgeCallError): Record<string, string> {

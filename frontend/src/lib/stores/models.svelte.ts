@@ -2,13 +2,10 @@ import { EVENT } from '$lib/constants/bridge';
 import { BridgeEvents } from '$lib/services/events';
 import { ModelsService } from '$lib/services/models';
 import type { ModelInfo } from '$lib/types';
+import { messageOf } from '$lib/services/bridge-error';
 
 /** What the manager is doing to one model. */
 export type ModelAction = 'load' | 'unload' | 'remove';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 	return Object.fromEntries(Object.entries(record).filter(([entry]) => entry !== key));

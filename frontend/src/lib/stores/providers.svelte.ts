@@ -1,12 +1,9 @@
 import { LOCAL_PROVIDER_ID, PROVIDERS_CHANGED_EVENT } from '$lib/constants/providers';
-import { BridgeCallError } from '$lib/services/bridge-error';
 import { BridgeEvents } from '$lib/services/events';
 import { ProvidersService } from '$lib/services/providers';
 import type { Fallback, FailoverRule, ProviderConfig, ProviderInfo, Providers } from '$lib/types';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+import { withItem } from '$lib/utils/by-id';
+import { CommandStore } from './command-store.svelte';
 
 /**
  * Settings → Providers and the model selector's groups: every provider (the local server
@@ -14,16 +11,12 @@ function messageOf(error: unknown): string {
  * current by `providers_changed`. A check runs in the background of the page: nothing waits
  * for it but its own "Check now" button.
  */
-export class ProvidersStore {
+export class ProvidersStore extends CommandStore {
 	providers = $state<ProviderInfo[]>([]);
 	failover = $state<FailoverRule[]>([]);
 	fallbacks = $state<Fallback[]>([]);
 	/** Where the backend keeps API keys (the keyring, or a file only you can read). */
 	keyStore = $state('');
-	/** Why the last command failed. */
-	error = $state<string | null>(null);
-	/** Backend validation errors of the provider form, by field (`provider.base_url`, ...). */
-	fieldErrors = $state<Record<string, string>>({});
 	isSaving = $state(false);
 	/** Providers whose "Check now" is on its way. */
 	checking = $state<Record<string, boolean>>({});
@@ -32,6 +25,7 @@ export class ProvidersStore {
 	readonly remotes = $derived(this.providers.filter((p) => p.id !== LOCAL_PROVIDER_ID));
 
 	constructor() {
+		super();
 		BridgeEvents.subscribe((event) => {
 			if (event.type === PROVIDERS_CHANGED_EVENT) this.take(event.providers);
 		});
@@ -50,28 +44,7 @@ export class ProvidersStore {
 	}
 
 	private merge(provider: ProviderInfo): void {
-		const index = this.providers.findIndex((entry) => entry.id === provider.id);
-		this.providers =
-			index === -1
-				? [...this.providers, provider]
-				: this.providers.map((entry, at) => (at === index ? provider : entry));
-	}
-
-	/** Run a command; its failure goes to `error` (and `fieldErrors`), never thrown. */
-	private async attempt<T>(run: () => Promise<T>): Promise<T | null> {
-		try {
-			const result = await run();
-			this.error = null;
-			this.fieldErrors = {};
-			return result;
-		} catch (error) {
-			this.error = messageOf(error);
-			this.fieldErrors =
-				error instanceof BridgeCallError
-					? Object.fromEntries(error.fields.map(({ field, message }) => [field, message]))
-					: {};
-			return null;
-		}
+		this.providers = withItem(this.providers, provider);
 	}
 
 	async load(): Promise<void> {

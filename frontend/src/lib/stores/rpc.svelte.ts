@@ -3,10 +3,7 @@ import { BridgeEvents } from '$lib/services/events';
 import { RpcService } from '$lib/services/rpc';
 import type { RpcStatus, RpcWorker } from '$lib/types';
 import { settingsStore } from './settings.svelte';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+import { messageOf } from '$lib/services/bridge-error';
 
 /** The RPC workers: the list (settings), each one's state (the backend's checks), the local one. */
 export class RpcStore {

@@ -3,10 +3,7 @@ import { BridgeEvents } from '$lib/services/events';
 import { StorageService } from '$lib/services/storage';
 import type { BackupInfo, DatabaseRecovery, RestoredBackup } from '$lib/types';
 import { conversationsStore } from './conversations.svelte';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+import { messageOf } from '$lib/services/bridge-error';
 
 /** A damaged database recovered at start (until dismissed), and the backups to restore from. */
 export class StorageStore {

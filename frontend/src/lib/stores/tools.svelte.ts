@@ -1,24 +1,17 @@
 import { TOOL_SERVERS_CHANGED_EVENT } from '$lib/constants/tools';
-import { BridgeCallError } from '$lib/services/bridge-error';
 import { BridgeEvents } from '$lib/services/events';
 import { ToolsService, type ApprovalRule } from '$lib/services/tools';
 import type { ExportToolServersResult, ToolInfo, ToolServerInfo, ToolServerSpec } from '$lib/types';
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+import { withItem } from '$lib/utils/by-id';
+import { CommandStore } from './command-store.svelte';
 
 /** The MCP tool servers on Settings → Tools, kept current by `tool_servers_changed` events. */
-export class ToolsStore {
+export class ToolsStore extends CommandStore {
 	servers = $state<ToolServerInfo[]>([]);
 	/** Where the backend keeps the servers' secrets (the keyring, or a file only you can read). */
 	secretStorage = $state('');
 	/** Each server's tools, once asked for. */
 	tools = $state<Record<string, ToolInfo[]>>({});
-	/** Why the last command failed. */
-	error = $state<string | null>(null);
-	/** Backend validation errors of the server form, by field. */
-	fieldErrors = $state<Record<string, string>>({});
 	isSaving = $state(false);
 	/** What the last import did, for a status line. */
 	notice = $state<string | null>(null);
@@ -27,6 +20,7 @@ export class ToolsStore {
 	readonly anyEnabled = $derived(this.servers.some((server) => server.enabled));
 
 	constructor() {
+		super();
 		BridgeEvents.subscribe((event) => {
 			if (event.type !== TOOL_SERVERS_CHANGED_EVENT) return;
 			this.servers = event.servers.servers;
@@ -35,28 +29,7 @@ export class ToolsStore {
 	}
 
 	private merge(server: ToolServerInfo): void {
-		const index = this.servers.findIndex((entry) => entry.id === server.id);
-		this.servers =
-			index === -1
-				? [...this.servers, server]
-				: this.servers.map((entry, at) => (at === index ? server : entry));
-	}
-
-	/** Run a command; its failure goes to `error` (and `fieldErrors`), never thrown. */
-	private async attempt<T>(run: () => Promise<T>): Promise<T | null> {
-		try {
-			const result = await run();
-			this.error = null;
-			this.fieldErrors = {};
-			return result;
-		} catch (error) {
-			this.error = messageOf(error);
-			this.fieldErrors =
-				error instanceof BridgeCallError
-					? Object.fromEntries(error.fields.map(({ field, message }) => [field, message]))
-					: {};
-			return null;
-		}
+		this.servers = withItem(this.servers, server);
 	}
 
 	async load(): Promise<void> {
