@@ -142,10 +142,18 @@ def test_a_truncated_file_keeps_what_is_left(tmp_path: Path) -> None:
     assert recovery is not None
     assert "malformed" in recovery.problem
     assert 10 <= recovery.messages < 60
-    recovered = _recovered(db)
+    with ConversationStore(db) as store:
+        recovered = {c.id: store.messages(c.id) for c in store.list_conversations()}
     assert set(recovered) <= set(contents)
-    for cid, texts in recovered.items():
-        assert all(text in contents[cid] for text in texts)
+    for cid, messages in recovered.items():
+        for message in messages:
+            if message.content in contents[cid]:
+                continue
+            # Where the cut falls inside a long answer's overflow chain (it depends on the
+            # schema's page layout), that answer keeps its beginning, marked as cut short.
+            assert message.status == "error", message.content[:80]
+            assert "damaged part of the file" in (message.error or "")
+            assert any(text.startswith(message.content) for text in contents[cid])
 
 
 def test_a_text_file_is_set_aside_and_a_fresh_database_starts(tmp_path: Path) -> None:
