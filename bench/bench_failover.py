@@ -68,6 +68,9 @@ def _remote(binary: Path, model: Path, key: str) -> tuple[subprocess.Popen[bytes
 
 async def _round(service: ProviderService, monitor: ServerMonitor) -> float:
     await monitor.start()
+    # The local server is healthy again: end the last round's fall-back, as the health watch does.
+    for fallback in service.router.fallbacks():
+        service.router.primary_healthy(fallback.provider_id)
     params = {"max_tokens": 200, "temperature": 0}
     killed_at: float | None = None
     seen = 0
