@@ -21,6 +21,9 @@ from backend.chat import ChatOrchestrator, ConversationStore, SlotManager
 from backend.config import Settings
 from backend.contract import (
     BridgeEvent,
+    FailoverRule,
+    FailoverTarget,
+    ProviderConfig,
     Providers,
     ProvidersChangedEvent,
     ServerStatus,
@@ -137,3 +140,28 @@ def rig(
             await service.aclose()
 
     return factory
+
+
+def remote_config(fake: FakeOpenAI, name: str = "Remote box", **extra: Any) -> ProviderConfig:
+    """A provider on the fake OpenAI-compatible server."""
+    return ProviderConfig(name=name, base_url=fake.base_url, **extra)
+
+
+async def add_remote(
+    service: ProviderService, fake: FakeOpenAI, name: str = "Remote box", **extra: Any
+) -> str:
+    """Add a provider on the fake (with its key); its id."""
+    info = await service.add(remote_config(fake, name, **extra), fake.key)
+    return info.id
+
+
+def failover_rule(
+    primary: str, model: str, *targets: tuple[str, str], policy: Any = "automatic"
+) -> FailoverRule:
+    """A failover rule: ``primary``'s ``model`` falls over to ``targets`` (provider, model)."""
+    return FailoverRule(
+        provider_id=primary,
+        model=model,
+        policy=policy,
+        targets=[FailoverTarget(provider_id=p, model=m) for p, m in targets],
+    )

@@ -16,16 +16,13 @@ from backend.chat import ChatOrchestrator
 from backend.contract import (
     AnswerFailoverParams,
     FailoverQuestion,
-    FailoverRule,
-    FailoverTarget,
-    ProviderConfig,
     ServerStatus,
     StreamErrorEvent,
 )
 from backend.errors import Conflict, NotFound
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
 from backend.providers import ProviderService
-from tests.providers.conftest import Page, Rig
+from tests.providers.conftest import Page, Rig, add_remote, failover_rule
 from tests.providers.fake_openai import FakeOpenAI
 from tests.waiting import wait_until_async
 
@@ -33,18 +30,9 @@ pytestmark = pytest.mark.anyio
 
 
 async def _ask_rule(service: ProviderService, fake_remote: FakeOpenAI) -> str:
-    info = await service.add(
-        ProviderConfig(name="Remote box", base_url=fake_remote.base_url), fake_remote.key
-    )
-    service.set_failover(
-        FailoverRule(
-            provider_id="local",
-            model="*",
-            policy="ask",
-            targets=[FailoverTarget(provider_id=info.id, model="fake-model")],
-        )
-    )
-    return info.id
+    remote = await add_remote(service, fake_remote)
+    service.set_failover(failover_rule("local", "*", (remote, "fake-model"), policy="ask"))
+    return remote
 
 
 async def _asked(chat: ChatOrchestrator, page: Page) -> tuple[Any, FailoverQuestion]:

@@ -12,41 +12,15 @@ import pytest
 
 from backend.chat import ChatOrchestrator, ConversationStore
 from backend.contract import (
-    FailoverRule,
-    FailoverTarget,
-    ProviderConfig,
     ServerStatus,
     StreamErrorEvent,
 )
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
-from backend.providers import ProviderService
-from tests.providers.conftest import Page, Rig
+from tests.providers.conftest import Page, Rig, add_remote, failover_rule, remote_config
 from tests.providers.fake_openai import FakeOpenAI
 from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.anyio
-
-
-def _config(fake: FakeOpenAI, name: str = "Remote box", **extra: Any) -> ProviderConfig:
-    return ProviderConfig(name=name, base_url=fake.base_url, **extra)
-
-
-async def _add(
-    service: ProviderService, fake: FakeOpenAI, name: str = "Remote box", **extra: Any
-) -> str:
-    info = await service.add(_config(fake, name, **extra), fake.key)
-    return info.id
-
-
-def _rule(
-    primary: str, model: str, *targets: tuple[str, str], policy: Any = "automatic"
-) -> FailoverRule:
-    return FailoverRule(
-        provider_id=primary,
-        model=model,
-        policy=policy,
-        targets=[FailoverTarget(provider_id=p, model=m) for p, m in targets],
-    )
 
 
 async def _ask(
@@ -68,8 +42,8 @@ async def test_a_cut_local_answer_is_finished_by_the_remote_from_where_it_stoppe
     fake.script(FakeReply(content=["The", " capital", " of", " Spain"], cut_after=2))
     fake_remote.reply = [" of", " France", " is", " Paris."]
     async with rig(adapter) as (chat, service):
-        remote = await _add(service, fake_remote)
-        service.set_failover(_rule("local", "*", (remote, "fake-model")))
+        remote = await add_remote(service, fake_remote)
+        service.set_failover(failover_rule("local", "*", (remote, "fake-model")))
         started, end = await _ask(chat, page)
         fallbacks = service.providers().fallbacks
     assert end.type == "stream_end"
@@ -119,9 +93,9 @@ async def test_503_before_the_first_token_goes_to_the_next_provider(
 ) -> None:
     fake_remote.mode = "unavailable"
     async with rig(adapter) as (chat, service):
-        first = await _add(service, fake_remote)
-        second = await _add(service, second_fake, "Second box")
-        service.set_failover(_rule(first, "fake-model", (second, "fake-model")))
+        first = await add_remote(service, fake_remote)
+        second = await add_remote(service, second_fake, "Second box")
+        service.set_failover(failover_rule(first, "fake-model", (second, "fake-model")))
         conversation = await chat.conversations.create_conversation()
         await chat.conversations.set_provider(conversation.id, first, "fake-model")
         started = await chat.handle_user_message_stream(conversation.id, "Hi")
@@ -148,9 +122,9 @@ async def test_a_server_that_accepts_and_never_answers_fails_over_after_its_time
 ) -> None:
     fake_remote.mode = "hang"
     async with rig(adapter) as (chat, service):
-        first = await _add(service, fake_remote, timeout_s=1.0)
-        second = await _add(service, second_fake, "Second box")
-        service.set_failover(_rule(first, "*", (second, "fake-model")))
+        first = await add_remote(service, fake_remote, timeout_s=1.0)
+        second = await add_remote(service, second_fake, "Second box")
+        service.set_failover(failover_rule(first, "*", (second, "fake-model")))
         conversation = await chat.conversations.create_conversation()
         await chat.conversations.set_provider(conversation.id, first, "fake-model")
         began = time.monotonic()
@@ -174,9 +148,9 @@ async def test_a_wrong_key_is_a_readable_error_naming_the_provider_without_retri
 ) -> None:
     second_fake.mode = "unavailable"
     async with rig(adapter, watch=True) as (chat, service):
-        info = await service.add(_config(fake_remote), "sk-wrong-key-987")
-        down = await _add(service, second_fake, "Loading box")
-        service.set_failover(_rule(info.id, "*", (down, "fake-model")))
+        info = await service.add(remote_config(fake_remote), "sk-wrong-key-987")
+        down = await add_remote(service, second_fake, "Loading box")
+        service.set_failover(failover_rule(info.id, "*", (down, "fake-model")))
         conversation = await chat.conversations.create_conversation()
         await chat.conversations.set_provider(conversation.id, info.id, "fake-model")
         started = await chat.handle_user_message_stream(conversation.id, "Hi")
@@ -207,8 +181,8 @@ async def test_failover_off_keeps_the_old_error(
 ) -> None:
     fake.script(FakeReply(content=["The", " capital", " of"], cut_after=2))
     async with rig(adapter) as (chat, service):
-        remote = await _add(service, fake_remote)
-        service.set_failover(_rule("local", "*", (remote, "fake-model"), policy="off"))
+        remote = await add_remote(service, fake_remote)
+        service.set_failover(failover_rule("local", "*", (remote, "fake-model"), policy="off"))
         _, end = await _ask(chat, page)
     assert isinstance(end, StreamErrorEvent)
     assert end.error.code == "server_unavailable"
@@ -228,8 +202,8 @@ async def test_a_provider_that_cannot_continue_answers_afresh_keeping_the_cut_te
 ) -> None:
     fake.script(FakeReply(content=["The", " capital", " of"], cut_after=2))
     async with rig(adapter) as (chat, service):
-        remote = await _add(service, fake_remote, can_continue=False)
-        service.set_failover(_rule("local", "*", (remote, "fake-model")))
+        remote = await add_remote(service, fake_remote, can_continue=False)
+        service.set_failover(failover_rule("local", "*", (remote, "fake-model")))
         _, end = await _ask(chat, page)
     (round_,) = page.of("stream_round")
     cut, fresh = round_.message, end.message
@@ -261,8 +235,8 @@ async def test_new_answers_go_to_the_stand_in_until_the_primary_is_healthy(
         return ServerStatus(state=state[0], uptime_s=0.1 if state[0] == "ready" else None)
 
     async with rig(adapter, status=status, watch=True) as (chat, service):
-        remote = await _add(service, fake_remote)
-        service.set_failover(_rule("local", "*", (remote, "fake-model")))
+        remote = await add_remote(service, fake_remote)
+        service.set_failover(failover_rule("local", "*", (remote, "fake-model")))
         _, first = await _ask(chat, page)
         banner = service.providers().fallbacks
         _, second = await _ask(chat, page)
@@ -290,8 +264,8 @@ async def test_a_failed_local_server_is_skipped_at_once(
         chat,
         service,
     ):
-        remote = await _add(service, fake_remote)
-        service.set_failover(_rule("local", "*", (remote, "fake-model")))
+        remote = await add_remote(service, fake_remote)
+        service.set_failover(failover_rule("local", "*", (remote, "fake-model")))
         with anyio.fail_after(5):
             _, end = await _ask(chat, page)
     assert end.message.provider_id == remote
