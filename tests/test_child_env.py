@@ -58,7 +58,12 @@ def test_it_asks_whether_this_process_is_frozen_and_copies_os_environ(
 def test_llama_server_gets_the_restored_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     env = server_environ(FROZEN, "key")
-    assert env == {**RESTORED, "LLAMA_ARG_FIT": "off", "LLAMA_API_KEY": "key"}
+    assert env == {
+        **RESTORED,
+        "LLAMA_ARG_FIT": "off",
+        "LLAMA_API_KEY": "key",
+        "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1",
+    }
 
 
 def _spawns_without_env(path: Path) -> list[str]:

@@ -9,6 +9,11 @@ decoding (``_speculation``), then the user's extra arguments. The per-launch API
 argument it would adjust is set here, and skipping it makes each (re)start about 0.1 s faster on 2
 cores. It goes in the environment, not argv, so a user's older llama-server that lacks ``--fit``
 still starts, and a user who sets it in their environment wins.
+``GLIBC_TUNABLES`` gains ``glibc.malloc.hugetlb=1``: glibc then asks for transparent huge pages
+(``madvise``) on its large allocations, so the KV cache, which llama-server zeroes at every start,
+takes one page fault per 2 MiB instead of one per 4 KiB: about 55 ms of a 0.24 s SmolLM2 (re)start
+on 2 cores, far more for a bigger context, for ~12 MB more resident memory. A glibc older than 2.35
+ignores the name; a user's own tunables are kept, their own ``hugetlb`` value wins.
 
 The child is started by ``backend.processes.spawn_child``: its own session and process group, and
 on Linux ``PR_SET_PDEATHSIG(SIGKILL)``, so it cannot outlive the app. That is why
@@ -47,6 +52,9 @@ __all__ = [
 ]
 
 _READ_CHUNK = 65536
+_TUNABLES = "GLIBC_TUNABLES"
+_HUGETLB_NAME = "glibc.malloc.hugetlb"
+_HUGETLB = f"{_HUGETLB_NAME}=1"
 
 
 def build_argv(
@@ -124,9 +132,19 @@ def check_extra_args(extra_args: Sequence[str]) -> Failure | None:
 
 
 def server_environ(environ: Mapping[str, str], api_key: str) -> dict[str, str]:
-    """The child's environment: the app's (``child_environ``), the API key, and
-    ``LLAMA_ARG_FIT=off`` by default."""
-    return {"LLAMA_ARG_FIT": "off", **child_environ(environ), "LLAMA_API_KEY": api_key}
+    """The child's environment: the app's (``child_environ``), the API key, and by default
+    ``LLAMA_ARG_FIT=off`` and huge pages for glibc's large allocations (see above)."""
+    env = {"LLAMA_ARG_FIT": "off", **child_environ(environ), "LLAMA_API_KEY": api_key}
+    env[_TUNABLES] = _with_huge_pages(env.get(_TUNABLES, ""))
+    return env
+
+
+def _with_huge_pages(tunables: str) -> str:
+    """``tunables`` (``name=value:...``) with ``glibc.malloc.hugetlb=1``, unless it sets that."""
+    names = {item.split("=", 1)[0] for item in tunables.split(":") if item}
+    if _HUGETLB_NAME in names:
+        return tunables
+    return f"{tunables}:{_HUGETLB}" if tunables else _HUGETLB
 
 
 def _family(host: str) -> socket.AddressFamily:

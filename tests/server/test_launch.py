@@ -89,8 +89,29 @@ def test_harmless_extra_args_pass() -> None:
 
 def test_the_environment_carries_the_key_and_skips_the_fit_unless_the_user_says() -> None:
     env = server_environ({"PATH": "/bin", "LLAMA_API_KEY": "old"}, "secret")
-    assert env == {"PATH": "/bin", "LLAMA_API_KEY": "secret", "LLAMA_ARG_FIT": "off"}
+    assert env == {
+        "PATH": "/bin",
+        "LLAMA_API_KEY": "secret",
+        "LLAMA_ARG_FIT": "off",
+        "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1",
+    }
     assert server_environ({"LLAMA_ARG_FIT": "on"}, "k")["LLAMA_ARG_FIT"] == "on"
+
+
+@pytest.mark.parametrize(
+    ("theirs", "given"),
+    [
+        ("glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
+        ("glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=0"),
+        ("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2", None),
+        ("", "glibc.malloc.hugetlb=1"),
+    ],
+)
+def test_huge_pages_join_the_users_tunables_and_their_own_choice_wins(
+    theirs: str, given: str | None
+) -> None:
+    env = server_environ({"GLIBC_TUNABLES": theirs}, "k")
+    assert env["GLIBC_TUNABLES"] == (theirs if given is None else given)
 
 
 def test_port_zero_picks_a_free_port() -> None:

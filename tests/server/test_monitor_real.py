@@ -68,6 +68,7 @@ async def test_start_serves_requests_with_a_secret_key(
         assert not any(endpoint.api_key in arg for arg in server.cmdline())
         assert server.environ()["LLAMA_API_KEY"] == endpoint.api_key
         assert server.environ()["LLAMA_ARG_FIT"] == "off"
+        assert "glibc.malloc.hugetlb=1" in server.environ()["GLIBC_TUNABLES"].split(":")
         assert str(app_paths.slot_dir) in server.cmdline()
         async with httpx.AsyncClient(trust_env=False) as client:
             unauthorised = await client.get(endpoint.url("/v1/models"))
