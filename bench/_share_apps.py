@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 import psutil
+from _cpu_budget import budget, snapshot
 
 from backend.chat import ConversationStore
 from backend.config import EngineSettings
@@ -58,6 +59,8 @@ class Answer:
     tokens: int
     chunks: int | None = None
     renders: int | None = None
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Each process's (and its busiest threads') % of one core while the answer streamed."""
     load_1m: float = field(default_factory=lambda: round(os.getloadavg()[0], 1))
 
     @classmethod
@@ -162,6 +165,7 @@ class BrowserApp:
         with httpx.stream("GET", url, timeout=900) as events:
             lines = events.iter_lines()
             next(lines)  # ": connected"
+            meter = _Meter([self.process.pid])
             started = self.call(
                 "send_chat_message_stream", conversation_id=conversation, content=PROMPT
             )
@@ -171,7 +175,9 @@ class BrowserApp:
                     "stream_end",
                     "stream_error",
                 }:
-                    return Answer.from_timings(event["message"]["timings"])
+                    answer = Answer.from_timings(event["message"]["timings"])
+                    answer.cpu = meter.stop()
+                    return answer
         raise SystemExit("the event stream ended before the answer")
 
     def page_answer(self, *, idle: bool = False) -> tuple[Answer, dict[str, float] | None]:
@@ -183,7 +189,11 @@ class BrowserApp:
         command = ["node", str(script), self.url, PROMPT, "--idle", str(stay_s)]
         page = subprocess.Popen(command, cwd=ROOT / "frontend", stdout=subprocess.PIPE, text=True)
         assert page.stdout is not None
+        if page.stdout.readline().strip() != "SENT":
+            raise SystemExit("share-page.js did not send the prompt")
+        meter = _Meter([self.process.pid, page.pid])
         result = json.loads(page.stdout.readline())
+        cpu = meter.stop()
         usage = None
         if idle and page.stdout.readline().strip() == "IDLE":
             chromium = [p.pid for p in psutil.Process(page.pid).children(recursive=True)]
@@ -195,6 +205,7 @@ class BrowserApp:
         answer = Answer.from_timings(
             message["timings"], chunks=result["chunks"], renders=result["renders"]
         )
+        answer.cpu = cpu
         return answer, usage
 
     def idle(self) -> dict[str, float]:
@@ -224,8 +235,13 @@ def window_answer(
         assert app.stdout is not None
         idle: dict[str, float] = {}
         report: dict[str, Any] = {}
+        meter = _Meter([app.pid])
+        cpu: dict[str, dict[str, float]] = {}
         for line in app.stdout:
-            if line.startswith("SELFTEST_IDLE after"):
+            if line.startswith("SELFTEST_SENT"):
+                meter = _Meter([app.pid])
+            elif line.startswith("SELFTEST_IDLE after"):
+                cpu = meter.stop()
                 idle = idle_usage(*_window_processes(app.pid))
             elif line.startswith("SELFTEST "):
                 report = json.loads(line.removeprefix("SELFTEST "))
@@ -235,7 +251,22 @@ def window_answer(
         with ConversationStore(AppPaths.from_env({"LLAMADESK_HOME": home}).database) as store:
             newest = store.list_conversations(limit=1)[0]
             message = store.messages(newest.id)[-1]
-        return Answer.from_timings(message.timings, chunks=report["chunks"]), idle
+        answer = Answer.from_timings(message.timings, chunks=report["chunks"])
+        answer.cpu = cpu
+        return answer, idle
+
+
+class _Meter:
+    """Each thread's CPU in the process trees under ``roots`` from now until :meth:`stop`."""
+
+    def __init__(self, roots: list[int]) -> None:
+        self._roots = roots
+        self._started = time.monotonic()
+        self._before = snapshot(roots)
+
+    def stop(self) -> dict[str, dict[str, float]]:
+        seconds = time.monotonic() - self._started
+        return budget(self._before, snapshot(self._roots), seconds)
 
 
 def _window_processes(pid: int) -> tuple[list[int], list[int]]:

@@ -19,10 +19,16 @@ Idle (nothing streaming, after an answer): CPU (% of one core) and PSS of the ap
 process and every QtWebEngine process (llama-server left out), of browser mode's backend with
 no page and with the page open (then Chromium's processes too). Goal: ~0% CPU.
 
-    python bench/bench_inference_share.py [--threads N] [--json OUT]
+Each answer also carries the CPU budget of its streaming phase: every process's and its busiest
+threads' % of one core from /proc (``_cpu_budget``), which does not change with the load; the
+table prints that of each path's median answer.
+
+    python bench/bench_inference_share.py [--threads N] [--runs N] [--paths alone,page]
+                                          [--json OUT]
 
 ``--threads`` sets ``engine.threads`` for every path (0, the default: llama-server decides, as
-the app does).
+the app does); ``--runs`` and ``--paths`` make a shorter run while working on one path (the
+ratios need ``alone`` among the paths).
 """
 
 from __future__ import annotations
@@ -47,17 +53,21 @@ def summary(answers: list[Answer], alone: float) -> dict[str, Any]:
     """Median speed, its ratio to llama-server alone, update rate, every answer."""
     median = statistics.median(a.tokens_per_s for a in answers)
     rates = [r for a in answers if (r := a.updates_per_s) is not None]
+    middle = sorted(answers, key=lambda a: a.tokens_per_s)[len(answers) // 2]
     return {
         "tokens_per_s": round(median, 1),
         "ratio": round(median / alone, 3),
         "updates_per_s": round(statistics.median(rates), 1) if rates else None,
+        "cpu_while_streaming": middle.cpu,
         "answers": [a.__dict__ | {"updates_per_s": a.updates_per_s} for a in answers],
     }
 
 
-def run(threads: int, window_env: dict[str, str]) -> dict[str, Any]:
+def run(
+    threads: int, window_env: dict[str, str], runs: int = RUNS, paths: tuple[str, ...] = PATHS
+) -> dict[str, Any]:
     binary, model = smol_engine()
-    answers: dict[str, list[Answer]] = {path: [] for path in PATHS}
+    answers: dict[str, list[Answer]] = {path: [] for path in paths}
     idle: dict[str, list[dict[str, float]]] = {"window": [], "browser_no_page": [], "page": []}
     load_start = round(os.getloadavg()[0], 1)
     with scratch("llamadesk-bench-share-") as work, xvfb() as display:
@@ -66,8 +76,9 @@ def run(threads: int, window_env: dict[str, str]) -> dict[str, Any]:
         try:
             alone.answer()  # warm-up: the first compute of a fresh server
             browser.api_answer()
-            for round_ in range(RUNS):
-                for path in PATHS[round_:] + PATHS[:round_]:
+            for round_ in range(runs):
+                shift = round_ % len(paths)
+                for path in paths[shift:] + paths[:shift]:
                     if path == "alone":
                         answers[path].append(alone.answer())
                     elif path == "api":
@@ -85,8 +96,8 @@ def run(threads: int, window_env: dict[str, str]) -> dict[str, Any]:
             browser.stop()
             alone.stop()
     base = statistics.median(a.tokens_per_s for a in answers["alone"])
-    rows = {path: summary(answers[path], base) for path in PATHS}
-    met = all(rows[path]["ratio"] >= GOAL_RATIO for path in ("page", "window"))
+    rows = {path: summary(answers[path], base) for path in paths}
+    met = all(rows[path]["ratio"] >= GOAL_RATIO for path in ("page", "window") if path in rows)
     return {
         "rows": rows,
         "idle": {name: _median_idle(values) for name, values in idle.items()},
@@ -102,12 +113,22 @@ def _median_idle(values: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(statistics.median(v[key] for v in values), 2) for key in keys}
 
 
+def _paths(text: str) -> tuple[str, ...]:
+    chosen = tuple(text.split(","))
+    if "alone" not in chosen or not set(chosen) <= set(PATHS):
+        raise argparse.ArgumentTypeError(f"paths from {', '.join(PATHS)}, alone among them")
+    return chosen
+
+
 def print_table(result: dict[str, Any]) -> None:
     print(f"{'path':<8}{'tokens/s':>10}{'ratio':>8}{'updates/s':>11}  load (1 min) per answer")
     for path, row in result["rows"].items():
         loads = ", ".join(str(a["load_1m"]) for a in row["answers"])
         updates = row["updates_per_s"] if row["updates_per_s"] is not None else "-"
         print(f"{path:<8}{row['tokens_per_s']:>10}{row['ratio']:>8}{updates!s:>11}  {loads}")
+    for path, row in result["rows"].items():
+        for process, threads in row["cpu_while_streaming"].items():
+            print(f"cpu {path} {process}: {threads}")
     for name, usage in result["idle"].items():
         print(f"idle {name}: {usage}")
 
@@ -115,9 +136,11 @@ def print_table(result: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=0, help="engine.threads for every path")
+    parser.add_argument("--runs", type=int, default=RUNS, help="rounds (median of this many)")
+    parser.add_argument("--paths", type=_paths, default=PATHS, help="comma-separated paths")
     parser.add_argument("--json", type=Path, help="write the result here")
     args = parser.parse_args()
-    result = run(args.threads, {"QT_QPA_PLATFORM": "xcb"})
+    result = run(args.threads, {"QT_QPA_PLATFORM": "xcb"}, args.runs, args.paths)
     print_table(result)
     report(result, args.json)
     return 0

@@ -4,10 +4,12 @@ On a CPU-only machine every core the UI takes is taken from the model: llama-ser
 meet at a barrier after each layer, so one thread that waits for the UI holds up all of them.
 Each update of the page costs the window a frame (the page's style, layout and paint, the
 compositor, Qt's copy to the screen): about 11 ms of CPU per update with software rendering on
-the 2-core test machine. At ``behaviour.stream_flush_ms`` (25 ms, up to 40 updates a second) that
-is ~45% of a core. So when the engine's threads cover every core the app may run on, streamed
-text goes out every ``behaviour.stream_flush_shared_ms`` (100 ms, 10 updates a second: still a
-visible stream) instead.
+the 2-core test machine, and ~18 ms across the window's (or the browser's) processes measured
+per update while SmolLM2 streams. At ``behaviour.stream_flush_ms`` (25 ms, up to 40 updates a
+second) that is ~45% of a core, and at 10 updates a second still ~18%, where the model's 0.95
+of its own speed leaves the UI ~5%. So when the engine's threads cover every core the app may
+run on, streamed text goes out every ``behaviour.stream_flush_shared_ms`` (250 ms, 4 updates a
+second: still a visible stream, a line or two at a time) instead.
 
 llama-server's own default (``engine.threads`` 0) is one thread per physical core, which leaves
 the SMT siblings of a machine with hyper-threading to the UI.

@@ -9,6 +9,8 @@ answer token arrived: ``bench/bench_package.py`` measures start-up with them. Wi
 window stays idle that long before typing and again after the answer, each time after printing
 ``SELFTEST_IDLE before`` / ``SELFTEST_IDLE after``: ``bench/bench_inference_share.py`` measures
 the idle app's CPU and memory then, and streams the answer into a window that has settled.
+``SELFTEST_SENT`` is printed once the prompt is sent: from then until ``SELFTEST_IDLE after`` the
+answer streams, and the benchmark measures each process's CPU over that time.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from typing import Any, Protocol
 from ..child_env import child_environ
 
 __all__ = ["SelfTest", "SelfTestOptions", "SelfTestReport"]
+
+_ANSWER_POLL_S = 0.5
+"""How often the streaming answer is read: each read is an ``evaluate_js`` on Qt's GUI thread,
+and at 10 a second the self-test would add as many round trips as the stream's own updates to
+what the benchmark measures."""
 
 _INSTALL_PROBE = """(() => {
   const input = document.getElementById('chat-input');
@@ -151,6 +158,7 @@ class SelfTest:
         self._wait(window, _INSTALL_PROBE, started)
         self._stay_idle("before")
         self._wait(window, _TYPE_AND_SEND % json.dumps(self._prompt), started)
+        print("SELFTEST_SENT", flush=True)
         while True:
             answer = self._wait(window, _READ_ANSWER, started)
             # a complete answer's markdown may be rendered a moment after its status changes
@@ -160,7 +168,7 @@ class SelfTest:
                 break
             if time.monotonic() - started > self._timeout_s:
                 break
-            time.sleep(0.1)
+            time.sleep(_ANSWER_POLL_S)
         self._stay_idle("after")
         shot = self._screenshot()
         ok = answer["status"] == "complete" and bool(answer["text"].strip())

@@ -6,7 +6,9 @@ arrival order. A chunk for a stream that already has a pending chunk is merged i
 reasoning and token probabilities appended), so a slow page gets fewer, larger chunks instead of
 an unbounded queue. A single flusher thread sends everything pending as one call every
 ``flush_ms``; the first chunk of a stream goes at once so the first token shows without delay.
-Order is kept: a stream's end always follows its text.
+Order is kept: a stream's end always follows its text. The flusher is woken only when something
+becomes pending, is urgent, or the pump closes, never once per token: waking a thread for each of
+~100 tokens a second costs the backend CPU the model is waiting for.
 """
 
 from __future__ import annotations
@@ -83,8 +85,10 @@ class EventPump:
         with self._cond:
             if self._closed:
                 return
+            was_empty = not self._pending
             self._queue(data)
-            self._cond.notify()
+            if was_empty or self._urgent:
+                self._cond.notify()
 
     def _queue(self, data: dict[str, Any]) -> None:
         kind, stream = data["type"], data.get("stream_id")

@@ -367,7 +367,7 @@ class BehaviourSettings(_Section):
         title="Stream flush interval (ms)",
     )
     stream_flush_shared_ms: int = Field(
-        100,
+        250,
         ge=16,
         le=1000,
         description=(

@@ -8,7 +8,8 @@
  * Counted in the page while the answer streams: the stream chunks it received (a listener on
  * each `EventSource` it opens), the DOM mutation batches (one per render that changed the page) and the seconds from the first chunk to the end.
  *
- * Prints one JSON line: `{"chunks", "renders", "stream_s", "text_chars"}`.
+ * Prints `SENT` once the prompt is sent (the caller measures each process's CPU from then on), then
+ * one JSON line when the answer is complete: `{"chunks", "renders", "stream_s", "text_chars"}`.
  * With `--idle S` it then stays open for S seconds after printing `IDLE`, so the caller can
  * measure the idle page's CPU.
  *
@@ -79,6 +80,7 @@ async function run() {
 		await page.evaluate(startCounting);
 		await page.locator('#chat-input').fill(prompt);
 		await page.locator('#chat-input').press('Enter');
+		console.log('SENT');
 		await page.waitForFunction(() => /** @type {any} */ (window).__share.endAt > 0, undefined, {
 			polling: 250,
 			timeout: 600_000

@@ -29,11 +29,11 @@ def test_the_engine_shares_the_cores_when_its_threads_cover_every_cpu(
 def test_the_flush_interval_is_the_shared_one_while_the_model_takes_every_core() -> None:
     settings = Settings()
     assert settings.behaviour.stream_flush_ms == 25
-    assert settings.behaviour.stream_flush_shared_ms == 100
-    assert stream_flush_ms(settings, (2, 2)) == 100
+    assert settings.behaviour.stream_flush_shared_ms == 250
+    assert stream_flush_ms(settings, (2, 2)) == 250
     assert stream_flush_ms(settings, (16, 8)) == 25
     settings.engine.threads = 16
-    assert stream_flush_ms(settings, (16, 8)) == 100
+    assert stream_flush_ms(settings, (16, 8)) == 250
 
 
 def test_the_shared_interval_is_never_faster_than_the_usual_one() -> None:

@@ -133,3 +133,23 @@ def test_events_script_refuses_nan() -> None:
     except ValueError:
         return
     raise AssertionError("NaN must not reach the page")
+
+
+def test_the_flusher_is_not_woken_for_each_token(target: RecordingTarget) -> None:
+    pump = EventPump(target, flush_ms=1000)
+    wakes: list[int] = []
+    notify = pump._cond.notify
+
+    def counted(n: int = 1) -> None:
+        wakes.append(n)
+        notify(n)
+
+    pump._cond.notify = counted  # type: ignore[method-assign]
+    pump.emit(chunk("first "))
+    wait_until(lambda: bool(target.events), timeout_s=2.0, interval_s=0.005)
+    for i in range(200):
+        pump.emit(chunk(f"t{i} "))
+    assert len(wakes) == 2, "the first chunk (urgent) and the first one pending after it"
+    pump.close()
+    text = "".join(e["content"] for e in target.events)
+    assert text == "first " + "".join(f"t{i} " for i in range(200))
