@@ -6,11 +6,13 @@
  * (fallback pages ignore `paths.relative`). pywebview serves the build folder as plain
  * files, so after the adapter runs we move the inline bootstrap into `bootstrap.js`
  * (a classic script, so `document.currentScript` still works) and make every
- * absolute path relative.
+ * absolute path relative. It also preloads the code of the routes a page opens on
+ * (`route-preloads.js`), which the fallback page cannot know about.
  */
 import adapter from '@sveltejs/adapter-static';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { addModulePreloads, routePreloads } from './route-preloads.js';
 
 const INLINE_SCRIPT = /<script>([\s\S]*?)<\/script>/;
 const ABSOLUTE_PATH = /((?:href|src)="|import\(")\/(?!\/)/g;
@@ -44,7 +46,11 @@ export function cspSafeStatic(options) {
 			await inner.adapt(builder);
 			const page = join(options.pages, options.fallback);
 			const { html, script } = externalizeBootstrap(readFileSync(page, 'utf8'));
-			writeFileSync(page, html);
+			const manifest = JSON.parse(
+				readFileSync(join(builder.getClientDirectory(), '.vite', 'manifest.json'), 'utf8')
+			);
+			const preloads = routePreloads(manifest, (key) => readFileSync(resolve(key), 'utf8'));
+			writeFileSync(page, addModulePreloads(html, preloads));
 			writeFileSync(join(options.pages, BOOTSTRAP_FILE), script);
 			builder.log.minor(`Moved the inline bootstrap to ${BOOTSTRAP_FILE}`);
 		}

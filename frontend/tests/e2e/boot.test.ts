@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { allChunks } from '../../scripts/entry-chunks.js';
+import { allChunks, entryChunks } from '../../scripts/entry-chunks.js';
 import { openMock, sendMessage, waitForAnswer, watchErrors } from './helpers';
 
 const BUILD = fileURLToPath(new URL('../../build', import.meta.url));
@@ -19,6 +19,14 @@ function markdownChunk(): string {
 	expect(others).toEqual([]);
 	if (!chunk) throw new Error('no built chunk holds KaTeX: run `npm -w frontend run build`');
 	return chunk;
+}
+
+/** The scripts `build/index.html` asks the browser to fetch at once (`modulepreload`). */
+function modulePreloads(): string[] {
+	const html = readFileSync(join(BUILD, 'index.html'), 'utf8');
+	return [...html.matchAll(/<link href="\.\/([^"]+\.js)" rel="modulepreload">/g)].map(
+		(match) => match[1] ?? ''
+	);
 }
 
 function requested(page: Page): string[] {
@@ -110,4 +118,56 @@ test('an answer shows its plain text until the renderer arrives, then renders in
 	const seen = await page.evaluate(() => (window as unknown as { seenTexts: string[] }).seenTexts);
 	expect(seen.length).toBeGreaterThan(0);
 	expect(seen.filter((text) => !text.includes('A second, shorter one.'))).toEqual([]);
+});
+
+test('every script the first screen runs is preloaded by the page itself: no second round trip for the route', async ({
+	page
+}) => {
+	const preloaded = modulePreloads();
+	// The mock backend's chunk, loaded only on ?bridge=mock, is the one script a user never runs.
+	const entry = entryChunks(BUILD);
+	const mockOnly = allChunks(BUILD).filter((file) => !entry.includes(file));
+	const urls = requested(page);
+	await openMock(page);
+	await expect(page.getByTestId('sidebar')).toBeVisible();
+	await expect(page.getByLabel('Message', { exact: true })).toBeEditable();
+	const scripts = urls
+		.filter((url) => url.endsWith('.js') && !url.endsWith('/bootstrap.js'))
+		.map((url) => url.replace(/^\//, ''))
+		.filter((file) => !mockOnly.includes(file));
+	expect(scripts.some((file) => file.includes('/nodes/'))).toBe(true);
+	expect(scripts.filter((file) => !preloaded.includes(file))).toEqual([]);
+});
+
+test('the start-up commands leave before the route is mounted, not after it', async ({ page }) => {
+	await page.addInitScript(() => {
+		const calls: [string, boolean][] = [];
+		(window as unknown as { startCalls: typeof calls }).startCalls = calls;
+		const fetchOriginal = window.fetch.bind(window);
+		window.fetch = (input, init) => {
+			const name = String(input).split('/api/')[1] ?? '';
+			if (name) calls.push([name, document.querySelector('[data-testid="sidebar"]') !== null]);
+			return fetchOriginal(input, init);
+		};
+	});
+	await page.route('**/api/*', async (route) => {
+		if (route.request().url().includes('/api/events')) return route.abort();
+		await route.fulfill({ json: { ok: true, result: null } });
+	});
+	await page.goto('/?token=secret');
+	await expect(page.getByTestId('sidebar')).toBeVisible();
+	const calls = await page.evaluate(
+		() => (window as unknown as { startCalls: [string, boolean][] }).startCalls
+	);
+	const beforeMount = calls.filter(([, mounted]) => !mounted).map(([name]) => name);
+	expect(beforeMount).toEqual(
+		expect.arrayContaining([
+			'get_server_status',
+			'list_models',
+			'list_conversations',
+			'get_config',
+			'get_database_recovery',
+			'list_providers'
+		])
+	);
 });

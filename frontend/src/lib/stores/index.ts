@@ -20,6 +20,7 @@ export { rpcStore } from './rpc.svelte';
 export { serverStore } from './server.svelte';
 export { serverLogsStore } from './server-logs.svelte';
 export { settingsStore } from './settings.svelte';
+export { loadStartState } from './start-up';
 export { storageStore } from './storage.svelte';
 export { toolsStore } from './tools.svelte';
 export { uiStore } from './ui.svelte';
