@@ -17,6 +17,7 @@ Modules, from the database up:
 - ``_export``: the JSON export format (validated on import); ``_export_files`` its attachments;
   ``_export_markdown`` the Markdown export.
 - ``_slots``: ``SlotManager``, sticky llama-server slots and their caches on disk.
+- ``_read_ahead``: the next user turn's opening read into a restored slot before it is sent.
 - ``_images``: ``PromptImages``, whether the model answering sees, and its images made ready.
 - ``_prompt``: what is sent for an answer: the prompt and sampling parameters (pure).
 - ``_views``: stored conversations and messages as the page's contract models; the event sink.
@@ -46,6 +47,7 @@ from ._export import (
 from ._export_markdown import export_markdown
 from ._migrations import MIGRATIONS, migrate, schema_version
 from ._orchestrator import ChatOrchestrator
+from ._read_ahead import opening_fields
 from ._records import ConversationRecord, MessageRecord, new_id, utc_now
 from ._slot_caches import SlotCacheRecord, SlotCaches
 from ._slots import SlotLease, SlotManager, prefix_hash
@@ -76,6 +78,7 @@ __all__ = [
     "import_json",
     "migrate",
     "new_id",
+    "opening_fields",
     "parse_export",
     "prefix_hash",
     "schema_version",

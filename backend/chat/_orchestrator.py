@@ -54,6 +54,7 @@ from ._generation import Generation, Generations
 from ._images import PromptImages
 from ._prompt import history_prompt
 from ._queue import MessageQueueService
+from ._read_ahead import opening_fields
 from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
@@ -176,7 +177,10 @@ class ChatOrchestrator:
         history = active_branch(self.store, conversation_id)
         parts = self.attachments.parts.parts(m.id for m in history)
         prefix = history_prompt(record, history, self.settings().generation, parts=parts)
-        return await self.slots.prepare(conversation_id, prefix)
+        tools = self.tools is not None and any(s.enabled for s in self.tools.servers().servers)
+        images = self.attachments.parts.has_images(conversation_id)
+        opening = opening_fields(record.options, prefix, tools=tools, images=images)
+        return await self.slots.prepare(conversation_id, prefix, opening)
 
     def prepare_soon(self, conversation_id: str) -> None:
         """:meth:`prepare` in the background (the conversation was opened); failures are logged."""

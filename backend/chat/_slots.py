@@ -18,6 +18,9 @@ slot already holds a prefix of the prompt (``cache_n``). So:
   its file into a slot at once, while the user reads and types, so the answer to the next message
   starts by reading only that message: restoring a 3,000-token cache is a ~70 MB read. It takes
   a free slot or the least recently used idle one, never waits for a busy one.
+- **The next turn's opening read ahead.** After that restore, the tokens the next prompt adds
+  before the user's message (the template's turn markers) are read into the slot too
+  (``_read_ahead``), so the answer reads only the message and what follows it.
 - **Saved once.** A slot whose cache is already on disk for the same messages (restored and not
   extended since) is not written again when it gives its slot up.
 - **Server restarts** show up as a new ``Endpoint.generation``: every slot is empty then, so all
@@ -36,15 +39,17 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 
 from ..errors import ServerError, ServerUnavailable
 from ..llama import ChatMessage, LlamaCppAdapter
+from ._read_ahead import read_opening_ahead
 from ._records import utc_now
 from ._slot_caches import SlotCacheRecord, SlotCaches
 from ._store import ConversationStore
@@ -189,13 +194,19 @@ class SlotManager:
                 return held.slot_id
         return None
 
-    async def prepare(self, conversation_id: str, messages: Sequence[ChatMessage]) -> bool:
+    async def prepare(
+        self,
+        conversation_id: str,
+        messages: Sequence[ChatMessage],
+        opening: Mapping[str, Any] | None = None,
+    ) -> bool:
         """Restore the conversation's saved cache before it is asked anything (it was opened).
 
         ``messages`` is how its next prompt begins. Only a conversation with a saved cache that
         no slot holds is restored, into a free slot or the least recently used idle one; with
-        every slot busy nothing happens (the next answer restores it then). Returns whether the
-        cache was restored.
+        every slot busy nothing happens (the next answer restores it then). With ``opening``
+        (the next request's template fields) the next user turn's opening is then read too
+        (``_read_ahead``). Returns whether the cache was restored.
         """
         if not self.persistent or self.caches.get(conversation_id) is None:
             return False
@@ -208,6 +219,8 @@ class SlotManager:
                 return False
             held = self._held[conversation_id] = _Held(slot_id, self._model_path)
             await self._restore(conversation_id, held, messages)
+            if held.messages is not None and opening is not None:
+                await read_opening_ahead(self.adapter, slot_id, messages, opening)
         if held.messages is None:
             return False
         log.info("Restored the cache of %s into slot %d on opening it", conversation_id, slot_id)

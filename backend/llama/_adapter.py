@@ -32,11 +32,12 @@ from typing import Any, ClassVar, Literal
 import anyio
 import httpx
 
+from ..contract import Timings
 from ..errors import ServerError, ServerStalled
 from ._endpoint import Endpoint, EndpointProvider
 from ._errors import error_from_httpx, error_from_response
 from ._sse import aiter_chat_deltas, aiter_sse
-from ._types import ChatAccumulator, ChatDelta, ChatResult, parse_choice_delta
+from ._types import ChatAccumulator, ChatDelta, ChatResult, parse_choice_delta, parse_timings
 
 __all__ = ["ChatMessage", "LlamaCppAdapter", "SlotAction"]
 
@@ -127,7 +128,7 @@ class LlamaCppAdapter:
             json=json,
             params=params,
             headers=_auth(endpoint),
-            timeout=self._timeout(read_timeout),
+            timeout=_with_read_timeout(self._client.timeout, read_timeout),
         )
 
     async def _send(
@@ -148,14 +149,6 @@ class LlamaCppAdapter:
             return await self._client.send(request, stream=stream)
         except httpx.HTTPError as exc:
             raise error_from_httpx(exc, what) from exc
-
-    def _timeout(self, read_timeout: float | None) -> httpx.Timeout:
-        base = self._client.timeout
-        if read_timeout is None:
-            return base
-        return httpx.Timeout(
-            connect=base.connect, read=read_timeout, write=base.write, pool=base.pool
-        )
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._request(method, path, **kwargs)
@@ -189,17 +182,33 @@ class LlamaCppAdapter:
         body = {} if filename is None else {"filename": filename}
         await self._request("POST", f"/slots/{slot_id}", params={"action": action}, json=body)
 
+    async def render(
+        self, messages: Sequence[ChatMessage], fields: Mapping[str, Any] | None = None
+    ) -> str:
+        """The prompt the model's chat template makes of ``messages`` (``/apply-template``);
+        ``fields`` are the other request fields that reach the template (``reasoning_effort``,
+        ``tools``...), parsed as a chat completion's."""
+        request = {**(fields or {}), "messages": list(messages)}
+        body = await self._json("POST", "/apply-template", json=request)
+        prompt = body.get("prompt") if isinstance(body, dict) else None
+        if not isinstance(prompt, str):
+            raise ServerError("llama-server sent no prompt for /apply-template.")
+        return prompt
+
     async def tokenize(self, text: str | Sequence[ChatMessage]) -> list[int]:
         """The model's tokens for ``text``; for chat messages, of the prompt the model's chat
-        template makes of them (``/apply-template`` first)."""
-        content: object = text
-        if not isinstance(text, str):
-            body = await self._json("POST", "/apply-template", json={"messages": list(text)})
-            content = body.get("prompt") if isinstance(body, dict) else None
-            if not isinstance(content, str):
-                raise ServerError("llama-server sent no prompt for /apply-template.")
+        template makes of them (:meth:`render` first)."""
+        content = text if isinstance(text, str) else await self.render(text)
         body = await self._json("POST", "/tokenize", json={"content": content})
         return [int(t) for t in body.get("tokens", [])]
+
+    async def prefill(self, slot_id: int, prompt: str) -> Timings:
+        """Read ``prompt`` into slot ``slot_id`` without answering (``/completion`` with
+        ``n_predict: 0``): what the slot already holds of it is kept, the rest is read."""
+        request = {"prompt": prompt, "n_predict": 0, "id_slot": slot_id, "cache_prompt": True}
+        body = await self._json("POST", "/completion", json=request)
+        timings = parse_timings(body.get("timings")) if isinstance(body, dict) else None
+        return timings or Timings()
 
     async def end_reasoning(self, completion_id: str) -> None:
         """Make a streaming answer stop thinking now (``POST /v1/chat/completions/control``,
@@ -208,22 +217,6 @@ class LlamaCppAdapter:
         await self._request("POST", "/v1/chat/completions/control", json=body)
 
     # -- chat completions -------------------------------------------------------------------
-
-    @staticmethod
-    def _chat_body(
-        messages: Sequence[ChatMessage],
-        params: Mapping[str, Any] | None,
-        slot_id: int | None,
-        stream: bool,
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {"messages": list(messages), "stream": stream, "cache_prompt": True}
-        if stream:
-            body["stream_options"] = {"include_usage": True}
-            body["return_progress"] = True
-        body.update(params or {})
-        if slot_id is not None:
-            body["id_slot"] = slot_id
-        return body
 
     async def chat(
         self,
@@ -234,7 +227,7 @@ class LlamaCppAdapter:
         read_timeout: float | None = None,
     ) -> ChatResult:
         """One complete answer (``POST /v1/chat/completions`` without streaming)."""
-        body = self._chat_body(messages, params, slot_id, stream=False)
+        body = _chat_body(messages, params, slot_id, stream=False)
         raw = await self._json("POST", "/v1/chat/completions", json=body, read_timeout=read_timeout)
         accumulator = ChatAccumulator()
         accumulator.add(parse_choice_delta(raw, "message"))
@@ -255,7 +248,7 @@ class LlamaCppAdapter:
         ``stall_timeout``: the longest silence between two chunks once the stream has begun.
         """
         endpoint = await self.endpoints.endpoint()
-        body = self._chat_body(messages, params, slot_id, stream=True)
+        body = _chat_body(messages, params, slot_id, stream=True)
         request = self._build(
             endpoint, "POST", "/v1/chat/completions", json=body, read_timeout=read_timeout
         )
@@ -286,6 +279,30 @@ class LlamaCppAdapter:
                     detail="Settings → Engine → stall timeout sets how long to wait.",
                 )
             yield chunk
+
+
+def _with_read_timeout(base: httpx.Timeout, read_timeout: float | None) -> httpx.Timeout:
+    """``base`` with ``read_timeout`` as its read timeout, when one is given."""
+    if read_timeout is None:
+        return base
+    return httpx.Timeout(connect=base.connect, read=read_timeout, write=base.write, pool=base.pool)
+
+
+def _chat_body(
+    messages: Sequence[ChatMessage],
+    params: Mapping[str, Any] | None,
+    slot_id: int | None,
+    stream: bool,
+) -> dict[str, Any]:
+    """A chat completion's request body (streamed ones report usage and prompt progress)."""
+    body: dict[str, Any] = {"messages": list(messages), "stream": stream, "cache_prompt": True}
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+        body["return_progress"] = True
+    body.update(params or {})
+    if slot_id is not None:
+        body["id_slot"] = slot_id
+    return body
 
 
 async def _read(response: httpx.Response) -> bytes:

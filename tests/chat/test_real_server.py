@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from backend.chat import ChatOrchestrator, ConversationStore, SlotCaches, SlotManager
+from backend.chat import (
+    ChatOrchestrator,
+    ConversationStore,
+    SlotCaches,
+    SlotManager,
+    export_json,
+    import_json,
+)
 from backend.config import Settings
 from backend.contract import BridgeEvent, StreamChunkEvent, StreamEndEvent, StreamErrorEvent
 from backend.llama import Endpoint, LlamaCppAdapter
@@ -245,3 +254,51 @@ async def test_a_conversation_opened_after_a_restart_reads_only_its_new_message(
     # sampled, never read); what is read is the question and the template's ~11 tokens.
     assert answer.timings.cache_n >= before.timings.prompt_n + before.timings.predicted_n - 1
     assert answer.timings.prompt_n <= new_turn + 16
+
+
+async def test_the_next_turns_opening_is_read_on_opening_and_the_answer_stays_the_same(
+    llama_server_factory: ServerFactory,
+    tmp_path: Path,
+    small_settings: Settings,
+) -> None:
+    """Two copies of a conversation with the same saved cache: after a restart one is opened
+    (restored, and its next turn's opening read ahead), the other restored when the message is
+    sent. The greedy answers are identical; the opened one's answer reads only the message and
+    the answer's own opening (ChatML's ``<|im_end|>\\n<|im_start|>assistant\\n``)."""
+    slot_dir = tmp_path / "slots"
+    first = llama_server_factory(slot_dir=slot_dir)
+    provider = MovingEndpoint(first)
+    history = "Here are my notes about the trip. " + "The orchards bloomed in the valley. " * 20
+    question = "What bloomed?"
+    with ConversationStore(tmp_path / "app.db") as store:
+        async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
+            slots = SlotManager(adapter, store, slot_dir=slot_dir)
+            async with ChatOrchestrator(
+                store, adapter, lambda e: None, lambda: small_settings, slots=slots
+            ) as chat:
+                opened_id = (await chat.conversations.create_conversation()).id
+                await chat.handle_user_message(opened_id, history)
+            (sent_id,) = import_json(store, export_json(store, [opened_id]))
+            caches = SlotCaches(store)
+            saved = caches.get(opened_id)
+            assert saved is not None
+            copy = replace(saved, conversation_id=sent_id, filename=f"ld-{sent_id}.bin")
+            shutil.copyfile(slot_dir / saved.filename, slot_dir / copy.filename)
+            caches.put(copy)
+            first.stop()
+            provider.point_at(llama_server_factory(slot_dir=slot_dir))
+            slots = SlotManager(adapter, store, slot_dir=slot_dir)
+            async with ChatOrchestrator(
+                store, adapter, lambda e: None, lambda: small_settings, slots=slots
+            ) as chat:
+                assert await chat.prepare(opened_id)
+                opened = await chat.handle_user_message(opened_id, question)
+                at_send = await chat.handle_user_message(sent_id, question)
+            answer_opening = len(await adapter.tokenize("<|im_end|>\n<|im_start|>assistant\n"))
+            new_turn = len(await adapter.tokenize(question)) + answer_opening
+    assert opened.timings is not None
+    assert at_send.timings is not None
+    assert at_send.timings.cache_n > 100  # the copy's cache was restored too
+    assert opened.content == at_send.content
+    assert opened.timings.prompt_n == new_turn
+    assert at_send.timings.prompt_n > new_turn + 3  # the user turn's opening, read at send

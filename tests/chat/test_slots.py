@@ -11,9 +11,11 @@ from backend.chat import (
     ConversationStore,
     SlotCaches,
     SlotManager,
+    opening_fields,
     prefix_hash,
 )
 from backend.config import Settings
+from backend.contract import ConversationOptions
 from backend.llama import FakeLlamaServer, FakeReply, LlamaCppAdapter
 from tests.waiting import wait_until_async
 
@@ -309,3 +311,40 @@ async def test_a_restored_cache_that_gives_up_its_slot_unchanged_is_not_saved_ag
     answer = await chat.handle_user_message(a.id, "again")  # restored from that file
     assert answer.timings is not None
     assert answer.timings.cache_n == 7
+
+
+async def test_a_failed_read_ahead_keeps_the_restored_cache(
+    chat: ChatOrchestrator, fake: FakeLlamaServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    conversation = await chat.conversations.create_conversation()
+    await chat.handle_user_message(conversation.id, "one")
+    await chat.slots.save_all()
+    fake.restart()
+    assert await chat.prepare(conversation.id)  # the fake has no /completion: 404
+    assert "Could not read the next turn's opening ahead" in caplog.text
+    answer = await chat.handle_user_message(conversation.id, "two")
+    assert answer.timings is not None
+    assert answer.timings.cache_n == 7
+
+
+@pytest.mark.parametrize(
+    ("tools", "images", "calls", "read"),
+    [
+        (False, False, False, True),
+        (True, False, False, False),
+        (False, True, False, False),
+        (False, False, True, False),
+    ],
+)
+def test_the_opening_is_read_ahead_only_when_the_prompt_is_the_rendered_messages(
+    tools: bool, images: bool, calls: bool, read: bool
+) -> None:
+    history: list[dict[str, object]] = [{"role": "user", "content": "hi"}]
+    if calls:
+        history.append({"role": "assistant", "content": "", "tool_calls": [{"id": "c1"}]})
+    options = ConversationOptions(reasoning_effort="low")
+    fields = opening_fields(options, history, tools=tools, images=images)
+    if read:
+        assert fields == {"reasoning_effort": "low", "reasoning_control": True}
+    else:
+        assert fields is None
