@@ -269,6 +269,21 @@ class _Meter:
         return budget(self._before, snapshot(self._roots), seconds)
 
 
+def blank_chromium_idle() -> dict[str, float]:
+    """Headless Chromium on about:blank, idle: how much of the idle page's CPU is the browser's
+    own (``frontend/scripts/blank-page.js``, the same flags as the page's)."""
+    script = ROOT / "frontend" / "scripts" / "blank-page.js"
+    command = ["node", str(script), "--idle", str(IDLE_S + 3)]
+    page = subprocess.Popen(command, cwd=ROOT / "frontend", stdout=subprocess.PIPE, text=True)
+    assert page.stdout is not None
+    if page.stdout.readline().strip() != "IDLE":
+        raise SystemExit("blank-page.js did not open about:blank")
+    usage = idle_usage([], [p.pid for p in psutil.Process(page.pid).children(recursive=True)])
+    if page.wait(60) != 0:
+        raise SystemExit(f"blank-page.js failed (exit {page.returncode})")
+    return usage
+
+
 def _window_processes(pid: int) -> tuple[list[int], list[int]]:
     """The app (Python) and its QtWebEngine processes; llama-server is left out."""
     children = psutil.Process(pid).children(recursive=True)

@@ -17,7 +17,8 @@ of each answer.
 
 Idle (nothing streaming, after an answer): CPU (% of one core) and PSS of the app's Python
 process and every QtWebEngine process (llama-server left out), of browser mode's backend with
-no page and with the page open (then Chromium's processes too). Goal: ~0% CPU.
+no page and with the page open (then Chromium's processes too), and of the same headless
+Chromium on about:blank (how much of the open page's share is the browser's own). Goal: ~0% CPU.
 
 Each answer also carries the CPU budget of its streaming phase: every process's and its busiest
 threads' % of one core from /proc (``_cpu_budget``), which does not change with the load; the
@@ -41,7 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from _benchkit import report, smol_engine
-from _share_apps import AloneServer, Answer, BrowserApp, scratch, window_answer
+from _share_apps import (
+    AloneServer,
+    Answer,
+    BrowserApp,
+    blank_chromium_idle,
+    scratch,
+    window_answer,
+)
 from bench_package import xvfb
 
 RUNS = 3
@@ -68,7 +76,12 @@ def run(
 ) -> dict[str, Any]:
     binary, model = smol_engine()
     answers: dict[str, list[Answer]] = {path: [] for path in paths}
-    idle: dict[str, list[dict[str, float]]] = {"window": [], "browser_no_page": [], "page": []}
+    idle: dict[str, list[dict[str, float]]] = {
+        "window": [],
+        "browser_no_page": [],
+        "page": [],
+        "chromium_blank": [],
+    }
     load_start = round(os.getloadavg()[0], 1)
     with scratch("llamadesk-bench-share-") as work, xvfb() as display:
         alone = AloneServer(binary.path, model, work, threads)
@@ -88,6 +101,7 @@ def run(
                         answer, page_idle = browser.page_answer(idle=True)
                         answers[path].append(answer)
                         idle["page"].append(page_idle or {})
+                        idle["chromium_blank"].append(blank_chromium_idle())
                     else:
                         answer, window_idle = window_answer(display, threads, window_env)
                         answers[path].append(answer)
