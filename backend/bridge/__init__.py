@@ -8,6 +8,7 @@ reads the registry off it, and everything below serves exactly those commands.
 - ``_envelope``: outcomes as JSON-safe ``{"ok": ...}`` envelopes.
 - ``_api``: ``LlamaDeskApi``, pywebview's ``js_api``: one public method per command.
 - ``_http``: browser mode, the same commands over HTTP and events over SSE (``EventHub``).
+- ``_spa``: ``SpaAssets``, browser mode's built SPA, read once and served from memory.
 - ``_events``: ``EventPump`` coalesces events and pushes them to the page (``WindowTarget``).
 - ``_schema``: ``contract_schema``, the JSON schema the TypeScript types are generated from.
 """

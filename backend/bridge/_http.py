@@ -15,11 +15,7 @@ resolves to 127.0.0.1 gets 403, as does a wrong port), a body that is not strict
 method (404/405), and a bug (500 ``internal``). The token is compared as bytes, so any header
 text is merely wrong, never an error.
 
-The SPA's hashed bundles (``/_app/immutable/``, named by their content) are served as cacheable
-for a year, immutable, the way SvelteKit's own server does: a page opened again takes them from
-the browser's cache (and V8's code cache) instead of the app's event loop, which at start-up is
-busy launching llama-server. Everything else (``index.html``, ``bootstrap.js``) is ``no-cache``,
-so a new build is always seen.
+The built SPA is served from memory (``SpaAssets``: why, and its caching).
 """
 
 from __future__ import annotations
@@ -28,7 +24,6 @@ import asyncio
 import hmac
 import ipaddress
 import json
-import os
 import threading
 from collections.abc import AsyncGenerator, Collection, Sequence
 from pathlib import Path
@@ -39,13 +34,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import strict_json
 from ..contract import bridge_error
 from ..errors import ErrorCode, InvalidArgument
 from ._dispatch import CommandDispatcher
+from ._spa import SpaAssets
 
 __all__ = [
     "EventHub",
@@ -203,28 +198,6 @@ async def _unknown_api(request: Request) -> Response:
     return _error(405, "invalid_argument", f"/api/{path} takes {allowed}, not {request.method}.")
 
 
-_IMMUTABLE_PREFIX = "/_app/immutable/"
-
-
-class _SpaFiles(StaticFiles):
-    """The built SPA: its content-hashed bundles cacheable for good, the rest revalidated."""
-
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        """Starlette's file response with a ``Cache-Control`` chosen by the path."""
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        immutable = str(scope["path"]).startswith(_IMMUTABLE_PREFIX)
-        response.headers["Cache-Control"] = (
-            "public, max-age=31536000, immutable" if immutable else "no-cache"
-        )
-        return response
-
-
 def create_http_app(
     dispatcher: CommandDispatcher,
     hub: EventHub,
@@ -273,7 +246,7 @@ def create_http_app(
             Route("/api/events", events, methods=["GET"]),
             Route("/api/{name:str}", command, methods=["POST"]),
             Route("/api/{rest:path}", _unknown_api, methods=_ALL_METHODS),
-            Mount("/", _SpaFiles(directory=static_dir, html=True)),
+            Mount("/", SpaAssets(static_dir)),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _bug},
     )

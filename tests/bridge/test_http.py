@@ -228,13 +228,27 @@ async def test_unknown_routes_and_methods_get_the_envelope(
     _is_envelope(response, status, code)
 
 
-async def test_hashed_bundles_are_cached_for_good_and_the_page_is_revalidated(
-    client: httpx.AsyncClient, tmp_path: Path
-) -> None:
+@pytest.fixture
+async def built_client(
+    handlers: FakeHandlers, portal: BlockingPortal, hub: EventHub, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app made after a build's files are in place (it reads them at start)."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>LlamaDesk</title>")
     bundle = tmp_path / "_app" / "immutable" / "chunks"
     bundle.mkdir(parents=True)
     (bundle / "app.Du5Ek_UU.js").write_text("export {};")
     (tmp_path / "bootstrap.js").write_text("void 0;")
+    dispatcher = CommandDispatcher(COMMANDS, handlers, portal, timeout_s=2.0)
+    app = create_http_app(dispatcher, hub, token=TOKEN, static_dir=tmp_path)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:9999") as c:
+        yield c
+
+
+async def test_hashed_bundles_are_cached_for_good_and_the_page_is_revalidated(
+    built_client: httpx.AsyncClient,
+) -> None:
+    client = built_client
     chunk = await client.get("/_app/immutable/chunks/app.Du5Ek_UU.js")
     assert chunk.status_code == 200
     assert chunk.headers["cache-control"] == "public, max-age=31536000, immutable"
@@ -245,3 +259,27 @@ async def test_hashed_bundles_are_cached_for_good_and_the_page_is_revalidated(
     index = await client.get("/")
     again = await client.get("/", headers={"If-None-Match": index.headers["etag"]})
     assert again.status_code == 304  # revalidated, not sent again
+
+
+async def test_the_build_is_served_from_memory_read_once_at_start(
+    built_client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Each file is read when the app is made: a request touches no file (nor a worker thread)."""
+    chunk = tmp_path / "_app" / "immutable" / "chunks" / "app.Du5Ek_UU.js"
+    chunk.unlink()
+    (tmp_path / "index.html").unlink()
+    answer = await built_client.get("/_app/immutable/chunks/app.Du5Ek_UU.js")
+    assert answer.status_code == 200
+    assert answer.text == "export {};"
+    assert answer.headers["content-type"].startswith("text/javascript")
+    assert "LlamaDesk" in (await built_client.get("/")).text
+    head = await built_client.head("/bootstrap.js")
+    assert (head.status_code, head.content, head.headers["content-length"]) == (200, b"", "7")
+
+
+async def test_paths_outside_the_build_and_other_methods_get_the_envelope(
+    built_client: httpx.AsyncClient,
+) -> None:
+    for path in ("/missing.js", "/index.htm", "/_app/", "/_app/immutable"):
+        _is_envelope(await built_client.get(path), 404, "not_found")
+    _is_envelope(await built_client.post("/index.html"), 405, "invalid_argument")
