@@ -18,7 +18,9 @@ of each answer.
 Idle (nothing streaming, after an answer): CPU (% of one core) and PSS of the app's Python
 process and every QtWebEngine process (llama-server left out), of browser mode's backend with
 no page and with the page open (then Chromium's processes too), and of the same headless
-Chromium on about:blank (how much of the open page's share is the browser's own). Goal: ~0% CPU.
+Chromium on about:blank (how much of the open page's share is the browser's own), and once of
+browser mode with no page after ``SETTLE_S`` without a request (the app idle for a while, its
+health checks slowed down). Goal: ~0% CPU.
 
 Each answer also carries the CPU budget of its streaming phase: every process's and its busiest
 threads' % of one core from /proc (``_cpu_budget``), which does not change with the load; the
@@ -38,6 +40,7 @@ import argparse
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,7 @@ from _share_apps import (
 from bench_package import xvfb
 
 RUNS = 3
+SETTLE_S = 12.0
 GOAL_RATIO = 0.95
 PATHS = ("alone", "api", "page", "window")
 
@@ -81,6 +85,7 @@ def run(
         "browser_no_page": [],
         "page": [],
         "chromium_blank": [],
+        "browser_no_page_settled": [],
     }
     load_start = round(os.getloadavg()[0], 1)
     with scratch("llamadesk-bench-share-") as work, xvfb() as display:
@@ -106,6 +111,10 @@ def run(
                         answer, window_idle = window_answer(display, threads, window_env)
                         answers[path].append(answer)
                         idle["window"].append(window_idle)
+            # After SETTLE_S without a request the backend's health checks slow down as an
+            # idle app's do (the supervisor's idle_after_s, 10 s): measure that idle too.
+            time.sleep(SETTLE_S)
+            idle["browser_no_page_settled"].append(browser.idle())
         finally:
             browser.stop()
             alone.stop()

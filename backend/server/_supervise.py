@@ -5,13 +5,16 @@ A :class:`ServerRun` is one spawned process and what is known about it. The
 once, not at the next request), reads its output into the log and a short tail, polls
 ``/health`` until ready (killing the server at ``start_timeout_s``; a line saying the model is
 loaded asks at once, so readiness is seen within milliseconds of it, not at the next poll) and
-then every
-``health_interval_s``, or at once when ``check_soon`` says an answer stalled. A failed check
-makes the server ``unhealthy``; ``hang_after_failures`` in a row mean it hangs, and it is
-killed. With ``idle_unload_minutes`` set, a healthy check that finds no request for that long
-and no slot still processing (``/slots``; when it cannot tell, the server stays) reports the run
-idle; a router's models are tended one by one instead. When the process ends, the pid record
-goes and, unless the monitor stopped it, ``on_exit`` decides what comes next.
+then every ``health_interval_s``, or at once when ``check_soon`` says an answer stalled; idle
+(no request for ``idle_after_s``, no idle unloading, no router) only every ``idle_health_s``,
+and at once when a request comes. A failed check makes the server ``unhealthy``;
+``hang_after_failures`` in a row mean it hangs, and it is killed. With ``idle_unload_minutes``
+set, a healthy check that finds no request for that long and no slot still processing
+(``/slots``; when it cannot tell, the server stays) reports the run idle; a router's models are
+tended one by one instead. When the process ends, the pid record goes and, unless the monitor
+stopped it, ``on_exit`` decides what comes next.
+
+Long because: one run's lifecycle (launch, readiness, health, idleness, exit) reads as one piece.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ from ._state import Lifecycle, ServerPhase
 __all__ = ["ServerRun", "Supervisor"]
 
 _READY_POLL_S = 0.05
+_IDLE_AFTER_S = 10.0
+_IDLE_HEALTH_S = 15.0
 # Lines llama-server prints once /health answers 200 (after its model is loaded).
 _READY_LINE = re.compile(r"model loaded|listening on|all slots are idle")
 _PROGRESS_EVERY_S = 1.0
@@ -212,6 +217,9 @@ class Supervisor:
         self._stack: AsyncExitStack | None = None
         self.ready_poll_s = _READY_POLL_S
         """How often ``/health`` is asked while a server loads, besides when it says ready."""
+        self.idle_after_s, self.idle_health_s = _IDLE_AFTER_S, _IDLE_HEALTH_S
+        """No request for ``idle_after_s``: checks only every ``idle_health_s`` (an idle app
+        polls ~nothing; its exit is seen at once all the same)."""
 
     async def __aenter__(self) -> Supervisor:
         """Open the HTTP client and the task group."""
@@ -249,8 +257,22 @@ class Supervisor:
         self.tasks.start_soon(self._supervise, run, engine, name=f"llama-server {run.process.pid}")
 
     def touch(self) -> None:
-        """Note a request now (for the idle timeout)."""
+        """Note a request now (for the idle timeout); after an idle time, check health now."""
+        was_idle = self._idle()
         self._last_use = time.monotonic()
+        if was_idle and self._check_now is not None:
+            self._check_now.set()
+
+    def _idle(self) -> bool:
+        return time.monotonic() - self._last_use >= self.idle_after_s
+
+    def _health_pause_s(self, run: ServerRun, engine: EngineSettings) -> float:
+        """The pause before the next check: longer while idle, unless the checks also time
+        idle unloading or tend a router's models."""
+        tending = run.router is not None or bool(engine.idle_unload_minutes)
+        if tending or not self._idle():
+            return engine.health_interval_s
+        return max(engine.health_interval_s, self.idle_health_s)
 
     def check_soon(self) -> None:
         """Run the next health check now (an answer stalled), so a hung server is found sooner."""
@@ -310,7 +332,7 @@ class Supervisor:
                 return
             failures = 0
             while True:
-                await self._pause(engine.health_interval_s)
+                await self._pause(self._health_pause_s(run, engine))
                 healthy = await self._probe(run, engine.health_timeout_s)
                 if self._current() is not run:
                     return

@@ -384,3 +384,28 @@ async def test_readiness_is_seen_from_the_servers_model_loaded_line(
             endpoint = await monitor.endpoint()
         assert endpoint.generation == 2
         assert recorder.states[-1] == "ready"
+
+
+async def test_an_idle_server_is_checked_rarely_and_at_once_when_a_request_comes(
+    make_monitor: Any, real_engine: dict[str, Any]
+) -> None:
+    async with make_monitor(**real_engine) as (monitor, recorder):
+        monitor._supervisor.idle_after_s = 0.5
+        monitor._supervisor.idle_health_s = 3600.0
+        status = await monitor.start()
+        assert status.pid is not None
+        await anyio.sleep(1.0)  # no request for longer than idle_after_s: idle
+        os.kill(status.pid, signal.SIGSTOP)
+        try:
+            # At health_interval_s (0.1 s) a stopped server is unhealthy within ~0.4 s; idle,
+            # it is not asked at all meanwhile (a machine's load only makes checks rarer).
+            await anyio.sleep(2.0)
+            assert recorder.states == ["starting", "ready"]
+            asked_at = time.monotonic()
+            with anyio.move_on_after(0.5):
+                await monitor.endpoint()  # a request: the idle server is checked at once
+            await recorder.wait_for("unhealthy", timeout_s=5)
+            found_s = time.monotonic() - asked_at
+        finally:
+            os.kill(status.pid, signal.SIGCONT)
+    assert found_s < 2  # one check of 0.3 s, not the next one due in an hour
