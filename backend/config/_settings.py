@@ -175,6 +175,12 @@ class EngineSettings(_Section):
         description="The launch's draft model (-md), from the model's load settings.",
         title="Draft model",
     )
+    ngram_lookup: SkipJsonSchema[int | None] = Field(
+        None,
+        exclude=True,
+        description="The launch's n-gram lookup length, from the model's load settings.",
+        title="N-gram lookup",
+    )
     draft_max: SkipJsonSchema[int | None] = Field(
         None,
         exclude=True,

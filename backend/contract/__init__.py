@@ -15,6 +15,7 @@ Modules, by topic:
 - ``_chat``: conversations, messages, search, export/import.
 - ``_inspect``: a conversation's answer options, token probabilities, regenerating from a token.
 - ``_models``: the model list, per-model load settings, downloads.
+- ``_speculation``: a model's speculative decoding, LlamaDesk's n-gram sizes.
 - ``_server``: llama-server's status, sampling defaults and log.
 - ``_providers``: the local server and remote providers, their health, failover rules.
 - ``_local_api``: the local OpenAI-compatible server's state, URL and key.
@@ -133,7 +134,6 @@ from ._models import (
     ModelLoadState,
     ModelRef,
     ModelSettings,
-    NgramSpeculation,
     PickedFile,
     RemoveModelParams,
     SaveModelSettingsParams,
@@ -179,6 +179,13 @@ from ._rpc import (
     RpcWorkerState,
 )
 from ._server import LogsParams, ServerDefaults, ServerLogs, ServerState, ServerStatus
+from ._speculation import (
+    NGRAM_SIZES,
+    RECOMMENDED_NGRAM,
+    NgramSizes,
+    NgramSpeculation,
+    SpeculationSettings,
+)
 from ._storage import (
     BackupInfo,
     BackupList,
@@ -295,6 +302,8 @@ __all__ = [
     "ModelRef",
     "ModelSettings",
     "ModelsChangedEvent",
+    "NGRAM_SIZES",
+    "NgramSizes",
     "NgramSpeculation",
     "OpenExternalParams",
     "Opened",
@@ -317,6 +326,7 @@ __all__ = [
     "QueuePause",
     "QueuedMessage",
     "QueuedMessageRef",
+    "RECOMMENDED_NGRAM",
     "ReasoningEffort",
     "RefusedFile",
     "RegenerateFromTokenParams",
@@ -346,6 +356,7 @@ __all__ = [
     "SetFailoverParams",
     "SetToolRuleParams",
     "SetToolServerEnabledParams",
+    "SpeculationSettings",
     "Stopped",
     "StreamChunkEvent",
     "StreamEndEvent",

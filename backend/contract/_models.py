@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, Field
 
-from ._base import ID, Params, Wire, absent
+from ._base import ID, Params, Wire
+from ._speculation import SpeculationSettings
 
 __all__ = [
     "AddModelFileParams",
@@ -20,7 +20,6 @@ __all__ = [
     "ModelLoadState",
     "ModelRef",
     "ModelSettings",
-    "NgramSpeculation",
     "PickedFile",
     "RemoveModelParams",
     "SaveModelSettingsParams",
@@ -73,32 +72,13 @@ class ModelInfo(Wire):
     )
 
 
-NgramSpeculation = Literal[
-    "ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod", "ngram-cache"
-]
-"""The n-gram ``--spec-type`` values of the pinned llama-server: drafts from text already in the
-context, with no second model."""
-
-_SIZED = ("ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod")
-"""The n-gram methods whose draft length can be set (ngram-cache drafts a fixed 8 tokens)."""
-
-_NGRAM_SIMPLE_LOOKUP = 12
-"""ngram-simple's lookup length (``--spec-ngram-simple-size-n``): it drafts nothing when its
-draft length is shorter (``common_ngram_simple_draft`` in the pinned llama.cpp)."""
-
-
-def _refused(message: str) -> PydanticCustomError:
-    """A draft size that does not apply, worded as the form shows it (no "Value error, ")."""
-    return PydanticCustomError("draft_size", message)
-
-
-class ModelSettings(Wire):
+class ModelSettings(SpeculationSettings):
     """How one model loads; a null field inherits the engine setting of the same name.
 
     Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start. It is
     an argument too (``save_model_settings``), so it is strict like ``Params``. Speculative
-    decoding (``speculation``, ``draft_model_id`` and the draft sizes) is the model's own: null
-    is off, or llama-server's default size.
+    decoding (``SpeculationSettings``: the method, the draft model and the sizes) is the model's
+    own: null is off, or the default size (LlamaDesk's for an n-gram method).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -128,61 +108,6 @@ class ModelSettings(Wire):
     extra_args: list[str] | None = Field(
         None, description="Extra llama-server arguments, replacing the global ones."
     )
-    speculation: NgramSpeculation | None = Field(
-        default_factory=absent,
-        description="N-gram speculative decoding (--spec-type): drafts tokens from text already "
-        "in the conversation, no second model needed; null is off.",
-    )
-    draft_model_id: str | None = Field(
-        default_factory=absent,
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="A listed model that drafts tokens for this one (-md); it must share this "
-        "model's vocabulary. Null: no draft model.",
-    )
-    draft_max: int | None = Field(
-        default_factory=absent,
-        ge=1,
-        le=256,
-        description="Most tokens drafted at a time (--spec-draft-n-max for a draft model, the "
-        "n-gram method's own maximum); null keeps llama-server's default.",
-    )
-    draft_min: int | None = Field(
-        default_factory=absent,
-        ge=0,
-        le=256,
-        description="Fewest tokens a draft must have to be tried (--spec-draft-n-min, or "
-        "ngram-mod's minimum); null keeps llama-server's default.",
-    )
-
-    @field_validator("draft_max")
-    @classmethod
-    def _draft_max_applies(cls, value: int | None, info: ValidationInfo) -> int | None:
-        speculation = info.data.get("speculation")
-        if value is not None and speculation == "ngram-simple" and value < _NGRAM_SIMPLE_LOOKUP:
-            raise _refused(
-                f"ngram-simple drafts nothing below its {_NGRAM_SIMPLE_LOOKUP}-token lookup; "
-                f"set {_NGRAM_SIMPLE_LOOKUP} or more"
-            )
-        if value is None or info.data.get("draft_model_id") is not None or speculation in _SIZED:
-            return value
-        if speculation is None:
-            raise _refused("a draft size needs n-gram speculation or a draft model")
-        raise _refused(f"{speculation} drafts a fixed 8 tokens; its size cannot be set")
-
-    @field_validator("draft_min")
-    @classmethod
-    def _draft_min_applies(cls, value: int | None, info: ValidationInfo) -> int | None:
-        if value is None:
-            return value
-        drafting = info.data.get("draft_model_id") is not None
-        if not drafting and info.data.get("speculation") != "ngram-mod":
-            raise _refused("a minimum draft size needs a draft model or ngram-mod")
-        most = info.data.get("draft_max")
-        if most is not None and value > most:
-            raise _refused(f"the minimum must not exceed the maximum ({most})")
-        return value
 
 
 DownloadStatus = Literal["queued", "running", "paused", "failed", "done"]

@@ -89,6 +89,7 @@ def test_link_configure_and_remove_a_model(runtime: AppRuntime, tmp_path: Path) 
         "extra_args": None,
         "speculation": None,
         "draft_model_id": None,
+        "ngram_lookup": None,
         "draft_max": None,
         "draft_min": None,
     }

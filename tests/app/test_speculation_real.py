@@ -3,8 +3,9 @@ llama-server and SmolLM2: the launch's flags, the drafted tokens in each answer'
 draft model (SmolLM2 drafting for itself: the same vocabulary), and a draft llama-server cannot
 load, reported in words.
 
-One app for the whole story, over 10 s for a reason: three real launches (off, n-gram, draft
-model) and three greedy 48-token answers, each proving one of them (27 s at load 11 here).
+One app for the whole story, over 10 s for a reason: three real launches (off, the recommended
+n-gram method with LlamaDesk's sizes, draft model) and three greedy 48-token answers, each
+proving one of them (27 s at load 11 here, 12 s at load 3).
 """
 
 from __future__ import annotations
@@ -17,17 +18,26 @@ import psutil
 import pytest
 
 from backend.app._runtime import AppRuntime
-from backend.config import ConfigService
+from backend.config import ConfigService, EngineSettings
+from backend.contract import NGRAM_SIZES, RECOMMENDED_NGRAM
 from backend.paths import AppPaths
+from backend.server import speculation_argv
 from tests.app.test_models import Recorder
 from tests.models.conftest import Vocab, write_gguf
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.real_server
 
-CODE = "\n".join(f"def step_{n}(values):\n    return sum(values) + {n}\n" for n in range(4))
-PROMPT = f"Repeat this code exactly:\n\n```python\n{CODE}```"
-"""An answer that copies its prompt, so the n-gram drafts are accepted."""
+CODE = """def read_items(path):
+    items = []
+    with open(path) as handle:
+        for line in handle:
+            name, price = line.split(",")
+            items.append((name, float(price)))
+    return items
+"""
+PROMPT = f"Repeat this code exactly, but rename `handle` to `stream`:\n\n```python\n{CODE}```"
+"""A realistic edit of code: SmolLM2's answer copies most of it, so n-gram drafts are accepted."""
 
 
 @pytest.fixture
@@ -93,12 +103,12 @@ def test_ngram_speculation_and_a_draft_model_draft_tokens_in_each_answer(
     plain = _streamed_timings(runtime, events, conversation)
     assert plain.get("draft_n") is None, "nothing drafted while speculation is off"
 
-    argv = _relaunch_with(runtime, smol["id"], {"speculation": "ngram-simple", "draft_max": 16})
+    argv = _relaunch_with(runtime, smol["id"], {"speculation": RECOMMENDED_NGRAM})
 
-    assert (_after(argv, "--spec-type"), _after(argv, "--spec-ngram-simple-size-m")) == (
-        "ngram-simple",
-        "16",
-    )
+    chosen = speculation_argv(EngineSettings(speculation=RECOMMENDED_NGRAM))
+    start = argv.index("--spec-type")
+    assert argv[start : start + len(chosen)] == chosen, "the recommended method, no sizes set"
+    assert str(NGRAM_SIZES[RECOMMENDED_NGRAM].lookup) in chosen, "with LlamaDesk's sizes"
     assert "--spec-draft-model" not in argv
     ngram = _streamed_timings(runtime, events, conversation)
     assert ngram["draft_n"] > 0, ngram

@@ -37,10 +37,29 @@ from .conftest import CatalogueFactory, Vocab, write_gguf
             "the minimum must not exceed the maximum (4)",
         ),
         (
-            {"speculation": "ngram-simple", "draft_max": 8},
+            {"speculation": "ngram-simple", "draft_max": 4},
             "draft_max",
-            "ngram-simple drafts nothing below its 12-token lookup; set 12 or more",
+            "ngram-simple drafts nothing when its draft (4) is shorter than its 6-token lookup; "
+            "set 6 or more, or a shorter lookup",
         ),
+        (
+            {"speculation": "ngram-simple", "ngram_lookup": 12},
+            "draft_max",
+            "ngram-simple drafts nothing when its draft (8) is shorter than its 12-token lookup; "
+            "set 12 or more, or a shorter lookup",
+        ),
+        (
+            {"speculation": "ngram-mod", "draft_max": 1},
+            "draft_min",
+            "the minimum must not exceed the maximum (1)",
+        ),
+        ({"ngram_lookup": 4}, "ngram_lookup", "a lookup length needs n-gram speculation"),
+        (
+            {"speculation": "ngram-cache", "ngram_lookup": 4},
+            "ngram_lookup",
+            "ngram-cache has no lookup length",
+        ),
+        ({"speculation": "ngram-map-k", "ngram_lookup": 0}, "ngram_lookup", "greater than"),
         ({"speculation": "ngram-mod", "draft_max": 0}, "draft_max", "greater than or equal to 1"),
         ({"speculation": "ngram-mod", "draft_max": 257}, "draft_max", "less than or equal to 256"),
         ({"speculation": "lookahead"}, "speculation", "'ngram-simple'"),

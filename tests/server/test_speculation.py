@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend.config import EngineSettings
+from backend.contract import NGRAM_SIZES
 from backend.errors import ModelError
 from backend.server import RouterModel, build_argv, diagnose_exit, preset_text, speculation_argv
 
@@ -22,13 +23,31 @@ def test_nothing_is_added_while_speculation_is_off() -> None:
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("ngram-simple", ["--spec-type", "ngram-simple", "--spec-ngram-simple-size-m", "16"]),
-        ("ngram-map-k", ["--spec-type", "ngram-map-k", "--spec-ngram-map-k-size-m", "16"]),
-        ("ngram-map-k4v", ["--spec-type", "ngram-map-k4v", "--spec-ngram-map-k4v-size-m", "16"]),
+        (
+            "ngram-simple",
+            [
+                *("--spec-type", "ngram-simple"),
+                *("--spec-ngram-simple-size-n", "5", "--spec-ngram-simple-size-m", "16"),
+            ],
+        ),
+        (
+            "ngram-map-k",
+            [
+                *("--spec-type", "ngram-map-k"),
+                *("--spec-ngram-map-k-size-n", "5", "--spec-ngram-map-k-size-m", "16"),
+            ],
+        ),
+        (
+            "ngram-map-k4v",
+            [
+                *("--spec-type", "ngram-map-k4v"),
+                *("--spec-ngram-map-k4v-size-n", "5", "--spec-ngram-map-k4v-size-m", "16"),
+            ],
+        ),
         (
             "ngram-mod",
             [
-                *("--spec-type", "ngram-mod"),
+                *("--spec-type", "ngram-mod", "--spec-ngram-mod-n-match", "5"),
                 *("--spec-ngram-mod-n-max", "16", "--spec-ngram-mod-n-min", "4"),
             ],
         ),
@@ -36,9 +55,29 @@ def test_nothing_is_added_while_speculation_is_off() -> None:
 )
 def test_each_ngram_method_gets_its_own_size_flags(kind: str, expected: list[str]) -> None:
     engine = EngineSettings(
-        speculation=kind, draft_max=16, draft_min=4 if kind == "ngram-mod" else None
+        speculation=kind,
+        ngram_lookup=5,
+        draft_max=16,
+        draft_min=4 if kind == "ngram-mod" else None,
     )
     assert speculation_argv(engine) == expected
+
+
+@pytest.mark.parametrize("kind", ["ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod"])
+def test_empty_sizes_are_llamadesks_not_llama_servers(kind: str) -> None:
+    """llama-server's 12-token lookup and 48-64-token drafts ran SmolLM2 at 0.81x on a CPU
+    (bench_ngram_speculation); LlamaDesk's short ones at 1.4x: they must reach the command line."""
+    argv = speculation_argv(EngineSettings(speculation=kind))
+    sizes = NGRAM_SIZES[kind]
+    values = dict(zip(argv[2::2], argv[3::2], strict=True))
+    assert argv[:2] == ["--spec-type", kind]
+    lookup = "n-match" if kind == "ngram-mod" else "size-n"
+    most = "n-max" if kind == "ngram-mod" else "size-m"
+    assert values[f"--spec-{kind}-{lookup}"] == str(sizes.lookup)
+    assert values[f"--spec-{kind}-{most}"] == str(sizes.draft_max)
+    if kind == "ngram-mod":
+        assert values["--spec-ngram-mod-n-min"] == str(sizes.draft_min)
+    assert (sizes.lookup, sizes.draft_max) <= (8, 8), "short drafts: a CPU pays for refused ones"
 
 
 def test_ngram_cache_takes_no_size() -> None:
@@ -53,7 +92,7 @@ def test_a_draft_model_and_ngram_speculation_go_together() -> None:
     assert speculation_argv(engine) == [
         *("--spec-draft-model", str(DRAFT)),
         *("--spec-type", "ngram-simple,draft-simple"),
-        *("--spec-ngram-simple-size-m", "6"),
+        *("--spec-ngram-simple-size-n", "6", "--spec-ngram-simple-size-m", "6"),
         *("--spec-draft-n-max", "6", "--spec-draft-n-min", "2"),
     ]
 
@@ -84,6 +123,7 @@ def test_router_presets_carry_each_models_speculation() -> None:
     fast_section, plain_section = text.split("[plain]")
     assert "spec-type = ngram-mod\n" in fast_section
     assert "spec-ngram-mod-n-max = 32\nspec-ngram-mod-n-min = 8\n" in fast_section
+    assert "spec-ngram-mod-n-match = 8\n" in fast_section, "LlamaDesk's lookup when none is set"
     assert "spec" not in plain_section
 
 

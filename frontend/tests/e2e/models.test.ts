@@ -170,7 +170,9 @@ test('speculative decoding: n-gram method, draft model and sizes are checked, sa
 	const draft = dialog.getByLabel('Draft model');
 	const most = dialog.getByLabel('Most drafted tokens');
 	const fewest = dialog.getByLabel('Fewest drafted tokens');
+	const lookup = dialog.getByLabel('N-gram lookup');
 	await expect(method).toHaveValue('');
+	await expect(method.locator('option').nth(1)).toHaveText(/^ngram-mod: .*\(recommended\)$/);
 	await expect(most).toHaveAttribute('placeholder', 'needs speculation on');
 	await most.fill('8');
 	await dialog.getByRole('button', { name: 'Save settings' }).click();
@@ -179,7 +181,8 @@ test('speculative decoding: n-gram method, draft model and sizes are checked, sa
 	);
 
 	await method.selectOption('ngram-mod');
-	await expect(fewest).toHaveAttribute('placeholder', '48 (llama-server default)');
+	await expect(fewest).toHaveAttribute('placeholder', '2 (LlamaDesk default)');
+	await expect(lookup).toHaveAttribute('placeholder', '8 (LlamaDesk default)');
 	await most.fill('');
 	await draft.selectOption({ label: 'Qwen2.5 7B Instruct Q4_K_M' });
 	await expect(most).toHaveAttribute('placeholder', '3 (llama-server default)');
@@ -204,7 +207,13 @@ test('speculative decoding: n-gram method, draft model and sizes are checked, sa
 	const qwen = model(page, /Qwen2\.5 7B/);
 	await qwen.getByRole('button', { name: /^Load settings for Qwen/ }).click();
 	await method.selectOption('ngram-simple');
-	await expect(most).toHaveAttribute('placeholder', '48 (llama-server default)');
+	await expect(most).toHaveAttribute('placeholder', '8 (LlamaDesk default)');
+	await lookup.fill('12');
+	await dialog.getByRole('button', { name: 'Save settings' }).click();
+	await expect(dialog.locator('[data-field="draft_max"]').getByRole('alert')).toContainText(
+		'ngram-simple drafts nothing when its draft (8) is shorter than its 12-token lookup'
+	);
+	await lookup.fill('');
 	await expect(draft.getByRole('option', { name: /this model/ })).toHaveText(
 		'Qwen2.5 7B Instruct Q4_K_M (this model)'
 	);

@@ -1525,8 +1525,8 @@ export interface ModelRef {
  *
  * Bounds match ``EngineSettings``. Saved settings apply at the model's next (re)start. It is
  * an argument too (``save_model_settings``), so it is strict like ``Params``. Speculative
- * decoding (``speculation``, ``draft_model_id`` and the draft sizes) is the model's own: null
- * is off, or llama-server's default size.
+ * decoding (``SpeculationSettings``: the method, the draft model and the sizes) is the model's
+ * own: null is off, or the default size (LlamaDesk's for an n-gram method).
  *
  * This interface was referenced by `BridgeContract`'s JSON-Schema
  * via the `definition` "ModelSettings".
@@ -1541,11 +1541,11 @@ export interface ModelSettings {
 	 */
 	context_size: number | null;
 	/**
-	 * Most tokens drafted at a time (--spec-draft-n-max for a draft model, the n-gram method's own maximum); null keeps llama-server's default.
+	 * Most tokens drafted at a time (--spec-draft-n-max for a draft model, the n-gram method's own maximum); null is llama-server's default for a draft model, LlamaDesk's for an n-gram method.
 	 */
 	draft_max?: number | null;
 	/**
-	 * Fewest tokens a draft must have to be tried (--spec-draft-n-min, or ngram-mod's minimum); null keeps llama-server's default.
+	 * Fewest tokens a draft must have to be tried (--spec-draft-n-min, or ngram-mod's minimum); null is llama-server's default for a draft model, LlamaDesk's for ngram-mod.
 	 */
 	draft_min?: number | null;
 	/**
@@ -1565,7 +1565,11 @@ export interface ModelSettings {
 	 */
 	mmproj_file: string | null;
 	/**
-	 * N-gram speculative decoding (--spec-type): drafts tokens from text already in the conversation, no second model needed; null is off.
+	 * Tokens that must match earlier text before an n-gram draft (--spec-ngram-*-size-n, ngram-mod's --spec-ngram-mod-n-match); null is LlamaDesk's size for the method (NGRAM_SIZES).
+	 */
+	ngram_lookup?: number | null;
+	/**
+	 * N-gram speculative decoding (--spec-type): drafts tokens from text already in the conversation, no second model needed; null is off. Faster when answers repeat it (editing code, rewriting a text); ngram-mod is recommended.
 	 */
 	speculation?:
 		('ngram-simple' | 'ngram-map-k' | 'ngram-map-k4v' | 'ngram-mod' | 'ngram-cache') | null;

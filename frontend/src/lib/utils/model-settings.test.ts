@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { draftSizePlaceholders, fromForm, inheritedForm, toForm } from './model-settings';
+import schema from '../../../contract/bridge.schema.json';
+import {
+	NGRAM_METHODS,
+	RECOMMENDED_NGRAM,
+	draftSizePlaceholders,
+	fromForm,
+	inheritedForm,
+	toForm
+} from './model-settings';
 
 describe('model settings form', () => {
 	it('round-trips settings, empty fields meaning inherit', () => {
@@ -12,6 +20,7 @@ describe('model settings form', () => {
 			extra_args: ['--mlock', '-fa'],
 			speculation: 'ngram-mod' as const,
 			draft_model_id: 'llama32-3b',
+			ngram_lookup: 10,
 			draft_max: 32,
 			draft_min: 0
 		};
@@ -25,6 +34,7 @@ describe('model settings form', () => {
 			extra_args: '--mlock\n-fa',
 			speculation: 'ngram-mod',
 			draft_model_id: 'llama32-3b',
+			ngram_lookup: '10',
 			draft_max: '32',
 			draft_min: '0'
 		});
@@ -42,6 +52,7 @@ describe('model settings form', () => {
 				extra_args: '\n  \n',
 				speculation: '',
 				draft_model_id: '',
+				ngram_lookup: ' ',
 				draft_max: ' ',
 				draft_min: ''
 			})
@@ -54,6 +65,7 @@ describe('model settings form', () => {
 			extra_args: null,
 			speculation: null,
 			draft_model_id: null,
+			ngram_lookup: null,
 			draft_max: null,
 			draft_min: null
 		});
@@ -73,6 +85,7 @@ describe('model settings form', () => {
 			extra_args: '-fa',
 			speculation: '',
 			draft_model_id: '',
+			ngram_lookup: '',
 			draft_max: '',
 			draft_min: ''
 		});
@@ -96,7 +109,7 @@ describe('model settings form', () => {
 		]);
 	});
 
-	it("shows llama-server's draft sizes for what is chosen, or why a size does not apply", () => {
+	it("shows the sizes used when empty (LlamaDesk's, a draft model's llama-server's), or why not", () => {
 		const form = toForm({
 			context_size: null,
 			threads: null,
@@ -106,22 +119,51 @@ describe('model settings form', () => {
 			extra_args: null
 		});
 		expect(draftSizePlaceholders(form)).toEqual({
+			lookup: 'needs n-gram speculation',
 			max: 'needs speculation on',
 			min: 'needs speculation on'
 		});
 		expect(draftSizePlaceholders({ ...form, speculation: 'ngram-simple' })).toEqual({
-			max: '48 (llama-server default)',
+			lookup: '6 (LlamaDesk default)',
+			max: '8 (LlamaDesk default)',
 			min: 'not used by ngram-simple'
 		});
 		expect(draftSizePlaceholders({ ...form, speculation: 'ngram-mod' })).toEqual({
-			max: '64 (llama-server default)',
-			min: '48 (llama-server default)'
+			lookup: '8 (LlamaDesk default)',
+			max: '8 (LlamaDesk default)',
+			min: '2 (LlamaDesk default)'
 		});
-		expect(draftSizePlaceholders({ ...form, speculation: 'ngram-cache' }).max).toBe(
-			'not used by ngram-cache'
-		);
+		expect(draftSizePlaceholders({ ...form, speculation: 'ngram-cache' })).toEqual({
+			lookup: 'not used by ngram-cache',
+			max: 'not used by ngram-cache',
+			min: 'not used by ngram-cache'
+		});
 		expect(
 			draftSizePlaceholders({ ...form, speculation: 'ngram-simple', draft_model_id: 'small' })
-		).toEqual({ max: '3 (llama-server default)', min: '0 (llama-server default)' });
+		).toEqual({
+			lookup: '6 (LlamaDesk default)',
+			max: '3 (llama-server default)',
+			min: '0 (llama-server default)'
+		});
+	});
+
+	it("offers every n-gram method with the backend's sizes, the recommended one first", () => {
+		const speculation = schema.$defs.ModelSettings.properties.speculation;
+		const sizes = speculation.ngram_sizes as Record<
+			string,
+			{ lookup: number; draft_max: number; draft_min: number | null }
+		>;
+		const methods = speculation.anyOf[0]?.enum as string[];
+		expect(NGRAM_METHODS.map((method) => method.value).sort()).toEqual([...methods].sort());
+		for (const method of NGRAM_METHODS) {
+			const backend = sizes[method.value];
+			expect({ lookup: method.lookup, max: method.max, min: method.min }).toEqual(
+				backend
+					? { lookup: backend.lookup, max: backend.draft_max, min: backend.draft_min }
+					: { lookup: null, max: null, min: null }
+			);
+		}
+		expect(RECOMMENDED_NGRAM).toBe(speculation.recommended);
+		expect(NGRAM_METHODS[0]?.value).toBe(RECOMMENDED_NGRAM);
 	});
 });

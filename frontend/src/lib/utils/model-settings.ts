@@ -3,42 +3,83 @@ import type { ModelSettings } from '$lib/types';
 /** The n-gram methods the pinned llama-server offers (`--spec-type`), as the settings name them. */
 export type NgramSpeculation = NonNullable<ModelSettings['speculation']>;
 
-/** Each n-gram method, in a few words, and llama-server's default draft sizes (null: not settable). */
-export const NGRAM_METHODS: {
-	value: NgramSpeculation;
-	label: string;
+/** LlamaDesk's sizes for an n-gram method whose fields are left empty (`contract.NGRAM_SIZES`,
+ * tuned on a CPU, where a refused long draft costs more than it saves); null: not settable. */
+export interface NgramSizes {
+	lookup: number | null;
 	max: number | null;
 	min: number | null;
-}[] = [
+}
+
+/** The method the settings recommend (`contract.RECOMMENDED_NGRAM`). */
+export const RECOMMENDED_NGRAM: NgramSpeculation = 'ngram-mod';
+
+/** Each n-gram method, in a few words, with LlamaDesk's sizes; the recommended one first. */
+export const NGRAM_METHODS: ({ value: NgramSpeculation; label: string } & NgramSizes)[] = [
 	{
-		value: 'ngram-simple',
-		label: 'ngram-simple: what followed the last words',
-		max: 48,
-		min: null
+		value: 'ngram-mod',
+		label: 'ngram-mod: matches by a rolling hash (recommended)',
+		lookup: 8,
+		max: 8,
+		min: 2
 	},
 	{
 		value: 'ngram-map-k',
-		label: 'ngram-map-k: the most frequent continuation',
-		max: 48,
+		label: 'ngram-map-k: what followed before, shortened when refused',
+		lookup: 6,
+		max: 8,
 		min: null
 	},
-	{ value: 'ngram-map-k4v', label: 'ngram-map-k4v: up to four continuations', max: 48, min: null },
-	{ value: 'ngram-mod', label: 'ngram-mod: long matches by a rolling hash', max: 64, min: 48 },
-	{ value: 'ngram-cache', label: 'ngram-cache: a lookup cache (8 tokens)', max: null, min: null }
+	{
+		value: 'ngram-simple',
+		label: 'ngram-simple: what followed the last words',
+		lookup: 6,
+		max: 8,
+		min: null
+	},
+	{
+		value: 'ngram-map-k4v',
+		label: 'ngram-map-k4v: the most frequent of four continuations',
+		lookup: 6,
+		max: 8,
+		min: null
+	},
+	{
+		value: 'ngram-cache',
+		label: 'ngram-cache: needs a static lookup cache file',
+		lookup: null,
+		max: null,
+		min: null
+	}
 ];
 
 /** A draft model's default sizes (`--spec-draft-n-max`, `--spec-draft-n-min`). */
 const DRAFT_MODEL_SIZES = { max: 3, min: 0 };
 
-/** The placeholders of the draft size fields: llama-server's default for what is chosen, or why
- * the size does not apply. A draft model's sizes win when both ways are on. */
-export function draftSizePlaceholders(form: ModelSettingsForm): { max: string; min: string } {
+/** The placeholders of the size fields: the size used when the field is empty (LlamaDesk's for
+ * an n-gram method, llama-server's for a draft model), or why it does not apply. A draft model's
+ * sizes win when both ways are on; the lookup is the n-gram method's alone. */
+export function draftSizePlaceholders(form: ModelSettingsForm): {
+	lookup: string;
+	max: string;
+	min: string;
+} {
 	const method = NGRAM_METHODS.find((entry) => entry.value === form.speculation);
-	const sizes = form.draft_model_id ? DRAFT_MODEL_SIZES : method;
-	if (!sizes) return { max: 'needs speculation on', min: 'needs speculation on' };
-	const shown = (value: number | null) =>
-		value === null ? `not used by ${method?.value}` : `${value} (llama-server default)`;
-	return { max: shown(sizes.max), min: shown(sizes.min) };
+	const off = 'needs speculation on';
+	const shown = (value: number | null | undefined, whose: string) =>
+		value === null || value === undefined
+			? `not used by ${method?.value}`
+			: `${value} (${whose} default)`;
+	const lookup = method ? shown(method.lookup, 'LlamaDesk') : 'needs n-gram speculation';
+	if (form.draft_model_id) {
+		return {
+			lookup,
+			max: shown(DRAFT_MODEL_SIZES.max, 'llama-server'),
+			min: shown(DRAFT_MODEL_SIZES.min, 'llama-server')
+		};
+	}
+	if (!method) return { lookup, max: off, min: off };
+	return { lookup, max: shown(method.max, 'LlamaDesk'), min: shown(method.min, 'LlamaDesk') };
 }
 
 /** The per-model settings form: one text per field, empty meaning "inherit". */
@@ -56,6 +97,8 @@ export interface ModelSettingsForm {
 	speculation: '' | NgramSpeculation;
 	/** The id of the listed model that drafts, or empty for none. */
 	draft_model_id: string;
+	/** Tokens matched before an n-gram draft. */
+	ngram_lookup: string;
 	draft_max: string;
 	draft_min: string;
 }
@@ -72,6 +115,7 @@ export function toForm(settings: ModelSettings): ModelSettingsForm {
 		extra_args: settings.extra_args?.join('\n') ?? '',
 		speculation: settings.speculation ?? '',
 		draft_model_id: settings.draft_model_id ?? '',
+		ngram_lookup: settings.ngram_lookup?.toString() ?? '',
 		draft_max: settings.draft_max?.toString() ?? '',
 		draft_min: settings.draft_min?.toString() ?? ''
 	};
@@ -97,6 +141,7 @@ export function fromForm(form: ModelSettingsForm): ModelSettings {
 		extra_args: args.length > 0 ? args : null,
 		speculation: form.speculation || null,
 		draft_model_id: form.draft_model_id || null,
+		ngram_lookup: number(form.ngram_lookup),
 		draft_max: number(form.draft_max),
 		draft_min: number(form.draft_min)
 	};
@@ -117,6 +162,7 @@ export function inheritedForm(values: Record<string, unknown> | undefined): Mode
 		extra_args: args.join('\n'),
 		speculation: '',
 		draft_model_id: '',
+		ngram_lookup: '',
 		draft_max: '',
 		draft_min: ''
 	};

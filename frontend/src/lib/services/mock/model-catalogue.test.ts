@@ -150,6 +150,24 @@ describe('mock models', () => {
 				message: 'a minimum draft size needs a draft model or ngram-mod'
 			}
 		]);
+		const lookup = await invoke('save_model_settings', {
+			model_id: BIG,
+			settings: { ...base, speculation: 'ngram-simple', ngram_lookup: 12 }
+		});
+		expect(!lookup.ok && lookup.error.fields).toEqual([
+			{
+				field: 'settings.draft_max',
+				message:
+					'ngram-simple drafts nothing when its draft (8) is shorter than its 12-token lookup; set 12 or more, or a shorter lookup'
+			}
+		]);
+		const noLookup = await invoke('save_model_settings', {
+			model_id: BIG,
+			settings: { ...base, speculation: 'ngram-cache', ngram_lookup: 4 }
+		});
+		expect(!noLookup.ok && noLookup.error.fields).toEqual([
+			{ field: 'settings.ngram_lookup', message: 'ngram-cache has no lookup length' }
+		]);
 		const other = await invoke('save_model_settings', {
 			model_id: BIG,
 			settings: { ...base, draft_model_id: QWEN }

@@ -57,6 +57,7 @@ const NO_SETTINGS: ModelSettings = {
 	extra_args: null,
 	speculation: null,
 	draft_model_id: null,
+	ngram_lookup: null,
 	draft_max: null,
 	draft_min: null
 };

@@ -14,56 +14,86 @@ const TOKENIZERS: Record<string, string> = {
 	'gemma3-4b-it-q4km': 'gemma3'
 };
 
-const SIZED = ['ngram-simple', 'ngram-map-k', 'ngram-map-k4v', 'ngram-mod'];
+/** LlamaDesk's sizes for an empty field (`contract.NGRAM_SIZES`), by method. */
+const SIMPLE = { lookup: 6, max: 8, min: null };
+const MOD = { lookup: 8, max: 8, min: 2 };
+const SIZES: Record<string, { lookup: number; max: number; min: number | null }> = {
+	'ngram-simple': SIMPLE,
+	'ngram-map-k': SIMPLE,
+	'ngram-map-k4v': SIMPLE,
+	'ngram-mod': MOD
+};
 const MAX_SIZE = 256;
-/** ngram-simple's lookup length: a shorter draft length never drafts. */
-const NGRAM_SIMPLE_LOOKUP = 12;
+const MAX_LOOKUP = 64;
 
-function bound(field: string, value: number, min: number): BridgeFieldError | null {
+function bound(field: string, value: number, min: number, max = MAX_SIZE): BridgeFieldError | null {
 	if (!Number.isInteger(value)) return { field, message: 'Input should be a valid integer' };
 	if (value < min) return { field, message: `Input should be greater than or equal to ${min}` };
-	if (value > MAX_SIZE)
-		return { field, message: `Input should be less than or equal to ${MAX_SIZE}` };
+	if (value > max) return { field, message: `Input should be less than or equal to ${max}` };
 	return null;
+}
+
+const given = (value: number | null | undefined): value is number =>
+	value !== null && value !== undefined;
+
+function lookupError(settings: ModelSettings): BridgeFieldError | null {
+	const value = settings.ngram_lookup;
+	if (!given(value)) return null;
+	const field = 'settings.ngram_lookup';
+	const out = bound(field, value, 1, MAX_LOOKUP);
+	if (out) return out;
+	if (SIZES[settings.speculation ?? '']) return null;
+	if (!settings.speculation) return { field, message: 'a lookup length needs n-gram speculation' };
+	return { field, message: `${settings.speculation} has no lookup length` };
 }
 
 function maxError(settings: ModelSettings): BridgeFieldError | null {
 	const value = settings.draft_max;
-	if (value === null || value === undefined) return null;
 	const field = 'settings.draft_max';
-	const out = bound(field, value, 1);
-	if (out) return out;
-	if (settings.speculation === 'ngram-simple' && value < NGRAM_SIMPLE_LOOKUP)
-		return {
-			field,
-			message: `ngram-simple drafts nothing below its ${NGRAM_SIMPLE_LOOKUP}-token lookup; set ${NGRAM_SIMPLE_LOOKUP} or more`
-		};
-	if (settings.draft_model_id || SIZED.includes(settings.speculation ?? '')) return null;
-	if (!settings.speculation)
-		return { field, message: 'a draft size needs n-gram speculation or a draft model' };
+	if (given(value)) {
+		const out = bound(field, value, 1);
+		if (out) return out;
+		if (!settings.draft_model_id && !SIZES[settings.speculation ?? '']) {
+			if (!settings.speculation)
+				return { field, message: 'a draft size needs n-gram speculation or a draft model' };
+			return {
+				field,
+				message: `${settings.speculation} drafts a fixed 8 tokens; its size cannot be set`
+			};
+		}
+	}
+	if (settings.speculation !== 'ngram-simple') return null;
+	const most = given(value) ? value : SIMPLE.max;
+	const lookup = settings.ngram_lookup || SIMPLE.lookup;
+	if (most >= lookup) return null;
 	return {
 		field,
-		message: `${settings.speculation} drafts a fixed 8 tokens; its size cannot be set`
+		message: `ngram-simple drafts nothing when its draft (${most}) is shorter than its ${lookup}-token lookup; set ${lookup} or more, or a shorter lookup`
 	};
 }
 
 function minError(settings: ModelSettings): BridgeFieldError | null {
 	const value = settings.draft_min;
-	if (value === null || value === undefined) return null;
 	const field = 'settings.draft_min';
-	const out = bound(field, value, 0);
-	if (out) return out;
-	if (!settings.draft_model_id && settings.speculation !== 'ngram-mod')
-		return { field, message: 'a minimum draft size needs a draft model or ngram-mod' };
-	const most = settings.draft_max;
-	if (typeof most === 'number' && value > most)
+	const own = settings.speculation === 'ngram-mod';
+	if (given(value)) {
+		const out = bound(field, value, 0);
+		if (out) return out;
+		if (!settings.draft_model_id && !own)
+			return { field, message: 'a minimum draft size needs a draft model or ngram-mod' };
+	}
+	const fewest = given(value) || !own ? value : MOD.min;
+	const most = given(settings.draft_max) || !own ? settings.draft_max : MOD.max;
+	if (given(fewest) && given(most) && fewest > most)
 		return { field, message: `the minimum must not exceed the maximum (${most})` };
 	return null;
 }
 
-/** The draft size errors pydantic would report, by field. */
+/** The size errors pydantic would report, by field, in the backend's field order. */
 export function speculationErrors(settings: ModelSettings): BridgeFieldError[] {
-	return [maxError(settings), minError(settings)].filter((error) => error !== null);
+	return [lookupError(settings), maxError(settings), minError(settings)].filter(
+		(error) => error !== null
+	);
 }
 
 /** Why `draftId` cannot draft for `target` (`check_draft`), or null when it can. */
