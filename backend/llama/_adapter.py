@@ -24,8 +24,9 @@ monitor's ``check_soon``) hears of it so the server's health is checked at once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any, ClassVar, Literal
 
@@ -264,21 +265,73 @@ class LlamaCppAdapter:
             await response.aclose()
 
     async def _guarded(self, chunks: AsyncIterator[bytes], stall_s: float) -> AsyncIterator[bytes]:
-        """``chunks``, ended by ``ServerStalled`` after ``stall_s`` without one."""
-        while True:
-            with anyio.move_on_after(stall_s) as waited:
-                try:
-                    chunk = await anext(chunks)
-                except StopAsyncIteration:
-                    return
-            if waited.cancelled_caught:
-                self._on_stall()
-                raise ServerStalled(
-                    f"llama-server stopped sending: nothing for {stall_s:g} s. "
-                    "The text so far is kept; the server is being checked.",
-                    detail="Settings → Engine → stall timeout sets how long to wait.",
-                )
-            yield chunk
+        """``chunks``, ended by ``ServerStalled`` after ``stall_s`` without one.
+
+        One timer per stream, not one per chunk (arming and cancelling a timer for each of
+        ~100 tokens a second is CPU the model waits for): a wait only notes when it began, and
+        the timer, when it fires, cancels a wait that has lasted ``stall_s`` or re-arms itself
+        for when the current one would have.
+        """
+        watch = _StallWatch(stall_s)
+        try:
+            while True:
+                with watch.waiting() as wait:
+                    try:
+                        chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        return
+                if wait.cancelled_caught:
+                    self._on_stall()
+                    raise ServerStalled(
+                        f"llama-server stopped sending: nothing for {stall_s:g} s. "
+                        "The text so far is kept; the server is being checked.",
+                        detail="Settings → Engine → stall timeout sets how long to wait.",
+                    )
+                yield chunk
+        finally:
+            watch.close()
+
+
+class _StallWatch:
+    """The one timer of a stream's stall guard, re-armed lazily (see ``_guarded``)."""
+
+    def __init__(self, stall_s: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stall_s = stall_s
+        self._since: float | None = None
+        self._scope: anyio.CancelScope | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    @contextmanager
+    def waiting(self) -> Iterator[anyio.CancelScope]:
+        """A wait for the next chunk, cancelled once it has lasted ``stall_s``."""
+        self._since, self._scope = self._loop.time(), anyio.CancelScope()
+        if self._timer is None:
+            self._timer = self._loop.call_at(self._since + self._stall_s, self._check)
+        try:
+            with self._scope:
+                yield self._scope
+        finally:
+            self._since, self._scope = None, None
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        if (
+            self._since is not None
+            and self._scope is not None
+            and now >= self._since + self._stall_s
+        ):
+            self._timer = None
+            self._scope.cancel()
+            return
+        due = (now if self._since is None else self._since) + self._stall_s
+        self._timer = self._loop.call_at(due, self._check)
+
+    def close(self) -> None:
+        """Stop the timer (the stream ended)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 def _with_read_timeout(base: httpx.Timeout, read_timeout: float | None) -> httpx.Timeout:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -168,6 +169,30 @@ async def test_a_slow_but_steady_stream_is_not_stalled(fake: FakeLlamaServer) ->
             async for delta in deltas:
                 acc.add(delta)
     assert acc.result().content == "x" * 8
+
+
+async def test_the_stall_guard_arms_one_timer_per_stream_not_one_per_chunk(
+    fake: FakeLlamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cheap path: a timer armed and cancelled per token is CPU the model waits for."""
+    fake.script(FakeReply(content=["x"] * 200))
+    loop = asyncio.get_running_loop()
+    armed: list[float] = []
+    call_at = loop.call_at
+
+    def counting(when: float, callback: Any, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        armed.append(when)
+        return call_at(when, callback, *args, **kwargs)
+
+    async with LlamaCppAdapter(fake, transport=fake.transport) as client:
+        acc = ChatAccumulator()
+        async with client.chat_stream(HELLO, stall_timeout=30) as deltas:
+            monkeypatch.setattr(loop, "call_at", counting)
+            async for delta in deltas:
+                acc.add(delta)
+            monkeypatch.undo()
+    assert acc.result().content == "x" * 200
+    assert len(armed) == 1
 
 
 async def test_a_long_prompt_read_with_keep_alives_is_not_stalled(fake: FakeLlamaServer) -> None:
