@@ -47,7 +47,7 @@ from ._export import (
 from ._export_markdown import export_markdown
 from ._migrations import MIGRATIONS, migrate, schema_version
 from ._orchestrator import ChatOrchestrator
-from ._read_ahead import opening_fields
+from ._read_ahead import DraftReader, opening_fields
 from ._records import ConversationRecord, MessageRecord, new_id, utc_now
 from ._slot_caches import SlotCacheRecord, SlotCaches
 from ._slots import SlotLease, SlotManager, prefix_hash
@@ -60,6 +60,7 @@ __all__ = [
     "ConversationRecord",
     "ConversationService",
     "ConversationStore",
+    "DraftReader",
     "EXPORT_FORMAT",
     "EXPORT_VERSION",
     "ExportDocument",

@@ -126,6 +126,9 @@ class Generations:
     def __contains__(self, conversation_id: object) -> bool:
         return conversation_id in self._running
 
+    def __len__(self) -> int:
+        return len(self._running)
+
     def running(self, conversation_id: str) -> Generation | None:
         """The conversation's generation under way, if any."""
         return self._running.get(conversation_id)

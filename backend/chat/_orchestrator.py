@@ -19,17 +19,22 @@ group (:class:`GenerationRunner`) and streams to the ``sink`` given at construct
   (:class:`ConversationService`); the context meter in :attr:`ChatOrchestrator.context`.
 - **The message queue** (:attr:`ChatOrchestrator.queue`, ``_queue``): after each answer the
   next queued message of its conversation is sent; a stopped or failed answer pauses it.
+- **Reading ahead** (``_read_ahead``): an opened conversation's restored cache, the next turn's
+  opening and the message being typed are read into its slot before the message is sent.
+
+Long because: the one entry point every chat command goes through (a little over 400 lines).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskGroup
@@ -45,7 +50,7 @@ from ..contract import (
     ToolCallInfo,
 )
 from ..errors import InternalError, InvalidArgument, LlamaDeskError, ServerError
-from ..llama import LlamaCppAdapter
+from ..llama import ChatMessage, LlamaCppAdapter
 from ._attachments import AttachmentService
 from ._branch_prompt import branch_prompt
 from ._context import ContextMeter
@@ -54,7 +59,7 @@ from ._generation import Generation, Generations
 from ._images import PromptImages
 from ._prompt import history_prompt
 from ._queue import MessageQueueService
-from ._read_ahead import opening_fields
+from ._read_ahead import DraftReader, before_last_word, opening_fields
 from ._records import MessageRecord, new_id
 from ._runner import Explain, GenerationRunner
 from ._slots import SlotManager
@@ -100,6 +105,10 @@ class ChatOrchestrator:
         self.slots = slots or SlotManager(adapter, store, slot_dir=None)
         emit = guarded(sink)
         self._generations = Generations()
+        self.drafts = DraftReader(
+            functools.partial(_read_draft, self), lambda: len(self._generations) == 0
+        )
+        """Reads the message being typed into the conversation's slot (``read_ahead_draft``)."""
         self.attachments = attachments or AttachmentService(
             store,
             BlobStore(store.attachment_dir or Path(tempfile.mkdtemp(prefix="llamadesk-files-"))),
@@ -173,14 +182,7 @@ class ChatOrchestrator:
         """
         if conversation_id in self._generations:
             return False
-        record = self.store.get_conversation(conversation_id)
-        history = active_branch(self.store, conversation_id)
-        parts = self.attachments.parts.parts(m.id for m in history)
-        prefix = history_prompt(record, history, self.settings().generation, parts=parts)
-        tools = self.tools is not None and any(s.enabled for s in self.tools.servers().servers)
-        images = self.attachments.parts.has_images(conversation_id)
-        opening = opening_fields(record.options, prefix, tools=tools, images=images)
-        return await self.slots.prepare(conversation_id, prefix, opening)
+        return await self.slots.prepare(conversation_id, *_next_prompt(self, conversation_id))
 
     def prepare_soon(self, conversation_id: str) -> None:
         """:meth:`prepare` in the background (the conversation was opened); failures are logged."""
@@ -385,3 +387,31 @@ class ChatOrchestrator:
 def _require_text(content: str, attachments: Sequence[AttachmentChoice] = ()) -> None:
     if not content.strip() and not attachments:
         raise InvalidArgument("A message cannot be empty.")
+
+
+def _next_prompt(
+    chat: ChatOrchestrator, conversation_id: str
+) -> tuple[list[ChatMessage], dict[str, Any] | None]:
+    """How the conversation's next prompt begins, and its template fields when the prompt is
+    just the rendered messages (``opening_fields``)."""
+    record = chat.store.get_conversation(conversation_id)
+    history = active_branch(chat.store, conversation_id)
+    parts = chat.attachments.parts.parts(m.id for m in history)
+    prefix = history_prompt(record, history, chat.settings().generation, parts=parts)
+    tools = chat.tools is not None and any(s.enabled for s in chat.tools.servers().servers)
+    images = chat.attachments.parts.has_images(conversation_id)
+    return prefix, opening_fields(record.options, prefix, tools=tools, images=images)
+
+
+async def _read_draft(chat: ChatOrchestrator, conversation_id: str, text: str) -> int:
+    """Read ``text`` before its last word into the conversation's idle slot (``_read_ahead``);
+    the tokens read. A server error is logged and reads nothing."""
+    typed = before_last_word(text)
+    prefix, opening = _next_prompt(chat, conversation_id)
+    if not typed or opening is None:
+        return 0
+    try:
+        return await chat.slots.read_draft(conversation_id, prefix, opening, typed)
+    except ServerError as exc:
+        log.info("Could not read the draft of %s ahead: %s", conversation_id, exc.message)
+        return 0

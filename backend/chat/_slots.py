@@ -226,6 +226,29 @@ class SlotManager:
         log.info("Restored the cache of %s into slot %d on opening it", conversation_id, slot_id)
         return True
 
+    async def read_draft(
+        self,
+        conversation_id: str,
+        messages: Sequence[ChatMessage],
+        opening: Mapping[str, Any],
+        typed: str,
+    ) -> int:
+        """Read the next user turn's opening and ``typed`` (the draft so far) into the slot of
+        ``conversation_id`` (``_read_ahead``), only when that idle slot holds the beginning of
+        ``messages`` (restored or just answered): never a whole history. The tokens read."""
+        async with self._lock:
+            await self._sync_generation()
+            held = self._held.get(conversation_id)
+            if (
+                held is None
+                or held.messages is None
+                or held.slot_id in self._busy
+                or len(messages) < len(held.messages)
+                or prefix_hash(messages[: len(held.messages)]) != prefix_hash(held.messages)
+            ):
+                return 0
+            return await read_opening_ahead(self.adapter, held.slot_id, messages, opening, typed)
+
     def _on_disk(self, conversation_id: str, held: _Held) -> Path | None:
         """The saved file, when it already holds exactly what the slot holds."""
         record = self.caches.get(conversation_id)

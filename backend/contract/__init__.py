@@ -80,7 +80,7 @@ from ._chat import (
     StreamStarted,
     Timings,
 )
-from ._context import ContextUsage, ContextUsageParams
+from ._context import ContextUsage, ContextUsageParams, DraftRead, ReadAheadDraftParams
 from ._errors import (
     BridgeError,
     BridgeFieldError,
@@ -263,6 +263,7 @@ __all__ = [
     "DownloadProgressEvent",
     "DownloadRef",
     "DownloadStatus",
+    "DraftRead",
     "EditMessageParams",
     "EmptyParams",
     "ErrorCode",
@@ -327,6 +328,7 @@ __all__ = [
     "QueuedMessage",
     "QueuedMessageRef",
     "RECOMMENDED_NGRAM",
+    "ReadAheadDraftParams",
     "ReasoningEffort",
     "RefusedFile",
     "RegenerateFromTokenParams",

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from ._base import Params, Wire
 
-__all__ = ["ContextUsage", "ContextUsageParams"]
+__all__ = ["ContextUsage", "ContextUsageParams", "DraftRead", "ReadAheadDraftParams"]
 
 
 class ContextUsageParams(Params):
@@ -30,4 +30,19 @@ class ContextUsage(Wire):
     )
     drop_oldest_turns: bool = Field(
         description="Whether the oldest turns are dropped when a prompt does not fit."
+    )
+
+
+class ReadAheadDraftParams(Params):
+    """A conversation and the message being typed in it, read ahead into its slot."""
+
+    conversation_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    text: str = Field(max_length=2_000_000)
+
+
+class DraftRead(Wire):
+    """What reading a draft ahead did."""
+
+    tokens: int = Field(
+        ge=0, description="Tokens read into the slot (0: skipped, or left to the read under way)."
     )

@@ -264,12 +264,14 @@ async def test_the_next_turns_opening_is_read_on_opening_and_the_answer_stays_th
     """Two copies of a conversation with the same saved cache: after a restart one is opened
     (restored, and its next turn's opening read ahead), the other restored when the message is
     sent. The greedy answers are identical; the opened one's answer reads only the message and
-    the answer's own opening (ChatML's ``<|im_end|>\\n<|im_start|>assistant\\n``)."""
+    the answer's own opening (ChatML's ``<|im_end|>\\n<|im_start|>assistant\\n``). A third
+    copy is opened and its message read ahead as it is typed (``read_ahead_draft``, as the form
+    sends it): the same answer again, reading only the words after the last draft's cut."""
     slot_dir = tmp_path / "slots"
     first = llama_server_factory(slot_dir=slot_dir)
     provider = MovingEndpoint(first)
     history = "Here are my notes about the trip. " + "The orchards bloomed in the valley. " * 20
-    question = "What bloomed?"
+    question = "What bloomed in the valley?"
     with ConversationStore(tmp_path / "app.db") as store:
         async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
             slots = SlotManager(adapter, store, slot_dir=slot_dir)
@@ -278,13 +280,15 @@ async def test_the_next_turns_opening_is_read_on_opening_and_the_answer_stays_th
             ) as chat:
                 opened_id = (await chat.conversations.create_conversation()).id
                 await chat.handle_user_message(opened_id, history)
-            (sent_id,) = import_json(store, export_json(store, [opened_id]))
             caches = SlotCaches(store)
             saved = caches.get(opened_id)
             assert saved is not None
-            copy = replace(saved, conversation_id=sent_id, filename=f"ld-{sent_id}.bin")
-            shutil.copyfile(slot_dir / saved.filename, slot_dir / copy.filename)
-            caches.put(copy)
+            (sent_id,) = import_json(store, export_json(store, [opened_id]))
+            (drafted_id,) = import_json(store, export_json(store, [opened_id]))
+            for copy_id in (sent_id, drafted_id):
+                copy = replace(saved, conversation_id=copy_id, filename=f"ld-{copy_id}.bin")
+                shutil.copyfile(slot_dir / saved.filename, slot_dir / copy.filename)
+                caches.put(copy)
             first.stop()
             provider.point_at(llama_server_factory(slot_dir=slot_dir))
             slots = SlotManager(adapter, store, slot_dir=slot_dir)
@@ -294,11 +298,19 @@ async def test_the_next_turns_opening_is_read_on_opening_and_the_answer_stays_th
                 assert await chat.prepare(opened_id)
                 opened = await chat.handle_user_message(opened_id, question)
                 at_send = await chat.handle_user_message(sent_id, question)
+                assert await chat.prepare(drafted_id)
+                assert await chat.drafts.offer(drafted_id, "What") == 0  # no whole word yet
+                assert await chat.drafts.offer(drafted_id, "What bloomed in the va") > 0
+                drafted = await chat.handle_user_message(drafted_id, question)
             answer_opening = len(await adapter.tokenize("<|im_end|>\n<|im_start|>assistant\n"))
             new_turn = len(await adapter.tokenize(question)) + answer_opening
+            after_cut = len(await adapter.tokenize(" valley?")) + answer_opening
     assert opened.timings is not None
     assert at_send.timings is not None
     assert at_send.timings.cache_n > 100  # the copy's cache was restored too
     assert opened.content == at_send.content
     assert opened.timings.prompt_n == new_turn
     assert at_send.timings.prompt_n > new_turn + 3  # the user turn's opening, read at send
+    assert drafted.timings is not None
+    assert drafted.content == at_send.content
+    assert drafted.timings.prompt_n == after_cut

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
 import pytest
 
 from backend.chat import (
     ChatOrchestrator,
     ConversationStore,
+    DraftReader,
     SlotCaches,
     SlotManager,
     opening_fields,
@@ -348,3 +350,35 @@ def test_the_opening_is_read_ahead_only_when_the_prompt_is_the_rendered_messages
         assert fields == {"reasoning_effort": "low", "reasoning_control": True}
     else:
         assert fields is None
+
+
+async def test_drafts_are_read_one_at_a_time_the_latest_first_and_none_while_answering() -> None:
+    read: list[str] = []
+    reading = anyio.Event()
+    go_on = anyio.Event()
+    answering = False
+
+    async def read_one(conversation_id: str, text: str) -> int:
+        read.append(text)
+        if text == "a b":
+            reading.set()
+            await go_on.wait()
+        return len(text)
+
+    drafts = DraftReader(read_one, lambda: not answering)
+    async with anyio.create_task_group() as tasks:
+        first: list[int] = []
+
+        async def offer_first() -> None:
+            first.append(await drafts.offer("c1", "a b"))
+
+        tasks.start_soon(offer_first)
+        await reading.wait()
+        assert await drafts.offer("c1", "a b c") == 0  # left to the read under way
+        assert await drafts.offer("c1", "a b c d") == 0  # replaces the waiting one
+        go_on.set()
+    assert read == ["a b", "a b c d"]
+    assert first == [7]
+    answering = True
+    assert await drafts.offer("c1", "a b c d e") == 0
+    assert read == ["a b", "a b c d"]

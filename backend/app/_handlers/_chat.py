@@ -12,6 +12,7 @@ from ...contract import (
     ConversationSummary,
     CreateConversationParams,
     Deleted,
+    DraftRead,
     EditMessageParams,
     ExportParams,
     ExportResult,
@@ -22,6 +23,7 @@ from ...contract import (
     Message,
     MessageRef,
     PinConversationParams,
+    ReadAheadDraftParams,
     RegenerateFromTokenParams,
     RenameConversationParams,
     SearchHit,
@@ -82,6 +84,13 @@ class ChatCommands(HandlerBase):
     async def get_context_usage(self, params: ContextUsageParams) -> ContextUsage:
         """The tokens the next prompt would take with the draft, of one slot's context."""
         return await self._services.chat.context.usage(params.conversation_id, params.draft)
+
+    async def read_ahead_draft(self, params: ReadAheadDraftParams) -> DraftRead:
+        """Read the message being typed into the conversation's slot before it is sent (its
+        text before the last word; only while nothing streams), so the send reads less."""
+        return DraftRead(
+            tokens=await self._services.chat.drafts.offer(params.conversation_id, params.text)
+        )
 
     async def answer_tool_call(self, params: AnswerToolCallParams) -> ToolCallInfo:
         """Run or deny a tool call that waits for approval; the call in its new state."""

@@ -2,6 +2,7 @@ import type {
 	AnswerToolCallParams,
 	AttachmentChoice,
 	ContextUsage,
+	DraftRead,
 	BridgeEventOf,
 	BridgeEventType,
 	Conversation,
@@ -68,6 +69,10 @@ export const LlamaService = {
 	/** The tokens the next prompt would take with `draft`, of one slot's context. */
 	contextUsage: (conversation_id: string | null, draft: string): Promise<ContextUsage> =>
 		call('get_context_usage', { conversation_id, draft }),
+
+	/** Read the message being typed into the conversation's slot before it is sent. */
+	readAheadDraft: (conversation_id: string, text: string): Promise<DraftRead> =>
+		call('read_ahead_draft', { conversation_id, text }),
 
 	/** Subscribe to stream events only. */
 	onStreamEvent(handler: (event: StreamEvent) => void): () => void {

@@ -16,6 +16,7 @@ export { modelSettingsStore } from './model-settings.svelte';
 export { modelsStore, type ModelAction } from './models.svelte';
 export { providersStore } from './providers.svelte';
 export { queueStore } from './queue.svelte';
+export { readAheadStore } from './read-ahead';
 export { rpcStore } from './rpc.svelte';
 export { serverStore } from './server.svelte';
 export { serverLogsStore } from './server-logs.svelte';

@@ -81,6 +81,7 @@ export interface Commands {
 	pick_model_file: PickModelFileCommand;
 	pin_conversation: PinConversationCommand;
 	queue_message: QueueMessageCommand;
+	read_ahead_draft: ReadAheadDraftCommand;
 	refresh_models: RefreshModelsCommand;
 	regenerate_from_token: RegenerateFromTokenCommand;
 	regenerate_local_api_key: RegenerateLocalApiKeyCommand;
@@ -2191,6 +2192,36 @@ export interface QueueMessageParams {
 	 */
 	content: string;
 	conversation_id: string;
+}
+/**
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ReadAheadDraftCommand".
+ */
+export interface ReadAheadDraftCommand {
+	params: ReadAheadDraftParams;
+	result: DraftRead;
+}
+/**
+ * A conversation and the message being typed in it, read ahead into its slot.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "ReadAheadDraftParams".
+ */
+export interface ReadAheadDraftParams {
+	conversation_id: string;
+	text: string;
+}
+/**
+ * What reading a draft ahead did.
+ *
+ * This interface was referenced by `BridgeContract`'s JSON-Schema
+ * via the `definition` "DraftRead".
+ */
+export interface DraftRead {
+	/**
+	 * Tokens read into the slot (0: skipped, or left to the read under way).
+	 */
+	tokens: number;
 }
 /**
  * This interface was referenced by `BridgeContract`'s JSON-Schema

@@ -413,6 +413,10 @@ export class MockBackend {
 			this.tree.require(conversation_id);
 			return this.queue.resume(conversation_id);
 		},
+		read_ahead_draft: ({ conversation_id }) => {
+			this.tree.require(conversation_id);
+			return { tokens: 0 };
+		},
 		get_context_usage: ({ conversation_id, draft }) =>
 			mockContextUsage(
 				conversation_id ? (this.tree.conversation(conversation_id).messages ?? []) : [],
