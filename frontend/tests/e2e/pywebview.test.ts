@@ -75,7 +75,10 @@ function installFakePywebview(): void {
 			});
 		}
 	};
-	setTimeout(() => {
+	// pywebview injects its API once the page has loaded (Qt's loadFinished), so the fake is
+	// ready 400 ms after `load`, not after a fixed time from the start, which a loaded machine
+	// could reach before the page's own code has run.
+	const ready = () => {
 		target.__sinkBeforeReady = typeof target.llamadesk?.emit === 'function';
 		for (const [name, handler] of Object.entries(handlers)) {
 			api[name] = (params) => {
@@ -84,7 +87,8 @@ function installFakePywebview(): void {
 			};
 		}
 		window.dispatchEvent(new Event('pywebviewready'));
-	}, 400);
+	};
+	window.addEventListener('load', () => setTimeout(ready, 400));
 }
 
 test('the pywebview transport waits for pywebviewready and streams through window.llamadesk', async ({
