@@ -28,6 +28,9 @@ class ConversationsStore {
 	private searchSeq = 0;
 	private loadSeq = 0;
 	private loadingMore: Promise<void> | null = null;
+	/** Updates pushed while the first page is on its way (null when none is): the page, read
+	 * before them, must not undo them. */
+	private pushedWhileLoading: Map<string, ConversationSummary> | null = null;
 
 	readonly groups = $derived(groupConversations(this.conversations, new Date()));
 
@@ -43,6 +46,7 @@ class ConversationsStore {
 
 	upsert(summary: ConversationSummary): void {
 		if (this.pendingDelete?.id === summary.id) return;
+		this.pushedWhileLoading?.set(summary.id, summary);
 		const index = this.conversations.findIndex((entry) => entry.id === summary.id);
 		if (index >= 0) this.conversations[index] = summary;
 		else this.conversations = [summary, ...this.conversations];
@@ -51,14 +55,22 @@ class ConversationsStore {
 	/** The first page of the list (again, after an import or a restore). */
 	async load(): Promise<void> {
 		const seq = ++this.loadSeq;
+		const pushed = (this.pushedWhileLoading = new Map());
 		try {
 			const list = await ConversationService.list(0, CONVERSATION_PAGE);
 			if (seq !== this.loadSeq) return;
 			const hidden = this.pendingDelete?.id;
-			this.conversations = list.filter((entry) => entry.id !== hidden);
+			const listed = new Set(list.map((entry) => entry.id));
+			const created = [...pushed.values()].filter((entry) => !listed.has(entry.id));
+			this.conversations = [
+				...created,
+				...list.map((entry) => pushed.get(entry.id) ?? entry)
+			].filter((entry) => entry.id !== hidden);
 			this.hasMore = list.length === CONVERSATION_PAGE;
 		} catch (error) {
 			this.report(error);
+		} finally {
+			if (seq === this.loadSeq) this.pushedWhileLoading = null;
 		}
 	}
 

@@ -48,6 +48,21 @@ describe('conversationsStore delete with undo', () => {
 	});
 });
 
+describe('conversationsStore updates during a load', () => {
+	it('keeps an update pushed while the first page is on its way, and a conversation made then', async () => {
+		const loading = conversationsStore.load();
+		conversationsStore.upsert({ ...summary, title: 'Renamed meanwhile' });
+		conversationsStore.upsert({ ...summary, id: 'c2', title: 'Made meanwhile' });
+		await loading;
+		expect(conversationsStore.conversations.map((entry) => entry.title)).toEqual([
+			'Made meanwhile',
+			'Renamed meanwhile'
+		]);
+		await conversationsStore.load();
+		expect(conversationsStore.conversations.map((entry) => entry.title)).toEqual(['Trip']);
+	});
+});
+
 describe('conversationsStore pages', () => {
 	const many = Array.from({ length: CONVERSATION_PAGE * 2 + 50 }, (_, index) => ({
 		...summary,
