@@ -36,6 +36,8 @@ test('a search shows "Searching…" while its answer is on its way, then the res
 		}
 		const results: Record<string, unknown> = {
 			list_conversations: [CONVERSATION],
+			// The backend's answer, not null: the header's model selector reads the list.
+			list_models: [],
 			get_config: { values: {}, sources: {}, locked: [], json_schema: {} }
 		};
 		await route.fulfill({ json: { ok: true, result: results[name] ?? null } });
