@@ -52,6 +52,14 @@ def small_settings() -> Settings:
     return settings
 
 
+def _slotted_chat(
+    store: ConversationStore, adapter: LlamaCppAdapter, slot_dir: Path, settings: Settings
+) -> ChatOrchestrator:
+    """An orchestrator saving and restoring slot caches in ``slot_dir`` (a new one per server)."""
+    slots = SlotManager(adapter, store, slot_dir=slot_dir)
+    return ChatOrchestrator(store, adapter, lambda e: None, lambda: settings, slots=slots)
+
+
 def _ends(events: list[BridgeEvent]) -> list[StreamEndEvent | StreamErrorEvent]:
     return [e for e in events if isinstance(e, StreamEndEvent | StreamErrorEvent)]
 
@@ -142,19 +150,13 @@ async def test_a_restored_cache_survives_a_server_restart(
     )
     with ConversationStore(tmp_path / "app.db") as store:
         async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
-            slots = SlotManager(adapter, store, slot_dir=slot_dir)
-            async with ChatOrchestrator(
-                store, adapter, lambda e: None, lambda: small_settings, slots=slots
-            ) as chat:
+            async with _slotted_chat(store, adapter, slot_dir, small_settings) as chat:
                 conversation = await chat.conversations.create_conversation()
                 await chat.handle_user_message(conversation.id, history)
             assert SlotCaches(store).get(conversation.id) is not None  # saved at shutdown
             first.stop()
             provider.point_at(llama_server_factory(slot_dir=slot_dir))
-            slots = SlotManager(adapter, store, slot_dir=slot_dir)
-            async with ChatOrchestrator(
-                store, adapter, lambda e: None, lambda: small_settings, slots=slots
-            ) as chat:
+            async with _slotted_chat(store, adapter, slot_dir, small_settings) as chat:
                 answer = await chat.handle_user_message(conversation.id, "Summarise that.")
     assert answer.timings is not None
     assert answer.timings.cache_n > 100  # the history came back from disk, not from re-reading
@@ -233,18 +235,12 @@ async def test_a_conversation_opened_after_a_restart_reads_only_its_new_message(
     question = "Summarise that."
     with ConversationStore(tmp_path / "app.db") as store:
         async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
-            slots = SlotManager(adapter, store, slot_dir=slot_dir)
-            async with ChatOrchestrator(
-                store, adapter, lambda e: None, lambda: small_settings, slots=slots
-            ) as chat:
+            async with _slotted_chat(store, adapter, slot_dir, small_settings) as chat:
                 conversation = await chat.conversations.create_conversation()
                 before = await chat.handle_user_message(conversation.id, history)
             first.stop()
             provider.point_at(llama_server_factory(slot_dir=slot_dir))
-            slots = SlotManager(adapter, store, slot_dir=slot_dir)
-            async with ChatOrchestrator(
-                store, adapter, lambda e: None, lambda: small_settings, slots=slots
-            ) as chat:
+            async with _slotted_chat(store, adapter, slot_dir, small_settings) as chat:
                 assert await chat.prepare(conversation.id)  # opened: restored before sending
                 answer = await chat.handle_user_message(conversation.id, question)
             new_turn = len(await adapter.tokenize(question))
@@ -274,10 +270,7 @@ async def test_the_next_turns_opening_is_read_on_opening_and_the_answer_stays_th
     question = "What bloomed in the valley?"
     with ConversationStore(tmp_path / "app.db") as store:
         async with LlamaCppAdapter(provider, timeout=60.0) as adapter:
-            slots = SlotManager(adapter, store, slot_dir=slot_dir)
-            async with ChatOrchestrator(
-                store, adapter, lambda e: None, lambda: small_settings, slots=slots
-            ) as chat:
+            async with _slotted_chat(store, adapter, slot_dir, small_settings) as chat:
                 opened_id = (await chat.conversations.create_conversation()).id
                 await chat.handle_user_message(opened_id, history)
             caches = SlotCaches(store)
@@ -291,10 +284,7 @@ async def test_the_next_turns_opening_is_read_on_opening_and_the_answer_stays_th
                 caches.put(copy)
             first.stop()
             provider.point_at(llama_server_factory(slot_dir=slot_dir))
-            slots = SlotManager(adapter, store, slot_dir=slot_dir)
-            async with ChatOrchestrator(
-                store, adapter, lambda e: None, lambda: small_settings, slots=slots
-            ) as chat:
+            async with _slotted_chat(store, adapter, slot_dir, small_settings) as chat:
                 assert await chat.prepare(opened_id)
                 opened = await chat.handle_user_message(opened_id, question)
                 at_send = await chat.handle_user_message(sent_id, question)
