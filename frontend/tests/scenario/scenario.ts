@@ -294,7 +294,11 @@ class ScenarioRun {
 		});
 		this.record('not found', {
 			conversation: await this.call('get_conversation', { conversation_id: 'missing' }),
-			message: await this.call('regenerate_message', { message_id: 'missing' })
+			message: await this.call('regenerate_message', { message_id: 'missing' }),
+			draft: await this.call('read_ahead_draft', {
+				conversation_id: 'missing',
+				text: 'And which museums'
+			})
 		});
 	}
 
