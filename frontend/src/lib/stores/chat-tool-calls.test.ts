@@ -46,6 +46,8 @@ let answered: ToolCallInfo;
 /** Where the fake backend starts a regenerated answer. */
 let regeneratedParent: string;
 let transport: ReturnType<typeof fakeTransport>;
+/** The messages the fake backend's get_conversation answers with. */
+let stored: Message[];
 
 const history = [
 	message('u0', 'user', 'read my notes'),
@@ -57,6 +59,7 @@ beforeEach(async () => {
 	frames = [];
 	answered = call('running');
 	regeneratedParent = 'u0';
+	stored = history;
 	transport = fakeTransport({
 		get_conversation: ({ conversation_id }) => ({
 			id: conversation_id,
@@ -66,7 +69,7 @@ beforeEach(async () => {
 			message_count: 3,
 			model: null,
 			pinned: false,
-			messages: history,
+			messages: stored,
 			params: {},
 			system_prompt: null,
 			stream: null,
@@ -120,6 +123,18 @@ describe('ChatStore tool calls', () => {
 		toolCall('awaiting_approval');
 		expect(shown('a1')?.tool_calls?.map((entry) => entry.state)).toEqual(['awaiting_approval']);
 		expect(store.isLoading).toBe(true);
+	});
+
+	it('shows a call whose event came before the answer starts, by reading the conversation', async () => {
+		const asking = call('awaiting_approval');
+		stored = [
+			...history,
+			message('u1', 'user', 'again', { parent_id: 'a0b' }),
+			message('a1', 'assistant', '', { parent_id: 'u1', status: 'streaming', tool_calls: [asking] })
+		];
+		toolCall('awaiting_approval');
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(shown('a1')?.tool_calls?.map((entry) => entry.state)).toEqual(['awaiting_approval']);
 	});
 
 	it('is not "awaiting the first token" once the answer has made a call', async () => {

@@ -178,6 +178,9 @@ export class ChatStore {
 		if (event.type === EVENT.streamRound) return this.applyRound(event);
 		if (event.type === EVENT.toolCall) {
 			if (!current) return;
+			// A call for a message not shown yet (its event came before the answer to the send):
+			// the conversation is read again, as for a chunk past the end.
+			if (this.findIndex(event.message_id) < 0) return void this.resync(event);
 			// The text before the call shows before its card.
 			this.batcher.flush();
 			return this.applyToolCall(event.message_id, event.call);
@@ -264,7 +267,9 @@ export class ChatStore {
 		}
 	}
 
-	private async resync(event: BridgeEventOf<'stream_chunk'>): Promise<void> {
+	private async resync(
+		event: BridgeEventOf<'stream_chunk'> | BridgeEventOf<'tool_call'>
+	): Promise<void> {
 		if (this.replaying || !this.loaded || event.conversation_id !== this.conversationId) return;
 		this.held = [event];
 		try {
