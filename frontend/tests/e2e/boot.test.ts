@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { allChunks, entryChunks } from '../../scripts/entry-chunks.js';
-import { openMock, sendMessage, waitForAnswer, watchErrors } from './helpers';
+import { emptyBackend, openMock, sendMessage, waitForAnswer, watchErrors } from './helpers';
 
 const BUILD = fileURLToPath(new URL('../../build', import.meta.url));
 const AT = '2026-01-02T03:04:05.678Z';
@@ -152,7 +152,8 @@ test('the start-up commands leave before the route is mounted, not after it', as
 	});
 	await page.route('**/api/*', async (route) => {
 		if (route.request().url().includes('/api/events')) return route.abort();
-		await route.fulfill({ json: { ok: true, result: null } });
+		const name = new URL(route.request().url()).pathname.split('/').pop() ?? '';
+		await route.fulfill({ json: { ok: true, result: emptyBackend()[name] ?? null } });
 	});
 	await page.goto('/?token=secret');
 	await expect(page.getByTestId('sidebar')).toBeVisible();

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { emptyBackend } from './helpers';
 
 const at = '2026-01-01T00:00:00Z';
 const conversation = {
@@ -16,6 +17,7 @@ test('browser mode calls POST /api/<name> with the token and reads events over S
 }) => {
 	const authorizations = new Set<string>();
 	const results: Record<string, unknown> = {
+		...emptyBackend(),
 		get_server_status: {
 			state: 'crashed',
 			model: 'm',
@@ -27,9 +29,7 @@ test('browser mode calls POST /api/<name> with the token and reads events over S
 			last_error: 'exit 1',
 			hint: 'Check the logs.'
 		},
-		list_models: [],
-		list_conversations: [conversation],
-		get_config: { values: {}, sources: {}, locked: [], json_schema: {} }
+		list_conversations: [conversation]
 	};
 	let listed = (): void => undefined;
 	const conversationsListed = new Promise<void>((resolve) => (listed = resolve));

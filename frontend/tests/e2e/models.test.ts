@@ -1,5 +1,12 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { MOCK_URL, openMock, sendMessage, waitForAnswer, watchErrors } from './helpers';
+import {
+	emptyBackend,
+	MOCK_URL,
+	openMock,
+	sendMessage,
+	waitForAnswer,
+	watchErrors
+} from './helpers';
 
 const SHOTS = 'test-results/screenshots';
 const MODELS_URL = `${MOCK_URL}#/settings?section=models`;
@@ -456,13 +463,11 @@ test('browser mode: without a file dialog the path is typed, and rescan asks the
 		}
 		if (name === 'add_model_file') models = [linked];
 		const results: Record<string, unknown> = {
+			...emptyBackend(),
 			list_models: models,
 			refresh_models: models,
 			add_model_file: linked,
-			list_downloads: [],
-			list_conversations: [],
-			get_server_status: { state: 'stopped', model: null, restarts: 0 },
-			get_config: { values: {}, sources: {}, locked: [], json_schema: {} }
+			list_downloads: []
 		};
 		await route.fulfill({ json: { ok: true, result: results[name] ?? null } });
 	});

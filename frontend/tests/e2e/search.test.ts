@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { emptyBackend } from './helpers';
 
 const AT = '2026-01-01T00:00:00Z';
 const CONVERSATION = {
@@ -34,12 +35,7 @@ test('a search shows "Searching…" while its answer is on its way, then the res
 			await route.fulfill({ json: { ok: true, result: hits } });
 			return;
 		}
-		const results: Record<string, unknown> = {
-			list_conversations: [CONVERSATION],
-			// The backend's answer, not null: the header's model selector reads the list.
-			list_models: [],
-			get_config: { values: {}, sources: {}, locked: [], json_schema: {} }
-		};
+		const results = { ...emptyBackend(), list_conversations: [CONVERSATION] };
 		await route.fulfill({ json: { ok: true, result: results[name] ?? null } });
 	});
 	await page.goto('/?token=secret');
