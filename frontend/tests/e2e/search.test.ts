@@ -35,7 +35,10 @@ test('a search shows "Searching…" while its answer is on its way, then the res
 			await route.fulfill({ json: { ok: true, result: hits } });
 			return;
 		}
-		const results = { ...emptyBackend(), list_conversations: [CONVERSATION] };
+		const results: Record<string, unknown> = {
+			...emptyBackend(),
+			list_conversations: [CONVERSATION]
+		};
 		await route.fulfill({ json: { ok: true, result: results[name] ?? null } });
 	});
 	await page.goto('/?token=secret');
