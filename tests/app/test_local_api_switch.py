@@ -18,6 +18,7 @@ from backend.paths import AppPaths
 from backend.secrets import SecretStore
 from tests.app.conftest import LocalApiApp
 from tests.conftest import free_port
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.real_server
 
@@ -66,8 +67,13 @@ def test_it_is_off_by_default_and_starts_and_stops_live(
         app.switch(enabled=True, port=moved)
         assert app.wait_state("running")["url"] == f"http://127.0.0.1:{moved}/v1"
         assert _answers(app)
-        states = [e["status"]["state"] for e in events if e.get("type") == "local_api_status"]
-        assert states == ["starting", "running", "off", "starting", "running"]
+
+        def states() -> list[str]:
+            return [e["status"]["state"] for e in events if e.get("type") == "local_api_status"]
+
+        # Events reach the page a flush after the state changed, not with the command's answer.
+        wanted = ["starting", "running", "off", "starting", "running"]
+        wait_until(lambda: states() == wanted, timeout_s=5, interval_s=0.02, message=states)
 
 
 def test_a_taken_port_fails_readably_and_another_port_works(
