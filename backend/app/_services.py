@@ -104,6 +104,16 @@ async def _start_server(monitor: ServerMonitor) -> None:
         log.exception("llama-server's start failed unexpectedly")
 
 
+def _wake_on(prefix: str, wake: Callable[[], None]) -> Callable[[Settings, list[str]], None]:
+    """A settings subscriber that calls ``wake`` when a setting under ``prefix`` changed."""
+
+    def saved(_settings: Settings, changed: list[str]) -> None:
+        if any(leaf.startswith(prefix) for leaf in changed):
+            wake()
+
+    return saved
+
+
 async def _keep_backups(backups: Backups) -> None:
     """Back the database up whenever the newest backup is a day old."""
     while True:
@@ -284,15 +294,8 @@ async def open_services(
             providers, lambda: next((m.name for m in models.infos() if m.selected), None)
         )
         local_api = await anyio.to_thread.run_sync(_local_api, paths, config, route, sink)
-        stack.callback(
-            config.subscribe(
-                lambda _settings, changed: (
-                    local_api.settings_changed()
-                    if any(leaf.startswith("local_api.") for leaf in changed)
-                    else None
-                )
-            )
-        )
+        stack.callback(config.subscribe(_wake_on("local_api.", local_api.settings_changed)))
+        stack.callback(config.subscribe(_wake_on("rpc.", workers.settings_changed)))
         # Entered last, so cancelling it at exit stops only these tasks, not the services'
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())

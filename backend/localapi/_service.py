@@ -4,8 +4,8 @@
 server binds and starts (``starting`` → ``running``); switched off or moved to another port, it
 stops gracefully first. A port that cannot be had leaves it ``failed`` with the reason until the
 settings change again. Each change of state reaches the page through ``changed`` (the
-``local_api_status`` event). Settings changes wake it at once (``settings_changed``); it also
-looks every ``_RECHECK_S`` seconds, so a change it was not told about is not missed.
+``local_api_status`` event). It sleeps until the settings change (``settings_changed``): no
+timer runs while nothing changes.
 
 The key is generated on first use (``ldk-`` and 32 random bytes, URL-safe) and kept with the
 app's secrets (the OS keyring, else a 0600 file), never in the settings file; regenerating it
@@ -19,15 +19,13 @@ import secrets
 from collections.abc import Callable
 
 import anyio
-import anyio.from_thread
-import anyio.lowlevel
-from anyio.lowlevel import EventLoopToken
 from starlette.types import ASGIApp
 
 from ..config import LOCAL_API_HOST, LocalApiSettings
 from ..contract import LOCAL_PROVIDER_ID, LocalApiState, LocalApiStatus
 from ..errors import LlamaDeskError
 from ..secrets import SecretStore
+from ..wakeup import Wakeup
 from ._listen import bind, serve
 from ._route import ChatRoute
 
@@ -37,8 +35,6 @@ log = logging.getLogger(__name__)
 
 KEY_NAME = "local_api/key"
 """The key's name in the secret store."""
-
-_RECHECK_S = 1.0
 
 
 def _new_key() -> str:
@@ -65,8 +61,7 @@ class LocalApi:
         self._state: LocalApiState = "off"
         self._port = settings().port
         self._error: str | None = None
-        self._wake: anyio.Event | None = None
-        self._loop: EventLoopToken | None = None
+        self._wake = Wakeup()
         self.app: ASGIApp = create_api_app(route, lambda: self._key, lambda: self._port)
 
     def _store_new_key(self) -> str:
@@ -102,13 +97,7 @@ class LocalApi:
 
     def settings_changed(self) -> None:
         """The settings were saved (on any thread): look at them now."""
-        wake, loop = self._wake, self._loop
-        if wake is None or loop is None:
-            return
-        try:
-            anyio.from_thread.run_sync(wake.set, token=loop)
-        except RuntimeError:  # called on the loop itself
-            wake.set()
+        self._wake.set()
 
     def _set(self, state: LocalApiState, error: str | None = None) -> None:
         self._state, self._error = state, error
@@ -116,8 +105,7 @@ class LocalApi:
 
     async def run(self) -> None:
         """Keep the server as the settings say until cancelled (then it stops gracefully)."""
-        self._loop = anyio.lowlevel.current_token()
-        self._wake = anyio.Event()
+        self._wake.bind()
         async with anyio.create_task_group() as tasks:
             running: tuple[int, anyio.CancelScope] | None = None
             while True:
@@ -133,9 +121,7 @@ class LocalApi:
                     scope = anyio.CancelScope()
                     tasks.start_soon(self._serve, port, scope)
                     running = (port, scope)
-                with anyio.move_on_after(_RECHECK_S):
-                    await self._wake.wait()
-                self._wake = anyio.Event()  # before reading the settings again: none is missed
+                await self._wake.wait()
 
     async def _until_off(self) -> None:
         while self._state not in ("off", "failed"):  # noqa: ASYNC110 - a state, set by _serve

@@ -39,6 +39,7 @@ from ..contract import (
 from ..engine import locate_worker
 from ..errors import LlamaDeskError, ServerError, ServerUnavailable
 from ..server import Failure, WorkerArgs
+from ..wakeup import Wakeup
 from ._local import LocalWorker, network_warning
 from ._plan import RpcPlan, Shortfall, plan_workers
 from ._probe import WorkerCheck, probe_worker, still_listening
@@ -89,6 +90,7 @@ class WorkerPool:
         self._fits: bool | None = None
         self._note: str | None = None
         self._lost: list[tuple[float, WorkerCheck]] = []
+        self._wake = Wakeup()
         log = log_dir / "rpc-worker.log"
         self.local = LocalWorker(self._worker_binary, self._environ, log, self._emit)
 
@@ -267,8 +269,14 @@ class WorkerPool:
                 except LlamaDeskError as exc:
                     logger.warning("relaunching without the lost worker failed: %s", exc.message)
 
+    def settings_changed(self) -> None:
+        """The RPC settings were saved (on any thread): the local worker follows them now."""
+        self._wake.set()
+
     async def run_local(self, wanted: Callable[[], RpcSettings]) -> None:
-        """Keep the local worker as the settings say until cancelled (poll ``wanted``)."""
+        """Keep the local worker as ``wanted`` says until cancelled, reading it again on each
+        ``settings_changed`` (no timer while nothing changes)."""
+        self._wake.bind()
         running: tuple[str, int] | None = None
         async with anyio.create_task_group() as tasks:
             while True:
@@ -282,7 +290,7 @@ class WorkerPool:
                     if target is not None:
                         tasks.start_soon(self.local.run, *target)
                     running = target
-                await anyio.sleep(0.5)
+                await self._wake.wait()
 
     async def _until_off(self) -> None:
         while self.local.state not in ("off", "failed"):  # noqa: ASYNC110 - a state, no event
