@@ -9,6 +9,8 @@ none is missed.
 
 from __future__ import annotations
 
+import threading
+
 import anyio
 import anyio.from_thread
 import anyio.lowlevel
@@ -23,10 +25,12 @@ class Wakeup:
     def __init__(self) -> None:
         self._event: anyio.Event | None = None
         self._loop: EventLoopToken | None = None
+        self._thread: int | None = None
 
     def bind(self) -> None:
         """Called by the waiting task, on its loop, before it first reads what it follows."""
         self._loop = anyio.lowlevel.current_token()
+        self._thread = threading.get_ident()
         self._event = anyio.Event()
 
     def set(self) -> None:
@@ -34,10 +38,10 @@ class Wakeup:
         event, loop = self._event, self._loop
         if event is None or loop is None:
             return
-        try:
-            anyio.from_thread.run_sync(event.set, token=loop)
-        except RuntimeError:  # called on the loop itself
+        if threading.get_ident() == self._thread:  # on the loop itself (a command, an answer)
             event.set()
+        else:
+            anyio.from_thread.run_sync(event.set, token=loop)
 
     async def wait(self) -> None:
         """Sleep until :meth:`set`; the next call waits for a newer one."""

@@ -39,3 +39,14 @@ async def test_before_bind_a_set_wakes_nobody_and_a_wait_is_refused() -> None:
     wakeup.set()
     with pytest.raises(RuntimeError, match="before bind"):
         await wakeup.wait()
+
+
+@pytest.mark.anyio
+async def test_a_set_on_the_loop_itself_wakes_the_task_without_waiting_for_the_loop() -> None:
+    wakeup = Wakeup()
+    wakeup.bind()
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(wakeup.wait)
+            await anyio.sleep(0.01)
+            wakeup.set()

@@ -4,8 +4,9 @@ It owns the remote providers' clients (rebuilt when one changes), checks each on
 ``/v1/models`` in the background (``watch``: every minute when healthy, with backoff when not,
 each check bounded by the provider's timeout so nothing waits on a dead machine), ends a
 fall-back when its primary is healthy again, and tells the page (``changed``) whenever anything
-it shows changed. Commands never wait for a check: they answer with what is known and the
-event follows.
+it shows changed. With no remote provider on and no fall-back in force the watch sleeps until
+something changes (no timer). Commands never wait for a check: they answer with what is known
+and the event follows.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..contract import (
     Providers,
 )
 from ..errors import InternalError, LlamaDeskError
+from ..wakeup import Wakeup
 from ._address import ensure_local_network
 from ._health import HealthBook
 from ._local import ManagedServer
@@ -60,6 +62,7 @@ class ProviderService:
         self._health = HealthBook()
         self._remotes: dict[str, RemoteProvider] = {}
         self._checking: set[str] = set()
+        self._wake = Wakeup()
         for stored in store.providers():
             self._open(stored)
         self.router = ProviderRouter(
@@ -119,6 +122,7 @@ class ProviderService:
 
     def _tell(self) -> None:
         self._changed(self.providers())
+        self._wake.set()
 
     # -- commands --------------------------------------------------------------------------
 
@@ -167,6 +171,7 @@ class ProviderService:
 
     async def watch(self) -> None:
         """Check each due provider (in parallel, each bounded) and end healed fall-backs."""
+        self._wake.bind()
         async with anyio.create_task_group() as checks:
             while True:
                 for remote in list(self._remotes.values()):
@@ -177,7 +182,15 @@ class ProviderService:
                 for fallback in self.router.fallbacks():
                     if self._health.healthy(fallback.provider_id):
                         self.router.primary_healthy(fallback.provider_id)
-                await anyio.sleep(_TICK_S)
+                if self._nothing_to_watch():
+                    await self._wake.wait()
+                else:
+                    await anyio.sleep(_TICK_S)
+
+    def _nothing_to_watch(self) -> bool:
+        """No remote provider is on and no fall-back is in force: only a change needs a look."""
+        on = any(remote.config.enabled for remote in self._remotes.values())
+        return not on and not self.router.fallbacks()
 
     async def _check(self, remote: RemoteProvider) -> None:
         self._checking.add(remote.id)
