@@ -4,7 +4,8 @@ A service that keeps something as the settings say (the local API's server, the 
 worker) waits on a :class:`Wakeup` instead of polling the settings on a timer: idle, it takes no
 CPU at all. The settings' subscriber calls :meth:`Wakeup.set` from whichever thread saved them;
 the call reaches the task's event loop, and a call that comes while the task is busy is kept, so
-none is missed.
+none is missed. The providers' watch sleeps on one too while it has nothing to watch, woken on
+the loop by any change to the providers or their fall-backs.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import anyio
 import pytest
@@ -10,15 +11,25 @@ import pytest
 from backend.wakeup import Wakeup
 
 
+def _from_another_thread(wakeup: Wakeup) -> None:
+    threading.Thread(target=wakeup.set).start()
+
+
+def _on_the_loop_itself(wakeup: Wakeup) -> None:
+    # Called on the loop's own thread (a command, an answer): set without waiting for the loop.
+    wakeup.set()
+
+
 @pytest.mark.anyio
-async def test_a_set_from_another_thread_wakes_the_waiting_task() -> None:
+@pytest.mark.parametrize("call_set", [_from_another_thread, _on_the_loop_itself])
+async def test_a_set_wakes_the_waiting_task(call_set: Callable[[Wakeup], None]) -> None:
     wakeup = Wakeup()
     wakeup.bind()
     with anyio.fail_after(5):
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(wakeup.wait)
             await anyio.sleep(0.01)
-            threading.Thread(target=wakeup.set).start()
+            call_set(wakeup)
 
 
 @pytest.mark.anyio
@@ -39,14 +50,3 @@ async def test_before_bind_a_set_wakes_nobody_and_a_wait_is_refused() -> None:
     wakeup.set()
     with pytest.raises(RuntimeError, match="before bind"):
         await wakeup.wait()
-
-
-@pytest.mark.anyio
-async def test_a_set_on_the_loop_itself_wakes_the_task_without_waiting_for_the_loop() -> None:
-    wakeup = Wakeup()
-    wakeup.bind()
-    with anyio.fail_after(5):
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(wakeup.wait)
-            await anyio.sleep(0.01)
-            wakeup.set()

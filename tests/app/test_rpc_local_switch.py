@@ -11,22 +11,16 @@ import pytest
 from backend.app._runtime import AppRuntime
 from backend.config import ConfigService
 from backend.paths import AppPaths
+from tests.app.conftest import LocalApiApp
 from tests.conftest import free_port
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.real_server
 
 
-def _local(runtime: AppRuntime) -> dict[str, Any]:
-    answer = runtime.api.get_rpc_status({})
-    assert answer["ok"], answer
-    local: dict[str, Any] = answer["result"]["local"]
+def _local(app: LocalApiApp) -> dict[str, Any]:
+    local: dict[str, Any] = app.call("get_rpc_status")["local"]
     return local
-
-
-def _save(runtime: AppRuntime, rpc: dict[str, Any]) -> None:
-    answer = runtime.api.save_config({"config": {"rpc": rpc}})
-    assert answer["ok"], answer
 
 
 def test_saving_the_switch_starts_and_stops_the_local_worker(
@@ -34,19 +28,21 @@ def test_saving_the_switch_starts_and_stops_the_local_worker(
 ) -> None:
     port = free_port()
     with AppRuntime(app_paths, ConfigService(app_paths, environ={}, cli={})) as runtime:
-        assert _local(runtime)["state"] == "off"
-        _save(runtime, {"local_worker": True, "local_host": "127.0.0.1", "local_port": port})
+        app = LocalApiApp(runtime, free_port())
+        assert _local(app)["state"] == "off"
+        rpc = {"local_worker": True, "local_host": "127.0.0.1", "local_port": port}
+        app.call("save_config", config={"rpc": rpc})
         running = wait_until(
-            lambda: (s := _local(runtime))["state"] == "running" and s,
+            lambda: (s := _local(app))["state"] == "running" and s,
             timeout_s=30,
             interval_s=0.05,
-            message=lambda: _local(runtime),
+            message=lambda: _local(app),
         )
         assert running["address"] == f"127.0.0.1:{port}"
-        _save(runtime, {"local_worker": False})
+        app.call("save_config", config={"rpc": {"local_worker": False}})
         wait_until(
-            lambda: _local(runtime)["state"] == "off",
+            lambda: _local(app)["state"] == "off",
             timeout_s=15,
             interval_s=0.05,
-            message=lambda: _local(runtime),
+            message=lambda: _local(app),
         )
