@@ -57,7 +57,7 @@ from ..providers import ManagedServer, ProviderService, ProviderStore
 from ..rpc import WorkerPool
 from ..secrets import SecretStore
 from ..server import ServerMonitor
-from ..storage import Backups, Recovery, ensure_usable
+from ..storage import Backup, Backups, Recovery, ensure_usable
 
 if TYPE_CHECKING:
     from ..tools import ToolManager
@@ -88,6 +88,8 @@ class Services:
     local_api: LocalApi
     recovery: Recovery | None
     """What start-up did with a damaged database (None when it was sound)."""
+    backup_before_recovery: Backup | None
+    """The newest backup when start-up recovered the database (read before a new one is made)."""
 
 
 async def _start_server(monitor: ServerMonitor) -> None:
@@ -125,18 +127,21 @@ async def _keep_backups(backups: Backups) -> None:
         await anyio.sleep(_BACKUP_CHECK_S)
 
 
-def _check_database(paths: AppPaths) -> Recovery | None:
+def _check_database(paths: AppPaths, backups: Backups) -> tuple[Recovery | None, Backup | None]:
+    """Recover a damaged database; with a recovery also the newest backup from before it."""
     recovery = ensure_usable(paths.database, migrate)
-    if recovery is not None:
-        log.warning(
-            "The conversation database was damaged (%s): recovered %d conversations and %d "
-            "messages into a fresh one; the original is kept at %s",
-            recovery.problem,
-            recovery.conversations,
-            recovery.messages,
-            recovery.damaged,
-        )
-    return recovery
+    if recovery is None:
+        return None, None
+    log.warning(
+        "The conversation database was damaged (%s): recovered %d conversations and %d "
+        "messages into a fresh one; the original is kept at %s",
+        recovery.problem,
+        recovery.conversations,
+        recovery.messages,
+        recovery.damaged,
+    )
+    listed = backups.list()  # before the first backup of the recovered database is made
+    return recovery, listed[0] if listed else None
 
 
 def _worker_pool(
@@ -221,8 +226,8 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Start every service; on exit stop them in reverse order."""
     paths.ensure()
-    recovery = await anyio.to_thread.run_sync(_check_database, paths)
     backups = Backups(paths.database, paths.backup_dir)
+    recovery, backup_before = await anyio.to_thread.run_sync(_check_database, paths, backups)
 
     engine = config.settings.engine
     catalogue = ModelCatalogue(paths, engine.models_dirs)
@@ -320,4 +325,5 @@ async def open_services(
             backups=backups,
             local_api=local_api,
             recovery=recovery,
+            backup_before_recovery=backup_before,
         )

@@ -111,6 +111,23 @@ def test_a_damaged_database_is_recovered_at_start_and_the_user_told(
     assert "Traceback" not in err
 
 
+def test_a_recovery_offers_no_backup_when_the_only_one_was_made_after_it(
+    start_app: Callable[[], RunningApp], app_paths: AppPaths
+) -> None:
+    with ConversationStore(app_paths.database) as store:
+        store.create_conversation("only copy")
+    app_paths.database.write_bytes(os.urandom(4096))
+
+    app = start_app()
+    made_at_start = wait_until(lambda: app.call("list_backups").json()["result"]["backups"])
+    notice = app.call("get_database_recovery").json()["result"]
+    app.stop()
+
+    assert len(made_at_start) == 1
+    assert notice["damaged_path"]
+    assert notice["newest_backup"] is None
+
+
 def test_a_backup_is_made_at_start_and_restored_with_the_current_file_kept(
     start_app: Callable[[], RunningApp], app_paths: AppPaths
 ) -> None:

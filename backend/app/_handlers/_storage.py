@@ -34,16 +34,15 @@ def recovery_notice(services: Services) -> DatabaseRecovery | None:
     recovery = services.recovery
     if recovery is None:
         return None
-    at = recovery.at.isoformat().replace("+00:00", "Z")
-    older = [b for b in services.backups.list() if b.created_at < at]
+    backup = services.backup_before_recovery
     return DatabaseRecovery(
         problem=recovery.problem,
         damaged_path=str(recovery.damaged),
-        recovered_at=at,
+        recovered_at=recovery.at.isoformat().replace("+00:00", "Z"),
         conversations=recovery.conversations,
         messages=recovery.messages,
         unreadable_pages=recovery.unreadable_pages,
-        newest_backup=backup_info(older[0]) if older else None,
+        newest_backup=backup_info(backup) if backup is not None else None,
     )
 
 
