@@ -5,7 +5,8 @@
   listed model, ``_files`` finds, groups and deletes the files, ``_gguf`` reads their metadata
   without loading tensors, ``_projector`` recognises vision projectors and pairs each model with
   its own, ``_draft`` checks that a draft model shares a model's vocabulary, ``_fit``
-  estimates, ``_settings`` is a model's load settings, ``_jsonfile`` the catalogue's own files);
+  estimates, ``_settings`` is a model's load settings, ``_jsonfile`` the catalogue's own files,
+  ``_folder_watch`` waits on inotify for a change in the folders it rescans);
 * ``_selection``: ``ModelService`` decides which model is loaded and which loads next, with
   rollback when a load fails, the router's plan and each model's load state; it owns the
   ``ServerMonitor`` that runs the choice;

@@ -20,8 +20,9 @@ while commands run elsewhere; one lock guards the state.
 from __future__ import annotations
 
 import logging
+import math
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from backend.models._files import (
     split_siblings,
 )
 from backend.models._fit import FitEstimate, estimate_fit
+from backend.models._folder_watch import folder_changes
 from backend.models._gguf import GGUFHeader, read_header
 from backend.models._jsonfile import JsonFile
 from backend.models._model import Model, ModelSource, model_id
@@ -55,6 +57,7 @@ from backend.models._projector import (
 )
 from backend.models._settings import ModelLoadSettings
 from backend.paths import AppPaths
+from backend.wakeup import Wakeup
 
 __all__ = ["ModelCatalogue", "ModelsCallback"]
 
@@ -89,6 +92,7 @@ class ModelCatalogue:
         self._settings = JsonFile(paths.data_dir / "model-settings.json")
         self._lock = threading.RLock()
         self._state = _State()
+        self._rewatch = Wakeup()
         self.refresh()
 
     @property
@@ -105,7 +109,9 @@ class ModelCatalogue:
         """Scan a new list of extra folders (after a settings change) and return the models."""
         with self._lock:
             self._extra_dirs = list(extra_dirs)
-            return self.refresh()
+            models = self.refresh()
+        self._rewatch.set()
+        return models
 
     def models(self) -> list[Model]:
         """The models as of the last scan."""
@@ -163,7 +169,9 @@ class ModelCatalogue:
                 registry["linked"] = [*linked, resolved]
             self._registry.write(registry)
             self.refresh()
-            return self.get(model_id(target))
+            model = self.get(model_id(target))
+        self._rewatch.set()  # its folder is watched from now on
+        return model
 
     def remove(self, model_id: str, *, delete_file: bool) -> list[Model]:
         """Take a model off the list, deleting its file(s) only when ``delete_file`` is true."""
@@ -182,7 +190,9 @@ class ModelCatalogue:
             settings = self._settings.read()
             if _section(settings).pop(model_id, None) is not None:
                 self._settings.write(settings)
-            return self.refresh()
+            models = self.refresh()
+        self._rewatch.set()
+        return models
 
     def selected(self, engine: EngineSettings) -> Model | None:
         """The model ``engine.model`` names (the built-in one when unset), if it is listed."""
@@ -257,25 +267,45 @@ class ModelCatalogue:
         available = self._available_memory()
         return estimate_fit(model.size_bytes, model.kv_bytes_per_token, context_size, available)
 
-    async def watch(self, on_change: ModelsCallback, *, interval_s: float = 2.0) -> None:
-        """Rescan every ``interval_s`` until cancelled; call ``on_change`` when the list changes.
+    async def watch(
+        self, on_change: ModelsCallback, *, settle_s: float = 0.5, poll_s: float = 2.0
+    ) -> None:
+        """Rescan when something in the model folders changed; call ``on_change`` if the list did.
 
-        A failed rescan (say, the data folder briefly unreadable) is logged and retried on the
-        next tick: the watcher outlives it rather than taking its task group down.
+        Idle, it sleeps on inotify (``_folder_watch``); without inotify it rescans every
+        ``poll_s``. A burst of changes (a model being copied in) waits ``settle_s`` and is one
+        rescan. A failed rescan (say, the data folder briefly unreadable) is logged and retried
+        ``poll_s`` later: the watcher outlives it rather than taking its task group down.
         """
-        if interval_s <= 0:
-            raise InvalidArgument("The watch interval must be positive.")
+        if settle_s < 0 or poll_s <= 0:
+            raise InvalidArgument("The watch needs a settle time of 0 or more and a positive poll.")
+        self._rewatch.bind()
         last = self.models()
         while True:
-            await anyio.sleep(interval_s)
-            try:
-                current = await anyio.to_thread.run_sync(self.refresh)
-            except LlamaDeskError as exc:
-                _log.warning("Rescanning the model folders failed: %s", exc.message)
-                continue
-            if current != last:
-                last = current
-                on_change(current)
+            recursive, flat = self._watched_folders()
+            with folder_changes(recursive, flat, poll_s=poll_s) as changes:
+                failed = False
+                try:
+                    current = await anyio.to_thread.run_sync(self.refresh)
+                except LlamaDeskError as exc:
+                    _log.warning("Rescanning the model folders failed: %s", exc.message)
+                    failed = True
+                else:
+                    if current != last:
+                        last = current
+                        on_change(current)
+                with anyio.move_on_after(poll_s if failed else math.inf):
+                    async with anyio.create_task_group() as first:
+                        for wait in (changes.wait, self._rewatch.wait):
+                            first.start_soon(_then_cancel, wait, first.cancel_scope)
+            await anyio.sleep(settle_s)
+
+    def _watched_folders(self) -> tuple[list[Path], list[Path]]:
+        """The folders scanned with all below them, and those of the linked files and default."""
+        with self._lock:
+            linked = _strings(self._registry.read().get("linked"))
+        flat = sorted({Path(entry).parent for entry in linked} | {self._default.parent})
+        return self.folders, flat
 
     def _in_folders(self, path: Path) -> bool:
         resolved = path.resolve()
@@ -360,6 +390,11 @@ def _note_projector(
         projectors.setdefault(path, as_projector(path, head))
         return True
     return False
+
+
+async def _then_cancel(wait: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
+    await wait()
+    scope.cancel()
 
 
 def _beside_linked(models: Iterable[Model]) -> list[Path]:

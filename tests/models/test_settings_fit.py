@@ -1,18 +1,17 @@
-"""Per-model load settings, the memory fit estimate, and the folder watcher."""
+"""Per-model load settings and the memory fit estimate."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import anyio
 import psutil
 import pytest
 from pydantic import BaseModel
 
 from backend.config import EngineSettings
-from backend.errors import InvalidArgument, ModelError, NotFound, StorageError
-from backend.models import Model, ModelLoadSettings
+from backend.errors import InvalidArgument, ModelError, NotFound
+from backend.models import ModelLoadSettings
 from backend.models._fit import estimate_fit, format_bytes
 from backend.models._model import model_id
 from backend.paths import AppPaths
@@ -138,64 +137,6 @@ def test_format_bytes() -> None:
         "7.0 GB",
         "3.0 TB",
     ]
-
-
-@pytest.mark.anyio
-async def test_watcher_sees_a_new_file(
-    make_catalogue: CatalogueFactory, make_gguf: GGUFFactory, app_paths: AppPaths
-) -> None:
-    catalogue = make_catalogue()
-    seen: list[list[Model]] = []
-    changed = anyio.Event()
-
-    def on_change(models: list[Model]) -> None:
-        seen.append(models)
-        changed.set()
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(lambda: catalogue.watch(on_change, interval_s=0.05))
-        await anyio.sleep(0.2)
-        assert seen == []  # nothing changed, no call
-        make_gguf(app_paths.models_dir / "new.gguf")
-        with anyio.fail_after(5):
-            await changed.wait()
-        group.cancel_scope.cancel()
-    assert [model.name for model in seen[0]][-1] == "new"
-    assert len(seen) == 1
-
-
-@pytest.mark.anyio
-async def test_watch_needs_a_positive_interval(make_catalogue: CatalogueFactory) -> None:
-    with pytest.raises(InvalidArgument):
-        await make_catalogue().watch(lambda models: None, interval_s=0)
-
-
-@pytest.mark.anyio
-async def test_watcher_survives_a_failed_rescan(
-    make_catalogue: CatalogueFactory,
-    make_gguf: GGUFFactory,
-    app_paths: AppPaths,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    catalogue = make_catalogue()
-    real_refresh = catalogue.refresh
-    failures = [StorageError("Cannot read models.json: Input/output error.")]
-
-    def flaky_refresh() -> list[Model]:
-        if failures:
-            raise failures.pop()
-        return real_refresh()
-
-    monkeypatch.setattr(catalogue, "refresh", flaky_refresh)
-    make_gguf(app_paths.models_dir / "new.gguf")
-    changed = anyio.Event()
-    async with anyio.create_task_group() as group:
-        group.start_soon(lambda: catalogue.watch(lambda models: changed.set(), interval_s=0.02))
-        with anyio.fail_after(5):
-            await changed.wait()
-        group.cancel_scope.cancel()
-    assert "Rescanning the model folders failed: Cannot read models.json" in caplog.text
 
 
 def test_free_memory_errors_are_translated(

@@ -1,0 +1,110 @@
+"""Waiting for a change in the model folders: inotify, so an idle app does not poll the disk.
+
+``folder_changes`` registers a watch on every folder the catalogue scans (recursively, hidden
+folders skipped, as the scan does) and on the folders of linked files (not recursively); a
+folder that does not exist yet is watched through its nearest existing parent, so its creation
+is seen. The watches are registered *before* the caller rescans, so a change made during the
+scan is not missed: it is queued and ends the next wait at once. Each round gets new watches,
+which also picks up folders created since.
+
+Where inotify cannot be used (no inotify, or the system's watch limit reached) the waits are
+a timer instead, as before inotify: ``FolderChanges.polling`` says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import anyio
+from asyncinotify import Inotify, Mask
+
+__all__ = ["FolderChanges", "folder_changes"]
+
+_log = logging.getLogger(__name__)
+
+_MASK = (
+    Mask.CREATE
+    | Mask.DELETE
+    | Mask.MOVED_FROM
+    | Mask.MOVED_TO
+    | Mask.CLOSE_WRITE
+    | Mask.DELETE_SELF
+    | Mask.MOVE_SELF
+    | Mask.ONLYDIR
+)
+"""A file appeared, went, was renamed or finished being written; not every write of a copy."""
+
+
+class FolderChanges:
+    """One round of watches; :meth:`wait` returns once something in them changed."""
+
+    def __init__(self, notify: Inotify | None, poll_s: float) -> None:
+        self._notify = notify
+        self._poll_s = poll_s
+
+    @property
+    def polling(self) -> bool:
+        """True when inotify could not be used and :meth:`wait` is a timer."""
+        return self._notify is None
+
+    async def wait(self) -> None:
+        """Until a watched folder changed (or ``poll_s`` passed, when polling)."""
+        if self._notify is None:
+            await anyio.sleep(self._poll_s)
+        else:
+            await anyio.wait_readable(self._notify.fd)
+
+
+@contextmanager
+def folder_changes(
+    recursive: Iterable[Path], flat: Iterable[Path], *, poll_s: float
+) -> Iterator[FolderChanges]:
+    """Watch ``recursive`` folders with everything under them, and ``flat`` ones alone."""
+    try:
+        notify = Inotify()
+    except OSError as exc:
+        _log.warning("Cannot watch the model folders (%s); rescanning every %g s", exc, poll_s)
+        yield FolderChanges(None, poll_s)
+        return
+    with notify:
+        try:
+            for folder in recursive:
+                _watch_tree(notify, folder)
+            for folder in flat:
+                _watch(notify, _existing(folder))
+        except OSError as exc:  # the watch limit (ENOSPC): fs.inotify.max_user_watches
+            _log.warning("Cannot watch the model folders (%s); rescanning every %g s", exc, poll_s)
+            yield FolderChanges(None, poll_s)
+            return
+        yield FolderChanges(notify, poll_s)
+
+
+def _watch_tree(notify: Inotify, folder: Path) -> None:
+    if not folder.is_dir():
+        _watch(notify, _existing(folder))
+        return
+    for root, dirs, _files in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        _watch(notify, Path(root))
+
+
+def _watch(notify: Inotify, folder: Path | None) -> None:
+    """Watch one folder; one that went or cannot be read meanwhile is skipped."""
+    if folder is None:
+        return
+    try:
+        notify.add_watch(folder, _MASK)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return
+
+
+def _existing(folder: Path) -> Path | None:
+    """``folder`` or its nearest parent that is a folder (None for none)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            return candidate
+    return None
