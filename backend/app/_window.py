@@ -20,7 +20,13 @@ from ..errors import NotFound
 from ._selftest import SelfTest
 from ._signals import on_termination
 
-__all__ = ["WINDOW_TITLE", "attachment_picker", "gguf_picker", "run_window"]
+__all__ = [
+    "WINDOW_TITLE",
+    "attachment_picker",
+    "gguf_picker",
+    "release_stranded_scripts",
+    "run_window",
+]
 
 WINDOW_TITLE = "LlamaDesk"
 
@@ -101,13 +107,21 @@ def run_window(
         answer_knocks(come_forward)
         if self_test is not None:
             threading.Thread(target=drive_self_test, name="self-test", daemon=True).start()
+        # Closed only once loaded: pywebview injects the js_api while the page loads, from a
+        # thread the process waits for at exit, and a window closed before that script ran
+        # never answers it (the app hung after its error, 1 start in ~40).
+        on_fatal(window.destroy)
 
     def drive_self_test() -> None:
         assert self_test is not None
         outcome["code"] = 0 if self_test.run(window).ok else 1
 
+    views: list[Any] = []
+
     def on_shown() -> None:
-        on_fatal(window.destroy)  # from now on the window exists to be closed
+        from webview.platforms.qt import BrowserView  # noqa: PLC0415 - Qt is up by now
+
+        views.append(BrowserView.instances.get(window.uid))
 
     def on_closing() -> None:
         attach_events(None)
@@ -121,7 +135,23 @@ def run_window(
     finally:
         undo_signals()
         attach_events(None)
+        for view in views:
+            release_stranded_scripts(view)
     return outcome["code"]
+
+
+def release_stranded_scripts(view: Any) -> None:
+    """Let go of every script still waiting for the closed window's answer.
+
+    pywebview's Qt backend runs a script (a command's result, its js_api injection) by waiting
+    on a semaphore the page's answer releases. A script sent as the window closed is never
+    answered, and its thread, not a daemon, kept the process alive after the window was gone.
+    Once the GUI loop is over nothing will answer them: each gets an empty result.
+    """
+    if view is None:
+        return
+    for pending in list(view._js_results.values()):
+        pending["semaphore"].release()
 
 
 def built_spa(frontend: Path) -> str:
