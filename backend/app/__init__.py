@@ -20,6 +20,7 @@ from ._instance import SingleInstance, knock
 from ._main import run_app
 from ._pace import cores_shared, stream_flush_ms
 from ._selftest import SelfTestOptions
+from ._window import release_stranded_scripts
 
 __all__ = [
     "BrowserOptions",
@@ -32,6 +33,7 @@ __all__ = [
     "has_gpu_device",
     "knock",
     "prepare_qt_environment",
+    "release_stranded_scripts",
     "run_app",
     "stream_flush_ms",
 ]

@@ -51,7 +51,7 @@ from ..engine import locate_engine
 from ..errors import EngineError, LlamaDeskError
 from ..llama import LlamaCppAdapter
 from ..localapi import LocalApi, ProviderRoute
-from ..models import DownloadManager, DownloadState, ModelCatalogue, ModelService
+from ..models import DownloadManager, DownloadState, ModelCatalogue, ModelService, watch_folders
 from ..paths import AppPaths
 from ..providers import ManagedServer, ProviderService, ProviderStore
 from ..rpc import WorkerPool
@@ -305,7 +305,7 @@ async def open_services(
         # own task groups (cancel scopes nest by the order they were entered).
         tasks = await stack.enter_async_context(anyio.create_task_group())
         stack.callback(tasks.cancel_scope.cancel)
-        tasks.start_soon(catalogue.watch, models.changed)
+        tasks.start_soon(watch_folders, catalogue, models.changed)
         tasks.start_soon(_keep_backups, backups)
         tasks.start_soon(workers.watch, monitor.restart)
         tasks.start_soon(workers.run_local, lambda: config.settings.rpc)

@@ -6,7 +6,7 @@
   without loading tensors, ``_projector`` recognises vision projectors and pairs each model with
   its own, ``_draft`` checks that a draft model shares a model's vocabulary, ``_fit``
   estimates, ``_settings`` is a model's load settings, ``_jsonfile`` the catalogue's own files,
-  ``_folder_watch`` waits on inotify for a change in the folders it rescans);
+  ``_folder_watch`` rescans the folders when inotify says they changed);
 * ``_selection``: ``ModelService`` decides which model is loaded and which loads next, with
   rollback when a load fails, the router's plan and each model's load state; it owns the
   ``ServerMonitor`` that runs the choice;
@@ -21,6 +21,7 @@ from backend.models._download import DownloadManager
 from backend.models._download_http import DiskFree
 from backend.models._download_job import DownloadState, DownloadStatus, ProgressCallback
 from backend.models._fit import FitEstimate, format_bytes
+from backend.models._folder_watch import watch_folders
 from backend.models._model import Model, ModelSource, model_id
 from backend.models._selection import ModelService, launch_engine, plan_router, with_load_states
 from backend.models._settings import ModelLoadSettings
@@ -42,5 +43,6 @@ __all__ = [
     "launch_engine",
     "model_id",
     "plan_router",
+    "watch_folders",
     "with_load_states",
 ]

@@ -20,21 +20,19 @@ while commands run elsewhere; one lock guards the state.
 from __future__ import annotations
 
 import logging
-import math
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import anyio
 import psutil
 from pydantic import ValidationError
 
 from backend.config import EngineSettings
 from backend.contract import ModelInfo
 from backend.engine import default_model_path
-from backend.errors import FieldError, InvalidArgument, LlamaDeskError, ModelError, NotFound
+from backend.errors import FieldError, InvalidArgument, ModelError, NotFound
 from backend.models._draft import check_draft, vocabulary_of
 from backend.models._files import (
     FileGroup,
@@ -44,7 +42,6 @@ from backend.models._files import (
     split_siblings,
 )
 from backend.models._fit import FitEstimate, estimate_fit
-from backend.models._folder_watch import folder_changes
 from backend.models._gguf import GGUFHeader, read_header
 from backend.models._jsonfile import JsonFile
 from backend.models._model import Model, ModelSource, model_id
@@ -92,7 +89,8 @@ class ModelCatalogue:
         self._settings = JsonFile(paths.data_dir / "model-settings.json")
         self._lock = threading.RLock()
         self._state = _State()
-        self._rewatch = Wakeup()
+        self.rewatch = Wakeup()
+        """Set when the folders to watch changed (settings, a link, a removal)."""
         self.refresh()
 
     @property
@@ -110,7 +108,7 @@ class ModelCatalogue:
         with self._lock:
             self._extra_dirs = list(extra_dirs)
             models = self.refresh()
-        self._rewatch.set()
+        self.rewatch.set()
         return models
 
     def models(self) -> list[Model]:
@@ -170,7 +168,7 @@ class ModelCatalogue:
             self._registry.write(registry)
             self.refresh()
             model = self.get(model_id(target))
-        self._rewatch.set()  # its folder is watched from now on
+        self.rewatch.set()  # its folder is watched from now on
         return model
 
     def remove(self, model_id: str, *, delete_file: bool) -> list[Model]:
@@ -191,7 +189,7 @@ class ModelCatalogue:
             if _section(settings).pop(model_id, None) is not None:
                 self._settings.write(settings)
             models = self.refresh()
-        self._rewatch.set()
+        self.rewatch.set()
         return models
 
     def selected(self, engine: EngineSettings) -> Model | None:
@@ -267,41 +265,9 @@ class ModelCatalogue:
         available = self._available_memory()
         return estimate_fit(model.size_bytes, model.kv_bytes_per_token, context_size, available)
 
-    async def watch(
-        self, on_change: ModelsCallback, *, settle_s: float = 0.5, poll_s: float = 2.0
-    ) -> None:
-        """Rescan when something in the model folders changed; call ``on_change`` if the list did.
-
-        Idle, it sleeps on inotify (``_folder_watch``); without inotify it rescans every
-        ``poll_s``. A burst of changes (a model being copied in) waits ``settle_s`` and is one
-        rescan. A failed rescan (say, the data folder briefly unreadable) is logged and retried
-        ``poll_s`` later: the watcher outlives it rather than taking its task group down.
-        """
-        if settle_s < 0 or poll_s <= 0:
-            raise InvalidArgument("The watch needs a settle time of 0 or more and a positive poll.")
-        self._rewatch.bind()
-        last = self.models()
-        while True:
-            recursive, flat = self._watched_folders()
-            with folder_changes(recursive, flat, poll_s=poll_s) as changes:
-                failed = False
-                try:
-                    current = await anyio.to_thread.run_sync(self.refresh)
-                except LlamaDeskError as exc:
-                    _log.warning("Rescanning the model folders failed: %s", exc.message)
-                    failed = True
-                else:
-                    if current != last:
-                        last = current
-                        on_change(current)
-                with anyio.move_on_after(poll_s if failed else math.inf):
-                    async with anyio.create_task_group() as first:
-                        for wait in (changes.wait, self._rewatch.wait):
-                            first.start_soon(_then_cancel, wait, first.cancel_scope)
-            await anyio.sleep(settle_s)
-
-    def _watched_folders(self) -> tuple[list[Path], list[Path]]:
-        """The folders scanned with all below them, and those of the linked files and default."""
+    def watched_folders(self) -> tuple[list[Path], list[Path]]:
+        """What ``watch_folders`` watches: the folders scanned, with all below them, and the
+        folders of the linked files and of the default model, alone."""
         with self._lock:
             linked = _strings(self._registry.read().get("linked"))
         flat = sorted({Path(entry).parent for entry in linked} | {self._default.parent})
@@ -390,11 +356,6 @@ def _note_projector(
         projectors.setdefault(path, as_projector(path, head))
         return True
     return False
-
-
-async def _then_cancel(wait: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
-    await wait()
-    scope.cancel()
 
 
 def _beside_linked(models: Iterable[Model]) -> list[Path]:

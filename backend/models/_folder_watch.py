@@ -1,4 +1,6 @@
-"""Waiting for a change in the model folders: inotify, so an idle app does not poll the disk.
+"""Rescanning the model folders when they change: inotify, so an idle app does not poll the disk.
+
+``watch_folders`` runs rounds: watch, rescan, report a changed list, sleep until a change.
 
 ``folder_changes`` registers a watch on every folder the catalogue scans (recursively, hidden
 folders skipped, as the scan does) and on the folders of linked files (not recursively); a
@@ -14,15 +16,22 @@ a timer instead, as before inotify: ``FolderChanges.polling`` says so.
 from __future__ import annotations
 
 import logging
+import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 from asyncinotify import Inotify, Mask
 
-__all__ = ["FolderChanges", "folder_changes"]
+from backend.errors import InvalidArgument, LlamaDeskError
+
+if TYPE_CHECKING:
+    from backend.models._catalogue import ModelCatalogue, ModelsCallback
+
+__all__ = ["FolderChanges", "folder_changes", "watch_folders"]
 
 _log = logging.getLogger(__name__)
 
@@ -37,6 +46,50 @@ _MASK = (
     | Mask.ONLYDIR
 )
 """A file appeared, went, was renamed or finished being written; not every write of a copy."""
+
+
+async def watch_folders(
+    catalogue: ModelCatalogue,
+    on_change: ModelsCallback,
+    *,
+    settle_s: float = 0.5,
+    poll_s: float = 2.0,
+) -> None:
+    """Rescan when something in the model folders changed; call ``on_change`` if the list did.
+
+    Idle, it sleeps on inotify; without inotify it rescans every ``poll_s``. A burst of changes
+    (a model being copied in) waits ``settle_s`` and is one rescan. A failed rescan (say, the
+    data folder briefly unreadable) is logged and retried ``poll_s`` later: the watch outlives
+    it rather than taking its task group down. The catalogue's ``rewatch`` starts a new round
+    when the folders to watch changed.
+    """
+    if settle_s < 0 or poll_s <= 0:
+        raise InvalidArgument("The watch needs a settle time of 0 or more and a positive poll.")
+    catalogue.rewatch.bind()
+    last = catalogue.models()
+    while True:
+        recursive, flat = catalogue.watched_folders()
+        with folder_changes(recursive, flat, poll_s=poll_s) as changes:
+            failed = False
+            try:
+                current = await anyio.to_thread.run_sync(catalogue.refresh)
+            except LlamaDeskError as exc:
+                _log.warning("Rescanning the model folders failed: %s", exc.message)
+                failed = True
+            else:
+                if current != last:
+                    last = current
+                    on_change(current)
+            with anyio.move_on_after(poll_s if failed else math.inf):
+                async with anyio.create_task_group() as first:
+                    for wait in (changes.wait, catalogue.rewatch.wait):
+                        first.start_soon(_then_cancel, wait, first.cancel_scope)
+        await anyio.sleep(settle_s)
+
+
+async def _then_cancel(wait: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
+    await wait()
+    scope.cancel()
 
 
 class FolderChanges:

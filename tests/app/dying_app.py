@@ -14,18 +14,23 @@ from pathlib import Path
 
 import anyio
 
+from backend import models
 from backend.models import ModelCatalogue, ModelsCallback
 
 
 def main(trigger: Path, app_args: list[str]) -> None:
     async def failing_watch(
-        _self: ModelCatalogue, _on_change: ModelsCallback, *, interval_s: float = 2.0
+        catalogue: ModelCatalogue,
+        on_change: ModelsCallback,
+        *,
+        settle_s: float = 0.5,
+        poll_s: float = 2.0,
     ) -> None:
         while not await anyio.Path(trigger).exists():  # noqa: ASYNC110 - a file the test creates
             await anyio.sleep(0.02)
         raise OSError(errno.ENOSPC, "No space left on device", "/data/models")
 
-    ModelCatalogue.watch = failing_watch  # type: ignore[method-assign,assignment]
+    models.watch_folders = failing_watch  # read by the services when they are imported, later
     sys.argv = ["backend", *app_args]
     runpy.run_module("backend", run_name="__main__", alter_sys=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from webview.platforms.qt import BrowserView
 
-from backend.app._window import release_stranded_scripts
+from backend.app import release_stranded_scripts
 from tests.waiting import wait_until
 
 

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from backend.errors import InvalidArgument, StorageError
-from backend.models import Model, ModelCatalogue, _folder_watch
+from backend.models import Model, ModelCatalogue, _folder_watch, watch_folders
 from backend.paths import AppPaths
 
 from .conftest import CatalogueFactory, GGUFFactory
@@ -44,7 +44,7 @@ async def watching(catalogue: ModelCatalogue, scenario: Scenario, **options: flo
     seen = Seen()
     options = {"settle_s": 0.0, "poll_s": NEVER_S, **options}
     async with anyio.create_task_group() as group:
-        group.start_soon(lambda: catalogue.watch(seen, **options))
+        group.start_soon(lambda: watch_folders(catalogue, seen, **options))
         await anyio.sleep(0.2)  # the first round's watches are in place
         await scenario(catalogue, seen)
         group.cancel_scope.cancel()
@@ -191,4 +191,4 @@ async def test_the_watch_needs_sensible_times(
     make_catalogue: CatalogueFactory, options: dict[str, float]
 ) -> None:
     with pytest.raises(InvalidArgument):
-        await make_catalogue().watch(lambda models: None, **options)
+        await watch_folders(make_catalogue(), lambda models: None, **options)
