@@ -24,6 +24,7 @@ import uvicorn
 
 from ..bridge import LOOPBACK_NAMES, EventHub, create_http_app, is_loopback
 from ..errors import ConfigError
+from ..quiet_server import QuietServer
 from ._runtime import AppRuntime
 from ._signals import on_termination
 
@@ -122,11 +123,11 @@ def serve_browser(
         ssl_certfile=options.tls_cert,
         ssl_keyfile=options.tls_key,
     )
-    server = uvicorn.Server(config)
+    server = QuietServer(config)
     stopped = threading.Event()
 
     def stop(_signum: int) -> None:
-        server.should_exit = True
+        server.stop()
 
     undo = on_termination(stop)
     runtime.on_fatal(lambda: stop(0))
@@ -139,7 +140,7 @@ def serve_browser(
             waited += 0.05
         if not server.started:
             print("error: the HTTP server did not start", file=sys.stderr)
-            server.should_exit = True
+            server.stop()
             return 1
         if (warning := options.warning()) is not None:
             print(warning, file=sys.stderr, flush=True)

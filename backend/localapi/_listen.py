@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from ..config import LOCAL_API_HOST
 from ..errors import ConfigError
+from ..quiet_server import QuietServer
 from ..server import port_owner
 
 __all__ = ["bind", "serve"]
@@ -71,7 +72,7 @@ async def serve(app: ASGIApp, sock: socket.socket, started: Callable[[], None]) 
         lifespan="off",
         timeout_graceful_shutdown=int(_GRACE_S),
     )
-    server = uvicorn.Server(config)
+    server = QuietServer(config)
     ended = anyio.Event()
 
     async def run() -> None:
@@ -92,7 +93,7 @@ async def serve(app: ASGIApp, sock: socket.socket, started: Callable[[], None]) 
                 started()
             await ended.wait()
         finally:
-            server.should_exit = True
+            server.stop()
             with anyio.CancelScope(shield=True), anyio.move_on_after(_GRACE_S + 1):
                 await ended.wait()
             server.force_exit = True
