@@ -10,7 +10,7 @@ scan is not missed: it is queued and ends the next wait at once. Each round gets
 which also picks up folders created since.
 
 Where inotify cannot be used (no inotify, or the system's watch limit reached) the waits are
-a timer instead, as before inotify: ``FolderChanges.polling`` says so.
+a timer instead, as before inotify, and the log says so once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,7 @@ async def watch_folders(
     last = catalogue.models()
     while True:
         recursive, flat = catalogue.watched_folders()
-        with folder_changes(recursive, flat, poll_s=poll_s) as changes:
+        async with folder_changes(recursive, flat, poll_s=poll_s) as changes:
             failed = False
             try:
                 current = await anyio.to_thread.run_sync(catalogue.refresh)
@@ -99,41 +99,57 @@ class FolderChanges:
         self._notify = notify
         self._poll_s = poll_s
 
-    @property
-    def polling(self) -> bool:
-        """True when inotify could not be used and :meth:`wait` is a timer."""
-        return self._notify is None
-
     async def wait(self) -> None:
-        """Until a watched folder changed (or ``poll_s`` passed, when polling)."""
+        """Until a watched folder changed (or ``poll_s`` passed, without inotify)."""
         if self._notify is None:
             await anyio.sleep(self._poll_s)
         else:
             await anyio.wait_readable(self._notify.fd)
 
 
-@contextmanager
-def folder_changes(
-    recursive: Iterable[Path], flat: Iterable[Path], *, poll_s: float
-) -> Iterator[FolderChanges]:
-    """Watch ``recursive`` folders with everything under them, and ``flat`` ones alone."""
-    try:
-        notify = Inotify()
-    except OSError as exc:
-        _log.warning("Cannot watch the model folders (%s); rescanning every %g s", exc, poll_s)
+@asynccontextmanager
+async def folder_changes(
+    recursive: Sequence[Path], flat: Sequence[Path], *, poll_s: float
+) -> AsyncIterator[FolderChanges]:
+    """Watch ``recursive`` folders with everything under them, and ``flat`` ones alone.
+
+    The folders are walked off the event loop (a large or slow tree must not stall it).
+    """
+    notify = await anyio.to_thread.run_sync(_watching, recursive, flat, poll_s)
+    if notify is None:
         yield FolderChanges(None, poll_s)
         return
     with notify:
-        try:
-            for folder in recursive:
-                _watch_tree(notify, folder)
-            for folder in flat:
-                _watch(notify, _existing(folder))
-        except OSError as exc:  # the watch limit (ENOSPC): fs.inotify.max_user_watches
-            _log.warning("Cannot watch the model folders (%s); rescanning every %g s", exc, poll_s)
-            yield FolderChanges(None, poll_s)
-            return
         yield FolderChanges(notify, poll_s)
+
+
+def _watching(recursive: Sequence[Path], flat: Sequence[Path], poll_s: float) -> Inotify | None:
+    """An inotify with every watch in place, or None (said once) where it cannot be had."""
+    try:
+        notify = Inotify()
+    except OSError as exc:
+        _say_once(f"Cannot watch the model folders ({exc}); rescanning every {poll_s:g} s")
+        return None
+    try:
+        for folder in recursive:
+            _watch_tree(notify, folder)
+        for folder in flat:
+            _watch(notify, _existing(folder))
+    except OSError as exc:  # the watch limit (ENOSPC): fs.inotify.max_user_watches
+        notify.close()
+        _say_once(f"Cannot watch the model folders ({exc}); rescanning every {poll_s:g} s")
+        return None
+    return notify
+
+
+_said: set[str] = set()
+
+
+def _say_once(warning: str) -> None:
+    """Log ``warning`` the first time only: without inotify every round would repeat it."""
+    if warning not in _said:
+        _said.add(warning)
+        _log.warning("%s", warning)
 
 
 def _watch_tree(notify: Inotify, folder: Path) -> None:
