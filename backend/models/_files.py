@@ -14,13 +14,20 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from backend.errors import StorageError
 
-__all__ = ["FileGroup", "delete_files", "find_gguf_files", "group_files", "split_siblings"]
+__all__ = [
+    "FileGroup",
+    "delete_files",
+    "find_gguf_files",
+    "group_files",
+    "split_siblings",
+    "visible_folders",
+]
 
 _SPLIT = re.compile(r"^(?P<base>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
 
@@ -50,13 +57,22 @@ def _is_gguf_name(name: str) -> bool:
     return name.lower().endswith(".gguf") and not name.startswith(".")
 
 
-def find_gguf_files(folder: Path, *, recursive: bool = True) -> list[Path]:
-    """Every visible GGUF file under ``folder`` (or only in it); nothing when it does not exist."""
-    found: list[Path] = []
+def visible_folders(folder: Path, *, recursive: bool = True) -> Iterator[tuple[Path, list[str]]]:
+    """``folder`` and (``recursive``) every visible folder under it, each with its file names,
+    sorted: what the scan reads, and so what the folder watch watches. Nothing when missing."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(name for name in dirs if not name.startswith(".")) if recursive else []
-        found.extend(Path(root, name) for name in sorted(files) if _is_gguf_name(name))
-    return found
+        yield Path(root), sorted(files)
+
+
+def find_gguf_files(folder: Path, *, recursive: bool = True) -> list[Path]:
+    """Every visible GGUF file under ``folder`` (or only in it); nothing when it does not exist."""
+    return [
+        root / name
+        for root, files in visible_folders(folder, recursive=recursive)
+        for name in files
+        if _is_gguf_name(name)
+    ]
 
 
 def split_siblings(path: Path) -> list[Path]:

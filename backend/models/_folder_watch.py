@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ import anyio
 from asyncinotify import Inotify, Mask
 
 from backend.errors import InvalidArgument, LlamaDeskError
+from backend.models._files import visible_folders
 
 if TYPE_CHECKING:
     from backend.models._catalogue import ModelCatalogue, ModelsCallback
@@ -125,18 +125,16 @@ async def folder_changes(
 
 def _watching(recursive: Sequence[Path], flat: Sequence[Path], poll_s: float) -> Inotify | None:
     """An inotify with every watch in place, or None (said once) where it cannot be had."""
+    notify: Inotify | None = None
     try:
         notify = Inotify()
-    except OSError as exc:
-        _say_once(f"Cannot watch the model folders ({exc}); rescanning every {poll_s:g} s")
-        return None
-    try:
         for folder in recursive:
             _watch_tree(notify, folder)
         for folder in flat:
             _watch(notify, _existing(folder))
-    except OSError as exc:  # the watch limit (ENOSPC): fs.inotify.max_user_watches
-        notify.close()
+    except OSError as exc:  # no inotify, or the watch limit (ENOSPC: fs.inotify.max_user_watches)
+        if notify is not None:
+            notify.close()
         _say_once(f"Cannot watch the model folders ({exc}); rescanning every {poll_s:g} s")
         return None
     return notify
@@ -156,9 +154,8 @@ def _watch_tree(notify: Inotify, folder: Path) -> None:
     if not folder.is_dir():
         _watch(notify, _existing(folder))
         return
-    for root, dirs, _files in os.walk(folder):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
-        _watch(notify, Path(root))
+    for root, _files in visible_folders(folder):
+        _watch(notify, root)
 
 
 def _watch(notify: Inotify, folder: Path | None) -> None:
