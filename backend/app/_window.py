@@ -116,17 +116,14 @@ def run_window(
         assert self_test is not None
         outcome["code"] = 0 if self_test.run(window).ok else 1
 
-    views: list[Any] = []
+    closed_view: list[Any] = []
 
-    def on_shown() -> None:
+    def on_closing() -> None:  # on Qt's GUI thread, while the view is still registered
         from webview.platforms.qt import BrowserView  # noqa: PLC0415 - Qt is up by now
 
-        views.append(BrowserView.instances.get(window.uid))
-
-    def on_closing() -> None:
         attach_events(None)
+        closed_view[:] = [BrowserView.instances.get(window.uid)]
 
-    window.events.shown += on_shown
     window.events.loaded += on_loaded
     window.events.closing += on_closing
     undo_signals = on_termination(lambda _signum: window.destroy())
@@ -135,7 +132,7 @@ def run_window(
     finally:
         undo_signals()
         attach_events(None)
-        for view in views:
+        for view in closed_view:
             release_stranded_scripts(view)
     return outcome["code"]
 
