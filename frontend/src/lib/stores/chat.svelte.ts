@@ -17,6 +17,7 @@ import type {
 import { mergeToolCall } from '$lib/utils/tool-calls';
 import { tokensPast } from '$lib/utils/token-probs';
 import { StreamOffsets } from './chat-offsets';
+import { StreamGains } from './stream-gains';
 import { conversationsStore } from './conversations.svelte';
 import { failoverStore } from './failover.svelte';
 import { queueStore } from './queue.svelte';
@@ -59,6 +60,7 @@ export class ChatStore {
 	provider = $state<{ id: string; model: string | null }>({ id: LOCAL_PROVIDER_ID, model: null });
 	private openSeq = 0;
 	private readonly offsets = new StreamOffsets();
+	private readonly gains = new StreamGains();
 	/** Stream events of the open conversation that came while its view was on its way. */
 	private held: StreamEvent[] | null = null;
 	private replaying = false;
@@ -115,11 +117,23 @@ export class ChatStore {
 	private applyDelta(messageId: string, content: string, reasoning: string): void {
 		const message = this.messages[this.findIndex(messageId)];
 		if (!message) return;
-		if (content) message.content += content;
+		if (content) {
+			this.gains.add(messageId, message.content.length, content);
+			message.content += content;
+		}
 		if (reasoning) message.reasoning += reasoning;
 	}
 
+	/**
+	 * The text a streaming message gained from `offset` up to `length`, its text's length now;
+	 * null when it must be read from the message (see StreamGains).
+	 */
+	gainedText(messageId: string, offset: number, length: number): string | null {
+		return this.gains.since(messageId, offset, length);
+	}
+
 	private replaceMessage(final: Message): void {
+		this.gains.forget(final.id);
 		const index = this.findIndex(final.id);
 		if (index >= 0) this.messages[index] = final;
 	}
@@ -211,6 +225,7 @@ export class ChatStore {
 
 	private showConversation(conversation: Conversation): void {
 		this.offsets.clear();
+		this.gains.clear();
 		this.conversationId = conversation.id;
 		this.title = conversation.title;
 		this.messages = conversation.messages ?? [];
@@ -292,6 +307,7 @@ export class ChatStore {
 		this.batcher.drop();
 		this.error = null;
 		if (this.conversationId !== conversationId) {
+			this.gains.clear();
 			this.messages = [];
 			this.forgetAnswers();
 		}
@@ -310,6 +326,7 @@ export class ChatStore {
 		this.batcher.drop();
 		this.conversationId = null;
 		this.title = '';
+		this.gains.clear();
 		this.messages = [];
 		this.error = null;
 		this.provider = { id: LOCAL_PROVIDER_ID, model: null };

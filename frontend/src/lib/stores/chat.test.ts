@@ -79,6 +79,30 @@ describe('ChatStore', () => {
 		expect(store.awaitingFirstToken).toBe(false);
 	});
 
+	it("hands the streaming answer's new text to its renderer, until the final message replaces it", async () => {
+		await store.send('hello');
+		const chunk = {
+			type: 'stream_chunk',
+			stream_id: 's1',
+			conversation_id: 'c1',
+			message_id: 'a1',
+			reasoning: '',
+			reasoning_offset: 0
+		} as const;
+		BridgeEvents.dispatch({ ...chunk, content: 'Hel', offset: 0 });
+		runFrame();
+		BridgeEvents.dispatch({ ...chunk, content: 'lo', offset: 3 });
+		runFrame();
+		expect(store.gainedText('a1', 1, 5)).toBe('ello');
+		BridgeEvents.dispatch({
+			type: 'stream_end',
+			stream_id: 's1',
+			conversation_id: 'c1',
+			message: message('a1', 'assistant', 'Hello', { status: 'complete' })
+		});
+		expect(store.gainedText('a1', 5, 5)).toBeNull();
+	});
+
 	it('replaces the message with the final one at stream_end, flushing pending chunks first', async () => {
 		await store.send('hello');
 		BridgeEvents.dispatch({

@@ -6,4 +6,4 @@ export {
 	preloadMarkdown,
 	type MarkdownEngine
 } from './load';
-export type { MarkdownView, RenderedBlock } from './streaming';
+export type { GainedText, MarkdownView, RenderedBlock } from './streaming';

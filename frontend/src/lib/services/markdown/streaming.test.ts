@@ -18,6 +18,31 @@ describe('StreamingMarkdown', () => {
 		expect(view.tail).toBe('');
 	});
 
+	it('takes the text gained while streaming without reading the whole text', () => {
+		const markdown = new StreamingMarkdown(new RenderCache());
+		const real = 'first block\n\nsecond';
+		// A stand-in of the right length: what is shown can only come from the gained text.
+		const standIn = 'x'.repeat(real.length);
+		const asked: [number, number][] = [];
+		const view = markdown.update(standIn, true, (offset, length) => {
+			asked.push([offset, length]);
+			return real.slice(offset, length);
+		});
+		expect(asked).toEqual([[0, real.length]]);
+		expect(view.groups[0]?.blocks[0]?.html).toContain('first block');
+		expect(view.tail).toContain('second');
+		const more = markdown.update(standIn + 'xxxx', true, () => ' one');
+		expect(more.tail).toContain('second one');
+	});
+
+	it('reads the text itself when the gained text is not there', () => {
+		const markdown = new StreamingMarkdown(new RenderCache());
+		markdown.update('old text', true, () => 'old text');
+		const view = markdown.update('new words', true, () => null);
+		expect(view.tail).toContain('new words');
+		expect(view.tail).not.toContain('old');
+	});
+
 	it('renders the tail as a draft while streaming and as a block when done', () => {
 		const markdown = new StreamingMarkdown(new RenderCache());
 		const streaming = markdown.update('done\n\nstill typing', true);

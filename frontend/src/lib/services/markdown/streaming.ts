@@ -21,6 +21,12 @@ export interface MarkdownView {
 
 export const GROUP_SIZE = 32;
 
+/**
+ * The text a streaming message gained from `offset` up to `length` (its text's length now),
+ * or null: then the renderer reads it from the text itself.
+ */
+export type GainedText = (offset: number, length: number) => string | null;
+
 const sharedCache = new RenderCache();
 
 /**
@@ -79,11 +85,19 @@ export class StreamingMarkdown {
 		}
 	}
 
-	update(content: string, streaming: boolean): MarkdownView {
+	/**
+	 * The view of `content`. While it streams, `gained` hands over the new text, so the whole
+	 * text is not read (each read of a string grown by `+=` copies all of it, see StreamGains).
+	 */
+	update(content: string, streaming: boolean, gained?: GainedText): MarkdownView {
 		const key = `${content.length}:${streaming}`;
 		if (key === this.lastKey && content.length === this.splitter.length) return this.view;
-		if (!this.extends(content)) this.reset();
-		this.splitter.append(content.slice(this.splitter.length));
+		const delta = streaming ? (gained?.(this.splitter.length, content.length) ?? null) : null;
+		if (delta !== null) this.splitter.append(delta);
+		else {
+			if (!this.extends(content)) this.reset();
+			this.splitter.append(content.slice(this.splitter.length));
+		}
 		this.addFinished();
 		const tailText = this.splitter.tail;
 		const hasTail = tailText.trim() !== '';
