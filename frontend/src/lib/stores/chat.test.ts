@@ -23,6 +23,16 @@ function conversation(id: string, messages = [message('u0', 'user', 'old')]): Co
 	};
 }
 
+/** A chunk of the answer `send` starts (add its content and offset). */
+const chunk = {
+	type: 'stream_chunk',
+	stream_id: 's1',
+	conversation_id: 'c1',
+	message_id: 'a1',
+	reasoning: '',
+	reasoning_offset: 0
+} as const;
+
 let frames: (() => void)[];
 let store: ChatStore;
 
@@ -62,14 +72,6 @@ describe('ChatStore', () => {
 		expect(store.messages.map((entry) => entry.id)).toEqual(['u0', 'u1', 'a1']);
 		expect(store.isLoading).toBe(true);
 		expect(store.awaitingFirstToken).toBe(true);
-		const chunk = {
-			type: 'stream_chunk',
-			stream_id: 's1',
-			conversation_id: 'c1',
-			message_id: 'a1',
-			reasoning: '',
-			reasoning_offset: 0
-		} as const;
 		BridgeEvents.dispatch({ ...chunk, content: 'Hel', offset: 0 });
 		BridgeEvents.dispatch({ ...chunk, content: 'lo', offset: 3 });
 		expect(store.messages[2]?.content).toBe('');
@@ -81,14 +83,6 @@ describe('ChatStore', () => {
 
 	it("hands the streaming answer's new text to its renderer, until the final message replaces it", async () => {
 		await store.send('hello');
-		const chunk = {
-			type: 'stream_chunk',
-			stream_id: 's1',
-			conversation_id: 'c1',
-			message_id: 'a1',
-			reasoning: '',
-			reasoning_offset: 0
-		} as const;
 		BridgeEvents.dispatch({ ...chunk, content: 'Hel', offset: 0 });
 		runFrame();
 		BridgeEvents.dispatch({ ...chunk, content: 'lo', offset: 3 });

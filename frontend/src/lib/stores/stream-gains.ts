@@ -31,10 +31,10 @@ export class StreamGains {
 		if (!pieces) return null;
 		const taken = pieces.findIndex((piece) => piece.start + piece.text.length > offset);
 		pieces.splice(0, taken < 0 ? pieces.length : taken);
-		const start = pieces[0]?.start ?? offset;
-		if (pieces.length === 0) return offset === length ? '' : null;
-		if (start > offset) return null;
-		let end = start;
+		const first = pieces[0];
+		if (!first) return offset === length ? '' : null;
+		if (first.start > offset) return null;
+		let end = first.start;
 		for (const piece of pieces) {
 			if (piece.start !== end) return null;
 			end += piece.text.length;
@@ -43,7 +43,7 @@ export class StreamGains {
 		return pieces
 			.map((piece) => piece.text)
 			.join('')
-			.slice(offset - start);
+			.slice(offset - first.start);
 	}
 
 	/** Forget a message's pieces (its text was replaced, or its stream ended). */
