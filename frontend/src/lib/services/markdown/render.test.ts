@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './render';
+import { Marked } from 'marked';
+import { describe, expect, it, vi } from 'vitest';
+import { needsSanitizer, renderMarkdown } from './render';
+import * as sanitize from './sanitize';
 
 /** Inputs that must never produce executable HTML. */
 const XSS_CORPUS = [
@@ -86,5 +88,81 @@ describe('renderMarkdown', () => {
 		const html = renderMarkdown('[site](https://example.com)');
 		expect(html).toContain('target="_blank"');
 		expect(html).toContain('rel="noopener noreferrer"');
+	});
+});
+
+/** Blocks of every kind that needs no DOMPurify, written to stress escaping. */
+const ESCAPED_ONLY_CORPUS = [
+	'## Heading with *emphasis*, `code` & "quotes"',
+	'Paragraph with **strong**, ~~deleted~~, `a < b && c > "d"`, 5 > 3 & \\*not em\\*.',
+	'Line one  \nline two',
+	'1. first\n2. second with `code`\n   - nested <b>raw</b>\n3. third',
+	'3. starts at three\n4. four',
+	'> quoted **text**\n> > nested <script>alert(1)</script>',
+	'| Left | Centre | Right |\n| :--- | :----: | ----: |\n| a \\| b | `c|d` | <i>e</i> |',
+	'```ts\nconst html = "<img src=x onerror=alert(1)>";\n```',
+	'```\n</code></pre><script>alert(1)</script>\n```',
+	'<div onclick="alert(1)">block html</div>',
+	'inline <img src=x onerror=alert(1)> html and &amp; &copy; &#x3C; entities',
+	'***\n\n---',
+	'[ref]: https://example.com "title"\n\nno link used',
+	"it's javascript:alert(1) as plain text"
+];
+
+function normalised(html: string): string {
+	const template = document.createElement('template');
+	template.innerHTML = html;
+	return template.innerHTML;
+}
+
+const lexer = new Marked({ gfm: true });
+
+describe('needsSanitizer', () => {
+	it.each(ESCAPED_ONLY_CORPUS)('is false for escaped-only markup: %s', (source) => {
+		expect(needsSanitizer(lexer.lexer(source))).toBe(false);
+	});
+
+	it.each([
+		'[site](https://example.com)',
+		'see <https://example.com>',
+		'![x](https://example.com/a.png)',
+		'- [x] done\n- [ ] to do',
+		'Euler: $e^{i\\pi}+1=0$',
+		'| a |\n| - |\n| [x](javascript:alert(1)) |'
+	])('is true for links, images, task lists and math: %s', (source) => {
+		const marked = new Marked({ gfm: true });
+		marked.use({
+			extensions: [
+				{
+					name: 'inlineMath',
+					level: 'inline',
+					start: (text: string) => text.indexOf('$'),
+					tokenizer: (text: string) => {
+						const match = /^\$([^$]+)\$/.exec(text);
+						return match ? { type: 'inlineMath', raw: match[0] } : undefined;
+					}
+				}
+			]
+		});
+		expect(needsSanitizer(marked.lexer(source))).toBe(true);
+	});
+});
+
+describe('renderMarkdown without DOMPurify', () => {
+	it.each(ESCAPED_ONLY_CORPUS)('gives what DOMPurify would keep: %s', (source) => {
+		for (const draft of [false, true]) {
+			const html = renderMarkdown(source, draft);
+			expect(normalised(sanitize.sanitizeHtml(html))).toBe(normalised(html));
+			expect(executable(html)).toEqual([]);
+		}
+	});
+
+	it('calls DOMPurify only for markup that needs it', () => {
+		const spy = vi.spyOn(sanitize, 'sanitizeHtml');
+		renderMarkdown('Plain **prose** with `code`.');
+		expect(spy).not.toHaveBeenCalled();
+		renderMarkdown('A [link](https://example.com).');
+		expect(spy).toHaveBeenCalledTimes(1);
+		spy.mockRestore();
 	});
 });
