@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { Marked } from 'marked';
 import { describe, expect, it, vi } from 'vitest';
+import { mathExtension } from './math';
 import { needsSanitizer, renderMarkdown } from './render';
 import * as sanitize from './sanitize';
 
@@ -115,7 +116,8 @@ function normalised(html: string): string {
 	return template.innerHTML;
 }
 
-const lexer = new Marked({ gfm: true });
+/** Lexes as renderMarkdown does (GFM and the math extension). */
+const lexer = new Marked({ gfm: true }).use(mathExtension);
 
 describe('needsSanitizer', () => {
 	it.each(ESCAPED_ONLY_CORPUS)('is false for escaped-only markup: %s', (source) => {
@@ -130,21 +132,7 @@ describe('needsSanitizer', () => {
 		'Euler: $e^{i\\pi}+1=0$',
 		'| a |\n| - |\n| [x](javascript:alert(1)) |'
 	])('is true for links, images, task lists and math: %s', (source) => {
-		const marked = new Marked({ gfm: true });
-		marked.use({
-			extensions: [
-				{
-					name: 'inlineMath',
-					level: 'inline',
-					start: (text: string) => text.indexOf('$'),
-					tokenizer: (text: string) => {
-						const match = /^\$([^$]+)\$/.exec(text);
-						return match ? { type: 'inlineMath', raw: match[0] } : undefined;
-					}
-				}
-			]
-		});
-		expect(needsSanitizer(marked.lexer(source))).toBe(true);
+		expect(needsSanitizer(lexer.lexer(source))).toBe(true);
 	});
 });
 
