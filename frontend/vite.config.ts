@@ -6,6 +6,8 @@ export default defineConfig({
 	plugins: [tailwindcss(), sveltekit()],
 	server: { port: 5173, strictPort: true },
 	preview: { port: 4173, strictPort: true },
+	// Tests get Svelte's client runtime, whose effects run (as Svelte's testing guide sets it).
+	resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
 	test: {
 		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/scenario/**/*.test.ts'],
 		environment: 'node',

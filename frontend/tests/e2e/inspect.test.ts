@@ -106,6 +106,51 @@ test('token probabilities: shaded tokens, their alternatives, and a branch from 
 	expect(errors).toEqual([]);
 });
 
+test('the token view of a continued answer grows as its tokens come, in order', async ({
+	page
+}) => {
+	const errors = watchErrors(page);
+	await openMock(page);
+	await sendMessage(page, 'Hello');
+	await waitForAnswer(page);
+	await turnOnProbabilities(page);
+	await sendMessage(page, '/long 1500');
+	const answer = page.getByTestId('message').last();
+	await expect(answer.locator('.markdown')).toBeVisible();
+	await page.getByRole('button', { name: 'Stop generating' }).click();
+	await expect(answer).toHaveAttribute('data-status', 'cancelled');
+	await answer.getByTestId('show-tokens').getByRole('checkbox').check();
+	const tokens = answer.getByTestId('token');
+	const stopped = await tokens.allTextContents();
+	expect(stopped.length).toBeGreaterThan(0);
+
+	// The tokens shown on each frame while it streams, until it is complete.
+	const whileStreaming = page.evaluate(
+		() =>
+			new Promise<number[]>((resolve) => {
+				const counts: number[] = [];
+				const look = () => {
+					const node = [...document.querySelectorAll('[data-testid="message"]')].at(-1);
+					const status = node?.getAttribute('data-status');
+					if (status === 'streaming')
+						counts.push(node?.querySelectorAll('[data-testid="token"]').length ?? 0);
+					if (status === 'complete') return resolve(counts);
+					requestAnimationFrame(look);
+				};
+				look();
+			})
+	);
+	await answer.getByRole('button', { name: 'Continue' }).click();
+	const counts = await whileStreaming;
+	expect(Math.max(...counts)).toBeGreaterThan(stopped.length);
+	expect(counts).toEqual([...counts].sort((a, b) => a - b));
+	await expect(answer).toHaveAttribute('data-status', 'complete', { timeout: 15_000 });
+	const all = await tokens.allTextContents();
+	expect(all.length).toBeGreaterThan(stopped.length);
+	expect(all.slice(0, stopped.length)).toEqual(stopped);
+	expect(errors).toEqual([]);
+});
+
 test('stop thinking ends the reasoning and the answer follows', async ({ page }) => {
 	await openMock(page, '&mock_rate=40');
 	await sendMessage(page, '/think long');

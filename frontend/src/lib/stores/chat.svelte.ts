@@ -12,10 +12,12 @@ import type {
 	Message,
 	PromptProgress,
 	StreamStarted,
+	TokenProb,
 	ToolCallInfo
 } from '$lib/types';
 import { mergeToolCall } from '$lib/utils/tool-calls';
 import { tokensPast } from '$lib/utils/token-probs';
+import { AnswerTokens } from './answer-tokens';
 import { StreamOffsets } from './chat-offsets';
 import { StreamGains } from './stream-gains';
 import { conversationsStore } from './conversations.svelte';
@@ -61,6 +63,8 @@ export class ChatStore {
 	private openSeq = 0;
 	private readonly offsets = new StreamOffsets();
 	private readonly gains = new StreamGains();
+	/** The shown answers' token probabilities: `messages` keep `probs: null`. */
+	private readonly tokens = new AnswerTokens();
 	/** Stream events of the open conversation that came while its view was on its way. */
 	private held: StreamEvent[] | null = null;
 	private replaying = false;
@@ -124,6 +128,16 @@ export class ChatStore {
 		if (reasoning) message.reasoning += reasoning;
 	}
 
+	/** How many tokens of the message have probabilities (reactive). */
+	tokenCount(messageId: string): number {
+		return this.tokens.count(messageId);
+	}
+
+	/** The message's token probabilities; the list grows in place: follow `tokenCount`. */
+	tokenProbs(messageId: string): readonly TokenProb[] {
+		return this.tokens.list(messageId);
+	}
+
 	/**
 	 * The text a streaming message gained from `offset` up to `length`, its text's length now;
 	 * null when it must be read from the message (see StreamGains).
@@ -135,7 +149,7 @@ export class ChatStore {
 	private replaceMessage(final: Message): void {
 		this.gains.forget(final.id);
 		const index = this.findIndex(final.id);
-		if (index >= 0) this.messages[index] = final;
+		if (index >= 0) this.messages[index] = this.tokens.adopt(final);
 	}
 
 	private applyToolCall(messageId: string, call: ToolCallInfo): void {
@@ -148,7 +162,8 @@ export class ChatStore {
 		if (event.conversation_id === this.conversationId) {
 			this.batcher.flush();
 			this.replaceMessage(event.message);
-			if (this.findIndex(event.next_message.id) < 0) this.messages.push(event.next_message);
+			if (this.findIndex(event.next_message.id) < 0)
+				this.messages.push(this.tokens.adopt(event.next_message));
 		}
 		if (this.activeStream?.streamId === event.stream_id)
 			this.activeStream = { ...this.activeStream, messageId: event.next_message.id };
@@ -171,11 +186,11 @@ export class ChatStore {
 		if (accepted.content || accepted.reasoning)
 			this.batcher.push(event.message_id, accepted.content, accepted.reasoning);
 		const probs = event.probs ?? [];
-		if (probs.length > 0 && message) {
-			const fresh = tokensPast(probs, event.content.length - accepted.content.length);
-			if (message.probs) message.probs.push(...fresh);
-			else message.probs = fresh;
-		}
+		if (probs.length > 0 && message)
+			this.tokens.append(
+				message.id,
+				tokensPast(probs, event.content.length - accepted.content.length)
+			);
 	}
 
 	handleStreamEvent(event: StreamEvent): void {
@@ -226,9 +241,10 @@ export class ChatStore {
 	private showConversation(conversation: Conversation): void {
 		this.offsets.clear();
 		this.gains.clear();
+		this.tokens.clear();
 		this.conversationId = conversation.id;
 		this.title = conversation.title;
-		this.messages = conversation.messages ?? [];
+		this.messages = (conversation.messages ?? []).map((message) => this.tokens.adopt(message));
 		failoverStore.adopt(conversation);
 		if (conversation.queue) queueStore.set(conversation.id, conversation.queue);
 		this.provider = { id: conversation.provider_id, model: conversation.provider_model };
@@ -308,6 +324,7 @@ export class ChatStore {
 		this.error = null;
 		if (this.conversationId !== conversationId) {
 			this.gains.clear();
+			this.tokens.clear();
 			this.messages = [];
 			this.forgetAnswers();
 		}
@@ -327,6 +344,7 @@ export class ChatStore {
 		this.conversationId = null;
 		this.title = '';
 		this.gains.clear();
+		this.tokens.clear();
 		this.messages = [];
 		this.error = null;
 		this.provider = { id: LOCAL_PROVIDER_ID, model: null };
@@ -345,7 +363,8 @@ export class ChatStore {
 		const parentIndex = parentId === null ? -1 : this.findIndex(parentId);
 		const next = this.messages.slice(0, parentIndex >= 0 ? parentIndex + 1 : keep);
 		// Its chunks may have come first and shown it (read again): keep what they brought.
-		const shown = (message: Message) => this.messages[this.findIndex(message.id)] ?? message;
+		const shown = (message: Message) =>
+			this.messages[this.findIndex(message.id)] ?? this.tokens.adopt(message);
 		if (started.user_message) next.push(shown(started.user_message));
 		next.push(shown(started.assistant_message));
 		this.messages = next;
