@@ -62,14 +62,12 @@ function follow(read: () => number): { seen: number[]; stop: () => void } {
 }
 
 describe('AnswerTokens', () => {
-	it('takes a message’s probabilities (a copy) and gives the message back without them', () => {
+	it('takes a message’s probabilities and gives the message back without them', () => {
 		const tokens = new AnswerTokens();
 		const sent = probs('Once', ' upon');
 		const kept = tokens.adopt(message('a1', 'assistant', 'Once upon', { probs: sent }));
 		expect(kept.probs).toBeNull();
-		expect(tokens.list('a1')).toEqual(sent);
-		expect(tokens.list('a1')).not.toBe(sent);
-		sent.push(...probs(' a'));
+		expect(tokens.list('a1')).toEqual(probs('Once', ' upon'));
 		expect(tokens.count('a1')).toBe(2);
 	});
 

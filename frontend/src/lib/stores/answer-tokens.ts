@@ -27,12 +27,12 @@ export class AnswerTokens {
 
 	/**
 	 * The message as the store keeps it: its probabilities (when it brings them; they are the
-	 * whole list so far and replace any held) move here, copied, as the sender may keep its
-	 * array, and the message keeps `probs: null`.
+	 * whole list so far and replace any held) move here, and the message keeps `probs: null`.
+	 * The list is the message's own array: messages come from the bridge, fresh from JSON.
 	 */
 	adopt(message: Message): Message {
 		if (!message.probs) return message;
-		this.#lists.set(message.id, [...message.probs]);
+		this.#lists.set(message.id, message.probs);
 		this.#counts.set(message.id, message.probs.length);
 		return { ...message, probs: null };
 	}

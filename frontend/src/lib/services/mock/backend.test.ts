@@ -44,6 +44,25 @@ describe('MockBackend streaming', () => {
 		expect(started.assistant_message.status).toBe('streaming');
 	});
 
+	it('emits copies: changing what an event brought changes nothing the backend keeps', async () => {
+		const { id } = await ok('create_conversation', {});
+		await ok('update_conversation_settings', {
+			conversation_id: id,
+			options: { stop: [], token_probs: 2, reasoning_effort: null, reasoning_budget: null }
+		});
+		await ok('send_chat_message_stream', { conversation_id: id, content: 'hi' });
+		await finishStreams();
+		const end = events.find((event) => event.type === 'stream_end');
+		if (end?.type !== 'stream_end') throw new Error('no stream_end');
+		const { content, probs } = structuredClone(end.message);
+		expect(probs?.length).toBeGreaterThan(0);
+		end.message.content += ' (changed by the page)';
+		end.message.probs?.push({ token: ' changed', prob: 1 });
+		const stored = (await ok('get_conversation', { conversation_id: id })).messages?.at(-1);
+		expect(stored?.content).toBe(content);
+		expect(stored?.probs).toEqual(probs);
+	});
+
 	it('pushes chunks every behaviour.stream_flush_ms, like the real event pump', async () => {
 		const chunksIn = async (ms: number): Promise<number> => {
 			events.length = 0;

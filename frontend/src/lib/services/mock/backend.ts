@@ -96,7 +96,9 @@ export class MockBackend {
 	readonly openedUrls: string[] = [];
 
 	constructor(options: MockOptions) {
-		this.emit = options.emit;
+		// Each event a copy, as its command results are: the real bridge sends JSON, so the page
+		// never holds the backend's own objects (its stored message, a stream's token list).
+		this.emit = (event) => options.emit(structuredClone(event));
 		this.tokensPerSecond = options.tokensPerSecond ?? 60;
 		this.tickMs = options.tickMs;
 		this.firstTokenDelayMs = options.firstTokenDelayMs ?? 0;

@@ -145,7 +145,7 @@ export class MockDownloads {
 
 	private set(job: Job, patch: Partial<DownloadInfo>): void {
 		job.info = { ...job.info, ...patch };
-		this.host.emit({ type: 'download_progress', download: structuredClone(job.info) });
+		this.host.emit({ type: 'download_progress', download: job.info });
 	}
 }
 
