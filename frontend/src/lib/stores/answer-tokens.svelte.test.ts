@@ -3,8 +3,8 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BridgeEvents } from '$lib/services/events';
 import { useTransport } from '$lib/services/ipc';
-import { fakeTransport, message } from '$lib/testing/fake-transport';
-import type { BridgeEventOf, Conversation, Message, TokenProb } from '$lib/types';
+import { conversation, fakeTransport, message, streamChunk } from '$lib/testing/fake-transport';
+import type { Conversation, TokenProb } from '$lib/types';
 import { AnswerTokens } from './answer-tokens';
 import { ChatStore } from './chat.svelte';
 
@@ -13,41 +13,12 @@ function probs(...tokens: string[]): TokenProb[] {
 	return tokens.map((token) => ({ token, prob: 0.5, top: [{ token, prob: 0.5 }] }));
 }
 
-function conversation(id: string, messages: Message[]): Conversation {
-	return {
-		id,
-		title: id,
-		created_at: '',
-		updated_at: '',
-		message_count: messages.length,
-		model: null,
-		pinned: false,
-		messages,
-		params: {},
-		system_prompt: null,
-		stream: { stream_id: 's1', message_id: 'a1', progress: null, question: null },
-		provider_id: 'local',
-		provider_model: null
-	};
-}
-
-function chunk(
-	content: string,
-	offset: number,
-	tokens: TokenProb[]
-): BridgeEventOf<'stream_chunk'> {
-	return {
-		type: 'stream_chunk',
-		stream_id: 's1',
-		conversation_id: 'c1',
-		message_id: 'a1',
-		content,
-		reasoning: '',
-		offset,
-		reasoning_offset: 0,
-		probs: tokens
-	};
-}
+const LIVE: Conversation['stream'] = {
+	stream_id: 's1',
+	message_id: 'a1',
+	progress: null,
+	question: null
+};
 
 /** Each value `read` gives, as effects see it after every flush. */
 function follow(read: () => number): { seen: number[]; stop: () => void } {
@@ -106,14 +77,18 @@ describe('ChatStore token probabilities', () => {
 
 	beforeEach(async () => {
 		frames = [];
-		view = conversation('c1', [
-			message('u1', 'user', 'Tell me a story'),
-			message('a1', 'assistant', 'Once upon', {
-				parent_id: 'u1',
-				status: 'streaming',
-				probs: probs('Once', ' upon')
-			})
-		]);
+		view = conversation(
+			'c1',
+			[
+				message('u1', 'user', 'Tell me a story'),
+				message('a1', 'assistant', 'Once upon', {
+					parent_id: 'u1',
+					status: 'streaming',
+					probs: probs('Once', ' upon')
+				})
+			],
+			{ stream: LIVE }
+		);
 		await useTransport(
 			fakeTransport({
 				get_conversation: (params: { conversation_id: string }) =>
@@ -130,8 +105,8 @@ describe('ChatStore token probabilities', () => {
 		expect(store.messages[1]?.probs).toBeNull();
 		expect(store.tokenCount('a1')).toBe(2);
 		// Sent before the view was made: ' upon' is in it already.
-		BridgeEvents.dispatch(chunk(' upon a', 4, probs(' upon', ' a')));
-		BridgeEvents.dispatch(chunk(' time', 11, probs(' time')));
+		BridgeEvents.dispatch(streamChunk(' upon a', 4, { probs: probs(' upon', ' a') }));
+		BridgeEvents.dispatch(streamChunk(' time', 11, { probs: probs(' time') }));
 		for (const frame of frames.splice(0)) frame();
 		expect(store.messages[1]?.content).toBe('Once upon a time');
 		expect(store.tokenProbs('a1').map((prob) => prob.token)).toEqual([

@@ -1,44 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BridgeEvents } from '$lib/services/events';
 import { useTransport } from '$lib/services/ipc';
-import { fakeTransport, message } from '$lib/testing/fake-transport';
-import type { BridgeEventOf, Conversation, LiveStream } from '$lib/types';
+import {
+	conversation,
+	fakeTransport,
+	message,
+	streamChunk as chunk
+} from '$lib/testing/fake-transport';
+import type { Conversation, LiveStream } from '$lib/types';
 import { ChatStore } from './chat.svelte';
 
 /** The backend's view of c1 while its answer a1 streams, with the text it has so far. */
 function live(text: string, stream: LiveStream | null = LIVE): Conversation {
 	const answer = message('a1', 'assistant', text, { parent_id: 'u1', status: 'streaming' });
-	return {
-		id: 'c1',
-		title: 'c1',
-		created_at: '',
-		updated_at: '',
-		message_count: 2,
-		model: null,
-		pinned: false,
-		messages: [message('u1', 'user', 'Tell me a story'), answer],
-		params: {},
-		system_prompt: null,
-		stream,
-		provider_id: 'local',
-		provider_model: null
-	};
+	return conversation('c1', [message('u1', 'user', 'Tell me a story'), answer], { stream });
 }
 
 const LIVE: LiveStream = { stream_id: 's1', message_id: 'a1', progress: null, question: null };
-
-function chunk(content: string, offset: number): BridgeEventOf<'stream_chunk'> {
-	return {
-		type: 'stream_chunk',
-		stream_id: 's1',
-		conversation_id: 'c1',
-		message_id: 'a1',
-		content,
-		reasoning: '',
-		offset,
-		reasoning_offset: 0
-	};
-}
 
 let frames: (() => void)[];
 let store: ChatStore;

@@ -1,26 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BridgeEvents } from '$lib/services/events';
 import { useTransport } from '$lib/services/ipc';
-import { fakeTransport, message } from '$lib/testing/fake-transport';
+import {
+	conversation as testConversation,
+	fakeTransport,
+	message
+} from '$lib/testing/fake-transport';
 import type { Conversation } from '$lib/types';
 import { ChatStore } from './chat.svelte';
 
+/** A conversation whose branch is one old message, unless given others. */
 function conversation(id: string, messages = [message('u0', 'user', 'old')]): Conversation {
-	return {
-		id,
-		title: id,
-		created_at: '',
-		updated_at: '',
-		message_count: messages.length,
-		model: null,
-		pinned: false,
-		messages,
-		params: {},
-		system_prompt: null,
-		stream: null,
-		provider_id: 'local',
-		provider_model: null
-	};
+	return testConversation(id, messages);
 }
 
 /** A chunk of the answer `send` starts (add its content and offset). */

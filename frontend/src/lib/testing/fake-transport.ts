@@ -1,4 +1,12 @@
-import type { CommandName, CommandParams, CommandResult, Message, Transport } from '$lib/types';
+import type {
+	BridgeEventOf,
+	CommandName,
+	CommandParams,
+	CommandResult,
+	Conversation,
+	Message,
+	Transport
+} from '$lib/types';
 
 type Responder = { [K in CommandName]?: (params: CommandParams<K>) => CommandResult<K> };
 
@@ -53,6 +61,49 @@ export function message(
 		provider_name: null,
 		failover: null,
 		sibling_ids: [id],
+		...extra
+	};
+}
+
+/** A conversation as `get_conversation` answers it: no answer streaming unless `extra` says. */
+export function conversation(
+	id: string,
+	messages: Message[],
+	extra: Partial<Conversation> = {}
+): Conversation {
+	return {
+		id,
+		title: id,
+		created_at: '',
+		updated_at: '',
+		message_count: messages.length,
+		model: null,
+		pinned: false,
+		messages,
+		params: {},
+		system_prompt: null,
+		stream: null,
+		provider_id: 'local',
+		provider_model: null,
+		...extra
+	};
+}
+
+/** Text `content` at `offset` of answer a1 in conversation c1 (stream s1). */
+export function streamChunk(
+	content: string,
+	offset: number,
+	extra: Partial<BridgeEventOf<'stream_chunk'>> = {}
+): BridgeEventOf<'stream_chunk'> {
+	return {
+		type: 'stream_chunk',
+		stream_id: 's1',
+		conversation_id: 'c1',
+		message_id: 'a1',
+		content,
+		reasoning: '',
+		offset,
+		reasoning_offset: 0,
 		...extra
 	};
 }
