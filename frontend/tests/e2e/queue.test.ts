@@ -87,6 +87,8 @@ test('Stop pauses the queue: Send next sends one, Resume the rest', async ({ pag
 	await paused.getByRole('button', { name: 'Send next' }).click();
 	await expect(queuedTexts(page)).toHaveText(['Two']);
 	await waitForAnswer(page);
+	// The list is virtualised: the messages above a long answer mount as they come into view.
+	await page.getByTestId('messages').evaluate((log) => (log.scrollTop = 0));
 	await expect(userTexts(page)).toHaveText(['Tell me a story', 'One']);
 	await expect(paused).toBeVisible();
 	await page.screenshot({ path: 'test-results/queue-paused.png' });

@@ -48,11 +48,26 @@ test('an answer streaming at the bottom is followed without the list scrolling f
 	// Fifty blocks of chunks later: no scroll call for any of them, and still at the bottom.
 	expect(await calls()).toBe(early);
 	expect(await distanceFromBottom(page)).toBeLessThanOrEqual(48);
+	await answer.evaluate(
+		(element) => ((window as unknown as { __answer: Element }).__answer = element)
+	);
 	await page.getByRole('button', { name: 'Stop generating' }).click();
-	// Back in the list once stopped: the same text, still at the bottom.
+	// Stopped, it stays where it was written: the same element (its blocks not built again in
+	// the list), the same text, still at the bottom.
 	await expect(answer).toHaveAttribute('data-status', 'cancelled');
-	await expect(page.getByTestId('live-answer')).toHaveCount(0);
+	const same = await answer.evaluate(
+		(element) => element === (window as unknown as { __answer: Element }).__answer
+	);
+	expect(same).toBe(true);
 	await expect(answer.locator('.markdown h2').last()).toBeVisible();
+	expect(await distanceFromBottom(page)).toBeLessThanOrEqual(48);
+	// The next message moves it into the list; the new answer takes its place.
+	await sendMessage(page, 'Hello');
+	await waitForAnswer(page);
+	const live = page.getByTestId('live-answer');
+	await expect(live.locator(ANSWER)).toHaveAttribute('data-status', 'complete');
+	await expect(live.locator(`${ANSWER}[data-status="cancelled"]`)).toHaveCount(0);
+	await expect(page.locator(`${ANSWER}[data-status="cancelled"]`)).toHaveCount(1);
 	expect(await distanceFromBottom(page)).toBeLessThanOrEqual(48);
 });
 
