@@ -3,7 +3,13 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BridgeEvents } from '$lib/services/events';
 import { useTransport } from '$lib/services/ipc';
-import { conversation, fakeTransport, message, streamChunk } from '$lib/testing/fake-transport';
+import {
+	conversation,
+	fakeTransport,
+	LIVE_STREAM,
+	message,
+	streamChunk
+} from '$lib/testing/fake-transport';
 import type { Conversation, TokenProb } from '$lib/types';
 import { AnswerTokens } from './answer-tokens';
 import { ChatStore } from './chat.svelte';
@@ -12,13 +18,6 @@ import { ChatStore } from './chat.svelte';
 function probs(...tokens: string[]): TokenProb[] {
 	return tokens.map((token) => ({ token, prob: 0.5, top: [{ token, prob: 0.5 }] }));
 }
-
-const LIVE: Conversation['stream'] = {
-	stream_id: 's1',
-	message_id: 'a1',
-	progress: null,
-	question: null
-};
 
 /** Each value `read` gives, as effects see it after every flush. */
 function follow(read: () => number): { seen: number[]; stop: () => void } {
@@ -87,7 +86,7 @@ describe('ChatStore token probabilities', () => {
 					probs: probs('Once', ' upon')
 				})
 			],
-			{ stream: LIVE }
+			{ stream: LIVE_STREAM }
 		);
 		await useTransport(
 			fakeTransport({

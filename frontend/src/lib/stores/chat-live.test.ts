@@ -4,6 +4,7 @@ import { useTransport } from '$lib/services/ipc';
 import {
 	conversation,
 	fakeTransport,
+	LIVE_STREAM as LIVE,
 	message,
 	streamChunk as chunk
 } from '$lib/testing/fake-transport';
@@ -15,8 +16,6 @@ function live(text: string, stream: LiveStream | null = LIVE): Conversation {
 	const answer = message('a1', 'assistant', text, { parent_id: 'u1', status: 'streaming' });
 	return conversation('c1', [message('u1', 'user', 'Tell me a story'), answer], { stream });
 }
-
-const LIVE: LiveStream = { stream_id: 's1', message_id: 'a1', progress: null, question: null };
 
 let frames: (() => void)[];
 let store: ChatStore;

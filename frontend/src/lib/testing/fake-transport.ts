@@ -4,6 +4,7 @@ import type {
 	CommandParams,
 	CommandResult,
 	Conversation,
+	LiveStream,
 	Message,
 	Transport
 } from '$lib/types';
@@ -88,6 +89,14 @@ export function conversation(
 		...extra
 	};
 }
+
+/** Answer a1's stream under way, as a conversation shows it: streamChunk's chunks are of it. */
+export const LIVE_STREAM: LiveStream = {
+	stream_id: 's1',
+	message_id: 'a1',
+	progress: null,
+	question: null
+};
 
 /** Text `content` at `offset` of answer a1 in conversation c1 (stream s1). */
 export function streamChunk(
