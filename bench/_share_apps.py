@@ -1,10 +1,11 @@
 """The programs ``bench_inference_share`` compares, each started the way a user would run it.
 
 * :class:`AloneServer`: llama-server with the app's own command line for the default engine
-  settings (``build_argv``/``server_environ``), asked over plain HTTP.
+  settings (``build_argv``/``server_environ``), asked over plain HTTP, or by the plain page of
+  ``_floor_page`` (:meth:`AloneServer.floor_answer`).
 * :class:`BrowserApp`: ``python -m backend --browser``, commands over HTTP, events over SSE;
-  :meth:`BrowserApp.page_answer` opens the page in headless Chromium
-  (``frontend/scripts/share-page.js``) and types the prompt there.
+  :meth:`BrowserApp.page_answer` opens the page in headless Chromium (``_chromium``) and
+  types the prompt there (``frontend/scripts/share-page.js``, detached while the answer streams).
 * :func:`window_answer`: ``python -m backend --self-test`` in the real Qt window under Xvfb,
   idle for a few seconds before and after the answer, measured from outside meanwhile.
 
@@ -30,7 +31,9 @@ from typing import Any
 
 import httpx
 import psutil
+from _chromium import HeadlessChromium
 from _cpu_budget import budget, snapshot
+from _floor_page import FloorPage
 
 from backend.chat import ConversationStore
 from backend.config import EngineSettings
@@ -43,6 +46,17 @@ PROMPT = "Write a long story about a dragon who learns to bake bread, with many 
 MAX_TOKENS = 300
 IDLE_S = 5.0
 """How long each idle phase lasts (the window before and after its answer, the page after)."""
+REQUEST: dict[str, Any] = {
+    "messages": [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": PROMPT},
+    ],
+    "stream": True,
+    "cache_prompt": True,
+    "temperature": 0,
+    "max_tokens": MAX_TOKENS,
+}
+"""llama-server alone's request: what the orchestrator sends for the same answer."""
 
 
 def app_flags(threads: int) -> list[str]:
@@ -101,26 +115,33 @@ class AloneServer:
         )
         _wait_for(lambda: _healthy(self.port), 120, "llama-server did not become healthy")
 
+    @property
+    def url(self) -> str:
+        """Its chat completions endpoint."""
+        return f"http://127.0.0.1:{self.port}/v1/chat/completions"
+
     def answer(self) -> Answer:
         """One greedy streamed answer, as the orchestrator asks for it."""
-        body = {
-            "messages": [
-                {"role": "system", "content": SYSTEM_PROMPT},
-                {"role": "user", "content": PROMPT},
-            ],
-            "stream": True,
-            "cache_prompt": True,
-            "temperature": 0,
-            "max_tokens": MAX_TOKENS,
-        }
-        url = f"http://127.0.0.1:{self.port}/v1/chat/completions"
         headers = {"Authorization": f"Bearer {self.key}"}
         timings: dict[str, Any] = {}
-        with httpx.stream("POST", url, json=body, headers=headers, timeout=900) as response:
+        with httpx.stream("POST", self.url, json=REQUEST, headers=headers, timeout=900) as response:
             for line in response.iter_lines():
                 if line.startswith("data: {"):
                     timings = json.loads(line.removeprefix("data: ")).get("timings") or timings
         return Answer.from_timings(timings)
+
+    def floor(self, flush_ms: int) -> FloorPage:
+        """The plain page that shows this server's answer at ``flush_ms`` (``_floor_page``)."""
+        return FloorPage(self.url, self.key, REQUEST, flush_ms)
+
+    def floor_answer(self, floor: FloorPage) -> Answer:
+        """One answer shown by the plain page, with its browser's CPU while it streamed."""
+        meter = _Meter([floor.browser.pid])
+        result = floor.answer()
+        cpu = meter.stop()
+        answer = Answer.from_timings(result["timings"], chunks=result["updates"])
+        answer.cpu = cpu
+        return answer
 
     def stop(self) -> None:
         self.process.terminate()
@@ -182,24 +203,29 @@ class BrowserApp:
 
     def page_answer(self, *, idle: bool = False) -> tuple[Answer, dict[str, float] | None]:
         """Type the prompt into the page in headless Chromium; with ``idle``, also measure the
-        idle page (Chromium and the backend) after the answer."""
-        script = ROOT / "frontend" / "scripts" / "share-page.js"
-        # the page stays open a little longer than the measurement takes
-        stay_s = IDLE_S + 3 if idle else 0
-        command = ["node", str(script), self.url, PROMPT, "--idle", str(stay_s)]
-        page = subprocess.Popen(command, cwd=ROOT / "frontend", stdout=subprocess.PIPE, text=True)
-        assert page.stdout is not None
-        if page.stdout.readline().strip() != "SENT":
-            raise SystemExit("share-page.js did not send the prompt")
-        meter = _Meter([self.process.pid, page.pid])
-        result = json.loads(page.stdout.readline())
-        cpu = meter.stop()
-        usage = None
-        if idle and page.stdout.readline().strip() == "IDLE":
-            chromium = [p.pid for p in psutil.Process(page.pid).children(recursive=True)]
-            usage = idle_usage([self.process.pid], chromium)
-        if page.wait(120) != 0:
-            raise SystemExit(f"share-page.js failed (exit {page.returncode})")
+        idle page (Chromium and the backend) after the answer.
+
+        Nothing drives the page while the answer streams (``_chromium``): the end is seen on the
+        backend's event stream, then ``share-page.js`` reads what the page counted."""
+        browser = HeadlessChromium(self.url, debugging=True)
+        assert browser.cdp_url is not None
+        try:
+            url = f"{self.base}/api/events?token={self.token}"
+            with httpx.stream("GET", url, timeout=900) as events:
+                lines = events.iter_lines()
+                next(lines)  # ": connected"
+                _share_page("send", browser.cdp_url, PROMPT)
+                meter = _Meter([self.process.pid, browser.pid])
+                for line in lines:
+                    event = json.loads(line.removeprefix("data: ")) if line[:6] == "data: " else {}
+                    if event.get("type") in {"stream_end", "stream_error"}:
+                        break
+                cpu = meter.stop()
+            result = json.loads(_share_page("read", browser.cdp_url)[-1])
+            ui = [browser.pid, *_children(browser.pid)]
+            usage = idle_usage([self.process.pid], ui) if idle else None
+        finally:
+            browser.stop()
         newest = self.call("list_conversations", limit=1)[0]["id"]
         message = self.call("get_conversation", conversation_id=newest)["messages"][-1]
         answer = Answer.from_timings(
@@ -271,17 +297,33 @@ class _Meter:
 
 def blank_chromium_idle() -> dict[str, float]:
     """Headless Chromium on about:blank, idle: how much of the idle page's CPU is the browser's
-    own (``frontend/scripts/blank-page.js``, the same flags as the page's)."""
-    script = ROOT / "frontend" / "scripts" / "blank-page.js"
-    command = ["node", str(script), "--idle", str(IDLE_S + 3)]
-    page = subprocess.Popen(command, cwd=ROOT / "frontend", stdout=subprocess.PIPE, text=True)
-    assert page.stdout is not None
-    if page.stdout.readline().strip() != "IDLE":
-        raise SystemExit("blank-page.js did not open about:blank")
-    usage = idle_usage([], [p.pid for p in psutil.Process(page.pid).children(recursive=True)])
-    if page.wait(60) != 0:
-        raise SystemExit(f"blank-page.js failed (exit {page.returncode})")
-    return usage
+    own (``_chromium``, the same flags as the page's)."""
+    browser = HeadlessChromium("about:blank")
+    try:
+        time.sleep(2.0)  # let it start
+        return idle_usage([], [browser.pid, *_children(browser.pid)])
+    finally:
+        browser.stop()
+
+
+def _share_page(*arguments: str) -> list[str]:
+    """Run ``frontend/scripts/share-page.js`` with ``arguments``; its printed lines."""
+    script = ROOT / "frontend" / "scripts" / "share-page.js"
+    done = subprocess.run(
+        ["node", str(script), *arguments],
+        cwd=ROOT / "frontend",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"share-page.js {arguments[0]} failed: {done.stderr.strip()}")
+    return done.stdout.splitlines()
+
+
+def _children(pid: int) -> list[int]:
+    return [child.pid for child in psutil.Process(pid).children(recursive=True)]
 
 
 def _window_processes(pid: int) -> tuple[list[int], list[int]]:

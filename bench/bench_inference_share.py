@@ -4,9 +4,12 @@ The same greedy 300-token answer from SmolLM2 (system prompt "You are a helpful 
 the app's default context and slots) is produced by:
 
 1. llama-server alone, over HTTP (the app's own command line for the same settings);
-2. the backend's API: browser mode, commands over HTTP and events over SSE, no page open;
-3. the page in headless Chromium (browser mode), the prompt typed into the chat form;
-4. the app's window: the real Qt WebEngine window under Xvfb (``--self-test``).
+2. ``floor``: a plain page in the same headless Chromium asking llama-server alone and showing
+   the text at the app's update rate (``_floor_page``): what any page showing the stream costs;
+3. the backend's API: browser mode, commands over HTTP and events over SSE, no page open;
+4. the page in headless Chromium (browser mode), the prompt typed into the chat form, no
+   driver attached while the answer streams (``_chromium``);
+5. the app's window: the real Qt WebEngine window under Xvfb (``--self-test``).
 
 Each path answers ``RUNS`` times; the rounds interleave the paths (the order rotates), so load
 from elsewhere on the machine hits them alike. Reported per path: the median of llama-server's
@@ -55,10 +58,13 @@ from _share_apps import (
 )
 from bench_package import xvfb
 
+from backend.app import stream_flush_ms
+from backend.config import Settings
+
 RUNS = 3
 SETTLE_S = 12.0
 GOAL_RATIO = 0.95
-PATHS = ("alone", "api", "page", "window")
+PATHS = ("alone", "floor", "api", "page", "window")
 
 
 def summary(answers: list[Answer], alone: float) -> dict[str, Any]:
@@ -91,6 +97,9 @@ def run(
     with scratch("llamadesk-bench-share-") as work, xvfb() as display:
         alone = AloneServer(binary.path, model, work, threads)
         browser = BrowserApp(work / "browser-home", threads)
+        floor = alone.floor(
+            stream_flush_ms(Settings.model_validate({"engine": {"threads": threads}}))
+        )
         try:
             alone.answer()  # warm-up: the first compute of a fresh server
             browser.api_answer()
@@ -99,6 +108,8 @@ def run(
                 for path in paths[shift:] + paths[:shift]:
                     if path == "alone":
                         answers[path].append(alone.answer())
+                    elif path == "floor":
+                        answers[path].append(alone.floor_answer(floor))
                     elif path == "api":
                         answers[path].append(browser.api_answer())
                         idle["browser_no_page"].append(browser.idle())
@@ -116,6 +127,7 @@ def run(
             time.sleep(SETTLE_S)
             idle["browser_no_page_settled"].append(browser.idle())
         finally:
+            floor.stop()
             browser.stop()
             alone.stop()
     base = statistics.median(a.tokens_per_s for a in answers["alone"])

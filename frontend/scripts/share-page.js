@@ -1,24 +1,22 @@
 /**
- * One streamed answer in the real page, for `bench/bench_inference_share.py`: opens browser
- * mode's URL in headless Chromium (the same flags as the benchmarks of the page), waits until
- * the server is ready and the page has been idle for `--settle` seconds, types the prompt into
- * the chat form of a new chat, and waits for the answer to be complete (polling every 250 ms,
- * so the waiting itself asks for no frames).
+ * The page's side of `bench/bench_inference_share.py`, against a headless Chromium the bench
+ * started on browser mode's URL (`bench/_chromium.py`), over its DevTools port. Each mode
+ * connects, does its part and lets go, so no driver is attached while the answer streams (an
+ * attached one is sent an event for every chunk the page reads).
  *
- * Counted in the page while the answer streams: the stream chunks it received (a listener on
- * each `EventSource` it opens), the DOM mutation batches (one per render that changed the page) and the seconds from the first chunk to the end.
+ * - `send`: reloads the page with a counter installed, waits until the server is ready, opens a
+ *   new chat, waits `--settle` seconds, types the prompt into the chat form and prints `SENT`.
+ *   Counted in the page from then on: the stream chunks it received (a listener on each
+ *   `EventSource` it opens), the DOM mutation batches (one per render that changed the page)
+ *   and the seconds from the first chunk to the end.
+ * - `read`: once the answer is complete, prints `{"chunks", "renders", "stream_s", "text_chars"}`.
  *
- * Prints `SENT` once the prompt is sent (the caller measures each process's CPU from then on), then
- * one JSON line when the answer is complete: `{"chunks", "renders", "stream_s", "text_chars"}`.
- * With `--idle S` it then stays open for S seconds after printing `IDLE`, so the caller can
- * measure the idle page's CPU.
- *
- * Usage: node scripts/share-page.js URL PROMPT [--settle 2] [--idle 0]
+ * Usage: node scripts/share-page.js send CDP_URL PROMPT [--settle 2]
+ *        node scripts/share-page.js read CDP_URL
  */
 import { chromium } from '@playwright/test';
 
-const CHROMIUM = '/usr/bin/chromium';
-const [url, prompt] = process.argv.slice(2);
+const [mode, cdpUrl, prompt] = process.argv.slice(2);
 
 /** @param {string} name @param {number} fallback */
 function option(name, fallback) {
@@ -63,46 +61,49 @@ function startCounting() {
 	});
 }
 
-async function run() {
-	if (!url || !prompt) throw new Error('usage: share-page.js URL PROMPT [--settle S] [--idle S]');
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
+/** @param {import('@playwright/test').Page} page */
+async function send(page) {
+	await page.context().addInitScript(countEvents);
+	await page.reload();
+	await page.getByTestId('server-status').and(page.locator('[data-state="ready"]')).waitFor();
+	await page.getByRole('button', { name: 'New chat' }).click();
+	await page.locator('#chat-input').waitFor();
+	await page.waitForTimeout(option('settle', 2) * 1000);
+	await page.evaluate(startCounting);
+	await page.locator('#chat-input').fill(prompt);
+	await page.locator('#chat-input').press('Enter');
+	console.log('SENT');
+}
+
+/** @param {import('@playwright/test').Page} page */
+async function read(page) {
+	await page.waitForFunction(() => /** @type {any} */ (window).__share.endAt > 0, undefined, {
+		timeout: 60_000
 	});
+	const result = await page.evaluate(() => {
+		const share = /** @type {any} */ (window).__share;
+		const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+		const text = answers[answers.length - 1]?.querySelector('.markdown')?.textContent ?? '';
+		return {
+			chunks: share.chunks,
+			renders: share.renders,
+			stream_s: (share.endAt - share.firstAt) / 1000,
+			text_chars: text.length
+		};
+	});
+	console.log(JSON.stringify(result));
+}
+
+async function run() {
+	if (!['send', 'read'].includes(mode) || !cdpUrl || (mode === 'send' && !prompt))
+		throw new Error('usage: share-page.js send CDP_URL PROMPT [--settle S] | read CDP_URL');
+	const browser = await chromium.connectOverCDP(cdpUrl);
 	try {
-		const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
-		await page.addInitScript(countEvents);
-		await page.goto(url);
-		await page.getByTestId('server-status').and(page.locator('[data-state="ready"]')).waitFor();
-		await page.getByRole('button', { name: 'New chat' }).click();
-		await page.locator('#chat-input').waitFor();
-		await page.waitForTimeout(option('settle', 2) * 1000);
-		await page.evaluate(startCounting);
-		await page.locator('#chat-input').fill(prompt);
-		await page.locator('#chat-input').press('Enter');
-		console.log('SENT');
-		await page.waitForFunction(() => /** @type {any} */ (window).__share.endAt > 0, undefined, {
-			polling: 250,
-			timeout: 600_000
-		});
-		const result = await page.evaluate(() => {
-			const share = /** @type {any} */ (window).__share;
-			const answers = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
-			const text = answers[answers.length - 1]?.querySelector('.markdown')?.textContent ?? '';
-			return {
-				chunks: share.chunks,
-				renders: share.renders,
-				stream_s: (share.endAt - share.firstAt) / 1000,
-				text_chars: text.length
-			};
-		});
-		console.log(JSON.stringify(result));
-		const idle = option('idle', 0);
-		if (idle > 0) {
-			console.log('IDLE');
-			await page.waitForTimeout(idle * 1000);
-		}
+		const page = browser.contexts()[0]?.pages()[0];
+		if (!page) throw new Error('the browser has no page open');
+		await (mode === 'send' ? send(page) : read(page));
 	} finally {
+		// connected over CDP, this lets go of the browser and leaves it and its page open
 		await browser.close();
 	}
 }
