@@ -16,7 +16,7 @@
  */
 import { chromium } from '@playwright/test';
 
-const [mode, cdpUrl, prompt] = process.argv.slice(2);
+const [mode = '', cdpUrl = '', prompt = ''] = process.argv.slice(2);
 
 /** @param {string} name @param {number} fallback */
 function option(name, fallback) {
